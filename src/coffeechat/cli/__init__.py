@@ -1,0 +1,127 @@
+"""The `coffeechat` command: global options, the shared context, and the one error boundary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coffeechat import __version__
+from coffeechat.errors import CoffeechatError
+
+__all__ = ["App", "cli", "main"]
+
+
+class App:
+    """What every command shares: the vault, its settings, today, and the loaded model."""
+
+    def __init__(self, vault: str | None, today: dt.date | None, debug: bool = False) -> None:
+        self.vault_arg = vault
+        self.today_arg = today
+        self.debug = debug
+
+    @cached_property
+    def root(self) -> Path:
+        from coffeechat.config import find_vault
+
+        return find_vault(self.vault_arg)
+
+    @cached_property
+    def settings(self) -> Any:
+        from coffeechat.config import load_settings
+
+        settings, warnings = load_settings(self.root)
+        for warning in warnings:
+            click.echo(f"warning: {warning}", err=True)
+        return settings
+
+    @cached_property
+    def today(self) -> dt.date:
+        if self.today_arg is not None:
+            return self.today_arg
+        return dt.datetime.now(self.settings.tz).date()
+
+    @cached_property
+    def vault(self) -> Any:
+        """The vault, read through the index (brought up to date first)."""
+        from coffeechat.core.vault import build_vault
+        from coffeechat.storage.index import Index
+
+        refresh = Index(self.root, self.settings).refresh()
+        for warning in refresh.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        vault = build_vault(refresh.notes, self.settings)
+        vault.findings.extend(refresh.findings)
+        return vault
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+class Group(click.Group):
+    """Turns every CoffeechatError into one line on stderr and its exit code, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CoffeechatError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            sys.stderr.close()  # `coffeechat due | head`: stop quietly
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            app = ctx.find_object(App)
+            if app is not None and app.debug:
+                raise
+            click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for the"
+                       " traceback, and please report it)", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--vault", metavar="PATH", envvar="COFFEECHAT_VAULT",
+              help="The vault folder (default: the nearest folder above holding coffeechat.toml)."
+                   " Env: COFFEECHAT_VAULT.")
+@click.option("--today", metavar="YYYY-MM-DD", envvar="COFFEECHAT_TODAY", callback=_parse_today,
+              help="Compute as if today were this date (for reproducible runs)."
+                   " Env: COFFEECHAT_TODAY.")
+@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(__version__, prog_name="coffeechat")
+@click.pass_context
+def cli(ctx: click.Context, vault: str | None, today: dt.date | None, debug: bool) -> None:
+    """Run a networking job search — informational interviews, coffee chats — out of a
+    folder of Markdown notes: see who is owed what, and when.
+
+    \b
+    Start with:  coffeechat init my-search   (or point --vault at an existing vault)
+    Then:        coffeechat due
+    """
+    ctx.obj = App(vault, today, debug)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    cli.main(args=list(argv) if argv is not None else None, prog_name="coffeechat")
+
+
+from coffeechat.cli import notes as _notes  # noqa: E402,F401  (registers the commands)
+from coffeechat.cli import queries as _queries  # noqa: E402,F401

@@ -1,0 +1,379 @@
+"""Commands that only read the vault: due, show, list, search, check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+import click
+
+from coffeechat.cli import App, cli, pass_app
+from coffeechat.cli.render import agenda, finding_line, item_json, print_json, relative, table
+from coffeechat.core.model import Contact, DueItem, Severity
+from coffeechat.core.rules import RULE_NAMES, evaluate, insights
+from coffeechat.core.vault import Vault
+from coffeechat.errors import NotFound, UsageError
+
+
+def _problems(vault: Vault) -> int:
+    return sum(1 for f in vault.findings if f.severity is not Severity.INFO)
+
+
+# --- due -----------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--within", type=click.IntRange(min=0), default=7, show_default=True, metavar="DAYS",
+              help="Show items due within DAYS from today (overdue ones always show).")
+@click.option("--all", "show_all", is_flag=True, help="Show every open item, however far ahead.")
+@click.option("--rule", "rules", type=click.Choice(RULE_NAMES), multiple=True,
+              help="Only items of this rule (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array, oldest due first.")
+@click.option("-v", "--verbose", is_flag=True, help="Say why each item matters, and where it comes from.")
+@pass_app
+def due(app: App, within: int, show_all: bool, rules: tuple[str, ...], as_json: bool,
+        verbose: bool) -> None:
+    """What you owe whom: overdue follow-ups and those due soon.
+
+    \b
+    Rules: follow_up_approach, prepare, thank_you, reach_referral, report_back,
+    keep_in_touch, landed, follow_up (see the README).
+    """
+    vault, today = app.vault, app.today
+    until = None if show_all else today + dt.timedelta(days=within)
+    items = [i for i in evaluate(vault, today, list(rules) or None) if until is None or i.due <= until]
+    if as_json:
+        print_json([item_json(i, today) for i in items])
+        return
+    notes = [f for f in insights(vault, today)]
+    for line in agenda(items, today, until, notes, _problems(vault), verbose):
+        click.echo(line)
+
+
+# --- show ----------------------------------------------------------------------------------
+
+def _resolve_one(vault: Vault, name: str) -> str:
+    hits = vault.find(name)
+    if not hits:
+        raise NotFound(f"no contact, company or meeting matches {name!r}")
+    if len(hits) > 1:
+        shown = ", ".join(hits[:6]) + (" …" if len(hits) > 6 else "")
+        raise NotFound(f"{name!r} matches {len(hits)} notes: {shown} — give more of the name or a path")
+    return hits[0]
+
+
+def _items_for(items: list[DueItem], paths: set[str]) -> list[DueItem]:
+    return [i for i in items if i.contact_path in paths or i.source in paths]
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the card as JSON.")
+@pass_app
+def show(app: App, name: str, as_json: bool) -> None:
+    """A contact's card and timeline (or a company's people, or a meeting).
+
+    NAME is a note name, an alias, a path, or a unique part of a name.
+    """
+    vault, today = app.vault, app.today
+    path = _resolve_one(vault, name)
+    items = evaluate(vault, today)
+    if path in vault.contacts:
+        data, lines = _contact_card(vault, vault.contacts[path], items, today)
+    elif path in vault.companies:
+        data, lines = _company_card(vault, path, items, today)
+    elif path in vault.meetings:
+        data, lines = _meeting_card(vault, path, items, today)
+    else:
+        note = vault.notes[path]
+        if note.broken:
+            raise UsageError(f"{path} cannot be shown: {note.findings[0].message}")
+        raise UsageError(f"{path} is not a contact, company or meeting note")
+    if as_json:
+        print_json(data)
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+def _item_lines(items: list[DueItem], today: dt.date) -> list[str]:
+    if not items:
+        return []
+    lines = ["", click.style("Open follow-ups", bold=True)]
+    for item in items:
+        colour = "red" if item.due < today else "yellow" if item.due == today else None
+        lines.append(f"  {click.style(item.due.isoformat(), fg=colour)}  {item.title}"
+                     f"  {click.style(f'({relative(item.due, today)}; {item.id})', dim=True)}")
+    return lines
+
+
+def _contact_card(vault: Vault, c: Contact, items: list[DueItem], today: dt.date) -> tuple[dict[str, Any], list[str]]:
+    mine = _items_for(items, {c.path})
+    touches = vault.touches(c.path, today)
+    meetings = vault.meetings_with(c.path)
+    scheduled = [m for m in meetings if m.scheduled(today)]
+    referred = [vault.contacts[p].name for p in vault.referred.get(c.path, [])]
+    given = sorted({r.name for m in meetings for r in m.referrals})
+    data = {
+        "path": c.path, "type": "contact", "name": c.name, "aliases": list(c.aliases),
+        "company": c.company or None, "company_path": c.company_path, "role": c.role or None,
+        "email": c.email or None, "phone": c.phone or None, "linkedin": c.linkedin or None,
+        "field": c.field or None, "tags": list(c.tags), "how_met": c.how_met or None,
+        "referred_by": c.referred_by.name if c.referred_by else None,
+        "referred_by_path": c.referred_by.path if c.referred_by else None,
+        "referred_others": referred, "referrals_given": given,
+        "cadence": c.cadence or str(vault.settings.cadence), "status": c.status or None,
+        "added": c.added.isoformat() if c.added else None,
+        "timeline": [{"date": t.date.isoformat(), "kind": t.kind, "text": t.text, "source": t.source,
+                      "line": t.line} for t in touches],
+        "scheduled": [{"date": m.date.isoformat(), "time": m.time.strftime("%H:%M") if m.time else None,
+                       "path": m.path, "kind": m.kind, "location": m.location or None} for m in scheduled],
+        "due": [item_json(i, today) for i in mine],
+    }
+    job = " at ".join(x for x in (c.role, c.company) if x)
+    lines = [click.style(c.name, bold=True) + (f" — {job}" if job else "")]
+    lines.append(click.style(f"  {c.path}", dim=True))
+    facts = [("aliases", ", ".join(c.aliases)), ("field", c.field), ("email", c.email),
+             ("phone", c.phone), ("linkedin", c.linkedin), ("how met", c.how_met),
+             ("referred by", c.referred_by.name if c.referred_by else ""),
+             ("referred you to", ", ".join(referred)), ("names they gave", ", ".join(given)),
+             ("cadence", c.cadence or f"{vault.settings.cadence} (default)"),
+             ("status", c.status.replace("_", " ")), ("tags", ", ".join(c.tags)),
+             ("added", c.added.isoformat() if c.added else "")]
+    width = max(len(k) for k, _ in facts)
+    lines += [f"  {k.ljust(width)}  {v}" for k, v in facts if v]
+    if touches:
+        lines += ["", click.style("Timeline", bold=True)]
+        for t in touches:
+            kind = t.kind.replace("_", " ")
+            where = "" if t.source == c.path else click.style(f"  ({t.source})", dim=True)
+            lines.append(f"  {t.date.isoformat()}  {kind.ljust(11)}  {t.text}{where}")
+    if scheduled:
+        lines += ["", click.style("Scheduled", bold=True)]
+        for m in scheduled:
+            when = m.date.isoformat() + (f" {m.time:%H:%M}" if m.time else "")
+            lines.append(f"  {when}  {m.title}" + (f" — {m.location}" if m.location else ""))
+    lines += _item_lines(mine, today)
+    return data, lines
+
+
+def _company_card(vault: Vault, path: str, items: list[DueItem], today: dt.date) -> tuple[dict[str, Any], list[str]]:
+    co = vault.companies[path]
+    people = sorted((c for c in vault.contacts.values() if c.company_path == path), key=lambda c: c.name)
+    meetings = sorted({m.path: m for c in people for m in vault.meetings_with(c.path)}.values(),
+                      key=lambda m: (m.date, m.path))
+    mine = _items_for(items, {path} | {c.path for c in people})
+    data = {
+        "path": path, "type": "company", "name": co.name, "aliases": list(co.aliases),
+        "website": co.website or None, "industry": co.industry or None, "tags": list(co.tags),
+        "research": co.research or None,
+        "people": [{"name": c.name, "path": c.path, "role": c.role or None} for c in people],
+        "meetings": [{"date": m.date.isoformat(), "path": m.path, "title": m.title} for m in meetings],
+        "due": [item_json(i, today) for i in mine],
+    }
+    lines = [click.style(co.name, bold=True) + (f" — {co.industry}" if co.industry else "")]
+    lines.append(click.style(f"  {path}", dim=True))
+    for k, v in (("website", co.website), ("aliases", ", ".join(co.aliases)),
+                 ("tags", ", ".join(co.tags)), ("research", co.research)):
+        if v:
+            lines.append(f"  {k.ljust(8)}  {v}")
+    lines += ["", click.style(f"People ({len(people)})", bold=True)]
+    lines += [f"  {c.name}" + (f" — {c.role}" if c.role else "") for c in people] or ["  (none yet)"]
+    if meetings:
+        lines += ["", click.style(f"Meetings ({len(meetings)})", bold=True)]
+        lines += [f"  {m.date.isoformat()}  {m.title}" + (f"  [{m.status}]" if m.status else "")
+                  for m in meetings]
+    lines += _item_lines(mine, today)
+    return data, lines
+
+
+def _meeting_card(vault: Vault, path: str, items: list[DueItem], today: dt.date) -> tuple[dict[str, Any], list[str]]:
+    m = vault.meetings[path]
+    mine = [i for i in items if i.meeting == path or i.source == path]
+    state = m.status or ("scheduled" if m.scheduled(today) else "held")
+    data = {
+        "path": path, "type": "meeting", "title": m.title, "date": m.date.isoformat(),
+        "time": m.time.strftime("%H:%M") if m.time else None, "kind": m.kind or None,
+        "duration": m.duration, "location": m.location or None, "state": state,
+        "with": [{"name": p.name, "path": p.path} for p in m.with_],
+        "referrals": [{"name": p.name, "path": p.path} for p in m.referrals],
+        "thank_you": m.thank_you.isoformat() if m.thank_you else None,
+        "due": [item_json(i, today) for i in mine],
+    }
+    when = m.date.isoformat() + (f" {m.time:%H:%M}" if m.time else "")
+    lines = [click.style(m.title, bold=True) + f" — {when}, {state}"]
+    lines.append(click.style(f"  {path}", dim=True))
+    for k, v in (("with", ", ".join(p.name for p in m.with_)), ("kind", m.kind),
+                 ("duration", f"{m.duration} min"), ("where", m.location),
+                 ("referrals", ", ".join(p.name for p in m.referrals)),
+                 ("thank-you", m.thank_you.isoformat() if m.thank_you else "")):
+        if v:
+            lines.append(f"  {k.ljust(9)}  {v}")
+    lines += _item_lines(mine, today)
+    return data, lines
+
+
+# --- list ----------------------------------------------------------------------------------
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _has(value: str, wanted: str | None) -> bool:
+    return wanted is None or _fold(wanted) in _fold(value)
+
+
+def _date_opt(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@cli.command("list")
+@click.argument("kind", type=click.Choice(["contacts", "companies", "meetings"]))
+@click.option("--field", help="Contacts whose field contains this.")
+@click.option("--company", help="Contacts at a company whose name contains this.")
+@click.option("--status", help="Contacts with this status (dormant, paused, do_not_contact, active).")
+@click.option("--tag", help="Contacts or companies with this tag.")
+@click.option("--referred-by", help="Contacts referred by someone whose name contains this.")
+@click.option("--with", "with_", help="Meetings with someone whose name contains this.")
+@click.option("--kind", "meeting_kind", help="Meetings of this kind (coffee, call, ...).")
+@click.option("--since", callback=_date_opt, help="Meetings on or after this date.")
+@click.option("--until", callback=_date_opt, help="Meetings on or before this date.")
+@click.option("--scheduled", "state", flag_value="scheduled", help="Only meetings still ahead.")
+@click.option("--held", "state", flag_value="held", help="Only meetings that took place.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_app
+def list_(app: App, kind: str, field: str | None, company: str | None, status: str | None,
+          tag: str | None, referred_by: str | None, with_: str | None, meeting_kind: str | None,
+          since: dt.date | None, until: dt.date | None, state: str | None, as_json: bool) -> None:
+    """List contacts, companies or meetings, with filters."""
+    vault, today = app.vault, app.today
+    if kind == "contacts":
+        rows = []
+        for c in sorted(vault.contacts.values(), key=lambda c: _fold(c.name)):
+            wanted_status = (status or "").replace("-", "_").replace(" ", "_").lower()
+            if status and (c.status or "active") != wanted_status:
+                continue
+            if not (_has(c.field, field) and _has(c.company, company)
+                    and _has(c.referred_by.name if c.referred_by else "", referred_by)):
+                continue
+            if tag and _fold(tag.lstrip("#")) not in {_fold(t) for t in c.tags}:
+                continue
+            last = vault.last_interaction(c.path, today)
+            rows.append({"name": c.name, "path": c.path, "company": c.company or None,
+                         "role": c.role or None, "field": c.field or None,
+                         "status": c.status or "active",
+                         "last_contact": last.isoformat() if last else None})
+        headers = ["name", "company", "role", "field", "last contact", "status"]
+        cells = [[r["name"], r["company"] or "", r["role"] or "", r["field"] or "",
+                  r["last_contact"] or "", r["status"]] for r in rows]
+    elif kind == "companies":
+        people: dict[str, int] = {}
+        for c in vault.contacts.values():
+            if c.company_path:
+                people[c.company_path] = people.get(c.company_path, 0) + 1
+        rows = [{"name": co.name, "path": co.path, "industry": co.industry or None,
+                 "website": co.website or None, "people": people.get(co.path, 0)}
+                for co in sorted(vault.companies.values(), key=lambda c: _fold(c.name))
+                if (tag is None or _fold(tag.lstrip("#")) in {_fold(t) for t in co.tags})]
+        headers = ["name", "industry", "people", "website"]
+        cells = [[r["name"], r["industry"] or "", str(r["people"]), r["website"] or ""] for r in rows]
+    else:
+        rows = []
+        for m in sorted(vault.meetings.values(), key=lambda m: (m.date, m.time or dt.time(), m.path)):
+            names = ", ".join(p.name for p in m.with_)
+            state_now = m.status or ("scheduled" if m.scheduled(today) else "held")
+            if (since and m.date < since) or (until and m.date > until):
+                continue
+            if state and state_now != state:
+                continue
+            if not (_has(names, with_) and (meeting_kind is None or _fold(meeting_kind) == _fold(m.kind))):
+                continue
+            rows.append({"date": m.date.isoformat(), "time": m.time.strftime("%H:%M") if m.time else None,
+                         "path": m.path, "title": m.title, "kind": m.kind or None,
+                         "with": [p.name for p in m.with_], "state": state_now})
+        headers = ["date", "kind", "with", "state", "note"]
+        cells = [[r["date"] + (f" {r['time']}" if r["time"] else ""), r["kind"] or "",
+                  ", ".join(r["with"]), r["state"], r["title"]] for r in rows]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        click.echo(f"No {kind} match.")
+        return
+    for line in table(headers, cells):
+        click.echo(line)
+
+
+# --- search --------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of matches.")
+@pass_app
+def search(app: App, text: tuple[str, ...], as_json: bool) -> None:
+    """Full-text search of every note (case and accents ignored).
+
+    A note matches when it holds all the words; each line that holds one is shown.
+    """
+    from coffeechat.core.notes import split_lines
+    from coffeechat.storage.scan import scan
+
+    words = [_fold(w) for w in " ".join(text).split() if w.strip()]
+    stats, _problems_ = scan(app.root, app.settings)
+    hits: list[dict[str, Any]] = []
+    for path in sorted(stats):
+        try:
+            raw = (app.root / path).read_bytes()
+        except OSError:
+            continue
+        body = raw.decode("utf-8", "replace").lstrip("\ufeff")
+        folded_all = _fold(body)
+        if not all(w in folded_all for w in words):
+            continue
+        for number, line in enumerate(split_lines(body), 1):
+            folded = _fold(line)
+            if any(w in folded for w in words):
+                hits.append({"path": path, "line": number, "text": line.strip()})
+    if as_json:
+        print_json(hits)
+        return
+    if not hits:
+        click.echo("No match.", err=True)
+        click.get_current_context().exit(1)
+    for hit in hits:
+        click.echo(f"{click.style(hit['path'], fg='magenta')}:{hit['line']}: {hit['text']}")
+
+
+# --- check ---------------------------------------------------------------------------------
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of findings.")
+@pass_app
+def check(app: App, as_json: bool) -> None:
+    """Vault health: YAML errors, broken or ambiguous links, duplicate people, conflict
+    markers, impossible dates, and suggestions. Exits 1 when there is an error or warning.
+    """
+    vault, today = app.vault, app.today
+    findings = sorted(vault.findings + insights(vault, today),
+                      key=lambda f: (f.path, f.line or 0, f.message))
+    if as_json:
+        print_json([{"path": f.path, "line": f.line, "severity": f.severity.value, "code": f.code,
+                     "message": f.message} for f in findings])
+    else:
+        for finding in findings:
+            click.echo(finding_line(finding))
+        errors = sum(f.severity is Severity.ERROR for f in findings)
+        warnings = sum(f.severity is Severity.WARNING for f in findings)
+        suggestions = sum(f.severity is Severity.INFO for f in findings)
+        summary = (f"{len(vault.notes)} notes checked: {errors} error{'s' * (errors != 1)}"
+                   f" (notes left out), {warnings} warning{'s' * (warnings != 1)},"
+                   f" {suggestions} suggestion{'s' * (suggestions != 1)}")
+        click.echo(summary, err=True)
+    if any(f.severity is not Severity.INFO for f in findings):
+        click.get_current_context().exit(1)

@@ -1,0 +1,229 @@
+"""Bytes of one note in, a ParsedNote out: BOM, line endings, front matter, YAML, body.
+
+Values are read as Obsidian reads them (YAML 1.2-like, via PyYAML's C parser): only ``true``/
+``false`` are booleans, only plain decimal numbers are numbers, and dates, times, ``NO``,
+``0123456`` or ``+15550100`` stay the text that was written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import yaml
+
+from coffeechat.core.body import parse_body
+from coffeechat.core.model import Finding, LogEntry, ParsedNote, Severity, Task
+
+__all__ = ["load_front_matter", "note_from_record", "note_to_record", "parse_note", "split_lines"]
+
+_BOM = b"\xef\xbb\xbf"
+
+
+class _ObsidianLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """PyYAML's (C) safe loader with YAML 1.2 core-schema scalars instead of YAML 1.1's."""
+
+
+_ObsidianLoader.yaml_implicit_resolvers = {}
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^-?(?:0|[1-9][0-9]*)$", list("-0123456789")),
+    ("tag:yaml.org,2002:float", r"^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$",
+     list("-0123456789")),
+):
+    _ObsidianLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+class FrontMatterError(ValueError):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_front_matter(text: str, first_line: int = 2) -> tuple[dict[str, Any], dict[str, int]]:
+    """Parse a front-matter block; return (values, file line of each top-level key).
+
+    ``first_line`` is the file line of the block's first line. Raises FrontMatterError for YAML
+    that does not parse, is not a mapping, or repeats a key.
+    """
+    loader = _ObsidianLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            raise FrontMatterError(first_line + node.start_mark.line,
+                                   f"front matter is {kind}, not a set of `key: value` properties")
+        lines: dict[str, int] = {}
+        for key_node, _value in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None:
+                continue
+            line = first_line + key_node.start_mark.line
+            if key in lines:
+                raise FrontMatterError(
+                    line, f"duplicate key {key!r} (also on line {lines[key]}); keep one"
+                    " — a git merge=union often leaves both sides")
+            lines[key] = line
+        data = loader.construct_document(node)
+    except FrontMatterError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FrontMatterError(line, f"front matter is not valid YAML: {problem}{_hint(text, mark)}") from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(None, f"front matter is not valid YAML: {exc}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise FrontMatterError(None, f"front matter could not be read: {exc}") from None
+    finally:
+        loader.dispose()
+    return {str(k): _plain(v) for k, v in data.items()}, lines
+
+
+def _hint(text: str, mark: Any) -> str:
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in line[: len(line) - len(line.lstrip())]:
+        return " (tabs cannot indent YAML; use spaces)"
+    if re.match(r"\s*[\w -]+:\s*[^\"'\s].*:\s", line):
+        return " (quote a value that holds ': ', e.g. title: \"Re: coffee\")"
+    if "{{" in line:
+        return " (an unfilled template placeholder; quote it or fill it in)"
+    if "[[" in line:
+        return ' (quote links: "[[Name]]")'
+    return ""
+
+
+def _plain(value: Any) -> Any:
+    """Make a YAML value JSON-able without losing what was written."""
+    if isinstance(value, str) or value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep="T")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor numbers them: split on LF only, a trailing CR dropped."""
+    lines = text.split("\n")
+    if "\r" in text:
+        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+    return lines
+
+
+_CONFLICT_START = re.compile(r"^<<<<<<<(?: |$)", re.MULTILINE)
+_CONFLICT_END = re.compile(r"^>>>>>>>(?: |$)", re.MULTILINE)
+
+
+def _conflict_line(text: str) -> int | None:
+    if "<<<<<<<" not in text:
+        return None
+    start = _CONFLICT_START.search(text)
+    if start is None or _CONFLICT_END.search(text, start.end()) is None:
+        return None
+    return text.count("\n", 0, start.start()) + 1
+
+
+def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
+    """Read one note. Never raises: whatever is wrong becomes a Finding."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return _broken(path, mtime_ns, line, (
+            f"not UTF-8 (byte 0x{data[exc.start]:02x} on this line); "
+            "re-save the note as UTF-8"), "encoding")
+    if (line := _conflict_line(text)) is not None:
+        return _broken(path, mtime_ns, line,
+                       "git conflict markers (<<<<<<< ... >>>>>>>); resolve the merge — the note is"
+                       " left out until then", "conflict")
+    lines = split_lines(text)
+    meta: dict[str, Any] = {}
+    meta_lines: dict[str, int] = {}
+    findings: list[Finding] = []
+    body_start = 0
+    has_fm = False
+    if lines[0].rstrip() == "---":
+        close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+        if close is None:
+            return _broken(path, mtime_ns, 1,
+                           "front matter opened with --- is never closed (add a --- line after it)",
+                           "front-matter")
+        try:
+            meta, meta_lines = load_front_matter("\n".join(lines[1:close]), 2)
+        except FrontMatterError as exc:
+            return _broken(path, mtime_ns, exc.line or 1, exc.message, "yaml")
+        has_fm = True
+        body_start = close + 1
+    elif not lines[0].strip():
+        first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+        if first is not None and lines[first].rstrip() == "---":
+            findings.append(Finding(
+                path, first + 1,
+                "front matter must start on line 1; Obsidian ignores a block after blank lines,"
+                " and so does coffeechat", Severity.WARNING, "front-matter"))
+    log, tasks, body_findings = parse_body(lines[body_start:], body_start + 1, path)
+    findings.extend(body_findings)
+    return ParsedNote(path, mtime_ns, meta, meta_lines, has_fm, log, tasks, tuple(findings))
+
+
+def _broken(path: str, mtime_ns: int, line: int | None, message: str, code: str) -> ParsedNote:
+    finding = Finding(path, line, message, Severity.ERROR, code)
+    return ParsedNote(path, mtime_ns, findings=(finding,), broken=True)
+
+
+# --- records: the JSON form the index stores ----------------------------------------------
+
+def note_to_record(note: ParsedNote) -> dict[str, Any]:
+    record: dict[str, Any] = {"p": note.path, "t": note.mtime_ns}
+    if note.meta:
+        record["m"] = note.meta
+        record["ml"] = note.meta_lines
+    if note.has_front_matter:
+        record["fm"] = 1
+    if note.log:
+        record["l"] = [[e.date.isoformat(), e.kind, e.text, e.line] for e in note.log]
+    if note.tasks:
+        record["k"] = [[t.text, t.due.isoformat(), int(t.done), t.line] for t in note.tasks]
+    if note.findings:
+        record["f"] = [[f.line, f.message, f.severity.value, f.code] for f in note.findings]
+    if note.broken:
+        record["b"] = 1
+    return record
+
+
+def note_from_record(record: dict[str, Any]) -> ParsedNote:
+    path = record["p"]
+    date = dt.date.fromisoformat
+    return ParsedNote(
+        path=path,
+        mtime_ns=record.get("t", 0),
+        meta=record.get("m", {}),
+        meta_lines=record.get("ml", {}),
+        has_front_matter=bool(record.get("fm")),
+        log=tuple(LogEntry(date(d), k, x, n) for d, k, x, n in record.get("l", ())),
+        tasks=tuple(Task(x, date(d), bool(done), n) for x, d, done, n in record.get("k", ())),
+        findings=tuple(Finding(path, n, msg, Severity(s), c) for n, msg, s, c in record.get("f", ())),
+        broken=bool(record.get("b")),
+    )

@@ -1,0 +1,427 @@
+"""The eight follow-up rules of the method: (vault, today) in, due items out. No I/O, no clock.
+
+Each rule is one generator over the linked vault; `RULES` lists them in the order ties sort.
+`evaluate` runs them all, applies snoozes and the give-up horizon, and sorts oldest first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+from coffeechat.core.dates import parse_cadence
+from coffeechat.core.ids import item_id
+from coffeechat.core.links import fold
+from coffeechat.core.model import (
+    ATTEMPT_KINDS,
+    OUTBOUND_KINDS,
+    Contact,
+    DueItem,
+    Finding,
+    Meeting,
+    Person,
+    Severity,
+    Task,
+    Touch,
+)
+from coffeechat.core.vault import Vault
+
+__all__ = ["RULES", "RULE_NAMES", "evaluate", "insights"]
+
+DAY = dt.timedelta(days=1)
+#: Contact statuses that stop the chase (approach nudges, referral outreach, keep-in-touch).
+QUIET = frozenset({"dormant", "paused", "do_not_contact"})
+#: Obligations that go stale: past `give_up_after` days overdue they leave the agenda.
+STALE_RULES = frozenset({"follow_up_approach", "thank_you", "reach_referral", "report_back"})
+_KIND_WORDS = {"informational": "informational interview", "coffee": "coffee", "call": "call",
+               "video": "video call", "event": "meeting at the event"}
+
+
+def _silenced(vault: Vault, person: Person | None, quiet: frozenset[str] = frozenset({"do_not_contact"})) -> bool:
+    if person is None or person.path is None:
+        return False
+    contact = vault.contacts.get(person.path)
+    return contact is not None and contact.status in quiet
+
+
+def _days(n: int) -> dt.timedelta:
+    return dt.timedelta(days=n)
+
+
+def _when(meeting: Meeting) -> str:
+    text = meeting.date.isoformat()
+    return f"{text} {meeting.time.strftime('%H:%M')}" if meeting.time else text
+
+
+def _names(people: list[Person]) -> str:
+    names = [p.name for p in people]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --- 1. follow_up_approach ----------------------------------------------------------------
+
+def _open_approach(vault: Vault, contact: Contact, today: dt.date) -> tuple[Touch, list[Touch]] | None:
+    """(the last approach, its attempts) when it has had no reply, meeting or refusal."""
+    touches = vault.touches(contact.path, today)
+    starts = [i for i, t in enumerate(touches) if t.kind == "approach"]
+    if not starts:
+        return None
+    start = touches[starts[-1]]
+    after = touches[starts[-1] + 1:]
+    if any(t.kind in ("reply", "declined", "meeting") for t in after):
+        return None
+    if any(m.date >= start.date and not m.cancelled for m in vault.meetings_with(contact.path)):
+        return None  # a meeting on the calendar (or held) answers the approach
+    attempts = [start] + [t for t in after if t.kind in ATTEMPT_KINDS]
+    return start, attempts
+
+
+def follow_up_approach(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    s = vault.settings
+    for contact in vault.contacts.values():
+        if contact.status in QUIET:
+            continue
+        found = _open_approach(vault, contact, today)
+        if found is None:
+            continue
+        start, attempts = found
+        if len(attempts) >= s.max_attempts:
+            continue  # gone quiet: `insights` suggests marking them dormant
+        last = attempts[-1]
+        n = len(attempts)
+        yield DueItem(
+            id=item_id("follow_up_approach", contact.path, start.date.isoformat()),
+            rule="follow_up_approach", contact=contact.name, contact_path=contact.path,
+            due=last.date + _days(s.follow_up_approach),
+            title=f"Follow up with {contact.name} (attempt {n + 1} of {s.max_attempts})",
+            why=(f"You approached {contact.name} on {start.date.isoformat()}"
+                 + (f" and tried again on {last.date.isoformat()}" if n > 1 else "")
+                 + " with no answer yet. Follow up yourself — don't wait for a reply; it often"
+                   " takes several tries. Said you would call on a given day? Call that day."),
+            source=contact.path, line=last.line,
+        )
+
+
+# --- 2. prepare -----------------------------------------------------------------------------
+
+def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    s = vault.settings
+    for meeting in vault.meetings.values():
+        if not meeting.scheduled(today) or meeting.prepared is not None:
+            continue
+        people = [p for p in meeting.with_ if not _silenced(vault, p)]
+        if meeting.with_ and not people:
+            continue
+        first = people[0] if people else Person(meeting.title)
+        yield DueItem(
+            id=item_id("prepare", meeting.path),
+            rule="prepare", contact=first.name, contact_path=first.path,
+            due=meeting.date - _days(s.prepare),
+            title=f"Prepare for {meeting.title} ({_when(meeting)})",
+            why=("Re-read your approach note, research the company and the person, set your goals,"
+                 " write two tiers of questions (about the job; about the industry) and rehearse your"
+                 " thumbnail sketch. Keep to the time you asked for, and ask for two or three"
+                 " referrals at the end."),
+            source=meeting.path, meeting=meeting.path,
+        )
+
+
+# --- 3. thank_you ---------------------------------------------------------------------------
+
+def thank_you(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    s = vault.settings
+    for meeting in vault.meetings.values():
+        if not meeting.held(today) or meeting.thank_you is not None:
+            continue
+        people = [p for p in meeting.with_ if not _silenced(vault, p)]
+        if not people:
+            continue
+        thanked = any(
+            e.kind == "thank_you" and e.date >= meeting.date
+            for p in people if p.path in vault.contacts
+            for e in vault.contacts[p.path].log
+        )
+        if thanked:
+            continue
+        kind = _KIND_WORDS.get(meeting.kind, "meeting")
+        yield DueItem(
+            id=item_id("thank_you", meeting.path),
+            rule="thank_you", contact=people[0].name, contact_path=people[0].path,
+            due=meeting.date + _days(s.thank_you),
+            title=f"Send {_names(people)} a thank-you for the {kind} on {meeting.date.isoformat()}",
+            why=("A short thank-you within a few days, naming something specific they told you,"
+                 " is what people remember — and it keeps the door open for the referrals they"
+                 " offered. Record it as thank_you: on the meeting note."),
+            source=meeting.path, meeting=meeting.path,
+        )
+
+
+# --- 4. reach_referral ----------------------------------------------------------------------
+
+def _anchor(person: Person) -> str:
+    if person.path:
+        name = person.path.rsplit("/", 1)[-1]
+        return name[:-3] if name.lower().endswith(".md") else name
+    return person.name
+
+
+def reach_referral(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    s = vault.settings
+    # person key -> (date, person, anchoring note, who gave the name)
+    triggers: dict[str, tuple[dt.date, Person, str, str]] = {}
+
+    def offer(date: dt.date, person: Person, source: str, giver: str) -> None:
+        key = fold(_anchor(person))
+        if key not in triggers or date < triggers[key][0]:
+            triggers[key] = (date, person, source, giver)
+
+    for meeting in vault.meetings.values():
+        if meeting.held(today):
+            giver = meeting.with_[0].name if meeting.with_ else meeting.title
+            for person in meeting.referrals:
+                offer(meeting.date, person, meeting.path, giver)
+    for contact in vault.contacts.values():
+        if contact.referred_by is None or contact.added is None:
+            continue
+        if vault.meetings_with(contact.path) or any(
+                t.kind in OUTBOUND_KINDS or t.kind == "reply" for t in vault.touches(contact.path, today)):
+            continue
+        offer(contact.added, contact.person, contact.path, contact.referred_by.name)
+
+    for key, (date, person, source, giver) in triggers.items():
+        if _silenced(vault, person, QUIET):
+            continue
+        if person.path in vault.contacts:
+            if any(t.date >= date and (t.kind in OUTBOUND_KINDS or t.kind == "reply")
+                   for t in vault.touches(person.path, today)):
+                continue
+            if any(m.date >= date and not m.cancelled for m in vault.meetings_with(person.path)):
+                continue
+        contact_path = person.path if person.path in vault.contacts else None
+        yield DueItem(
+            id=item_id("reach_referral", key),
+            rule="reach_referral", contact=person.name, contact_path=contact_path,
+            due=date + _days(s.reach_referral),
+            title=f"Reach out to {person.name}, referred by {giver}",
+            why=(f"{giver} gave you {person.name}'s name on {date.isoformat()}. Contact each referral"
+                 " while the introduction is fresh, and say who sent you — that is what gets a yes."
+                 + ("" if contact_path else " (No contact note yet: add one to keep the log.)")),
+            source=source, meeting=source if source in vault.meetings else None,
+        )
+
+
+# --- 5. report_back -------------------------------------------------------------------------
+
+def report_back(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    s = vault.settings
+    for contact in vault.contacts.values():
+        referrer = contact.referred_by
+        if referrer is None or contact.status == "do_not_contact" or _silenced(vault, referrer):
+            continue
+        held = [m for m in vault.meetings_with(contact.path) if m.held(today)]
+        if not held:
+            continue
+        meeting = held[0]
+        if referrer.path in vault.contacts and any(
+                t.date >= meeting.date and t.kind in OUTBOUND_KINDS
+                for t in vault.touches(referrer.path, today)):
+            continue
+        yield DueItem(
+            id=item_id("report_back", contact.path),
+            rule="report_back", contact=referrer.name,
+            contact_path=referrer.path if referrer.path in vault.contacts else None,
+            due=meeting.date + _days(s.report_back),
+            title=f"Tell {referrer.name} how it went with {contact.name}",
+            why=(f"{referrer.name} referred you to {contact.name}, whom you met on"
+                 f" {meeting.date.isoformat()}. People who give a referral want to hear what came"
+                 " of it; telling them keeps them invested in your search."),
+            source=meeting.path, meeting=meeting.path,
+        )
+
+
+# --- 6. keep_in_touch -----------------------------------------------------------------------
+
+def keep_in_touch(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    s = vault.settings
+    for contact in vault.contacts.values():
+        if contact.status in QUIET:
+            continue
+        if not any(m.held(today) for m in vault.meetings_with(contact.path)):
+            continue
+        last = vault.last_interaction(contact.path, today)
+        if last is None:
+            continue
+        cadence = parse_cadence(contact.cadence) if contact.cadence else s.cadence
+        yield DueItem(
+            id=item_id("keep_in_touch", contact.path),
+            rule="keep_in_touch", contact=contact.name, contact_path=contact.path,
+            due=cadence.after(last),
+            title=f"Keep in touch with {contact.name}",
+            why=(f"Your last contact was on {last.isoformat()} and your cadence with them is"
+                 f" {cadence}. A short progress report, an article they would like or a card keeps"
+                 " the relationship alive — at least once a year."),
+            source=contact.path,
+        )
+
+
+# --- 7. landed ------------------------------------------------------------------------------
+
+def landed(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    job = vault.settings.landed
+    if job is None:
+        return
+    helpers: dict[str, str] = {}
+    for contact in vault.contacts.values():
+        if any(m.held(today) for m in vault.meetings_with(contact.path)):
+            helpers[contact.path] = "met"
+        if contact.referred_by and contact.referred_by.path in vault.contacts:
+            helpers.setdefault(contact.referred_by.path, "referred you")
+    where = " ".join(x for x in (f"as {job.role}" if job.role else "",
+                                 f"at {job.company}" if job.company else "") if x)
+    for path in sorted(helpers):
+        contact = vault.contacts[path]
+        if contact.status == "do_not_contact":
+            continue
+        if any(e.kind == "landed" and e.date >= job.date for e in contact.log):
+            continue
+        yield DueItem(
+            id=item_id("landed", path, job.date.isoformat()),
+            rule="landed", contact=contact.name, contact_path=path, due=job.date,
+            title=f"Tell {contact.name} you landed" + (f" {where}" if where else ""),
+            why=(f"{contact.name} {'met with you' if helpers[path] == 'met' else 'referred you'}"
+                 " during your search. Tell everyone who helped, with thanks — they will want to"
+                 " know, and you will want them in your network in the new job."),
+            source=path,
+        )
+
+
+# --- 8. follow_up ---------------------------------------------------------------------------
+
+def follow_up(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    for contact in vault.contacts.values():
+        if contact.status == "do_not_contact":
+            continue
+        if contact.follow_up is not None:
+            yield DueItem(
+                id=item_id("follow_up", contact.path, "follow_up"),
+                rule="follow_up", contact=contact.name, contact_path=contact.path,
+                due=contact.follow_up, title=f"Follow up with {contact.name}",
+                why="You set follow_up: on this contact — when told “call me Tuesday”, call on"
+                    " Tuesday. Clear the field once done.",
+                source=contact.path, line=contact.follow_up_line,
+            )
+        yield from _tasks(contact.path, contact.tasks, contact.person)
+    for meeting in vault.meetings.values():
+        people = [p for p in meeting.with_ if not _silenced(vault, p)]
+        if meeting.with_ and not people:
+            continue
+        first = people[0] if people else Person(meeting.title)
+        if meeting.follow_up is not None:
+            yield DueItem(
+                id=item_id("follow_up", meeting.path, "follow_up"),
+                rule="follow_up", contact=first.name, contact_path=first.path,
+                due=meeting.follow_up, title=f"Follow up on {meeting.title}",
+                why="You set follow_up: on this meeting. Clear the field once done.",
+                source=meeting.path, line=meeting.follow_up_line, meeting=meeting.path,
+            )
+        yield from _tasks(meeting.path, meeting.tasks, first, meeting.path)
+    for company in vault.companies.values():
+        yield from _tasks(company.path, company.tasks, Person(company.name))
+
+
+def _tasks(path: str, tasks: tuple[Task, ...], person: Person, meeting: str | None = None) -> Iterator[DueItem]:
+    seen: Counter[str] = Counter()
+    for task in tasks:
+        key = fold(" ".join(task.text.split()))
+        seen[key] += 1
+        if task.done:
+            continue
+        anchor = key if seen[key] == 1 else f"{key}\x1f{seen[key]}"
+        yield DueItem(
+            id=item_id("follow_up", path, "task", anchor),
+            rule="follow_up", contact=person.name, contact_path=person.path, due=task.due,
+            title=task.text or "(task)",
+            why="An open task with a due date in your notes. Tick it when it is done.",
+            source=path, line=task.line, meeting=meeting,
+        )
+
+
+RuleFn = Callable[[Vault, dt.date], Iterator[DueItem]]
+RULES: dict[str, RuleFn] = {
+    "follow_up_approach": follow_up_approach,
+    "prepare": prepare,
+    "thank_you": thank_you,
+    "reach_referral": reach_referral,
+    "report_back": report_back,
+    "keep_in_touch": keep_in_touch,
+    "landed": landed,
+    "follow_up": follow_up,
+}
+RULE_NAMES = tuple(RULES)
+_ORDER = {name: i for i, name in enumerate(RULES)}
+
+
+def snoozes(vault: Vault) -> dict[str, dt.date]:
+    """Item id -> the date it was snoozed until (the latest, when several notes say so)."""
+    out: dict[str, dt.date] = {}
+    for group in (vault.contacts, vault.companies, vault.meetings):
+        for obj in group.values():
+            for ident, until in obj.snoozes:
+                if until > out.get(ident, dt.date.min):
+                    out[ident] = until
+    return out
+
+
+def evaluate(vault: Vault, today: dt.date, rules: list[str] | None = None) -> list[DueItem]:
+    """Every open item of the vault on ``today``, oldest due first."""
+    snoozed = snoozes(vault)
+    horizon = today - _days(vault.settings.give_up_after) if vault.settings.give_up_after else None
+    items: dict[str, DueItem] = {}
+    for name in rules or RULE_NAMES:
+        for item in RULES[name](vault, today):
+            until = snoozed.get(item.id)
+            if until is not None and until > item.due:
+                item = replace(item, due=until)
+            elif horizon is not None and item.rule in STALE_RULES and item.due < horizon:
+                continue
+            items.setdefault(item.id, item)
+    return sorted(items.values(), key=lambda i: (i.due, _ORDER[i.rule], fold(i.contact), i.id))
+
+
+def insights(vault: Vault, today: dt.date) -> list[Finding]:
+    """Suggestions beside the rules: contacts gone quiet, too many interviews on one field."""
+    s = vault.settings
+    out: list[Finding] = []
+    for contact in sorted(vault.contacts.values(), key=lambda c: c.path):
+        if contact.status in QUIET:
+            continue
+        found = _open_approach(vault, contact, today)
+        if found is not None and len(found[1]) >= s.max_attempts:
+            start, attempts = found
+            out.append(Finding(
+                contact.path, attempts[-1].line,
+                f"{len(attempts)} attempts since {start.date.isoformat()} went unanswered; consider"
+                " `status: dormant` (coffeechat stops nudging you about them)",
+                Severity.INFO, "dormant"))
+    per_field: dict[str, list[Meeting]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for meeting in vault.meetings.values():
+        if not meeting.held(today) or meeting.kind == "event":
+            continue
+        fields = {fold(vault.contacts[p.path].field): vault.contacts[p.path].field
+                  for p in meeting.with_ if p.path in vault.contacts and vault.contacts[p.path].field}
+        for key, field in fields.items():
+            per_field[key].append(meeting)
+            names.setdefault(key, field)
+    for key, meetings in sorted(per_field.items()):
+        if len(meetings) > s.field_limit:
+            latest = max(meetings, key=lambda m: (m.date, m.path))
+            out.append(Finding(
+                latest.path, None,
+                f"{len(meetings)} informational interviews on {names[key]!r} (more than"
+                f" {s.field_limit}): after four or five you learn little new and word gets"
+                " around — widen to a neighbouring field or go deeper with the people you met",
+                Severity.INFO, "field-limit"))
+    return out

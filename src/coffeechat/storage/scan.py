@@ -1,0 +1,85 @@
+"""Walk a vault: every Markdown note with its size and mtime, skipping what is not a note."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from coffeechat.config import Settings
+
+__all__ = ["FileStat", "is_ignored", "scan"]
+
+#: Files that are never notes wherever they are (the Obsidian Git plugin's conflict list).
+IGNORED_FILES = frozenset({"conflict-files-obsidian-git.md"})
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    path: str  # vault-relative, "/"-separated, as on disk
+    size: int
+    mtime_ns: int
+
+
+def _folded(rel: str) -> str:
+    return unicodedata.normalize("NFC", rel).casefold()
+
+
+def is_ignored(rel: str, settings: Settings) -> bool:
+    """Whether a vault-relative path (file or folder) is never read as a note."""
+    parts = rel.split("/")
+    if any(p.startswith(".") for p in parts):
+        return True
+    if parts[-1].lower() in IGNORED_FILES:
+        return True
+    folded = _folded(rel)
+    for folder in (settings.templates_folder, *settings.ignore):
+        f = _folded(folder)
+        if folded == f or folded.startswith(f + "/"):
+            return True
+    return False
+
+
+def scan(root: Path, settings: Settings) -> tuple[dict[str, FileStat], list[tuple[str, str]]]:
+    """All notes under ``root``: {path: FileStat}, plus (path, problem) for what could not be read.
+
+    Symbolic links are not followed (no loops, nothing outside the vault); dot-folders,
+    the templates folder and ignored folders are never entered.
+    """
+    found: dict[str, FileStat] = {}
+    problems: list[tuple[str, str]] = []
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            entries = list(os.scandir(root / rel_dir if rel_dir else root))
+        except OSError as exc:
+            problems.append((rel_dir or ".", f"folder cannot be read: {exc.strerror}"))
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                if entry.is_symlink():
+                    if name.lower().endswith(".md"):
+                        problems.append((rel, "is a symbolic link; coffeechat does not follow links"))
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if not is_ignored(rel, settings):
+                        stack.append(rel)
+                    continue
+                if not name.lower().endswith(".md") or not entry.is_file(follow_symlinks=False):
+                    continue
+                if is_ignored(rel, settings):
+                    continue
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue  # vanished while we looked
+            except OSError as exc:
+                problems.append((rel, f"cannot be read: {exc.strerror}"))
+                continue
+            found[rel] = FileStat(rel, st.st_size, st.st_mtime_ns)
+    return found, problems

@@ -1,0 +1,106 @@
+"""Shared fixtures: an isolated environment, a vault builder, and a CLI runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, settings
+
+from coffeechat.cli import cli
+
+settings.register_profile("ci", max_examples=200, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+TODAY = dt.date(2026, 11, 23)
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "vault"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see the developer's COFFEECHAT_* settings."""
+    for key in list(os.environ):
+        if key.startswith("COFFEECHAT_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+class VaultBuilder:
+    """Write notes into a temporary vault: ``vault.write("contacts/Jane.md", '''...''')``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "coffeechat.toml").write_text("", encoding="utf-8")
+        for folder in ("contacts", "companies", "meetings"):
+            (root / folder).mkdir()
+
+    def write(self, rel: str, text: str, *, dedent: bool = True) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = textwrap.dedent(text).lstrip("\n") if dedent else text
+        path.write_text(body, encoding="utf-8", newline="")
+        return path
+
+    def write_bytes(self, rel: str, data: bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def config(self, text: str) -> None:
+        (self.root / "coffeechat.toml").write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def contact(self, name: str, front: str = "", log: str = "", body: str = "", folder: str = "contacts") -> Path:
+        lines = ["---", "type: contact", f"name: {name}"]
+        lines += [ln for ln in textwrap.dedent(front).strip("\n").splitlines()]
+        lines += ["---", body.strip(), "", "## Log"]
+        lines += [f"- {ln.strip()}" for ln in textwrap.dedent(log).strip("\n").splitlines() if ln.strip()]
+        return self.write(f"{folder}/{name}.md", "\n".join(lines) + "\n", dedent=False)
+
+    def meeting(self, date: str, people: list[str], front: str = "", body: str = "", title: str = "") -> Path:
+        lines = ["---", "type: meeting", f"date: {date}", "with:"]
+        lines += [f'  - "[[{p}]]"' for p in people]
+        lines += [ln for ln in textwrap.dedent(front).strip("\n").splitlines()]
+        lines += ["---", textwrap.dedent(body).strip(), ""]
+        name = title or f"{date[:10]} Coffee with {people[0] if people else 'nobody'}"
+        return self.write(f"meetings/{name}.md", "\n".join(lines), dedent=False)
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> VaultBuilder:
+    root = tmp_path / "vault"
+    root.mkdir()
+    return VaultBuilder(root)
+
+
+@pytest.fixture
+def run(vault: VaultBuilder) -> Callable[..., Result]:
+    """Run the CLI on the test vault with a fixed --today; ``run("due", "--json")``."""
+    runner = CliRunner()
+
+    def _run(*args: str, today: dt.date | None = TODAY, root: Path | None = None,
+             catch: bool = False, **kwargs: object) -> Result:
+        argv = ["--vault", str(root or vault.root)]
+        if today is not None:
+            argv += ["--today", today.isoformat()]
+        return runner.invoke(cli, [*argv, *args], catch_exceptions=catch, **kwargs)
+
+    return _run
+
+
+@pytest.fixture
+def sample_copy(tmp_path: Path) -> Iterator[Path]:
+    """A private copy of the bundled sample vault (so tests never write into the repository)."""
+    import shutil
+
+    target = tmp_path / "sample"
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns(".coffeechat"))
+    yield target
