@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from functools import cached_property
@@ -117,6 +118,8 @@ def cli(ctx: click.Context, vault: str | None, today: dt.date | None, debug: boo
     Then:        coffeechat due
     """
     ctx.obj = App(vault, today, debug)
+    if os.environ.get("NO_COLOR"):  # https://no-color.org
+        ctx.color = False
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -126,7 +126,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], max_width: int 
     """A plain aligned table; long cells are cut with an ellipsis."""
     cut = [[c if _width(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in rows]
     widths = [max([_width(h)] + [_width(r[i]) for r in cut]) for i, h in enumerate(headers)]
-    out = ["  ".join(click.style(_pad(h, w), bold=True) for h, w in zip(headers, widths)).rstrip()]
+    out = [click.style("  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip(), bold=True)]
     for row in cut:
         out.append("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip())
     return out

@@ -15,6 +15,8 @@ _WIKILINK = re.compile(r"!?\[\[([^\[\]]+?)\]\]")
 
 def fold(text: str) -> str:
     """The key Obsidian matches names by: Unicode-composed (NFC) and case-folded."""
+    if text.isascii():
+        return text.lower()  # ASCII is already NFC, and casefold() is lower() on it
     return unicodedata.normalize("NFC", text).casefold()
 
 

@@ -76,6 +76,7 @@ class Vault:
     resolver: LinkResolver | None = None
     meetings_by_contact: dict[str, list[Meeting]] = field(default_factory=dict)
     referred: dict[str, list[str]] = field(default_factory=dict)  # referrer -> contacts
+    _touches: dict[tuple[str, dt.date], list[Touch]] = field(default_factory=dict, repr=False)
 
     def meetings_with(self, contact_path: str) -> list[Meeting]:
         return self.meetings_by_contact.get(contact_path, [])
@@ -83,6 +84,9 @@ class Vault:
     def touches(self, contact_path: str, today: dt.date) -> list[Touch]:
         """Every dated interaction with a contact, oldest first: log lines, held meetings,
         and the thank-you dates written on meetings."""
+        cached = self._touches.get((contact_path, today))
+        if cached is not None:
+            return cached
         contact = self.contacts.get(contact_path)
         out: list[Touch] = []
         if contact is not None:
@@ -93,6 +97,7 @@ class Vault:
             if meeting.thank_you is not None and not meeting.cancelled:
                 out.append(Touch(meeting.thank_you, "thank_you", meeting.path, None, "thank-you sent"))
         out.sort(key=lambda t: (t.date, t.source != contact_path, t.line or 0))
+        self._touches[(contact_path, today)] = out
         return out
 
     def last_interaction(self, contact_path: str, today: dt.date) -> dt.date | None:
