@@ -1,0 +1,52 @@
+"""The architecture, checked: the core stays pure, and `--help` stays light."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "coffeechat"
+FORBIDDEN_IN_CORE = {"click", "sqlite3", "watchdog", "http", "socket", "subprocess", "os",
+                     "coffeechat.cli", "coffeechat.storage", "icalendar"}
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_imports_no_adapter():
+    for path in sorted((SRC / "core").glob("*.py")):
+        bad = {name for name in _imports(path)
+               if any(name == f or name.startswith(f + ".") for f in FORBIDDEN_IN_CORE)}
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_core_never_reads_the_clock():
+    for path in sorted((SRC / "core").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for call in ("date.today(", ".now(", "time.time(", "datetime.utcnow("):
+            assert call not in text, f"{path.name} calls {call}"
+
+
+def test_every_module_says_what_it_is():
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name == "__init__.py" and path.stat().st_size == 0:
+            continue
+        assert ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))), path
+
+
+def test_help_does_not_import_the_heavy_parts():
+    code = ("import sys; from coffeechat.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('yaml', 'sqlite3', 'coffeechat.storage.index', 'coffeechat.core.notes')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
