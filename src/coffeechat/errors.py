@@ -22,12 +22,16 @@ class UsageError(CoffeechatError):
     exit_code = 2
 
 
+def located(path: str, line: int | None, message: str) -> str:
+    """``path:line: message`` (``path: message`` when the line is not known)."""
+    return f"{path}:{line}: {message}" if line else f"{path}: {message}"
+
+
 class ConfigError(UsageError):
     """coffeechat.toml could not be read or holds a bad value."""
 
     def __init__(self, path: str, line: int | None, message: str) -> None:
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
+        super().__init__(located(path, line, message))
         self.path = path
         self.line = line
 
@@ -40,8 +44,7 @@ class NoteError(CoffeechatError):
     """A note that cannot be used for what was asked, at a known place."""
 
     def __init__(self, path: str, line: int | None, message: str) -> None:
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
+        super().__init__(located(path, line, message))
         self.path = path
         self.line = line
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from coffeechat.errors import located
+
 __all__ = [
     "Company",
     "Contact",
@@ -73,8 +75,7 @@ class Finding:
     code: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
+        return located(self.path, self.line, self.message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,14 @@ def _silenced(vault: Vault, person: Person | None, quiet: frozenset[str] = froze
     return contact is not None and contact.status in quiet
 
 
+def _audience(vault: Vault, meeting: Meeting) -> list[Person] | None:
+    """The people of a meeting one may still contact; None when all of them are off limits."""
+    people = [p for p in meeting.with_ if not _silenced(vault, p)]
+    if meeting.with_ and not people:
+        return None
+    return people or [Person(meeting.title)]
+
+
 def _days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
 
@@ -111,10 +119,10 @@ def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
     for meeting in vault.meetings.values():
         if not meeting.scheduled(today) or meeting.prepared is not None:
             continue
-        people = [p for p in meeting.with_ if not _silenced(vault, p)]
-        if meeting.with_ and not people:
+        people = _audience(vault, meeting)
+        if people is None:
             continue
-        first = people[0] if people else Person(meeting.title)
+        first = people[0]
         yield DueItem(
             id=item_id("prepare", meeting.path),
             rule="prepare", contact=first.name, contact_path=first.path,
@@ -133,10 +141,10 @@ def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
 def thank_you(vault: Vault, today: dt.date) -> Iterator[DueItem]:
     s = vault.settings
     for meeting in vault.meetings.values():
-        if not meeting.held(today) or meeting.thank_you is not None:
+        if not meeting.held(today) or meeting.thank_you is not None or not meeting.with_:
             continue
-        people = [p for p in meeting.with_ if not _silenced(vault, p)]
-        if not people:
+        people = _audience(vault, meeting)
+        if people is None:
             continue
         thanked = any(
             e.kind == "thank_you" and e.date >= meeting.date
@@ -314,10 +322,10 @@ def follow_up(vault: Vault, today: dt.date) -> Iterator[DueItem]:
             )
         yield from _tasks(contact.path, contact.tasks, contact.person)
     for meeting in vault.meetings.values():
-        people = [p for p in meeting.with_ if not _silenced(vault, p)]
-        if meeting.with_ and not people:
+        people = _audience(vault, meeting)
+        if people is None:
             continue
-        first = people[0] if people else Person(meeting.title)
+        first = people[0]
         if meeting.follow_up is not None:
             yield DueItem(
                 id=item_id("follow_up", meeting.path, "follow_up"),
