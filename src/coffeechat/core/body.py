@@ -64,10 +64,10 @@ def parse_body(
             continue
         head = stripped[0]
         if head in "`~" and (m := _FENCE.match(line)):
-            marker = m[1][0] * 3
+            run = m[1]
             if fence is None:
-                fence = marker
-            elif marker == fence:
+                fence = run
+            elif run[0] == fence[0] and len(run) >= len(fence) and not line[m.end():].strip():
                 fence = None
             continue
         if fence is not None:

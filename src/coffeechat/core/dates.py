@@ -69,7 +69,7 @@ def parse_date_value(value: object, tz: dt.tzinfo | None = None) -> DateValue | 
         if m := _ISO_DATETIME.fullmatch(text):
             return _datetime_value(m, tz)
         loose = _parse_loose(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(f"{_show(value)} is not a real date") from None
     if loose is None:
         raise ValueError(f"{_show(value)} is not a date (write YYYY-MM-DD)")
@@ -131,12 +131,18 @@ class Cadence:
     unit: str  # one of "d", "w", "m", "y"
 
     def after(self, day: dt.date) -> dt.date:
-        if self.unit == "d":
-            return day + dt.timedelta(days=self.count)
-        if self.unit == "w":
-            return day + dt.timedelta(weeks=self.count)
+        try:
+            if self.unit == "d":
+                return day + dt.timedelta(days=self.count)
+            if self.unit == "w":
+                return day + dt.timedelta(weeks=self.count)
+        except OverflowError:
+            return dt.date.max
         months = self.count * (12 if self.unit == "y" else 1)
-        return add_months(day, months)
+        try:
+            return add_months(day, months)
+        except (ValueError, OverflowError):
+            return dt.date.max
 
     def __str__(self) -> str:
         return f"{self.count}{self.unit}"

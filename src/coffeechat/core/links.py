@@ -10,7 +10,7 @@ from typing import Any
 
 __all__ = ["Link", "LinkResolver", "Resolution", "fold", "parse_link", "parse_link_list"]
 
-_WIKILINK = re.compile(r"!?\[\[([^\[\]]+?)\]\]")
+_WIKILINK = re.compile(r"!?\[\[([^\[\]]*?)\]\]")
 
 
 def fold(text: str) -> str:
@@ -29,6 +29,7 @@ class Link:
     heading: str | None = None
     raw: str = ""
     bare: bool = False  # a plain name with no [[ ]], or an unquoted [[link]] YAML read as a list
+    nested: bool = False  # an unquoted [[link]] that YAML read as a list in a list
 
     @property
     def name(self) -> str:
@@ -45,7 +46,7 @@ def parse_link(value: Any) -> Link | None:
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) \
             and len(value[0]) == 1 and isinstance(value[0][0], str):
         link = parse_link("[[" + value[0][0] + "]]")
-        return Link(link.target, link.display, link.heading, link.raw, True) if link else None
+        return Link(link.target, link.display, link.heading, link.raw, True, True) if link else None
     if not isinstance(value, str):
         return None
     text = value.strip()

@@ -50,41 +50,54 @@ def load_front_matter(text: str, first_line: int = 2) -> tuple[dict[str, Any], d
     ``first_line`` is the file line of the block's first line. Raises FrontMatterError for YAML
     that does not parse, is not a mapping, or repeats a key.
     """
+    def at(mark: Any) -> int:  # YAML also breaks lines at a lone CR, NEL, U+2028/9: count LFs
+        return first_line + text.count("\n", 0, mark.index)
+
     loader = _ObsidianLoader(text)
+    values: dict[str, Any] = {}
     try:
         node = loader.get_single_node()
         if node is None:
             return {}, {}
         if not isinstance(node, yaml.MappingNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-            raise FrontMatterError(first_line + node.start_mark.line,
+            raise FrontMatterError(at(node.start_mark),
                                    f"front matter is {kind}, not a set of `key: value` properties")
         lines: dict[str, int] = {}
-        for key_node, _value in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else None
-            if key is None:
-                continue
-            line = first_line + key_node.start_mark.line
+        for key_node, value_node in node.value:
+            line = at(key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise FrontMatterError(line, "front matter is not valid YAML: found unhashable key")
+            key = str(key_node.value)  # as written: `true:` is the key "true", not True
             if key in lines:
                 raise FrontMatterError(
                     line, f"duplicate key {key!r} (also on line {lines[key]}); keep one"
                     " — a git merge=union often leaves both sides")
             lines[key] = line
-        data = loader.construct_document(node)
+            try:
+                values[key] = _plain(loader.construct_object(value_node, deep=True))
+            except yaml.YAMLError:
+                raise
+            except Exception as exc:  # RecursionError (&a [*a]), AttributeError (!!timestamp), ...
+                raise FrontMatterError(line, f"{key}: value could not be read ({exc})") from None
     except FrontMatterError:
         raise
+    except yaml.reader.ReaderError as exc:
+        bad = re.search(r"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", text)
+        line = first_line + text.count("\n", 0, bad.start()) if bad else None
+        raise FrontMatterError(line, f"front matter is not valid YAML: {exc.reason}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark is not None else None
+        line = at(mark) if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise FrontMatterError(line, f"front matter is not valid YAML: {problem}{_hint(text, mark)}") from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(None, f"front matter is not valid YAML: {exc}") from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+    except Exception as exc:
         raise FrontMatterError(None, f"front matter could not be read: {exc}") from None
     finally:
         loader.dispose()
-    return {str(k): _plain(v) for k, v in data.items()}, lines
+    return values, lines
 
 
 def _hint(text: str, mark: Any) -> str:
@@ -130,8 +143,8 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-_CONFLICT_START = re.compile(r"^<<<<<<<(?: |$)", re.MULTILINE)
-_CONFLICT_END = re.compile(r"^>>>>>>>(?: |$)", re.MULTILINE)
+_CONFLICT_START = re.compile(r"^<<<<<<<(?: |\r?$)", re.MULTILINE)
+_CONFLICT_END = re.compile(r"^>>>>>>>(?: |\r?$)", re.MULTILINE)
 
 
 def _conflict_line(text: str) -> int | None:

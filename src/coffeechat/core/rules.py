@@ -58,6 +58,14 @@ def _days(n: int) -> dt.timedelta:
     return dt.timedelta(days=n)
 
 
+def _plus(day: dt.date, days: int) -> dt.date:
+    """``day`` + ``days``, clamped to the calendar: a 'someday' 9999-12-31 must not crash."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days >= 0 else dt.date.min
+
+
 def _when(meeting: Meeting) -> str:
     text = meeting.date.isoformat()
     return f"{text} {meeting.time.strftime('%H:%M')}" if meeting.time else text
@@ -102,7 +110,7 @@ def follow_up_approach(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         yield DueItem(
             id=item_id("follow_up_approach", contact.path, start.date.isoformat()),
             rule="follow_up_approach", contact=contact.name, contact_path=contact.path,
-            due=last.date + _days(s.follow_up_approach),
+            due=_plus(last.date, s.follow_up_approach),
             title=f"Follow up with {contact.name} (attempt {n + 1} of {s.max_attempts})",
             why=(f"You approached {contact.name} on {start.date.isoformat()}"
                  + (f" and tried again on {last.date.isoformat()}" if n > 1 else "")
@@ -126,7 +134,7 @@ def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         yield DueItem(
             id=item_id("prepare", meeting.path),
             rule="prepare", contact=first.name, contact_path=first.path,
-            due=meeting.date - _days(s.prepare),
+            due=_plus(meeting.date, -s.prepare),
             title=f"Prepare for {meeting.title} ({_when(meeting)})",
             why=("Re-read your approach note, research the company and the person, set your goals,"
                  " write two tiers of questions (about the job; about the industry) and rehearse your"
@@ -157,7 +165,7 @@ def thank_you(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         yield DueItem(
             id=item_id("thank_you", meeting.path),
             rule="thank_you", contact=people[0].name, contact_path=people[0].path,
-            due=meeting.date + _days(s.thank_you),
+            due=_plus(meeting.date, s.thank_you),
             title=f"Send {_names(people)} a thank-you for the {kind} on {meeting.date.isoformat()}",
             why=("A short thank-you within a few days, naming something specific they told you,"
                  " is what people remember — and it keeps the door open for the referrals they"
@@ -211,7 +219,7 @@ def reach_referral(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         yield DueItem(
             id=item_id("reach_referral", key),
             rule="reach_referral", contact=person.name, contact_path=contact_path,
-            due=date + _days(s.reach_referral),
+            due=_plus(date, s.reach_referral),
             title=f"Reach out to {person.name}, referred by {giver}",
             why=(f"{giver} gave you {person.name}'s name on {date.isoformat()}. Contact each referral"
                  " while the introduction is fresh, and say who sent you — that is what gets a yes."
@@ -240,7 +248,7 @@ def report_back(vault: Vault, today: dt.date) -> Iterator[DueItem]:
             id=item_id("report_back", contact.path),
             rule="report_back", contact=referrer.name,
             contact_path=referrer.path if referrer.path in vault.contacts else None,
-            due=meeting.date + _days(s.report_back),
+            due=_plus(meeting.date, s.report_back),
             title=f"Tell {referrer.name} how it went with {contact.name}",
             why=(f"{referrer.name} referred you to {contact.name}, whom you met on"
                  f" {meeting.date.isoformat()}. People who give a referral want to hear what came"

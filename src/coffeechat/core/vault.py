@@ -239,7 +239,7 @@ class _Builder:
         assert self.note is not None and self.vault.resolver is not None
         res = self.vault.resolver.resolve(link, self.note.path)
         shown = f"[[{link.target}]]"
-        if link.bare and not isinstance(self.note.meta.get(key), str):
+        if link.nested:
             self._find(key, f"{key}: unquoted {shown} is read by YAML as a nested list; write"
                             f' "{shown}" (with quotes)', Severity.WARNING, "link-quotes")
         if res.how == "missing":

@@ -163,6 +163,7 @@ class Index:
 
     def _parse_all(self, stats: dict[str, FileStat], findings: list[Finding], cached: bool) -> Refresh:
         notes = [n for s in stats.values() if (n := read_note(self.root, s)) is not None]
+        notes.sort(key=lambda n: n.path)
         return Refresh(notes, parsed=len(notes), rebuilt=True, cached=cached, findings=findings)
 
     def _update(self, db: sqlite3.Connection, stats: dict[str, FileStat]) -> Refresh:
