@@ -1,10 +1,12 @@
-"""Commands that write into a vault: init."""
+"""Commands that write into a vault: init, add, meet, log, done, snooze."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -86,3 +88,342 @@ def init(app: App, path: Path | None) -> None:
     else:
         click.echo(f"{where} is already a coffeechat vault; nothing to add.")
     click.echo("Next: add a contact note in contacts/, then run `coffeechat due`.")
+
+
+# --- commands that add to notes --------------------------------------------------------------
+
+def _date_arg(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _datetime_arg(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | dt.date | None:
+    if value is None:
+        return None
+    text = value.strip().replace(" ", "T", 1)
+    try:
+        return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or date-time"
+                                 " (YYYY-MM-DDTHH:MM)") from None
+
+
+def _cadence_arg(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from coffeechat.core.dates import parse_cadence
+
+    try:
+        return str(parse_cadence(value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _now(app: App) -> dt.datetime:
+    """Today (as --today says) at the wall-clock time, for template {{date}}/{{time}}."""
+    clock = dt.datetime.now(app.settings.tz).time().replace(second=0, microsecond=0)
+    return dt.datetime.combine(app.today, clock)
+
+
+def _names(app: App) -> Any:
+    from coffeechat.storage.writer import NoteNames
+
+    return NoteNames(app.vault.notes)
+
+
+def _one(app: App, name: str, kind: str, what: str = "contact") -> str:
+    """The path of the one note of ``kind`` that ``name`` means; exit 2 otherwise."""
+    vault = app.vault
+    pool = getattr(vault, kind)
+    hits = [p for p in vault.find(name) if p in pool]
+    if not hits:
+        raise UsageError(f"no {what} matches {name!r}")
+    if len(hits) > 1:
+        raise UsageError(f"{name!r} matches several {what}s: {', '.join(hits[:6])} — give more of the"
+                         " name or the path")
+    return hits[0]
+
+
+def _link_to(path: str) -> Any:
+    from coffeechat.core.edits import Link
+
+    stem = path.rsplit("/", 1)[-1]
+    return Link(stem[:-3] if stem.lower().endswith(".md") else stem)
+
+
+def _company_link(app: App, company: str, names: Any, created: list[str]) -> Any:
+    """A link to the company's note, creating the note when the vault has none."""
+    from coffeechat.core.model import NoteType
+    from coffeechat.storage.writer import create_note
+
+    hits = [p for p in app.vault.find(company) if p in app.vault.companies]
+    exact = [p for p in hits if app.vault.companies[p].name.casefold() == company.casefold()]
+    if len(exact) == 1 or len(hits) == 1:
+        return _link_to((exact or hits)[0])
+    rel = create_note(app.root, app.settings, NoteType.COMPANY, company, [], names=names, now=_now(app))
+    created.append(rel)
+    return _link_to(rel)
+
+
+def _open_editor(app: App, rel: str) -> None:
+    click.edit(filename=str(app.root / rel))
+
+
+@cli.group()
+def add() -> None:
+    """Add a contact or a company note (from the vault's template; never overwrites)."""
+
+
+@add.command("contact")
+@click.argument("name")
+@click.option("--company", help="Their organisation (a company note is made if there is none).")
+@click.option("--role", help="Their job title.")
+@click.option("--email")
+@click.option("--phone")
+@click.option("--linkedin", help="Their LinkedIn profile URL.")
+@click.option("--field", help="The occupation or industry you are exploring with them.")
+@click.option("--referred-by", metavar="NAME", help="Who gave you their name (an existing contact).")
+@click.option("--how-met", help="How you came to know them.")
+@click.option("--cadence", callback=_cadence_arg, help="Keep-in-touch interval: 90d, 6w, 6m, 1y.")
+@click.option("--status", type=click.Choice(["dormant", "paused", "do_not_contact"]))
+@click.option("--follow-up", callback=_date_arg, metavar="DATE", help="A date to follow up on.")
+@click.option("--added", callback=_date_arg, metavar="DATE", help="When they joined your network (default: today).")
+@click.option("--alias", "aliases", multiple=True, help="Another name for them (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
+@pass_app
+def add_contact(app: App, name: str, company: str | None, role: str | None, email: str | None,
+                phone: str | None, linkedin: str | None, field: str | None, referred_by: str | None,
+                how_met: str | None, cadence: str | None, status: str | None,
+                follow_up: dt.date | None, added: dt.date | None, aliases: tuple[str, ...],
+                tags: tuple[str, ...], edit: bool) -> None:
+    """Add a contact note for NAME (contacts/NAME.md)."""
+    from coffeechat.core.links import fold
+    from coffeechat.core.model import NoteType
+    from coffeechat.storage.writer import create_note
+
+    name = name.strip()
+    if not name:
+        raise UsageError("the name is empty")
+    vault = app.vault
+    same = [c for c in vault.contacts.values() if fold(c.name) == fold(name)]
+    if same and (not company or any(fold(c.company) == fold(company) for c in same)):
+        raise UsageError(f"{name} already has a note: {same[0].path} (give --company to add a"
+                         " different person of the same name)")
+    referrer = _link_to(_one(app, referred_by, "contacts")) if referred_by else None
+    names = _names(app)
+    created: list[str] = []
+    fields: list[tuple[str, Any]] = []
+    if aliases:
+        fields.append(("aliases", list(aliases)))
+    if company:
+        fields.append(("company", _company_link(app, company, names, created)))
+    for key, value in (("role", role), ("email", email), ("phone", phone), ("linkedin", linkedin),
+                       ("field", field)):
+        if value:
+            fields.append((key, value))
+    if tags:
+        fields.append(("tags", [t.lstrip("#") for t in tags]))
+    if referrer is not None:
+        fields.append(("referred_by", referrer))
+    for key, value in (("how_met", how_met), ("cadence", cadence), ("status", status),
+                       ("follow_up", follow_up)):
+        if value:
+            fields.append((key, value))
+    fields.append(("added", added or app.today))
+    rel = create_note(app.root, app.settings, NoteType.CONTACT, name, fields, names=names,
+                      now=_now(app), qualifier=company or "")
+    for extra in created:
+        click.echo(f"Created {extra}")
+    click.echo(f"Created {rel}")
+    if edit:
+        _open_editor(app, rel)
+
+
+@add.command("company")
+@click.argument("name")
+@click.option("--website")
+@click.option("--industry")
+@click.option("--research", help="What you know about them so far.")
+@click.option("--alias", "aliases", multiple=True, help="Another name for it (repeatable).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
+@pass_app
+def add_company(app: App, name: str, website: str | None, industry: str | None,
+                research: str | None, aliases: tuple[str, ...], tags: tuple[str, ...], edit: bool) -> None:
+    """Add a company note for NAME (companies/NAME.md)."""
+    from coffeechat.core.links import fold
+    from coffeechat.core.model import NoteType
+    from coffeechat.storage.writer import create_note
+
+    name = name.strip()
+    if not name:
+        raise UsageError("the name is empty")
+    same = [c for c in app.vault.companies.values() if fold(c.name) == fold(name)]
+    if same:
+        raise UsageError(f"{name} already has a note: {same[0].path}")
+    fields: list[tuple[str, Any]] = []
+    if aliases:
+        fields.append(("aliases", list(aliases)))
+    for key, value in (("website", website), ("industry", industry)):
+        if value:
+            fields.append((key, value))
+    if tags:
+        fields.append(("tags", [t.lstrip("#") for t in tags]))
+    if research:
+        fields.append(("research", research))
+    rel = create_note(app.root, app.settings, NoteType.COMPANY, name, fields, names=_names(app),
+                      now=_now(app))
+    click.echo(f"Created {rel}")
+    if edit:
+        _open_editor(app, rel)
+
+
+_KIND_TITLES = {"informational": "Informational interview with", "coffee": "Coffee with",
+                "call": "Call with", "video": "Video call with", "event": "Met at an event:"}
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--date", "when", callback=_datetime_arg, metavar="DATE[THH:MM]",
+              help="When (default: today); a future date makes it a scheduled meeting.")
+@click.option("--kind", type=click.Choice(list(_KIND_TITLES)), default="coffee", show_default=True)
+@click.option("--where", help="The place, or the call link.")
+@click.option("--duration", type=click.IntRange(1, 24 * 60), help="Minutes (default 30).")
+@click.option("--with", "others", multiple=True, metavar="NAME", help="Someone else there (repeatable).")
+@click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
+@pass_app
+def meet(app: App, name: str, when: dt.datetime | dt.date | None, kind: str, where: str | None,
+         duration: int | None, others: tuple[str, ...], edit: bool) -> None:
+    """Add a meeting note with NAME (meetings/DATE Kind with NAME.md)."""
+    from coffeechat.core.model import NoteType
+    from coffeechat.storage.writer import create_note
+
+    people = [_one(app, n, "contacts") for n in (name, *others)]
+    when = when or app.today
+    day = when.date() if isinstance(when, dt.datetime) else when
+    first = app.vault.contacts[people[0]].name
+    title = f"{_KIND_TITLES[kind]} {first}"
+    fields: list[tuple[str, Any]] = [("date", when), ("with", [_link_to(p) for p in people]),
+                                     ("kind", kind)]
+    if duration:
+        fields.append(("duration", duration))
+    if where:
+        fields.append(("location", where))
+    rel = create_note(app.root, app.settings, NoteType.MEETING, title, fields, names=_names(app),
+                      now=_now(app), stem=f"{day.isoformat()} {title}")
+    if day >= app.today:
+        prep = day - dt.timedelta(days=app.settings.prepare)
+        click.echo(f"Created {rel} (scheduled: prepare by {prep.isoformat()})")
+    else:
+        click.echo(f"Created {rel} (held: send the thank-you, and record it as thank_you:)")
+    if edit:
+        _open_editor(app, rel)
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("kind")
+@click.argument("text", nargs=-1)
+@click.option("--date", "day", callback=_date_arg, metavar="DATE", help="When (default: today).")
+@pass_app
+def log(app: App, name: str, kind: str, text: tuple[str, ...], day: dt.date | None) -> None:
+    """Append a dated line to NAME's log: KIND is approach, follow_up, call, voicemail,
+    email, reply, thank_you, update, report_back, landed, declined or note.
+
+    \b
+    coffeechat log "Jane Doe" approach emailed, said Bob referred me
+    """
+    from coffeechat.core.actions import LOG_HEADING, log_line
+    from coffeechat.core.body import LOG_KINDS, normalise_kind
+    from coffeechat.core.edits import append_line_under_heading
+    from coffeechat.storage.writer import edit_note
+
+    normal = normalise_kind(kind)
+    if normal is None:
+        raise UsageError(f"{kind!r} is not a log kind (one of: {', '.join(sorted(LOG_KINDS))})")
+    path = _one(app, name, "contacts")
+    line = log_line(day or app.today, normal, " ".join(text))
+    edit_note(app.root, path, lambda data: append_line_under_heading(data, LOG_HEADING, line))
+    click.echo(f"Added `{line}` to {path}")
+
+
+def _find_item(app: App, ident: str) -> Any:
+    from coffeechat.core.rules import evaluate
+
+    wanted = ident.strip().lower()
+    if len(wanted) < 4 or not all(c in "0123456789abcdef" for c in wanted):
+        raise UsageError(f"{ident!r} is not an item id (ids are hex, as `coffeechat due` shows them;"
+                         " give at least 4 digits)")
+    items = [i for i in evaluate(app.vault, app.today) if i.id.startswith(wanted)]
+    if not items:
+        raise UsageError(f"no open item has the id {ident!r} (`coffeechat due --all` lists them)")
+    if len(items) > 1:
+        raise UsageError(f"{ident!r} matches {len(items)} items: "
+                         + ", ".join(i.id for i in items) + " — give more digits")
+    return items[0]
+
+
+@cli.command()
+@click.argument("ident", metavar="ID")
+@click.option("-m", "--message", help="The text of the log line (default: a plain description).")
+@click.option("--dry-run", is_flag=True, help="Say what would be written, write nothing.")
+@pass_app
+def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
+    """Mark the item ID as done, by writing what you would have written: a log line,
+    the meeting's thank_you: or prepared: date, a ticked task, a cleared follow_up:."""
+    from coffeechat.core.actions import LOG_HEADING, resolution
+    from coffeechat.core.edits import append_line_under_heading, set_key, tick_task
+    from coffeechat.core.model import NoteType
+    from coffeechat.storage.writer import create_note, edit_note
+
+    item = _find_item(app, ident)
+    writes = resolution(item, app.vault, app.today, message)
+    for write in writes:
+        if dry_run:
+            click.echo(f"Would have {write.describe()}")
+            continue
+        if write.op == "set":
+            key, value = write.key, write.value
+            edit_note(app.root, write.path, lambda d, k=key, v=value: set_key(d, k, v))
+        elif write.op == "log":
+            text = write.text
+            edit_note(app.root, write.path, lambda d, t=text: append_line_under_heading(d, LOG_HEADING, t))
+        elif write.op == "tick":
+            line = write.line
+            edit_note(app.root, write.path, lambda d, n=line: tick_task(d, n, app.today))
+        else:
+            fields = list(write.fields)
+            if fields and fields[0][0] == "referred_by":
+                hits = [p for p in app.vault.find(fields[0][1]) if p in app.vault.contacts]
+                fields = [("referred_by", _link_to(hits[0]))] if len(hits) == 1 else []
+            fields.append(("added", app.today))
+            rel = create_note(app.root, app.settings, NoteType.CONTACT, write.key, fields,
+                              names=_names(app), now=_now(app), body_lines=[(LOG_HEADING, write.text)])
+            write = type(write)("create_contact", rel, key=write.key, text=write.text)
+            click.echo(f"Created {rel}")
+        if not dry_run:
+            click.echo(f"Done {item.id}: {item.title} — {write.describe()}")
+
+
+@cli.command()
+@click.argument("ident", metavar="ID")
+@click.option("--until", "until", callback=_date_arg, required=True, metavar="DATE",
+              help="The day it should come back.")
+@pass_app
+def snooze(app: App, ident: str, until: dt.date) -> None:
+    """Put the item ID off until DATE. The snooze is kept in the item's note (a `snooze:`
+    list), so it syncs with the rest of the vault."""
+    from coffeechat.core.edits import append_list_item
+    from coffeechat.storage.writer import edit_note
+
+    if until <= app.today:
+        raise UsageError(f"--until {until.isoformat()} is not after today ({app.today.isoformat()})")
+    item = _find_item(app, ident)
+    entry = f"{item.id} until {until.isoformat()}"
+    edit_note(app.root, item.source, lambda d: append_list_item(d, "snooze", entry))
+    click.echo(f"Snoozed {item.id} ({item.title}) until {until.isoformat()} in {item.source}")

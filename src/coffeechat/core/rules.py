@@ -380,11 +380,13 @@ _ORDER = {name: i for i, name in enumerate(RULES)}
 
 
 def snoozes(vault: Vault) -> dict[str, dt.date]:
-    """Item id -> the date it was snoozed until (the latest, when several notes say so)."""
+    """Item id -> the date it is snoozed until. Within a note the last entry wins (a new
+    snooze replaces an older one); across notes, the latest date."""
     out: dict[str, dt.date] = {}
     for group in (vault.contacts, vault.companies, vault.meetings):
         for obj in group.values():
-            for ident, until in obj.snoozes:
+            mine = dict(obj.snoozes)  # later entries overwrite earlier ones
+            for ident, until in mine.items():
                 if until > out.get(ident, dt.date.min):
                     out[ident] = until
     return out

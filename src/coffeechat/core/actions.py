@@ -1,0 +1,103 @@
+"""What `done` writes for each rule: the line or property a person would have written.
+
+`resolution` is pure — an item and the vault in, a list of planned writes out — so the
+plan can be shown, tested, and carried out by the CLI through the safe-edit layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from coffeechat.core.model import DueItem
+from coffeechat.core.vault import Vault
+from coffeechat.errors import CoffeechatError
+
+__all__ = ["LOG_HEADING", "Write", "log_line", "resolution"]
+
+LOG_HEADING = "Log"
+
+
+@dataclass(frozen=True)
+class Write:
+    """One planned change: ``op`` is "set" (key=value), "log" (a line under ## Log),
+    "tick" (the task on ``line``) or "create_contact" (name, with ``fields`` and a log line)."""
+
+    op: str
+    path: str | None
+    key: str = ""
+    value: Any = None
+    line: int | None = None
+    text: str = ""
+    fields: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
+
+    def describe(self) -> str:
+        if self.op == "set":
+            if self.value is None:
+                return f"cleared {self.key}: in {self.path}"
+            return f"set {self.key}: {self.value} in {self.path}"
+        if self.op == "log":
+            return f"added `{self.text}` to {self.path}"
+        if self.op == "tick":
+            return f"ticked the task on line {self.line} of {self.path}"
+        return f"created a note for {self.key} with `{self.text}`"
+
+
+def log_line(day: dt.date, kind: str, text: str) -> str:
+    """``- 2026-11-23 follow_up: nudged by email`` (kind as the SPEC spells it)."""
+    text = " ".join(text.split())
+    return f"- {day.isoformat()} {kind}: {text}".rstrip() if text else f"- {day.isoformat()} {kind}:"
+
+
+_DEFAULT_TEXT = {
+    "follow_up_approach": ("follow_up", "followed up"),
+    "reach_referral": ("approach", "reached out; {giver} gave me the name"),
+    "report_back": ("report_back", "told them how it went with {person}"),
+    "keep_in_touch": ("update", "sent an update"),
+    "landed": ("landed", "told them I landed{where}, with thanks"),
+}
+
+
+def resolution(item: DueItem, vault: Vault, today: dt.date, message: str | None = None) -> list[Write]:
+    """The writes that resolve ``item`` as of ``today``."""
+    if item.rule == "prepare":
+        return [Write("set", item.source, key="prepared", value=today)]
+    if item.rule == "thank_you":
+        return [Write("set", item.source, key="thank_you", value=today)]
+    if item.rule == "follow_up":
+        note = vault.notes.get(item.source)
+        if note is not None and any(t.line == item.line for t in note.tasks):
+            return [Write("tick", item.source, line=item.line)]
+        return [Write("set", item.source, key="follow_up", value=None)]
+    kind, template = _DEFAULT_TEXT[item.rule]
+    giver = person = where = ""
+    if item.rule == "reach_referral":
+        meeting = vault.meetings.get(item.source)
+        if meeting is not None and meeting.with_:
+            giver = meeting.with_[0].name
+        elif item.source in vault.contacts and vault.contacts[item.source].referred_by:
+            giver = vault.contacts[item.source].referred_by.name  # type: ignore[union-attr]
+    if item.rule == "report_back":
+        meeting = vault.meetings.get(item.source)
+        if meeting is not None:
+            referred = [p for p in meeting.with_ if p.path in vault.contacts
+                        and (r := vault.contacts[p.path].referred_by) is not None
+                        and r.path == item.contact_path]
+            person = referred[0].name if referred else (meeting.with_[0].name if meeting.with_ else "")
+    if item.rule == "landed" and vault.settings.landed is not None:
+        job = vault.settings.landed
+        where = "".join(x for x in (f" as {job.role}" if job.role else "",
+                                    f" at {job.company}" if job.company else ""))
+    text = message if message is not None else template.format(giver=giver or "someone",
+                                                               person=person or "them", where=where)
+    line = log_line(today, kind, text)
+    if item.contact_path is None:
+        if item.rule != "reach_referral":
+            raise CoffeechatError(f"{item.contact} has no contact note to log this in; add one with"
+                                  f" `coffeechat add contact \"{item.contact}\"` first")
+        fields: list[tuple[str, Any]] = []
+        if giver:
+            fields.append(("referred_by", giver))
+        return [Write("create_contact", None, key=item.contact, text=line, fields=tuple(fields))]
+    return [Write("log", item.contact_path, text=line)]

@@ -1,0 +1,432 @@
+"""Surgical edits of a note's bytes: change one thing, leave every other byte as it was.
+
+Four edits — set a front-matter key, append an item to a list key, append a line under a
+heading, tick a task — each taking the note's bytes and returning new bytes. They splice
+lines rather than re-serialise YAML, so key order, comments, quoting, indentation, blank
+lines, line endings, a BOM, the final newline and the body all survive. After splicing, the
+front matter is parsed again and compared with the original: if anything but the intended
+key changed, the edit is refused rather than written.
+
+New values are written as Obsidian writes them: links in double quotes, dates unquoted,
+lists as two-space indented ``- item`` lines, ``key:`` for an empty value, and quotes
+wherever YAML (1.1 or 1.2) would read the text as something else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from coffeechat.core.model import Severity
+from coffeechat.core.notes import parse_note
+
+__all__ = [
+    "EditRefused",
+    "Link",
+    "append_line_under_heading",
+    "append_list_item",
+    "format_value",
+    "new_front_matter",
+    "set_key",
+    "tick_task",
+]
+
+_BOM = b"\xef\xbb\xbf"
+
+
+class EditRefused(ValueError):
+    """The note cannot be edited safely; nothing should be written. ``line`` when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A value to be written as a wiki-link: ``"[[target]]"``."""
+
+    target: str
+
+    def __str__(self) -> str:
+        return f"[[{self.target}]]"
+
+
+# --- writing values --------------------------------------------------------------------------
+
+# Plain scalars YAML 1.1 or 1.2 would read as something other than the text itself.
+_NOT_TEXT = re.compile(
+    r"""(?x)^(?:
+        ~|null|Null|NULL|true|True|TRUE|false|False|FALSE
+        |y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF
+        |[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?
+        |[-+]?0b[01_]+|[-+]?0o?[0-7_]+|[-+]?0x[0-9a-fA-F_]+
+        |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+        |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)
+        |[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9].*)?
+        |<<|=
+    )$"""
+)
+_SPECIAL_START = tuple("[]{}&*!|>%@`'\",#?:-")
+
+
+def _needs_quotes(text: str) -> bool:
+    if text == "" or text != text.strip() or _NOT_TEXT.match(text):
+        return True
+    if text.startswith(_SPECIAL_START) and not (text.startswith(("-", "?", ":")) and
+                                                len(text) > 1 and text[1] not in " \t"):
+        return True
+    if ": " in text or " #" in text or text.endswith(":") or "\t" in text:
+        return True
+    if "{{" in text or "<%" in text:
+        return True
+    return any(_unprintable(c) for c in text)
+
+
+def _unprintable(c: str) -> bool:
+    """Outside YAML's printable set (or a break YAML counts and editors do not): escape it."""
+    o = ord(c)
+    return (o < 0x20 or 0x7F <= o <= 0x9F or 0xD800 <= o <= 0xDFFF or o in (0xFEFF, 0xFFFE, 0xFFFF)
+            or c in "\u2028\u2029")
+
+
+def _double_quoted(text: str) -> str:
+    out = []
+    for c in text:
+        if c == "\\":
+            out.append("\\\\")
+        elif c == '"':
+            out.append('\\"')
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\t":
+            out.append("\\t")
+        elif _unprintable(c):
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def format_value(value: Any) -> str:
+    """One scalar as Obsidian writes it (empty string for None: ``key:``)."""
+    if value is None:
+        return ""
+    if isinstance(value, Link):
+        return _double_quoted(str(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M" + (":%S" if value.second else ""))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    return _double_quoted(text) if _needs_quotes(text) else text
+
+
+def _expected(value: Any) -> Any:
+    """What the reader gives back for a value written by `format_value`."""
+    if value is None:
+        return None
+    if isinstance(value, (Link, dt.date)) and not isinstance(value, dt.datetime):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return format_value(value)
+    if isinstance(value, (bool, int)):
+        return value
+    return str(value)
+
+
+def _value_lines(key: str, value: Any, nl: str) -> list[str]:
+    """``key: value`` — or, for a list, ``key:`` and two-space indented items."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return [f"{key}: []{nl}"]
+        return [f"{key}:{nl}"] + [f"  - {format_value(v)}{nl}" for v in value]
+    text = format_value(value)
+    return [f"{key}: {text}{nl}" if text else f"{key}:{nl}"]
+
+
+def new_front_matter(fields: Sequence[tuple[str, Any]], nl: str = "\n") -> str:
+    """A whole front-matter block for a new note, in the order given."""
+    lines = ["---" + nl]
+    for key, value in fields:
+        lines += _value_lines(key, value, nl)
+    lines.append("---" + nl)
+    return "".join(lines)
+
+
+# --- the note as lines -----------------------------------------------------------------------
+
+@dataclass
+class _Doc:
+    bom: bool
+    lines: list[str]  # split on LF; a CR stays at the end of its line
+    fm_end: int | None  # index of the closing --- line, None when there is no front matter
+    meta: dict[str, Any]
+    meta_lines: dict[str, int]  # key -> index of its line in `lines`
+
+    @property
+    def nl(self) -> str:
+        """The note's own line ending, for inserted lines."""
+        crlf = sum(1 for ln in self.lines if ln.endswith("\r"))
+        return "\r\n" if crlf * 2 > len(self.lines) - 1 else "\n"
+
+    def nl_at(self, index: int) -> str:
+        if 0 <= index < len(self.lines) and self.lines[index].endswith("\r"):
+            return "\r\n"
+        return self.nl
+
+    def to_bytes(self) -> bytes:
+        return (_BOM if self.bom else b"") + "\n".join(self.lines).encode("utf-8")
+
+
+def _open(data: bytes) -> _Doc:
+    """Read a note for editing; refuse anything that did not parse cleanly."""
+    note = parse_note("note", data)
+    for finding in note.findings:
+        if finding.severity is Severity.ERROR:
+            raise EditRefused(f"not edited: {finding.message}", finding.line)
+        if finding.code == "front-matter":  # a --- block after blank lines
+            raise EditRefused(f"not edited: {finding.message}", finding.line)
+    bom = data.startswith(_BOM)
+    text = data[len(_BOM):].decode("utf-8") if bom else data.decode("utf-8")
+    lines = text.split("\n")
+    fm_end = None
+    if note.has_front_matter:
+        fm_end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
+    return _Doc(bom, lines, fm_end, dict(note.meta),
+                {k: n - 1 for k, n in note.meta_lines.items()})
+
+
+def _key_span(doc: _Doc, key: str) -> tuple[int, int]:
+    """[start, end) line indexes of a top-level key and its value lines (not trailing blanks
+    or comments at column 0)."""
+    assert doc.fm_end is not None
+    start = doc.meta_lines[key]
+    end = start + 1
+    last = start + 1
+    while end < doc.fm_end:
+        line = doc.lines[end].rstrip("\r")
+        if line.startswith((" ", "\t", "-")) and line.strip():
+            end += 1
+            last = end
+        elif not line.strip():
+            end += 1
+        else:
+            break
+    return start, last
+
+
+def _verify(before: _Doc, after: bytes, changed: str, expected: Any = ...) -> bytes:
+    """Parse the result; refuse it unless exactly ``changed`` (or nothing) differs."""
+    doc = _open(after)
+    old = {k: v for k, v in before.meta.items() if k != changed}
+    new = {k: v for k, v in doc.meta.items() if k != changed}
+    if old != new or list(old) != list(new):
+        raise EditRefused(f"not edited: the change to {changed!r} would also have changed other"
+                          " properties (please report this note)")
+    if expected is not ... and doc.meta.get(changed) != expected:
+        raise EditRefused(f"not edited: {changed!r} would read back as {doc.meta.get(changed)!r},"
+                          f" not {expected!r} (please report this note)")
+    return after
+
+
+def _fm_check_key(key: str) -> None:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ -]*", key):
+        raise EditRefused(f"{key!r} is not a property name coffeechat writes")
+
+
+# --- the four edits --------------------------------------------------------------------------
+
+def set_key(data: bytes, key: str, value: Any) -> bytes:
+    """Set front-matter ``key`` to ``value`` (a scalar, a date, a Link, None for empty, or a
+    list), replacing only that key's lines; a missing key is added at the end of the block,
+    and a note without front matter gets one."""
+    _fm_check_key(key)
+    doc = _open(data)
+    if doc.fm_end is None:
+        nl = doc.nl
+        block = new_front_matter([(key, value)], nl).split("\n")[:-1]
+        doc.lines[0:0] = block
+        result = doc.to_bytes()
+    else:
+        if key in doc.meta_lines:
+            start, end = _key_span(doc, key)
+            old_first = doc.lines[start]
+            nl = doc.nl_at(start)
+            new = "".join(_value_lines(key, value, nl)).split("\n")[:-1]
+            new[0] = _keep_key_spelling(old_first, key, new[0])
+            if not isinstance(value, (list, tuple)):
+                new[0] = _keep_comment(old_first, new[0])
+            doc.lines[start:end] = new
+        else:
+            nl = doc.nl_at(doc.fm_end - 1 if doc.fm_end > 1 else 0)
+            doc.lines[doc.fm_end:doc.fm_end] = "".join(_value_lines(key, value, nl)).split("\n")[:-1]
+        result = doc.to_bytes()
+    expected = [_expected(v) for v in value] if isinstance(value, (list, tuple)) else _expected(value)
+    return _verify(_open(data), result, key, expected)
+
+
+def _keep_key_spelling(old: str, key: str, new: str) -> str:
+    """Keep ``key :`` spacing or quoting as written when the key line is replaced."""
+    m = re.match(r"([\"']?" + re.escape(key) + r"[\"']?\s*:)", old)
+    if m and new.startswith(key + ":"):
+        return m[1] + new[len(key) + 1:]
+    return new
+
+
+def _keep_comment(old: str, new: str) -> str:
+    """Keep a trailing ``# comment`` (and the spaces before it) of the replaced line."""
+    m = re.search(r"\s+#(?:\s.*)?$", old.rstrip("\r"))
+    if m and " #" not in new and not new.rstrip("\r").endswith(":"):
+        cr = "\r" if new.endswith("\r") else ""
+        return new.rstrip("\r") + m[0] + cr
+    return new
+
+
+def append_list_item(data: bytes, key: str, item: Any) -> bytes:
+    """Add ``item`` at the end of list ``key`` (created when missing); block lists get a line
+    in the list's own indentation, flow lists an element, a scalar becomes a two-item list."""
+    _fm_check_key(key)
+    doc = _open(data)
+    current = doc.meta.get(key)
+    if doc.fm_end is None or key not in doc.meta_lines or current in (None, "", []):
+        return set_key(data, key, [item])
+    before = _open(data)
+    start, end = _key_span(doc, key)
+    first = doc.lines[start].rstrip("\r")
+    nl = doc.nl_at(start)
+    value_text = first.split(":", 1)[1].strip() if ":" in first else ""
+    if isinstance(current, list) and end > start + 1:
+        items = [i for i in range(start + 1, end) if doc.lines[i].lstrip().startswith("- ")
+                 or doc.lines[i].strip() == "-"]
+        if not items:
+            raise EditRefused(f"not edited: {key!r} is a list in a form coffeechat does not edit")
+        last_item = items[-1]
+        indent = doc.lines[last_item][: len(doc.lines[last_item]) - len(doc.lines[last_item].lstrip())]
+        doc.lines.insert(end, f"{indent}- {format_value(item)}{nl.rstrip(chr(10))}")
+    elif isinstance(current, list) and value_text.startswith("[") and value_text.rstrip().endswith("]"):
+        m = re.match(r"(.*?)\](\s*(?:#.*)?)$", first)
+        assert m is not None
+        head = m[1].rstrip()
+        sep = "" if head.endswith("[") else ", "
+        doc.lines[start] = f"{head}{sep}{format_value(item)}]{m[2]}" + ("\r" if nl == "\r\n" else "")
+    elif not isinstance(current, (list, dict)):
+        return set_key(data, key, [current, item] if not isinstance(item, Link)
+                       else [current, item])
+    else:
+        raise EditRefused(f"not edited: {key!r} is not a list")
+    result = doc.to_bytes()
+    expected = list(current) + [_expected(item)]
+    return _verify(before, result, key, expected)
+
+
+_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*\r?$")
+
+
+def append_line_under_heading(data: bytes, heading: str, line: str, level: int = 2) -> bytes:
+    """Append ``line`` as the last line of the section under ``heading`` (any level, case
+    ignored); a missing heading is added at the end of the note, after a blank line."""
+    if "\n" in line or "\r" in line:
+        raise EditRefused("a log line cannot hold a line break")
+    doc = _open(data)
+    lines = doc.lines
+    cr = "\r" if doc.nl == "\r\n" else ""
+    body_start = (doc.fm_end + 1) if doc.fm_end is not None else 0
+    target = heading.strip().lower()
+    fenced, closers = _fenced_lines(lines, body_start)
+    found = None
+    for i in range(body_start, len(lines)):
+        m = _HEADING.match(lines[i])
+        if m and i not in fenced and m[2].strip().lower() == target:
+            found = (i, len(m[1]))
+            break
+    if found is not None:
+        index, depth = found
+        end = next((i for i in range(index + 1, len(lines)) if i not in fenced
+                    and (m := _HEADING.match(lines[i])) and len(m[1]) <= depth), len(lines))
+        last = max([index] + [i for i in range(index + 1, end) if lines[i].strip()])
+        new = [line]
+    else:
+        last = max([i for i in range(len(lines)) if lines[i].strip()], default=-1)
+        new = ([""] if last >= body_start else []) + [f"{'#' * level} {heading}", line]
+    at = last + 1
+    if last in fenced and last not in closers:
+        raise EditRefused("not edited: the note ends inside a ``` code block; close the block"
+                          " first", last + 1)
+    if at >= len(lines):  # after a last line with no line ending: the note keeps none
+        lines[-1] += cr
+        lines.extend(f"{x}{cr}" for x in new[:-1])
+        lines.append(new[-1])
+    else:
+        lines[at:at] = [f"{x}{cr}" for x in new]
+    return _verify(_open(data), doc.to_bytes(), "")
+
+
+_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
+
+
+def _fenced_lines(lines: list[str], start: int) -> tuple[set[int], set[int]]:
+    """Indexes of lines inside fenced code blocks (fences included), as body.py reads them, and
+    of the closing fences among them."""
+    inside: set[int] = set()
+    closers: set[int] = set()
+    fence: str | None = None
+    for i in range(start, len(lines)):
+        m = _FENCE.match(lines[i])
+        if m:
+            run = m[1]
+            if fence is None:
+                fence = run
+                inside.add(i)
+                continue
+            if run[0] == fence[0] and len(run) >= len(fence) and not lines[i][m.end():].strip():
+                fence = None
+                inside.add(i)
+                closers.add(i)
+                continue
+        if fence is not None:
+            inside.add(i)
+    return inside, closers
+
+
+_TASK = re.compile(r"([ \t]*(?:[-*+]|\d+[.)])[ \t]+\[)(.)(\][ \t]+.*?)(\r?)$")
+
+
+def tick_task(data: bytes, line_number: int, today: dt.date | None = None) -> bytes:
+    """Tick the open task on ``line_number`` (1-based); Obsidian Tasks' ``✅ date`` is added to
+    a task that carries a ``📅`` date, Dataview's ``[completion:: date]`` to a ``[due::]`` one."""
+    doc = _open(data)
+    index = line_number - 1
+    if not 0 <= index < len(doc.lines) or (doc.fm_end is not None and index <= doc.fm_end):
+        raise EditRefused(f"line {line_number} is not in the note's body", line_number)
+    m = _TASK.match(doc.lines[index])
+    if m is None:
+        raise EditRefused(f"line {line_number} is not a task", line_number)
+    if m[2] in "xX-":
+        raise EditRefused(f"the task on line {line_number} is already done", line_number)
+    rest = m[3]
+    if today is not None:
+        if "📅" in rest and "✅" not in rest:
+            rest += f" ✅ {today.isoformat()}"
+        elif "due::" in rest.lower() and "completion::" not in rest.lower():
+            rest += f" [completion:: {today.isoformat()}]"
+    doc.lines[index] = f"{m[1]}x{rest}{m[4]}"
+    return _verify(_open(data), doc.to_bytes(), "")
+
+
+def front_matter_of(data: bytes) -> dict[str, Any]:
+    """The front matter as the editor sees it (for callers that check before they edit)."""
+    return _open(data).meta
+
+
+def check_editable(data: bytes) -> None:
+    """Raise EditRefused when the note could not be edited safely."""
+    _open(data)

@@ -1,0 +1,31 @@
+"""Names from outside (imports, the command line) made into safe, portable file names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["MAX_NAME_BYTES", "safe_filename"]
+
+#: Most file systems cap a name at 255 bytes; keep room for " (2)" and ".md".
+MAX_NAME_BYTES = 240
+_WINDOWS_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$")
+# Characters no file system (or Obsidian's link syntax) accepts in a note name.
+_BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|#^\[\]]')
+
+
+def safe_filename(name: str, fallback: str = "Untitled") -> str:
+    """``name`` as a file name without extension: no path separators, no ``..``, no leading
+    dot, no control or reserved characters, no Windows device name, at most 240 UTF-8 bytes.
+    The full name stays in the note's ``name:`` property."""
+    text = unicodedata.normalize("NFC", name)
+    text = _BAD.sub(" ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = text.lstrip(". ")  # no hidden files, no "..": only what follows'
+    text = text.rstrip(". ")  # Windows drops trailing dots and spaces
+    if _WINDOWS_RESERVED.match(text):
+        text = f"{text}_"
+    encoded = text.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        text = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip(". ")
+    return text or fallback
