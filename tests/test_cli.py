@@ -210,9 +210,9 @@ def test_show_meeting(small, run):
 
 def test_show_unknown_and_ambiguous_names(small, run):
     missing = run("show", "Nobody Here")
-    assert missing.exit_code == 1 and missing.stderr == "Error: no contact, company or meeting matches 'Nobody Here'\n"
+    assert missing.exit_code == 2 and missing.stderr == "Error: no contact, company or meeting matches 'Nobody Here'\n"
     ambiguous = run("show", "a")
-    assert ambiguous.exit_code == 1 and "matches" in ambiguous.stderr and "notes:" in ambiguous.stderr
+    assert ambiguous.exit_code == 2 and "matches" in ambiguous.stderr and "notes:" in ambiguous.stderr
 
 
 # --- list ----------------------------------------------------------------------------------

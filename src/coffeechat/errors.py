@@ -49,5 +49,5 @@ class NoteError(CoffeechatError):
         self.line = line
 
 
-class NotFound(CoffeechatError):
-    """A name, id or path the user gave matches nothing in the vault."""
+class NotFound(UsageError):
+    """A name, id or path the user gave matches nothing (or too much) in the vault (exit 2)."""
