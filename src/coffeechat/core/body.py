@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from coffeechat.core.model import Finding, LogEntry, LogKind, Severity, Task
 
-__all__ = ["LOG_KINDS", "normalise_kind", "parse_body"]
+__all__ = ["LOG_KINDS", "normalise_kind", "parse_body", "parse_body_text"]
 
 LOG_KINDS = frozenset(k.value for k in LogKind)
 _KIND_ALIASES = {
@@ -103,6 +103,16 @@ def parse_body(
                 continue
             log.append(LogEntry(date, kind, m[3].strip(), number))
     return tuple(log), tuple(tasks), tuple(findings)
+
+
+def parse_body_text(
+    text: str, first_line: int, path: str
+) -> tuple[tuple[LogEntry, ...], tuple[Task, ...], tuple[Finding, ...]]:
+    """`parse_body` over text split on LF (a trailing CR is ignored, as editors show it)."""
+    lines = text.split("\n")
+    if "\r" in text:
+        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+    return parse_body(lines, first_line, path)
 
 
 def _task(m: re.Match[str], number: int) -> Task | None:

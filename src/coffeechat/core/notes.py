@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from coffeechat.core.body import parse_body
+from coffeechat.core.body import parse_body_text
 from coffeechat.core.model import Finding, LogEntry, ParsedNote, Severity, Task
 
 __all__ = ["load_front_matter", "note_from_record", "note_to_record", "parse_note", "split_lines"]
@@ -171,34 +171,56 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
         return _broken(path, mtime_ns, line,
                        "git conflict markers (<<<<<<< ... >>>>>>>); resolve the merge — the note is"
                        " left out until then", "conflict")
-    lines = split_lines(text)
     meta: dict[str, Any] = {}
     meta_lines: dict[str, int] = {}
     findings: list[Finding] = []
-    body_start = 0
+    body_offset, body_line = 0, 1
     has_fm = False
-    if lines[0].rstrip() == "---":
-        close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if first.rstrip() == "---":
+        close = _closing_line(text, first_end)
         if close is None:
             return _broken(path, mtime_ns, 1,
                            "front matter opened with --- is never closed (add a --- line after it)",
                            "front-matter")
+        start, end = close
+        block = text[first_end + 1:max(first_end + 1, start - 1)]
+        if "\r" in block:
+            block = "\n".join(split_lines(block))
         try:
-            meta, meta_lines = load_front_matter("\n".join(lines[1:close]), 2)
+            meta, meta_lines = load_front_matter(block, 2)
         except FrontMatterError as exc:
             return _broken(path, mtime_ns, exc.line or 1, exc.message, "yaml")
         has_fm = True
-        body_start = close + 1
-    elif not lines[0].strip():
-        first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-        if first is not None and lines[first].rstrip() == "---":
+        body_offset = len(text) if end < 0 else end + 1
+        body_line = text.count("\n", 0, body_offset) + 1
+    elif not first.strip() and (m := _NON_BLANK.search(text)) is not None:
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.start())
+        if text[line_start:None if line_end < 0 else line_end].rstrip() == "---":
             findings.append(Finding(
-                path, first + 1,
+                path, text.count("\n", 0, line_start) + 1,
                 "front matter must start on line 1; Obsidian ignores a block after blank lines,"
                 " and so does coffeechat", Severity.WARNING, "front-matter"))
-    log, tasks, body_findings = parse_body(lines[body_start:], body_start + 1, path)
+    log, tasks, body_findings = parse_body_text(text[body_offset:], body_line, path)
     findings.extend(body_findings)
     return ParsedNote(path, mtime_ns, meta, meta_lines, has_fm, log, tasks, tuple(findings))
+
+
+_FENCE_LINE = re.compile(r"^(?:---|\.\.\.)[^\n]*$", re.MULTILINE)
+_NON_BLANK = re.compile(r"\S")
+
+
+def _closing_line(text: str, first_end: int) -> tuple[int, int] | None:
+    """(start, end) offsets of the line closing the front matter (end: its newline, or -1)."""
+    if first_end < 0:
+        return None
+    for m in _FENCE_LINE.finditer(text, first_end + 1):
+        if m[0].rstrip() in ("---", "..."):
+            end = text.find("\n", m.start())
+            return m.start(), end
+    return None
 
 
 def _broken(path: str, mtime_ns: int, line: int | None, message: str, code: str) -> ParsedNote:
