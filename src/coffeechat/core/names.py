@@ -11,7 +11,7 @@ __all__ = ["MAX_NAME_BYTES", "safe_filename"]
 MAX_NAME_BYTES = 240
 _WINDOWS_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$")
 # Characters no file system (or Obsidian's link syntax) accepts in a note name.
-_BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|#^\[\]]')
+_BAD = re.compile(r'[\x00-\x1f\x7f-\x9f\u2028\u2029/\\:*?"<>|#^\[\]]')
 
 
 def safe_filename(name: str, fallback: str = "Untitled") -> str:

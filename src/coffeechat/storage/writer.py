@@ -18,10 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from coffeechat.config import Settings
-from coffeechat.core.edits import EditRefused, set_key
+
 # The splicing `set_key` does, reused here so a new note is assembled in one pass.
-from coffeechat.core.edits import _expected, _keep_comment, _keep_key_spelling, _key_span, _open
-from coffeechat.core.edits import _value_lines, append_line_under_heading
+from coffeechat.core.edits import (
+    EditRefused,
+    _expected,
+    _keep_comment,
+    _keep_key_spelling,
+    _key_span,
+    _open,
+    _value_lines,
+    append_line_under_heading,
+    set_key,
+)
 from coffeechat.core.links import fold
 from coffeechat.core.model import NoteType, Severity
 from coffeechat.core.names import safe_filename
@@ -56,11 +65,13 @@ class NoteNames:
 
     def unique(self, name: str, qualifier: str = "") -> str:
         """A file name (no extension) for ``name`` that no note in the vault has, ignoring case:
-        ``John Smith``, else ``John Smith (Acme)``, else ``John Smith (2)``, ``(3)``, ..."""
+        ``John Smith``, else ``John Smith (Acme)``, else ``John Smith (Acme) (2)``, ``(3)``, ...
+        (``John Smith (2)`` without a qualifier)."""
         base = safe_filename(name)
         candidates = [base]
+        qualifier = safe_filename(qualifier, fallback="") if qualifier else ""
         if qualifier:
-            candidates.append(safe_filename(f"{base} ({safe_filename(qualifier)})"))
+            candidates.append(safe_filename(f"{base} ({qualifier})"))
         for stem in candidates:
             if stem not in self:
                 return stem
@@ -240,15 +251,15 @@ def _fast_note(template: str, name: str, values: Sequence[tuple[str, Any]], when
     out: list[str] = []
     i = 0
     while i < sk.fm_end:
-        key = starts.get(i)
-        if key is None:
+        at = starts.get(i)
+        if at is None:
             out.append(sk.lines[i])
             i += 1
             continue
-        start, end = sk.spans[key]
-        value = wanted[key]
-        new = "".join(_value_lines(key, value, sk.nls[key])).split("\n")[:-1]
-        new[0] = _keep_key_spelling(sk.lines[start], key, new[0])
+        start, end = sk.spans[at]
+        value = wanted[at]
+        new = "".join(_value_lines(at, value, sk.nls[at])).split("\n")[:-1]
+        new[0] = _keep_key_spelling(sk.lines[start], at, new[0])
         if not isinstance(value, (list, tuple)):
             new[0] = _keep_comment(sk.lines[start], new[0])
         out += new

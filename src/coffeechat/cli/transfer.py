@@ -1,0 +1,269 @@
+"""Commands that bring contacts in and out: import linkedin|vcard|google, export csv|vcard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coffeechat.cli import App, cli, pass_app
+from coffeechat.errors import CoffeechatError, UsageError
+
+#: Files with more records than this get a progress bar (on a terminal).
+PROGRESS_FROM = 300
+
+
+def _one_line(exc: click.UsageError, parent: click.Context | None, name: str | None) -> UsageError:
+    """click's usage error as our one line, naming the command's help."""
+    names = [name or ""]
+    while parent is not None and parent.parent is not None:
+        names.append(parent.info_name or "")
+        parent = parent.parent
+    where = " ".join(["coffeechat", *reversed(names)])
+    return UsageError(f"{exc.format_message()} (see {where} --help)")
+
+
+class _Command(click.Command):
+    """A command whose usage errors are one line, `Error: ...`, exit 2, like every other
+    refusal — not click's three-line usage block."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc, parent, info_name) from None
+
+
+class _Group(click.Group):
+    """A group of `_Command`s that names an unknown subcommand in one line."""
+
+    command_class = _Command
+    what = "command"
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc, parent, info_name) from None
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError:
+            choices = " or ".join(sorted(self.commands))
+            raise UsageError(f"unknown {self.what} {args[0]!r} (use {choices})") from None
+
+
+class _ImportGroup(_Group):
+    what = "import format"
+
+
+class _ExportGroup(_Group):
+    what = "export format"
+
+
+# --- import ------------------------------------------------------------------------------------
+
+@cli.group("import", cls=_ImportGroup)
+def import_group() -> None:
+    """Bring contacts in from LinkedIn, a vCard file or Google Contacts, without duplicates.
+
+    A person already in the vault (same e-mail, same LinkedIn profile, or same name at the
+    same company, ignoring case and accents) only gets the empty properties of their note
+    filled in; everything else in it is left as it was. Anyone new gets a contact note, and
+    their company a company note when the vault has none. Importing the same file again
+    changes nothing.
+    """
+
+
+def _dry_run_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("-v", "--verbose", is_flag=True,
+                      help="List every note created or updated.")(fn)
+    return click.option("-n", "--dry-run", is_flag=True,
+                        help="Say what would change; write nothing (not even the cache).")(fn)
+
+
+def _read_input(file: str) -> tuple[bytes, str]:
+    """The file's bytes and how to name it in messages; a bad path is a usage error."""
+    if file == "-":
+        return click.get_binary_stream("stdin").read(), "<stdin>"
+    shown = click.format_filename(file)
+    path = Path(file)
+    try:
+        return path.read_bytes(), shown
+    except FileNotFoundError:
+        raise UsageError(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{shown} is a folder, not a file") from None
+    except OSError as exc:
+        raise UsageError(f"{shown} cannot be read: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for long files, only when stderr is a terminal."""
+    stream = click.get_text_stream("stderr")
+    if total <= PROGRESS_FROM or not stream.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="Importing", file=stream) as bar:
+        yield bar.update
+
+
+def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) -> None:
+    from importlib import import_module
+
+    data, what = _read_input(file)
+    reader = import_module(f"coffeechat.importers.{kind}")
+    batch = reader.parse(data, what)  # a file of the wrong kind stops here: nothing written
+    root, settings = app.root, app.settings
+
+    from coffeechat.core.vault import build_vault
+    from coffeechat.importers.match import import_batch
+    from coffeechat.storage.index import Index
+
+    if dry_run:  # read every note, but leave even the cache alone
+        refresh = Index(root, settings, use_cache=False).refresh()
+        vault = build_vault(refresh.notes, settings)
+    else:
+        vault = app.vault
+    now = dt.datetime.combine(app.today, dt.datetime.now(settings.tz).time().replace(microsecond=0))
+    with _progress(len(batch.records)) as progress:
+        summary = import_batch(root, settings, vault, batch, what=what, today=app.today, now=now,
+                               dry_run=dry_run, progress=progress)
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in summary.problems:
+        click.echo(problem, err=True)
+    if verbose:
+        for action in summary.actions:
+            click.echo(action)
+    would = "would be " if dry_run else ""
+    line = (f"{summary.created} {would}created, {summary.updated} {would}updated,"
+            f" {summary.skipped} skipped, {summary.failed} failed")
+    if summary.companies:
+        line += f"; {summary.companies} company note{'s' if summary.companies != 1 else ''}" \
+                f" {would}created"
+    total = len(batch.records) + len(batch.failed)
+    head = "Dry run, nothing written" if dry_run else f"Imported {what}"
+    click.echo(f"{head}: {total} contact{'s' if total != 1 else ''} read; {line}.")
+    if summary.failed:
+        raise CoffeechatError(f"{summary.failed} contact{'s' if summary.failed != 1 else ''}"
+                              " could not be imported (see the lines above)")
+
+
+@import_group.command("linkedin")
+@click.argument("file", metavar="FILE")
+@_dry_run_option
+@pass_app
+def import_linkedin(app: App, file: str, dry_run: bool, verbose: bool) -> None:
+    """Import LinkedIn connections from Connections.csv (or the export's zip).
+
+    Get it from LinkedIn: Settings, Data privacy, Get a copy of your data, Connections.
+    Each connection gets company, role (Position), linkedin (URL), email when shared,
+    added (Connected On), how_met "LinkedIn connection" and the tag linkedin.
+    """
+    _run_import(app, file, "linkedin", dry_run, verbose)
+
+
+@import_group.command("vcard")
+@click.argument("file", metavar="FILE")
+@_dry_run_option
+@pass_app
+def import_vcard(app: App, file: str, dry_run: bool, verbose: bool) -> None:
+    """Import contacts from a .vcf file (vCard 2.1, 3.0 or 4.0).
+
+    A card that cannot be read is reported with its line and skipped; the others are
+    imported.
+    """
+    _run_import(app, file, "vcard", dry_run, verbose)
+
+
+@import_group.command("google")
+@click.argument("file", metavar="FILE")
+@_dry_run_option
+@pass_app
+def import_google(app: App, file: str, dry_run: bool, verbose: bool) -> None:
+    """Import contacts from a Google Contacts CSV export ("Google CSV").
+
+    Labels become tags (Google's own groups such as "* myContacts" are left out).
+    """
+    _run_import(app, file, "google", dry_run, verbose)
+
+
+# --- export ------------------------------------------------------------------------------------
+
+@cli.group("export", cls=_ExportGroup)
+def export_group() -> None:
+    """Write every contact out as CSV or vCard, to stdout or a file (-o)."""
+
+
+def _output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("-o", "--output", metavar="FILE",
+                        help="Write to FILE (replaced atomically) instead of stdout.")(fn)
+
+
+def _check_output(output: str | None) -> Path | None:
+    """Where to write (None: stdout), refused before any work when it cannot be a file."""
+    if output is None or output == "-":
+        return None
+    path = Path(output)
+    shown = click.format_filename(output)
+    if path.is_dir():
+        raise UsageError(f"{shown} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"{shown}: folder {click.format_filename(str(path.parent))} does not exist")
+    return path
+
+
+def _write_output(data: bytes, path: Path | None, count: int) -> None:
+    if path is None:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+        return
+    from coffeechat.storage.files import atomic_write
+
+    shown = click.format_filename(str(path))
+    try:
+        atomic_write(path.resolve(), data)
+    except OSError as exc:
+        raise CoffeechatError(f"{shown} cannot be written: {exc.strerror or exc}") from None
+    click.echo(f"Exported {count} contact{'s' if count != 1 else ''} to {shown}.", err=True)
+
+
+@export_group.command("csv")
+@_output_option
+@pass_app
+def export_csv(app: App, output: str | None) -> None:
+    """Every contact as CSV: name, aliases, company, role, email, phone, linkedin, field,
+    tags, referred_by, how_met, cadence, status, follow_up, added, path."""
+    from coffeechat.exporters import contacts_csv
+
+    path = _check_output(output)
+    vault = app.vault
+    _write_output(contacts_csv(vault).encode("utf-8"), path, len(vault.contacts))
+
+
+@export_group.command("vcard")
+@_output_option
+@pass_app
+def export_vcard(app: App, output: str | None) -> None:
+    """Every contact as a vCard 3.0 card, for an address book or phone."""
+    from coffeechat.exporters import contacts_vcard
+
+    path = _check_output(output)
+    vault = app.vault
+    _write_output(contacts_vcard(vault).encode("utf-8"), path, len(vault.contacts))
+

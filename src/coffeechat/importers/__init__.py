@@ -1,0 +1,94 @@
+"""Contacts from outside — LinkedIn, Google Contacts, vCard — read into plain records.
+
+Each reader takes the file's bytes and returns a `Batch`: the records it could read, the
+parts it could not (each counted as failed and reported with its line), and warnings. A
+file that is not of the expected kind at all raises `UsageError` before anything is written.
+`coffeechat.importers.match` then brings a batch into the vault.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from coffeechat.errors import UsageError
+
+__all__ = ["Batch", "Problem", "Record", "clean_text", "decode_text", "tag_name"]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One person as a file describes them; empty values are unknown."""
+
+    line: int  # where the person starts in the file (for messages)
+    name: str
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    company: str = ""
+    role: str = ""
+    linkedin: str = ""
+    added: dt.date | None = None
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    line: int
+    message: str
+
+
+@dataclass
+class Batch:
+    """What one file held, ready to be matched against the vault."""
+
+    source: str  # "LinkedIn", "Google Contacts", "vCard": said in the new notes' log line
+    records: list[Record] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)  # parts of the file that could not be read
+    warnings: list[Problem] = field(default_factory=list)
+    how_met: str = ""  # for new notes
+    tags: tuple[str, ...] = ()  # added to new notes' tags
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+def clean_text(value: object) -> str:
+    """A value from outside as one clean line: no control characters or line breaks, single
+    spaces, and no template syntax (``{{``, ``<%``) that Obsidian's Templates or Templater
+    plugins would fill in — or run — when they see the new file."""
+    if value is None:
+        return ""
+    text = _CONTROL.sub(" ", str(value))
+    text = " ".join(text.split())
+    if "{{" in text or "}}" in text or "<%" in text or "%>" in text:
+        text = (text.replace("{{", "{ {").replace("}}", "} }")
+                .replace("<%", "< %").replace("%>", "% >"))
+    return text
+
+
+def tag_name(label: str) -> str:
+    """A group or label name as an Obsidian tag: letters, digits, ``_``, ``-`` and ``/``; spaces
+    become ``-``; ``""`` when nothing usable is left (a tag must not be only digits)."""
+    text = unicodedata.normalize("NFC", clean_text(label)).lstrip("#").strip()
+    text = re.sub(r"\s+", "-", text)
+    text = "".join(c for c in text if c.isalnum() or c in "_-/")
+    text = re.sub(r"/{2,}", "/", text).strip("/-")
+    if not text or text.replace("/", "").isdigit():
+        return ""
+    return text
+
+
+def decode_text(data: bytes, what: str) -> tuple[str, str | None]:
+    """Text from a file's bytes: UTF-8 (with or without a BOM), else Windows-1252 with a
+    warning; a binary file is refused."""
+    if b"\x00" in data[:4096]:
+        raise UsageError(f"{what} is a binary file, not text")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        warning = (f"{what} is not UTF-8 (byte {exc.start + 1}); read as Windows-1252 —"
+                   " check accented names")
+    return data.decode("cp1252", errors="replace"), warning
