@@ -21,8 +21,6 @@ from coffeechat.core.notes import parse_note
 from coffeechat.storage.writer import (
     NoteNames,
     _bundled_template,
-    _fast_note,
-    _slow_note,
     create_note,
 )
 
@@ -125,7 +123,7 @@ def test_creating_notes_never_writes_outside_the_vault(names):
         assert all(p.parent == root / "contacts" for p in files)
 
 
-# --- the fast way to build a note is the slow way, byte for byte ------------------------------
+# --- one set_keys pass writes what one set_key per field writes, byte for byte ---------------
 
 TEMPLATES = {
     "contact": _bundled_template("Contact.md"),
@@ -144,13 +142,15 @@ NAMES = ["Jane Doe", 'José: the "best" #1', "line\nbreak", "{{x}} <% y %>", "x\
 
 @pytest.mark.parametrize("template", TEMPLATES.values(), ids=TEMPLATES.keys())
 @pytest.mark.parametrize("name", NAMES)
-def test_fast_notes_equal_slow_notes(template, name):
+def test_one_pass_equals_one_set_key_per_field(template, name):
+    from coffeechat.core.edits import set_key, set_keys
+    from coffeechat.storage.writer import _render_note
+
     values = [("type", "contact"), ("name", name), ("company", Link("Acme")),
               ("role", "VP, Eng"), ("tags", ["contact", "x"]), ("added", dt.date(2024, 3, 5)),
               ("email", None)]
-    for body in ([], [("Log", "- 2026-11-23 note: imported")], [("Log", "- a"), ("New", "- b")]):
-        slow = _slow_note(template, NoteType.CONTACT, name, values, NOW, body, None)
-        fast = _fast_note(template, name, values, NOW, body)
-        assert fast is None or fast == slow
-        if template == TEMPLATES["contact"]:
-            assert fast is not None  # the common case takes the fast way
+    rendered = _render_note(template, name, NOW).encode("utf-8")
+    one_by_one = rendered
+    for key, value in values:
+        one_by_one = set_key(one_by_one, key, value)
+    assert set_keys(rendered, values) == one_by_one

@@ -25,6 +25,7 @@ from coffeechat.core.notes import parse_note
 
 __all__ = [
     "EditRefused",
+    "set_keys",
     "Link",
     "append_line_under_heading",
     "append_list_item",
@@ -186,6 +187,10 @@ class _Doc:
     def to_bytes(self) -> bytes:
         return (_BOM if self.bom else b"") + "\n".join(self.lines).encode("utf-8")
 
+    def copy(self) -> _Doc:
+        """The same note with its own list of lines, to splice while the original is kept."""
+        return _Doc(self.bom, list(self.lines), self.fm_end, self.meta, self.meta_lines)
+
 
 def _open(data: bytes) -> _Doc:
     """Read a note for editing; refuse anything that did not parse cleanly."""
@@ -224,17 +229,26 @@ def _key_span(doc: _Doc, key: str) -> tuple[int, int]:
     return start, last
 
 
-def _verify(before: _Doc, after: bytes, changed: str, expected: Any = ...) -> bytes:
-    """Parse the result; refuse it unless exactly ``changed`` (or nothing) differs."""
+def _verify(before: _Doc, after: bytes, changed: dict[str, Any] | str) -> bytes:
+    """Parse the result; refuse it unless exactly the ``changed`` keys differ, each with its
+    expected value (a plain key name: that key may differ in any way; "": nothing may)."""
     doc = _open(after)
-    old = {k: v for k, v in before.meta.items() if k != changed}
-    new = {k: v for k, v in doc.meta.items() if k != changed}
+    expected = changed if isinstance(changed, dict) else {}
+    keys = set(expected) if isinstance(changed, dict) else {changed}
+    old = {k: v for k, v in before.meta.items() if k not in keys}
+    new = {k: v for k, v in doc.meta.items() if k not in keys}
     if old != new or list(old) != list(new):
-        raise EditRefused(f"not edited: the change to {changed!r} would also have changed other"
+        shown = ", ".join(sorted(repr(k) for k in keys if k)) or "the body"
+        raise EditRefused(f"not edited: the change to {shown} would also have changed other"
                           " properties (please report this note)")
-    if expected is not ... and doc.meta.get(changed) != expected:
-        raise EditRefused(f"not edited: {changed!r} would read back as {doc.meta.get(changed)!r},"
-                          f" not {expected!r} (please report this note)")
+    for key, value in expected.items():
+        if doc.meta.get(key) != value:
+            raise EditRefused(f"not edited: {key!r} would read back as {doc.meta.get(key)!r},"
+                              f" not {value!r} (please report this note)")
+    order = [k for k in doc.meta if k in keys]
+    if isinstance(changed, dict) and order != [k for k in before.meta if k in keys] + \
+            [k for k in changed if k not in before.meta]:
+        raise EditRefused("not edited: the properties would have moved (please report this note)")
     return after
 
 
@@ -249,29 +263,41 @@ def set_key(data: bytes, key: str, value: Any) -> bytes:
     """Set front-matter ``key`` to ``value`` (a scalar, a date, a Link, None for empty, or a
     list), replacing only that key's lines; a missing key is added at the end of the block,
     and a note without front matter gets one."""
-    _fm_check_key(key)
-    doc = _open(data)
+    return set_keys(data, [(key, value)])
+
+
+def set_keys(data: bytes, items: Sequence[tuple[str, Any]]) -> bytes:
+    """`set_key` for several keys in one pass and one check (a key given twice keeps its
+    first place and its last value); new keys are added in the order given."""
+    wanted: dict[str, Any] = {}
+    for key, value in items:
+        _fm_check_key(key)
+        wanted[key] = value
+    if not wanted:
+        return data
+    before = _open(data)
+    doc = before.copy()
     if doc.fm_end is None:
-        nl = doc.nl
-        block = new_front_matter([(key, value)], nl).split("\n")[:-1]
+        block = new_front_matter(list(wanted.items()), doc.nl).split("\n")[:-1]
         doc.lines[0:0] = block
-        result = doc.to_bytes()
     else:
-        if key in doc.meta_lines:
-            start, end = _key_span(doc, key)
+        added = [k for k in wanted if k not in doc.meta_lines]
+        if added:  # appended first: the replacements below all sit above the closing line
+            nl = doc.nl_at(doc.fm_end - 1 if doc.fm_end > 1 else 0)
+            doc.lines[doc.fm_end:doc.fm_end] = "".join(
+                line for k in added for line in _value_lines(k, wanted[k], nl)).split("\n")[:-1]
+        spans = sorted(((_key_span(doc, k), k) for k in wanted if k in doc.meta_lines), reverse=True)
+        for (start, end), key in spans:  # bottom-up, so the line numbers above stay right
+            value = wanted[key]
             old_first = doc.lines[start]
-            nl = doc.nl_at(start)
-            new = "".join(_value_lines(key, value, nl)).split("\n")[:-1]
+            new = "".join(_value_lines(key, value, doc.nl_at(start))).split("\n")[:-1]
             new[0] = _keep_key_spelling(old_first, key, new[0])
             if not isinstance(value, (list, tuple)):
                 new[0] = _keep_comment(old_first, new[0])
             doc.lines[start:end] = new
-        else:
-            nl = doc.nl_at(doc.fm_end - 1 if doc.fm_end > 1 else 0)
-            doc.lines[doc.fm_end:doc.fm_end] = "".join(_value_lines(key, value, nl)).split("\n")[:-1]
-        result = doc.to_bytes()
-    expected = [_expected(v) for v in value] if isinstance(value, (list, tuple)) else _expected(value)
-    return _verify(_open(data), result, key, expected)
+    expected = {k: [_expected(x) for x in v] if isinstance(v, (list, tuple)) else _expected(v)
+                for k, v in wanted.items()}
+    return _verify(before, doc.to_bytes(), expected)
 
 
 def _keep_key_spelling(old: str, key: str, new: str) -> str:
@@ -295,11 +321,11 @@ def append_list_item(data: bytes, key: str, item: Any) -> bytes:
     """Add ``item`` at the end of list ``key`` (created when missing); block lists get a line
     in the list's own indentation, flow lists an element, a scalar becomes a two-item list."""
     _fm_check_key(key)
-    doc = _open(data)
-    current = doc.meta.get(key)
-    if doc.fm_end is None or key not in doc.meta_lines or current in (None, "", []):
-        return set_key(data, key, [item])
     before = _open(data)
+    current = before.meta.get(key)
+    if before.fm_end is None or key not in before.meta_lines or current in (None, "", []):
+        return set_key(data, key, [item])
+    doc = before.copy()
     start, end = _key_span(doc, key)
     first = doc.lines[start].rstrip("\r")
     nl = doc.nl_at(start)
@@ -324,8 +350,7 @@ def append_list_item(data: bytes, key: str, item: Any) -> bytes:
     else:
         raise EditRefused(f"not edited: {key!r} is not a list")
     result = doc.to_bytes()
-    expected = list(current) + [_expected(item)]
-    return _verify(before, result, key, expected)
+    return _verify(before, result, {key: list(current) + [_expected(item)]})
 
 
 _HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*\r?$")
@@ -336,7 +361,8 @@ def append_line_under_heading(data: bytes, heading: str, line: str, level: int =
     ignored); a missing heading is added at the end of the note, after a blank line."""
     if "\n" in line or "\r" in line:
         raise EditRefused("a log line cannot hold a line break")
-    doc = _open(data)
+    before = _open(data)
+    doc = before.copy()
     lines = doc.lines
     cr = "\r" if doc.nl == "\r\n" else ""
     body_start = (doc.fm_end + 1) if doc.fm_end is not None else 0
@@ -367,7 +393,7 @@ def append_line_under_heading(data: bytes, heading: str, line: str, level: int =
         lines.append(new[-1])
     else:
         lines[at:at] = [f"{x}{cr}" for x in new]
-    return _verify(_open(data), doc.to_bytes(), "")
+    return _verify(before, doc.to_bytes(), "")
 
 
 _FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
@@ -403,7 +429,8 @@ _TASK = re.compile(r"([ \t]*(?:[-*+]|\d+[.)])[ \t]+\[)(.)(\][ \t]+.*?)(\r?)$")
 def tick_task(data: bytes, line_number: int, today: dt.date | None = None) -> bytes:
     """Tick the open task on ``line_number`` (1-based); Obsidian Tasks' ``✅ date`` is added to
     a task that carries a ``📅`` date, Dataview's ``[completion:: date]`` to a ``[due::]`` one."""
-    doc = _open(data)
+    before = _open(data)
+    doc = before.copy()
     index = line_number - 1
     if not 0 <= index < len(doc.lines) or (doc.fm_end is not None and index <= doc.fm_end):
         raise EditRefused(f"line {line_number} is not in the note's body", line_number)
@@ -419,7 +446,7 @@ def tick_task(data: bytes, line_number: int, today: dt.date | None = None) -> by
         elif "due::" in rest.lower() and "completion::" not in rest.lower():
             rest += f" [completion:: {today.isoformat()}]"
     doc.lines[index] = f"{m[1]}x{rest}{m[4]}"
-    return _verify(_open(data), doc.to_bytes(), "")
+    return _verify(before, doc.to_bytes(), "")
 
 
 def front_matter_of(data: bytes) -> dict[str, Any]:

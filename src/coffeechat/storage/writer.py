@@ -1,17 +1,14 @@
 """Writing notes: new ones from templates under a safe, unique name, and surgical edits of
 existing ones — every byte through `atomic_write`, every path kept inside the vault.
 
-New notes are built fast (an import creates thousands): the template is read, rendered and
-parsed once, each note's front matter is spliced from it exactly as `set_key` would splice it
-key by key, and the result is parsed once to check it; anything unusual takes the slow path,
-one `set_key` per field."""
+A new note is the rendered template with its properties set by one verified `set_keys`
+pass (an import creates thousands; the template file is read once per version)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -19,22 +16,10 @@ from typing import Any
 
 from coffeechat.config import Settings
 
-# The splicing `set_key` does, reused here so a new note is assembled in one pass.
-from coffeechat.core.edits import (
-    EditRefused,
-    _expected,
-    _keep_comment,
-    _keep_key_spelling,
-    _key_span,
-    _open,
-    _value_lines,
-    append_line_under_heading,
-    set_key,
-)
+from coffeechat.core.edits import EditRefused, append_line_under_heading, set_keys
 from coffeechat.core.links import fold
-from coffeechat.core.model import NoteType, Severity
+from coffeechat.core.model import NoteType
 from coffeechat.core.names import safe_filename
-from coffeechat.core.notes import parse_note
 from coffeechat.core.templates import render
 from coffeechat.errors import NoteError
 from coffeechat.storage.files import atomic_write, inside_vault, read_with_fingerprint
@@ -45,7 +30,9 @@ TEMPLATE_FILES = {NoteType.CONTACT: "Contact.md", NoteType.COMPANY: "Company.md"
                   NoteType.MEETING: "Meeting.md"}
 _FOLDER_SETTING = {NoteType.CONTACT: "contacts_folder", NoteType.COMPANY: "companies_folder",
                    NoteType.MEETING: "meetings_folder"}
-_YAML_RISKY = re.compile(r"[\"'\\:#\[\]{}|>&*!%@`\x00-\x1f\x7f\x85\u2028\u2029]")
+# What may stand for the title inside the template's front matter: letters, digits and a
+# little punctuation, which no YAML quoting style can misread (`name:` is set exactly later).
+_YAML_UNSAFE = re.compile(r"[^\w .,()&+-]")
 
 
 class NoteNames:
@@ -114,7 +101,7 @@ def _render_note(template: str, title: str, when: dt.datetime) -> str:
         lines = template.split("\n")
         close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
         if close is not None:
-            fm_title = _YAML_RISKY.sub(" ", title).strip() or "Untitled"
+            fm_title = " ".join(_YAML_UNSAFE.sub(" ", title).split()) or "Untitled"
             head, _ = render("\n".join(lines[: close + 1]), fm_title, when)
             body, _ = render("\n".join(lines[close + 1:]), title, when)
             return head + "\n" + body
@@ -152,144 +139,20 @@ def new_note_bytes(template: str, note_type: NoteType, name: str,
                    body_lines: Sequence[tuple[str, str]] = (), *,
                    settings: Settings | None = None) -> bytes:
     """The bytes of a new note: the rendered template with ``type``, ``name`` and ``fields``
-    set and ``body_lines`` appended — the same bytes as one `set_key` per field, faster."""
+    set (in one verified pass) and ``body_lines`` appended under their headings."""
     values: list[tuple[str, Any]] = [("type", note_type.value)]
     if note_type is not NoteType.MEETING:
         values.append(("name", name))
     values += fields
-    fast = _fast_note(template, name, values, now, body_lines)
-    if fast is not None:
-        return fast
-    return _slow_note(template, note_type, name, values, now, body_lines, settings)
-
-
-def _slow_note(template: str, note_type: NoteType, name: str, values: Sequence[tuple[str, Any]],
-               now: dt.datetime, body_lines: Sequence[tuple[str, str]],
-               settings: Settings | None) -> bytes:
-    """One verified `set_key` per field, one `append_line_under_heading` per body line."""
     data = _render_note(template, name, now).encode("utf-8")
     try:
-        for key, value in values:
-            data = set_key(data, key, value)
+        data = set_keys(data, values)
         for heading, line in body_lines:
             data = append_line_under_heading(data, heading, line)
     except EditRefused as exc:
         folder = settings.templates_folder if settings is not None else "templates"
         raise NoteError(f"{folder}/{TEMPLATE_FILES[note_type]}", exc.line,
                         f"the template cannot be used: {exc.message}") from None
-    return data
-
-
-@dataclass(frozen=True, slots=True)
-class _Skeleton:
-    """A template rendered and parsed once, ready to be filled for many notes."""
-
-    lines: tuple[str, ...]  # the rendered front matter, "---" to "---", split on LF
-    fm_end: int  # index of the closing line
-    spans: dict[str, tuple[int, int]]  # key -> [start, end) of its lines, as set_key finds them
-    nls: dict[str, str]  # key -> the line ending set_key would use for it; "" for appended keys
-    meta: dict[str, Any]
-    title_lines: frozenset[int]  # lines of the front matter that hold the title
-    body: str  # the template's body, not yet rendered (it may hold {{title}})
-
-
-_SKELETONS: dict[tuple[str, dt.datetime], _Skeleton | None] = {}
-
-
-def _skeleton(template: str, when: dt.datetime) -> _Skeleton | None:
-    key = (template, when)
-    if key in _SKELETONS:
-        return _SKELETONS[key]
-    if len(_SKELETONS) > 32:
-        _SKELETONS.clear()
-    _SKELETONS[key] = sk = _make_skeleton(template, when)
-    return sk
-
-
-def _make_skeleton(template: str, when: dt.datetime) -> _Skeleton | None:
-    if not template.startswith("---") or "\r" in template.replace("\r\n", ""):
-        return None
-    source = template.split("\n")
-    close = next((i for i in range(1, len(source)) if source[i].rstrip() in ("---", "...")), None)
-    if close is None:
-        return None
-    one = _render_note(template, "Aaaa", when)
-    two = _render_note(template, "Bbbb", when)
-    one_lines, two_lines = one.split("\n"), two.split("\n")
-    if len(one_lines) != len(two_lines):
-        return None
-    try:
-        doc = _open(one.encode("utf-8"))
-    except EditRefused:
-        return None
-    if doc.fm_end != close:
-        return None
-    spans = {k: _key_span(doc, k) for k in doc.meta_lines}
-    nls = {k: doc.nl_at(start) for k, (start, _) in spans.items()}
-    nls[""] = doc.nl_at(doc.fm_end - 1 if doc.fm_end > 1 else 0)
-    differ = frozenset(i for i in range(close + 1) if one_lines[i] != two_lines[i])
-    return _Skeleton(tuple(one_lines[: close + 1]), close, spans, nls, dict(doc.meta), differ,
-                     "\n".join(source[close + 1:]))
-
-
-def _fast_note(template: str, name: str, values: Sequence[tuple[str, Any]], when: dt.datetime,
-               body_lines: Sequence[tuple[str, str]]) -> bytes | None:
-    """The note in one pass over a cached skeleton; None when the slow path must decide."""
-    sk = _skeleton(template, when)
-    if sk is None:
-        return None
-    wanted: dict[str, Any] = {}
-    for key, value in values:
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_ -]*", key):
-            return None
-        wanted[key] = value  # a key set twice keeps its first place and its last value
-    # Every line that holds the title must be replaced, or the head depends on the title.
-    replaced = {i for k in wanted if k in sk.spans for i in range(*sk.spans[k])}
-    if not sk.title_lines <= replaced:
-        return None
-    starts = {sk.spans[k][0]: k for k in wanted if k in sk.spans}
-    out: list[str] = []
-    i = 0
-    while i < sk.fm_end:
-        at = starts.get(i)
-        if at is None:
-            out.append(sk.lines[i])
-            i += 1
-            continue
-        start, end = sk.spans[at]
-        value = wanted[at]
-        new = "".join(_value_lines(at, value, sk.nls[at])).split("\n")[:-1]
-        new[0] = _keep_key_spelling(sk.lines[start], at, new[0])
-        if not isinstance(value, (list, tuple)):
-            new[0] = _keep_comment(sk.lines[start], new[0])
-        out += new
-        i = end
-    for key, value in wanted.items():
-        if key not in sk.spans:
-            out += "".join(_value_lines(key, value, sk.nls[""])).split("\n")[:-1]
-    out.append(sk.lines[sk.fm_end])
-    body = render(sk.body, name, when)[0]
-    if body_lines:
-        first = next((ln.strip() for ln in body.split("\n") if ln.strip()), "")
-        if first in ("---", "..."):
-            return None  # a body opening with a rule would read as front matter on its own
-        body_data = body.encode("utf-8")
-        try:
-            for heading, line in body_lines:
-                body_data = append_line_under_heading(body_data, heading, line)
-        except EditRefused:
-            return None
-        body = body_data.decode("utf-8")
-    data = ("\n".join(out) + "\n" + body).encode("utf-8")
-    # Check the result once, as set_key checks each step: exactly the intended properties.
-    expected = dict(sk.meta)
-    for key, value in wanted.items():
-        expected[key] = ([_expected(v) for v in value] if isinstance(value, (list, tuple))
-                         else _expected(value))
-    note = parse_note("new.md", data)
-    if (note.meta != expected or list(note.meta) != list(expected)
-            or any(f.severity is Severity.ERROR or f.code == "front-matter" for f in note.findings)):
-        return None
     return data
 
 
