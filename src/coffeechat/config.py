@@ -49,8 +49,29 @@ class Settings:
     cadence: Cadence = field(default_factory=lambda: Cadence(365, "d"))
     give_up_after: int = 90
     field_limit: int = 5
+    # [pitch] (prep sheets and draft letters)
+    pitch_thumbnail: str = ""  # your thumbnail sketch: who you are and what you want, in 30 seconds
+    pitch_signature: str = ""  # the name you sign letters with
     # [landed]
     landed: Landed | None = None
+    # [feed]
+    feed_path: str = ".coffeechat/followups.ics"  # relative to the vault, or absolute
+    feed_name: str = "coffeechat follow-ups"
+    feed_overdue: str = "today"  # "today": overdue items show on today; "due": on their due date
+    feed_redact: bool = False
+    feed_digest: bool = False
+    feed_alarm_minutes: int = 30  # before a scheduled meeting; 0 = no alarm
+    feed_refresh_minutes: int = 360  # REFRESH-INTERVAL and X-PUBLISHED-TTL
+    feed_days_ahead: int = 0  # leave out items due further ahead than this; 0 = keep all
+    feed_obsidian_vault: str = ""  # the vault's name in Obsidian (default: its folder's name)
+    # [watch]
+    watch_debounce_ms: int = 500
+    watch_rescan_seconds: int = 300  # 0 = never
+    watch_dashboard: str = ""  # e.g. "Follow-ups.md"; "" = no dashboard note
+    watch_poll_seconds: int = 2
+    # [serve]
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8765
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -97,6 +118,57 @@ def _cadence(value: Any) -> Cadence:
     return parse_cadence(value)
 
 
+def _text(value: Any) -> str:
+    """Free text kept as written (only the outer spaces go)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty text")
+    return value.strip()
+
+
+def _text_or_empty(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a text")
+    return value.strip()
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _choice(*allowed: str) -> Any:
+    def convert(value: Any) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in allowed:
+            raise ValueError("must be " + " or ".join(f'"{a}"' for a in allowed))
+        return value.strip().lower()
+    return convert
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+        raise ValueError("must be a port number from 0 to 65535")
+    return value
+
+
+_INTERVAL = re.compile(r"(\d+)\s*(m|min|minutes?|h|hours?|d|days?)", re.IGNORECASE)
+_ISO_INTERVAL = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?", re.IGNORECASE)
+
+
+def _minutes(value: Any) -> int:
+    """A duration as minutes: "6h", "90m", "1d" or ISO 8601 ("PT6H", "P1D")."""
+    text = value.strip() if isinstance(value, str) else ""
+    minutes = 0
+    if m := _INTERVAL.fullmatch(text):
+        unit = m[2][0].lower()
+        minutes = int(m[1]) * {"m": 1, "h": 60, "d": 1440}[unit]
+    elif m := _ISO_INTERVAL.fullmatch(text):
+        minutes = int(m[1] or 0) * 1440 + int(m[2] or 0) * 60 + int(m[3] or 0)
+    if minutes < 1:
+        raise ValueError('must be a duration of a minute or more, such as "6h", "90m" or "PT6H"')
+    return minutes
+
+
 _TABLE: dict[str, dict[str, tuple[str, Any]]] = {
     "vault": {
         "timezone": ("timezone", _timezone),
@@ -117,9 +189,34 @@ _TABLE: dict[str, dict[str, tuple[str, Any]]] = {
         "give_up_after": ("give_up_after", _int(0)),
         "field_limit": ("field_limit", _int(1)),
     },
+    "pitch": {
+        "thumbnail": ("pitch_thumbnail", _text_or_empty),
+        "signature": ("pitch_signature", _text_or_empty),
+    },
+    "feed": {
+        "path": ("feed_path", _text),
+        "name": ("feed_name", _text),
+        "overdue": ("feed_overdue", _choice("today", "due")),
+        "redact": ("feed_redact", _bool),
+        "digest": ("feed_digest", _bool),
+        "alarm_minutes": ("feed_alarm_minutes", _int(0)),
+        "refresh_interval": ("feed_refresh_minutes", _minutes),
+        "days_ahead": ("feed_days_ahead", _int(0)),
+        "obsidian_vault": ("feed_obsidian_vault", _text_or_empty),
+    },
+    "watch": {
+        "debounce_ms": ("watch_debounce_ms", _int(0)),
+        "rescan_seconds": ("watch_rescan_seconds", _int(0)),
+        "dashboard": ("watch_dashboard", _text_or_empty),
+        "poll_seconds": ("watch_poll_seconds", _int(1)),
+    },
+    "serve": {
+        "host": ("serve_host", _text),
+        "port": ("serve_port", _port),
+    },
 }
 # Sections other issues' commands own; accepted here so a vault set up for them still loads.
-_OTHER_SECTIONS = {"feed", "serve", "watch", "caldav", "prep", "draft", "pitch", "import", "export"}
+_OTHER_SECTIONS = {"caldav", "prep", "draft", "pitch", "import", "export"}
 
 
 def parse_settings(text: str, path: str = CONFIG_NAME) -> tuple[Settings, list[str]]:

@@ -129,3 +129,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 from coffeechat.cli import notes as _notes  # noqa: E402,F401  (registers the commands)
 from coffeechat.cli import queries as _queries  # noqa: E402,F401
 from coffeechat.cli import transfer as _transfer  # noqa: E402,F401
+from coffeechat.cli import feed as _feed  # noqa: E402,F401

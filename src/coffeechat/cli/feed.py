@@ -1,0 +1,206 @@
+"""Commands that publish the follow-ups as a calendar: feed, watch, serve."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from coffeechat.cli import App, cli, pass_app
+from coffeechat.errors import UsageError
+
+
+def feed_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that shape the feed, shared by feed, watch and serve."""
+    for option in reversed([
+        click.option("-o", "--output", metavar="PATH",
+                     help="Write the feed here (default: feed.path, .coffeechat/followups.ics)."),
+        click.option("--redact/--no-redact", default=None,
+                     help="Initials only: no names, e-mail, phone, places or note paths."),
+        click.option("--digest/--no-digest", default=None,
+                     help="One all-day event a day listing its follow-ups, not one each."),
+        click.option("--overdue", type=click.Choice(["today", "due"]), default=None,
+                     help="Show overdue items on today (default) or on their due date."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _overrides(redact: bool | None, digest: bool | None, overdue: str | None) -> dict[str, Any]:
+    return {"redact": redact, "digest": digest, "overdue": overdue}
+
+
+def _echo(line: str) -> None:
+    click.echo(line)
+
+
+@cli.command()
+@feed_options
+@pass_app
+def feed(app: App, output: str | None, redact: bool | None, digest: bool | None,
+         overdue: str | None) -> None:
+    """Write the iCalendar feed of your follow-ups and scheduled meetings.
+
+    Every open follow-up is an all-day event (overdue ones on today), every scheduled meeting
+    a timed one. The same vault and date always give the same bytes, and the file is only
+    rewritten when they change. `-o -` prints the feed instead.
+    """
+    from coffeechat.ics import FeedOptions, vault_feed
+    from coffeechat.publish import feed_path, no_cycle_collection, vault_name, write_if_changed
+
+    settings = app.settings
+    path = None if output == "-" else feed_path(app.root, settings, output)
+    options = FeedOptions.from_settings(settings, vault_name(app.root, settings),
+                                        **_overrides(redact, digest, overdue))
+    with no_cycle_collection():
+        result = vault_feed(app.vault, app.today, options)
+    if path is None:
+        stream = click.get_binary_stream("stdout")
+        stream.write(result.data)
+        stream.flush()
+        return
+    wrote = write_if_changed(path, result.data)
+    what = (f"{result.items} follow-up{'s' * (result.items != 1)}, {result.meetings}"
+            f" meeting{'s' * (result.meetings != 1)}")
+    shown = click.format_filename(str(path))
+    click.echo(f"Wrote {shown} ({what})." if wrote else f"{shown} is up to date ({what}).")
+
+
+class _Stopper:
+    """Ctrl-C and SIGTERM stop the loop cleanly; a second Ctrl-C stops at once."""
+
+    def __init__(self, wake: Callable[[], None]) -> None:
+        self.event = threading.Event()
+        self.wake = wake
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> threading.Event:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self.previous[sig] = signal.signal(sig, self._handle)
+        return self.event
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.event.is_set() and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.event.set()
+        self.wake()
+
+
+def _watcher(app: App, output: str | None, overrides: dict[str, Any], poll: bool,
+             on_feed: Callable[[bytes, int | None], None] | None = None) -> Any:
+    from coffeechat.watch import Watcher
+
+    return Watcher(app.root, app.settings, today=app.today_arg, output=output,
+                   overrides=overrides, report=_stamped, poll=poll, on_feed=on_feed)
+
+
+def _stamped(line: str) -> None:
+    import time
+
+    click.echo(f"{time.strftime('%H:%M:%S')} {line}")
+
+
+def _run(watcher: Any, stop: threading.Event) -> None:
+    try:
+        watcher.run(stop)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+
+
+@cli.command()
+@feed_options
+@click.option("--poll", is_flag=True,
+              help="Poll for changes (network shares, WSL /mnt, some containers); chosen by"
+                   " itself when change events are not available.")
+@pass_app
+def watch(app: App, output: str | None, redact: bool | None, digest: bool | None,
+          overdue: str | None, poll: bool) -> None:
+    """Keep the index and the feed current while you edit (Ctrl-C stops).
+
+    Waits for a quiet moment after a change, then re-reads what changed; pauses while git
+    is busy; rescans every watch.rescan_seconds anyway. Writes the feed — and the
+    watch.dashboard note, if set — only when its bytes change, and never touches your notes.
+    """
+    watcher = _watcher(app, output, _overrides(redact, digest, overdue), poll)
+    with _Stopper(watcher.wake) as stop:
+        try:
+            watcher.start()
+        except BaseException:
+            watcher.stop()
+            raise
+        _stamped(f"{watcher.mode} in {click.format_filename(str(app.root))}; Ctrl-C to stop")
+        _run(watcher, stop)
+    _stamped("stopped")
+
+
+@cli.command()
+@click.option("--host", metavar="HOST", help="Address to listen on (default: serve.host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT",
+              help="Port to listen on (default: serve.port, 8765; 0 = any free port).")
+@click.option("--rotate-token", is_flag=True,
+              help="Make a new secret URL; the old one stops working.")
+@feed_options
+@click.option("--poll", is_flag=True, help="Poll for changes instead of waiting for events.")
+@pass_app
+def serve(app: App, host: str | None, port: int | None, rotate_token: bool, output: str | None,
+          redact: bool | None, digest: bool | None, overdue: str | None, poll: bool) -> None:
+    """Serve the feed over HTTP for a calendar app to subscribe to (Ctrl-C stops).
+
+    The feed lives at a secret URL, /<token>/followups.ics, printed on start: treat it as a
+    password. The watcher runs inside, so the served feed is always current.
+    """
+    from coffeechat.serve import FeedServer, FeedState, feed_urls, is_loopback, load_token
+
+    settings = app.settings
+    host = host if host is not None else settings.serve_host
+    port = port if port is not None else settings.serve_port
+    state = FeedState()
+    watcher = _watcher(app, output, _overrides(redact, digest, overdue), poll, on_feed=state.update)
+    try:
+        server = FeedServer(host, port, "", state, log=_stamped)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                         + (" (pass another --port)" if "in use" in str(exc.strerror) else "")) from None
+    try:
+        token, new = load_token(app.root, rotate=rotate_token)
+    except BaseException:
+        server.server_close()
+        raise
+    server.set_token(token)
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}, not only on this computer: anyone who can"
+                   " reach it and learns the URL can read your follow-ups; put HTTPS in front"
+                   " before you share the URL", err=True)
+    with _Stopper(watcher.wake) as stop:
+        try:
+            watcher.start()
+            http_url, webcal_url = feed_urls(host, server.port, token)
+            if rotate_token:
+                click.echo("A new secret URL was made; the old one no longer works.")
+            elif new:
+                click.echo("A secret URL was made for this vault (--rotate-token replaces it).")
+            click.echo("Subscribe to this URL in your calendar app (it is a password: keep it private):")
+            click.echo(f"  {http_url}")
+            click.echo(f"  {webcal_url}")
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                                      name="coffeechat-serve", daemon=True)
+            thread.start()
+            _stamped(f"serving; {watcher.mode}; Ctrl-C to stop")
+            try:
+                _run(watcher, stop)
+            finally:
+                server.shutdown()
+                thread.join(timeout=10)
+        finally:
+            server.server_close()
+            watcher.stop()
+    _stamped("stopped")

@@ -1,0 +1,211 @@
+"""The feed over HTTP for calendar subscription: one secret token path, ETag/304, 404 otherwise.
+
+Calendar apps cannot send credentials, so the URL is the password: ``/<token>/followups.ics``
+with a random token kept in ``.coffeechat/serve-token`` (``--rotate-token`` revokes it). The
+server never touches the file system for a request — it answers from the bytes in memory,
+so there is nothing to list and no path to traverse — and its log never shows the token.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import hmac
+import ipaddress
+import math
+import os
+import re
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from coffeechat.storage.files import atomic_write
+
+__all__ = ["FEED_NAME", "FeedServer", "FeedState", "feed_urls", "is_loopback", "load_token"]
+
+FEED_NAME = "followups.ics"
+TOKEN_FILE = "serve-token"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{24,}")
+
+
+def load_token(root: Path, rotate: bool = False) -> tuple[str, bool]:
+    """The vault's serving token, made on first use (or anew with ``rotate``); True when new."""
+    folder = root / ".coffeechat"
+    path = folder / TOKEN_FILE
+    if not rotate:
+        try:
+            token = path.read_text(encoding="ascii").strip()
+        except (FileNotFoundError, UnicodeDecodeError):
+            token = ""
+        if _TOKEN.fullmatch(token):
+            return token, False
+    folder.mkdir(exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    atomic_write(path, (token + "\n").encode("ascii"))
+    os.chmod(path, 0o600)
+    return token, True
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def feed_urls(host: str, port: int, token: str) -> tuple[str, str]:
+    """The http:// and webcal:// URLs of the feed."""
+    shown = host
+    if host in ("0.0.0.0", "::", ""):
+        shown = socket.gethostname()
+    elif ":" in host and not host.startswith("["):
+        shown = f"[{host}]"
+    rest = f"{shown}:{port}/{token}/{FEED_NAME}"
+    return f"http://{rest}", f"webcal://{rest}"
+
+
+class FeedState:
+    """The bytes being served, their ETag and Last-Modified; swapped whole under a lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.data = b""
+        self.etag = ""
+        self.last_modified = 0  # whole seconds, rising with every change of the bytes
+
+    def update(self, data: bytes, mtime_ns: int | None = None) -> None:
+        """New bytes; ``mtime_ns`` is when the feed file last changed (for Last-Modified)."""
+        with self._lock:
+            if data == self.data and self.etag:
+                return
+            changed = math.ceil(mtime_ns / 1e9) if mtime_ns else math.ceil(time.time())
+            if self.etag:  # a later version never shares an earlier one's Last-Modified
+                changed = max(changed, self.last_modified + 1)
+            self.data = data
+            self.etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+            self.last_modified = changed
+
+    def snapshot(self) -> tuple[bytes, str, int]:
+        with self._lock:
+            return self.data, self.etag, self.last_modified
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    for tag in header.split(","):
+        tag = tag.strip()
+        if tag == "*" or tag.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FeedServer
+    server_version = "coffeechat"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # a client that sends nothing does not hold a thread for ever
+
+    def do_GET(self) -> None:
+        self._feed(body=True)
+
+    def do_HEAD(self) -> None:
+        self._feed(body=False)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("do_"):  # POST, PUT, DELETE, OPTIONS, PROPFIND, ...: nothing here
+            return self._not_found
+        raise AttributeError(name)
+
+    def version_string(self) -> str:
+        return self.server_version  # no Python version for the curious
+
+    def _path(self) -> str:
+        """The path exactly as the request line sent it (http.server rewrites a leading //)."""
+        parts = (self.requestline or "").split()
+        return parts[1].split("?", 1)[0] if len(parts) >= 2 else ""
+
+    def _feed(self, body: bool) -> None:
+        path = self._path()
+        if not hmac.compare_digest(path.encode("utf-8", "replace"), self.server.feed_path.encode()):
+            self._not_found()
+            return
+        data, etag, modified = self.server.state.snapshot()
+        match = self.headers.get("If-None-Match")
+        if match is not None:
+            fresh = _etag_matches(match, etag)
+        else:
+            since = self.headers.get("If-Modified-Since")
+            try:
+                stamp = email.utils.parsedate_to_datetime(since).timestamp() if since else None
+            except (TypeError, ValueError, IndexError, OverflowError):
+                stamp = None
+            fresh = stamp is not None and stamp >= modified
+        self.send_response(304 if fresh else 200)
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", email.utils.formatdate(modified, usegmt=True))
+        self.send_header("Cache-Control", "private, no-cache")
+        if not fresh:
+            self.send_header("Content-Type", "text/calendar; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Content-Disposition", f'inline; filename="{FEED_NAME}"')
+        self._safety_headers()
+        self.end_headers()
+        if body and not fresh:
+            self.wfile.write(data)
+
+    def _not_found(self) -> None:
+        data = b"Not found\n"
+        self.send_response(404)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self._safety_headers()
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _safety_headers(self) -> None:
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+
+    # -- logging: one line a request, never the token ----------------------------------------
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        path = self._path()
+        shown = f"/<token>/{FEED_NAME}" if path == self.server.feed_path else "(another path)"
+        method = self.command if re.fullmatch(r"[A-Z]{1,12}", self.command or "") else "?"
+        self.server.log(f"{self.client_address[0]} {method} {shown} {getattr(code, 'value', code)}")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        text = format % args
+        self.server.log(text.replace(self.server.token, "<token>")[:200])
+
+
+class FeedServer(ThreadingHTTPServer):
+    """Serves ``state`` at ``/<token>/followups.ics`` on ``host:port`` (port 0 = any free one)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, host: str, port: int, token: str, state: FeedState,
+                 log: Callable[[str], None] = print) -> None:
+        if ":" in host.strip("[]"):
+            self.address_family = socket.AF_INET6
+        self.token = self.feed_path = ""
+        self.set_token(token)
+        self.state = state
+        self.log = log
+        super().__init__((host.strip("[]"), port), _Handler)
+
+    def set_token(self, token: str) -> None:
+        self.token = token
+        self.feed_path = f"/{token}/{FEED_NAME}"
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
