@@ -6,18 +6,15 @@ HTTP Last-Modified, a sync client's upload, an Obsidian Git commit) still while 
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from coffeechat.config import Settings
 from coffeechat.errors import CoffeechatError, UsageError
 from coffeechat.storage.files import atomic_write, inside_vault, read_with_fingerprint
 
-__all__ = ["NotOurs", "dashboard_path", "feed_path", "mtime_ns", "no_cycle_collection",
-           "vault_name", "write_dashboard", "write_if_changed"]
+__all__ = ["NotOurs", "dashboard_path", "feed_path", "mtime_ns", "vault_name", "write_dashboard", "write_if_changed"]
 
 CACHE_DIR = ".coffeechat"
 
@@ -117,18 +114,3 @@ def mtime_ns(path: Path) -> int | None:
         return None
 
 
-@contextlib.contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a whole vault is built and rendered.
-
-    That work makes a few hundred thousand objects which all live until it ends; the
-    collector would walk them again and again to find nothing (40% of a watcher's pass on a
-    41,000-note vault). Reference counting still frees everything as usual.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()

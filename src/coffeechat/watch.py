@@ -364,7 +364,7 @@ class Watcher:
     def update(self, reason: str, paths: set[str] | frozenset[str] = frozenset(),
                force: bool = False) -> Update:
         """Refresh the index; when anything changed, rebuild and write what changed."""
-        from coffeechat.publish import no_cycle_collection
+        from coffeechat.runtime import no_cycle_collection
 
         started = self._pass_started = time.monotonic()
         result = Update(reason)

@@ -49,7 +49,8 @@ def feed(app: App, output: str | None, redact: bool | None, digest: bool | None,
     rewritten when they change. `-o -` prints the feed instead.
     """
     from coffeechat.ics import FeedOptions, vault_feed
-    from coffeechat.publish import feed_path, no_cycle_collection, vault_name, write_if_changed
+    from coffeechat.publish import feed_path, vault_name, write_if_changed
+    from coffeechat.runtime import no_cycle_collection
 
     settings = app.settings
     path = None if output == "-" else feed_path(app.root, settings, output)
