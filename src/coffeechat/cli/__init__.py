@@ -139,3 +139,4 @@ from coffeechat.cli import notes as _notes  # noqa: E402,F401  (registers the co
 from coffeechat.cli import queries as _queries  # noqa: E402,F401
 from coffeechat.cli import feed as _feed  # noqa: E402,F401
 from coffeechat.cli import transfer as _transfer  # noqa: E402,F401
+from coffeechat.cli import coaching as _coaching  # noqa: E402,F401
