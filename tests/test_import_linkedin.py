@@ -355,7 +355,7 @@ def test_match_keys():
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):
-    import click
+    import sys
 
     from coffeechat.cli import transfer
 
@@ -364,14 +364,14 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
             return True
 
     stream = Tty()
-    monkeypatch.setattr(click, "get_text_stream", lambda name: stream)
+    monkeypatch.setattr(sys, "stderr", stream)
     with transfer._progress(transfer.PROGRESS_FROM) as tick:
         assert tick is None  # a short file: no bar
     with transfer._progress(transfer.PROGRESS_FROM + 1) as tick:
         assert tick is not None
         tick(transfer.PROGRESS_FROM + 1)
     assert "Importing" in stream.getvalue() and "100%" in stream.getvalue()
-    monkeypatch.setattr(click, "get_text_stream", lambda name: io.StringIO())
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
     with transfer._progress(10_000) as tick:
         assert tick is None  # not a terminal: no bar
 

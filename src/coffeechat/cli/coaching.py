@@ -295,7 +295,7 @@ def lint(app: App, file: str, kind: str | None, to: str | None, meeting_date: dt
             raise UsageError(f"{kind!r} is not a kind of letter (one of: {', '.join(KINDS)})")
     shown = "stdin" if file == "-" else file
     if file == "-":
-        raw = click.get_binary_stream("stdin").read()
+        raw = sys.stdin.buffer.read()
     else:
         try:
             raw = Path(file).read_bytes()

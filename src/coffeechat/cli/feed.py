@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -59,7 +60,7 @@ def feed(app: App, output: str | None, redact: bool | None, digest: bool | None,
     with no_cycle_collection():
         result = vault_feed(app.vault, app.today, options)
     if path is None:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         stream.write(result.data)
         stream.flush()
         return

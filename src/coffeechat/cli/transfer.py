@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,7 +98,7 @@ def _dry_run_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _read_input(file: str) -> tuple[bytes, str]:
     """The file's bytes and how to name it in messages; a bad path is a usage error."""
     if file == "-":
-        return click.get_binary_stream("stdin").read(), "<stdin>"
+        return sys.stdin.buffer.read(), "<stdin>"
     shown = click.format_filename(file)
     path = Path(file)
     try:
@@ -113,7 +114,7 @@ def _read_input(file: str) -> tuple[bytes, str]:
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on stderr for long files, only when stderr is a terminal."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if total <= PROGRESS_FROM or not stream.isatty():
         yield None
         return
@@ -137,6 +138,7 @@ def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) ->
         refresh = Index(root, settings, use_cache=False).refresh()
         vault = build_vault(refresh.notes, settings)
     else:
+        app.lock_for_writing()
         vault = app.vault
     now = dt.datetime.combine(app.today, dt.datetime.now(settings.tz).time().replace(microsecond=0))
     with _progress(len(batch.records)) as progress:
@@ -229,7 +231,7 @@ def _check_output(output: str | None) -> Path | None:
 
 def _write_output(data: bytes, path: Path | None, count: int) -> None:
     if path is None:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer
         stream.write(data)
         stream.flush()
         return
