@@ -118,7 +118,7 @@ def test_creating_notes_never_writes_outside_the_vault(names):
             note = parse_note(rel, data)
             assert note.meta["name"] == name and note.meta["role"] == name  # the whole name
             assert b"{{" not in data
-        files = [p for p in base.rglob("*") if p.is_file()]
+        files = [p for p in base.rglob("*") if p.is_file() and p.parent != root / ".coffeechat"]
         assert len(files) == len(names)
         assert all(p.parent == root / "contacts" for p in files)
 

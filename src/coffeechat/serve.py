@@ -123,6 +123,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._not_found
         raise AttributeError(name)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's error page without ``message``: it quotes the request line back
+        (``Bad request syntax ('GET /<token>/...')``) in the status line and the page, which
+        puts the token — or whatever was sent — into the answer and any proxy's log."""
+        super().send_error(code)
+
     def version_string(self) -> str:
         return self.server_version  # no Python version for the curious
 
@@ -191,6 +197,9 @@ class FeedServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    #: socketserver's default listen backlog is 5: a calendar app, a phone and a few probes at
+    #: once overflowed it, and clients waited a second for a SYN retry or were reset.
+    request_queue_size = 128
 
     def __init__(self, host: str, port: int, token: str, state: FeedState,
                  log: Callable[[str], None] = print) -> None:

@@ -121,13 +121,15 @@ class Watcher:
 
     ``today`` fixes the date (``--today``); otherwise it is read from the clock in the vault's
     time zone at each pass, so overdue items move on at midnight. ``overrides`` are the
-    command line's feed options. ``on_feed`` receives the feed's bytes after every pass.
+    command line's feed options. ``on_feed`` receives the feed's bytes after every pass;
+    ``after_pass`` the `Update` of every pass that rebuilt without error (`watch --push`).
     """
 
     def __init__(self, root: Path, settings: Settings, *, today: dt.date | None = None,
                  output: str | None = None, overrides: dict[str, Any] | None = None,
                  report: Callable[[str], None] = print, poll: bool = False,
                  on_feed: Callable[[bytes, int | None], None] | None = None,
+                 after_pass: Callable[[Update], None] | None = None,
                  observer_factory: Callable[[], Any] | None = None,
                  mounts: str | None = None) -> None:
         from coffeechat.ics import EventCache
@@ -141,6 +143,7 @@ class Watcher:
         self.report = report
         self.poll = poll
         self.on_feed = on_feed
+        self.after_pass = after_pass
         self.observer_factory = observer_factory
         self.mounts = mounts
         self.feed_path = feed_path(root, settings, output)
@@ -162,6 +165,7 @@ class Watcher:
         self._next_rescan = 0.0
         self._today: dt.date | None = None
         self._built = False
+        self._seen: int | None = None  # the (path, mtime) set of the notes last built
         self._feed_stat: tuple[int, int] | None = None
         self._own: tuple[int, int] | None = None  # size, mtime of the dashboard we last wrote
         self._told: set[str] = set()
@@ -379,6 +383,11 @@ class Watcher:
         if result.error:
             self.report(f"error: {result.error} (trying again on the next change)")
         self.updates.append(result)
+        if self.after_pass is not None and not result.skipped and not result.error:
+            try:
+                self.after_pass(result)
+            except Exception as exc:  # noqa: BLE001 - the watcher never dies
+                self.report(f"warning: after the pass: {exc}")
         return result
 
     def _update(self, result: Update, paths: set[str] | frozenset[str], force: bool) -> None:
@@ -418,9 +427,12 @@ class Watcher:
             self.report(f"warning: {warning}")
         today = self.today()
         result.parsed, result.removed = refresh.parsed, refresh.removed
+        # Compare with what was last built, not with what this refresh parsed: another command
+        # (`coffeechat due`) may have brought the shared index up to date first.
+        seen = hash(tuple((n.path, n.mtime_ns) for n in refresh.notes))
         feed_intact = self._feed_stat is not None and self._stat(self.feed_path) == self._feed_stat
         if (not force and self._built and not changed_settings and today == self._today
-                and not refresh.parsed and not refresh.removed and feed_intact):
+                and seen == self._seen and feed_intact):
             result.skipped = True
             return
         vault = build_vault(refresh.notes, self.settings)
@@ -435,6 +447,7 @@ class Watcher:
         result.feed_written = write_if_changed(self.feed_path, feed.data)
         self._feed_stat = self._stat(self.feed_path)
         self._built = True
+        self._seen = seen
         if self.on_feed is not None:
             self.on_feed(feed.data, mtime_ns(self.feed_path))
         if self.dashboard is not None and not self._dashboard_refused:

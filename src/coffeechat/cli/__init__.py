@@ -62,6 +62,32 @@ class App:
         return vault
 
 
+    def lock_for_writing(self) -> None:
+        """Hold the vault's write lock until the running command ends. Called by every
+        command that writes notes, before it reads the vault: a second coffeechat waits, then
+        sees what this one wrote (`coffeechat.storage.lock`)."""
+        from coffeechat.storage.lock import write_lock
+
+        click.get_current_context().with_resource(write_lock(self.root))
+
+    def edit(self, rel: str, edit: Any) -> bool:
+        """`edit_note` on a note of the loaded vault, refused if the file changed after the
+        vault was read (an editor saving it meanwhile); later edits of a note this command
+        wrote itself are checked against that write."""
+        from coffeechat.storage.writer import edit_note
+
+        written: dict[str, int] = self.__dict__.setdefault("_written", {})
+        note = self.vault.notes.get(rel)
+        expected = written.get(rel, note.mtime_ns if note is not None else None)
+        changed = edit_note(self.root, rel, edit, expected_mtime_ns=expected or None)
+        if changed:
+            try:
+                written[rel] = os.stat(self.root / rel).st_mtime_ns
+            except OSError:
+                pass
+        return changed
+
+
 pass_app = click.make_pass_decorator(App)
 
 #: Commands that run until stopped: they keep the cycle collector (and pause it per pass).
@@ -135,8 +161,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="coffeechat")
 
 
-from coffeechat.cli import notes as _notes  # noqa: E402,F401  (registers the commands)
-from coffeechat.cli import queries as _queries  # noqa: E402,F401
-from coffeechat.cli import feed as _feed  # noqa: E402,F401
-from coffeechat.cli import transfer as _transfer  # noqa: E402,F401
-from coffeechat.cli import coaching as _coaching  # noqa: E402,F401
+from coffeechat.cli import coaching as _coaching  # noqa: F401
+from coffeechat.cli import feed as _feed  # noqa: F401
+from coffeechat.cli import notes as _notes  # noqa: F401  (registers the commands)
+from coffeechat.cli import queries as _queries  # noqa: F401
+from coffeechat.cli import transfer as _transfer  # noqa: F401

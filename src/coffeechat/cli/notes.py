@@ -209,6 +209,7 @@ def add_contact(app: App, name: str, company: str | None, role: str | None, emai
     name = name.strip()
     if not name:
         raise UsageError("the name is empty")
+    app.lock_for_writing()
     vault = app.vault
     same = [c for c in vault.contacts.values() if fold(c.name) == fold(name)]
     if same and (not company or any(fold(c.company) == fold(company) for c in same)):
@@ -263,6 +264,7 @@ def add_company(app: App, name: str, website: str | None, industry: str | None,
     name = name.strip()
     if not name:
         raise UsageError("the name is empty")
+    app.lock_for_writing()
     same = [c for c in app.vault.companies.values() if fold(c.name) == fold(name)]
     if same:
         raise UsageError(f"{name} already has a note: {same[0].path}")
@@ -303,6 +305,7 @@ def meet(app: App, name: str, when: dt.datetime | dt.date | None, kind: str, whe
     from coffeechat.core.model import NoteType
     from coffeechat.storage.writer import create_note
 
+    app.lock_for_writing()
     people = [_one(app, n, "contacts") for n in (name, *others)]
     when = when or app.today
     day = when.date() if isinstance(when, dt.datetime) else when
@@ -341,14 +344,14 @@ def log(app: App, name: str, kind: str, text: tuple[str, ...], day: dt.date | No
     from coffeechat.core.actions import LOG_HEADING, log_line
     from coffeechat.core.body import LOG_KINDS, normalise_kind
     from coffeechat.core.edits import append_line_under_heading
-    from coffeechat.storage.writer import edit_note
 
     normal = normalise_kind(kind)
     if normal is None:
         raise UsageError(f"{kind!r} is not a log kind (one of: {', '.join(sorted(LOG_KINDS))})")
+    app.lock_for_writing()
     path = _one(app, name, "contacts")
     line = log_line(day or app.today, normal, " ".join(text))
-    edit_note(app.root, path, lambda data: append_line_under_heading(data, LOG_HEADING, line))
+    app.edit(path, lambda data: append_line_under_heading(data, LOG_HEADING, line))
     click.echo(f"Added `{line}` to {path}")
 
 
@@ -379,8 +382,10 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
     from coffeechat.core.actions import LOG_HEADING, resolution
     from coffeechat.core.edits import append_line_under_heading, set_key, tick_task
     from coffeechat.core.model import NoteType
-    from coffeechat.storage.writer import create_note, edit_note
+    from coffeechat.storage.writer import create_note
 
+    if not dry_run:
+        app.lock_for_writing()
     item = _find_item(app, ident)
     writes = resolution(item, app.vault, app.today, message)
     for write in writes:
@@ -389,13 +394,13 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
             continue
         if write.op == "set":
             key, value = write.key, write.value
-            edit_note(app.root, write.path, lambda d, k=key, v=value: set_key(d, k, v))
+            app.edit(write.path, lambda d, k=key, v=value: set_key(d, k, v))
         elif write.op == "log":
             text = write.text
-            edit_note(app.root, write.path, lambda d, t=text: append_line_under_heading(d, LOG_HEADING, t))
+            app.edit(write.path, lambda d, t=text: append_line_under_heading(d, LOG_HEADING, t))
         elif write.op == "tick":
             line = write.line
-            edit_note(app.root, write.path, lambda d, n=line: tick_task(d, n, app.today))
+            app.edit(write.path, lambda d, n=line: tick_task(d, n, app.today))
         else:
             fields = list(write.fields)
             if fields and fields[0][0] == "referred_by":
@@ -419,11 +424,11 @@ def snooze(app: App, ident: str, until: dt.date) -> None:
     """Put the item ID off until DATE. The snooze is kept in the item's note (a `snooze:`
     list), so it syncs with the rest of the vault."""
     from coffeechat.core.edits import append_list_item
-    from coffeechat.storage.writer import edit_note
 
     if until <= app.today:
         raise UsageError(f"--until {until.isoformat()} is not after today ({app.today.isoformat()})")
+    app.lock_for_writing()
     item = _find_item(app, ident)
     entry = f"{item.id} until {until.isoformat()}"
-    edit_note(app.root, item.source, lambda d: append_list_item(d, "snooze", entry))
+    app.edit(item.source, lambda d: append_list_item(d, "snooze", entry))
     click.echo(f"Snoozed {item.id} ({item.title}) until {until.isoformat()} in {item.source}")

@@ -74,9 +74,9 @@ def _split(inner: str, display: str | None, raw: str, bare: bool) -> Link | None
     heading = None
     if "#" in inner:
         inner, heading = inner.split("#", 1)
-    target = inner.strip().replace("\\", "/").lstrip("/")
+    target = inner.strip().replace("\\", "/").lstrip("/").strip()  # [[/ Jane Doe]]: "Jane Doe"
     if target.lower().endswith(".md"):
-        target = target[:-3]
+        target = target[:-3].rstrip()
     if not target:
         return None  # [[#heading]] points into the same note
     return Link(target, display, heading or None, raw, bare)

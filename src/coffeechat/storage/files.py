@@ -78,7 +78,10 @@ def atomic_write(path: Path, data: bytes, *, expected: Fingerprint | None = None
     ``before_replace`` is a test hook called between the fsync and the rename.
     """
     folder = path.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=folder)
+    # The pid in the name lets the next writer (holding the vault's write lock) remove what a
+    # writer killed before its rename left behind (`coffeechat.storage.lock.sweep_temp_files`).
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.{os.getpid()}.cc", suffix=".tmp",
+                                    dir=folder)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:

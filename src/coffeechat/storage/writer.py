@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from coffeechat.config import Settings
-
 from coffeechat.core.edits import EditRefused, append_line_under_heading, set_keys
 from coffeechat.core.links import fold
 from coffeechat.core.model import NoteType
 from coffeechat.core.names import safe_filename
 from coffeechat.core.templates import render
 from coffeechat.errors import NoteError
-from coffeechat.storage.files import atomic_write, inside_vault, read_with_fingerprint
+from coffeechat.storage.files import StaleFile, atomic_write, inside_vault, read_with_fingerprint
+from coffeechat.storage.lock import write_lock
 
 __all__ = ["NoteNames", "create_note", "edit_note", "new_note_bytes", "template_text"]
 
@@ -128,8 +128,9 @@ def create_note(
     file_stem = names.unique(stem or name, qualifier)
     rel = f"{folder}/{file_stem}.md"
     path = inside_vault(root, rel)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data, create=True)
+    with write_lock(root):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data, create=True)
     names.add(rel)
     return rel
 
@@ -157,16 +158,32 @@ def new_note_bytes(template: str, note_type: NoteType, name: str,
 
 
 def edit_note(root: Path, rel: str, edit: Callable[[bytes], bytes],
-              before_replace: Callable[[Path], None] | None = None) -> bool:
+              before_replace: Callable[[Path], None] | None = None, *,
+              expected_mtime_ns: int | None = None) -> bool:
     """Apply ``edit`` to a note's bytes and write the result atomically, refusing if the file
-    changed meanwhile. Returns False when the edit changed nothing (nothing is written)."""
+    changed meanwhile. Returns False when the edit changed nothing (nothing is written).
+
+    ``expected_mtime_ns``: the note's mtime when the caller read it to decide on the edit (a
+    `done` works out its item from the vault first); if the file has changed since — an
+    editor saved it meanwhile — the edit is refused rather than applied to text it was not
+    meant for. The vault's write lock is held throughout."""
     path = inside_vault(root, rel)
+    with write_lock(root):
+        return _edit_locked(path, rel, edit, before_replace, expected_mtime_ns)
+
+
+def _edit_locked(path: Path, rel: str, edit: Callable[[bytes], bytes],
+                 before_replace: Callable[[Path], None] | None,
+                 expected_mtime_ns: int | None) -> bool:
     try:
         data, print_ = read_with_fingerprint(path)
     except FileNotFoundError:
         raise NoteError(rel, None, "no longer exists") from None
     except OSError as exc:
         raise NoteError(rel, None, f"cannot be read: {exc.strerror}") from None
+    if expected_mtime_ns is not None and print_.mtime_ns != expected_mtime_ns:
+        raise StaleFile(f"{rel}: changed on disk after coffeechat read it (saved in an editor"
+                        " meanwhile?); nothing was written — run the command again")
     try:
         new = edit(data)
     except EditRefused as exc:
