@@ -72,6 +72,18 @@ class Settings:
     # [serve]
     serve_host: str = "127.0.0.1"
     serve_port: int = 8765
+    # [caldav] (`coffeechat push`; the password never lives in the vault)
+    caldav_url: str = ""
+    caldav_username: str = ""
+    caldav_calendar: str = "coffeechat"  # display name or collection name; made when missing
+    caldav_task_list: str = ""  # the collection for `as = "todo"` ("" = caldav_calendar)
+    caldav_as: str = "event"  # "event" (VEVENT) or "todo" (VTODO)
+    caldav_password_env: str = ""  # name of the environment variable holding the password
+    caldav_password_command: tuple[str, ...] = ()  # argv whose first output line is the password
+    caldav_keyring: str = ""  # keyring service name ("coffeechat" for `keyring = true`)
+    caldav_timeout: int = 30  # seconds per request
+    caldav_push_interval: int = 60  # watch --push: at most one push this often (seconds)
+    caldav_check_minutes: int = 15  # watch --push: look for tasks ticked on the server this often
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -151,6 +163,42 @@ def _port(value: Any) -> int:
     return value
 
 
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not re.match(r"https?://[^/\s]+", text, re.IGNORECASE):
+        raise ValueError("must be the server's address, starting with https:// (or http://)")
+    return text
+
+
+def _no_password(value: Any) -> str:
+    raise ValueError("must not be in coffeechat.toml (the vault syncs): set password_env,"
+                     " password_command or keyring instead")
+
+
+def _command(value: Any) -> tuple[str, ...]:
+    """A command as a list of words, or one line split as a shell would (no shell runs it)."""
+    import shlex
+
+    if isinstance(value, str) and value.strip():
+        try:
+            words = shlex.split(value)
+        except ValueError as exc:
+            raise ValueError(f"is not a command line ({exc})") from None
+    elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        words = list(value)
+    else:
+        raise ValueError('must be a command, such as "pass show caldav"')
+    return tuple(words)
+
+
+def _keyring(value: Any) -> str:
+    if value is True:
+        return "coffeechat"
+    if value is False:
+        return ""
+    return _text(value)
+
+
 _INTERVAL = re.compile(r"(\d+)\s*(m|min|minutes?|h|hours?|d|days?)", re.IGNORECASE)
 _ISO_INTERVAL = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?", re.IGNORECASE)
 
@@ -214,9 +262,23 @@ _TABLE: dict[str, dict[str, tuple[str, Any]]] = {
         "host": ("serve_host", _text),
         "port": ("serve_port", _port),
     },
+    "caldav": {
+        "url": ("caldav_url", _url),
+        "username": ("caldav_username", _text),
+        "calendar": ("caldav_calendar", _text),
+        "task_list": ("caldav_task_list", _text_or_empty),
+        "as": ("caldav_as", _choice("event", "todo")),
+        "password": ("caldav_url", _no_password),
+        "password_env": ("caldav_password_env", _text_or_empty),
+        "password_command": ("caldav_password_command", _command),
+        "keyring": ("caldav_keyring", _keyring),
+        "timeout": ("caldav_timeout", _int(1)),
+        "push_interval": ("caldav_push_interval", _int(0)),
+        "check_minutes": ("caldav_check_minutes", _int(0)),
+    },
 }
 # Sections other issues' commands own; accepted here so a vault set up for them still loads.
-_OTHER_SECTIONS = {"caldav", "prep", "draft", "pitch", "import", "export"}
+_OTHER_SECTIONS = {"prep", "draft", "pitch", "import", "export"}
 
 
 def parse_settings(text: str, path: str = CONFIG_NAME) -> tuple[Settings, list[str]]:

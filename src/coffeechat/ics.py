@@ -23,14 +23,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
-from icalendar import Alarm, Calendar, Event, Timezone, vDuration
+from icalendar import Alarm, Calendar, Event, Timezone, Todo, vDuration
 
 from coffeechat.config import Settings
 from coffeechat.core.ids import item_id
 from coffeechat.core.model import Contact, DueItem, Meeting
 
-__all__ = ["PRODID", "EventCache", "EventSpec", "Feed", "FeedOptions", "initials",
-           "obsidian_uri", "render_feed", "revision", "vault_feed"]
+__all__ = ["PRODID", "EventCache", "EventSpec", "Feed", "FeedOptions", "PushObject", "initials",
+           "item_id_of", "obsidian_uri", "parse_object", "push_objects", "render_feed", "revision",
+           "vault_feed"]
 
 PRODID = "-//coffeechat//coffeechat follow-ups//EN"
 UID_DOMAIN = "coffeechat"
@@ -428,3 +429,163 @@ def vault_feed(vault: Any, today: dt.date, options: FeedOptions, cache: EventCac
 
     return render_feed(evaluate(vault, today), vault.meetings.values(), today, options,
                        vault.contacts, cache)
+
+
+# --- objects for a CalDAV collection (`coffeechat push`) -------------------------------------
+
+#: The properties whose values make up an object's fingerprint: what coffeechat writes and a
+#: person would edit. A server's own additions (X-APPLE-…, X-MOZ-…) and time stamps are not in it.
+FINGERPRINT_PROPS = ("UID", "DTSTART", "DTEND", "DUE", "DURATION", "SUMMARY", "DESCRIPTION",
+                     "LOCATION", "URL", "CATEGORIES", "TRANSP", "STATUS", "RRULE", "PRIORITY")
+TODO_FOOTER = "Tick it off here when it is done: the next `coffeechat push` writes it into your notes."
+
+
+@dataclass(frozen=True, slots=True)
+class PushObject:
+    """One calendar object resource for a CalDAV collection: a VCALENDAR holding one event or
+    one task (and the VTIMEZONE a timed meeting needs), without METHOD (RFC 4791 §4.1)."""
+
+    uid: str
+    component: str  # "VEVENT" or "VTODO"
+    data: bytes
+    summary: str
+    item_id: str | None = None  # the due item it shows (None for a meeting or a digest)
+
+
+def item_id_of(uid: str) -> str | None:
+    """The due item's id in an item's UID (``<id>@coffeechat``); None for any other UID."""
+    head, sep, domain = uid.partition("@")
+    if sep and domain == UID_DOMAIN and head and all(c in "0123456789abcdef" for c in head):
+        return head
+    return None
+
+
+def _todo_bytes(spec: EventSpec) -> bytes:
+    stamp, sequence = revision(spec)
+    todo = Todo()
+    todo.add("uid", spec.uid)
+    todo.add("dtstamp", stamp)
+    todo.add("last-modified", stamp)
+    todo.add("sequence", sequence)
+    todo.add("due", spec.start)
+    todo.add("summary", spec.summary)
+    if spec.description:
+        todo.add("description", spec.description)
+    if spec.url:
+        todo.add("url", spec.url)
+    if spec.categories:
+        todo.add("categories", list(spec.categories))
+    todo.add("status", "NEEDS-ACTION")
+    return bytes(todo.to_ical())
+
+
+@functools.lru_cache(maxsize=64)
+def _object_envelope(timezone: str, first_year: int, last_year: int) -> tuple[bytes, bytes]:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if first_year:
+        cal.add_component(Timezone.from_tzid(timezone, first_date=dt.date(first_year, 1, 1),
+                                             last_date=dt.date(last_year, 1, 1)))
+    data = bytes(cal.to_ical())
+    end = b"END:VCALENDAR\r\n"
+    return data[: -len(end)], end
+
+
+def _object(spec: EventSpec, component: str, options: FeedOptions, item: str | None) -> PushObject:
+    first = last = 0
+    if spec.timed and options.timezone.upper() != "UTC":
+        first, last = spec.day.year, min(spec.day.year + 2, dt.MAXYEAR)
+    head, tail = _object_envelope(options.timezone, first, last)
+    body = _todo_bytes(spec) if component == "VTODO" else _event_bytes(spec)
+    return PushObject(spec.uid, component, head + body + tail, spec.summary, item)
+
+
+def push_objects(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt.date,
+                 options: FeedOptions, contacts: Mapping[str, Contact] | None = None,
+                 *, todo: bool = False) -> dict[str, PushObject]:
+    """The objects `push` keeps in a CalDAV collection, by UID: the feed's events one by one
+    (same UIDs, same bytes inside), or with ``todo`` one VTODO per open item, due on its due
+    date (task apps show overdue tasks themselves) — meetings and digests are not tasks."""
+    contacts = contacts or {}
+    horizon = today + dt.timedelta(days=options.days_ahead) if options.days_ahead else None
+    objects: dict[str, PushObject] = {}
+    if todo:
+        as_due = replace(options, overdue="due")
+        for item in items:
+            if horizon is not None and item.due > horizon:
+                continue
+            spec = _item_event(item, today, contacts, as_due)
+            spec = replace(spec, description="\n\n".join(x for x in (spec.description, TODO_FOOTER) if x))
+            objects[spec.uid] = _object(spec, "VTODO", options, item.id)
+        return objects
+    shown = [i for i in items if horizon is None or _shown_on(i, today, options) <= horizon]
+    scheduled = [m for m in meetings if m.scheduled(today) and (horizon is None or m.date <= horizon)]
+    tz = options.tz
+    for meeting in scheduled:
+        spec = _meeting_event(meeting, contacts, options, tz)
+        objects[spec.uid] = _object(spec, "VEVENT", options, None)
+    if options.digest:
+        by_day: dict[dt.date, list[DueItem]] = defaultdict(list)
+        for item in shown:
+            by_day[_shown_on(item, today, options)].append(item)
+        for day, group in by_day.items():
+            spec = _digest_event(day, group, contacts, options)
+            objects[spec.uid] = _object(spec, "VEVENT", options, None)
+    else:
+        for item in shown:
+            spec = _item_event(item, today, contacts, options)
+            objects[spec.uid] = _object(spec, "VEVENT", options, item.id)
+    return objects
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return "\x1f".join(_plain(v) for v in value)
+    cats = getattr(value, "cats", None)
+    if cats is not None:
+        return ",".join(str(c) for c in cats)
+    moment = getattr(value, "dt", None)
+    if moment is not None:
+        if isinstance(moment, dt.datetime) and moment.tzinfo is not None:
+            return moment.astimezone(_UTC).isoformat()
+        if isinstance(moment, dt.date | dt.datetime | dt.timedelta):
+            return f"{type(moment).__name__}:{moment}"
+    if hasattr(value, "to_ical"):
+        raw = value.to_ical()
+        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return str(value)
+
+
+def parse_object(data: bytes | str) -> dict[str, Any] | None:
+    """What `push` needs from an object on the server: its UID, component, fingerprint, and
+    for a task whether (and when) it was completed. None when it holds no event or task."""
+    try:
+        cal = Calendar.from_ical(data)
+    except Exception:  # noqa: BLE001 - a server may hold anything; it is simply not ours
+        return None
+    for component in cal.walk():
+        if component.name not in ("VEVENT", "VTODO"):
+            continue
+        if "RECURRENCE-ID" in component:
+            continue
+        uid = str(component.get("UID", ""))
+        parts = [f"{name}={_plain(component[name])}" for name in FINGERPRINT_PROPS if name in component]
+        alarms = sorted(_plain(a.get("TRIGGER", "")) for a in component.subcomponents
+                        if a.name == "VALARM")
+        parts.append("VALARM=" + "|".join(alarms))
+        status = str(component.get("STATUS", "")).upper()
+        completed: dt.date | dt.datetime | None = None
+        done = status == "COMPLETED" or "COMPLETED" in component
+        try:
+            done = done or int(str(component.get("PERCENT-COMPLETE", 0))) >= 100
+        except ValueError:
+            pass
+        if component.name == "VTODO" and done:
+            stamp = component.get("COMPLETED")
+            completed = getattr(stamp, "dt", None) or dt.date.min
+        return {"uid": uid, "component": component.name,
+                "fingerprint": hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest(),
+                "summary": str(component.get("SUMMARY", "")), "completed": completed}
+    return None

@@ -96,11 +96,31 @@ class _Stopper:
 
 
 def _watcher(app: App, output: str | None, overrides: dict[str, Any], poll: bool,
-             on_feed: Callable[[bytes, int | None], None] | None = None) -> Any:
+             on_feed: Callable[[bytes, int | None], None] | None = None,
+             after_pass: Callable[[Any], None] | None = None) -> Any:
     from coffeechat.watch import Watcher
 
     return Watcher(app.root, app.settings, today=app.today_arg, output=output,
-                   overrides=overrides, report=_stamped, poll=poll, on_feed=on_feed)
+                   overrides=overrides, report=_stamped, poll=poll, on_feed=on_feed,
+                   after_pass=after_pass)
+
+
+def _pusher(app: App, overrides: dict[str, Any]) -> Any:
+    """`watch --push`: a CalDAV push after each change, rate-limited, off the watcher's thread."""
+    import datetime as dt
+
+    from coffeechat.caldav_push import Pusher, password, push, target
+
+    settings = app.settings
+    target(settings)  # a missing [caldav] url or password is an error now, not in a thread
+    secret = password(settings)
+
+    def run() -> Any:
+        today = app.today_arg or dt.datetime.now(settings.tz).date()
+        return push(app.root, settings, today, overrides=overrides, secret=lambda: secret)
+
+    return Pusher(run, _stamped, interval=settings.caldav_push_interval,
+                  check_seconds=settings.caldav_check_minutes * 60)
 
 
 def _stamped(line: str) -> None:
@@ -123,24 +143,36 @@ def _run(watcher: Any, stop: threading.Event) -> None:
 @click.option("--poll", is_flag=True,
               help="Poll for changes (network shares, WSL /mnt, some containers); chosen by"
                    " itself when change events are not available.")
+@click.option("--push", "push_", is_flag=True,
+              help="Also push to the CalDAV server of [caldav] after each change (at most once"
+                   " every caldav.push_interval seconds; retried while the server is down).")
 @pass_app
 def watch(app: App, output: str | None, redact: bool | None, digest: bool | None,
-          overdue: str | None, poll: bool) -> None:
+          overdue: str | None, poll: bool, push_: bool = False) -> None:
     """Keep the index and the feed current while you edit (Ctrl-C stops).
 
     Waits for a quiet moment after a change, then re-reads what changed; pauses while git
     is busy; rescans every watch.rescan_seconds anyway. Writes the feed — and the
     watch.dashboard note, if set — only when its bytes change, and never touches your notes.
     """
-    watcher = _watcher(app, output, _overrides(redact, digest, overdue), poll)
-    with _Stopper(watcher.wake) as stop:
-        try:
-            watcher.start()
-        except BaseException:
-            watcher.stop()
-            raise
-        _stamped(f"{watcher.mode} in {click.format_filename(str(app.root))}; Ctrl-C to stop")
-        _run(watcher, stop)
+    overrides = _overrides(redact, digest, overdue)
+    pusher = _pusher(app, overrides) if push_ else None
+    watcher = _watcher(app, output, overrides, poll,
+                       after_pass=pusher.changed if pusher is not None else None)
+    if pusher is not None:
+        pusher.start()
+    try:
+        with _Stopper(watcher.wake) as stop:
+            try:
+                watcher.start()
+            except BaseException:
+                watcher.stop()
+                raise
+            _stamped(f"{watcher.mode} in {click.format_filename(str(app.root))}; Ctrl-C to stop")
+            _run(watcher, stop)
+    finally:
+        if pusher is not None:
+            pusher.stop()
     _stamped("stopped")
 
 

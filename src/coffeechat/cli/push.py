@@ -1,0 +1,54 @@
+"""The `push` command: the follow-ups into a calendar (or task list) on a CalDAV server."""
+
+from __future__ import annotations
+
+import click
+
+from coffeechat.cli import App, cli, pass_app
+
+
+@cli.command()
+@click.option("--as", "as_", type=click.Choice(["event", "todo"]), default=None,
+              help="Events in a calendar (default: caldav.as, else event), or tasks (VTODO) in a"
+                   " task list: Apple Reminders, Tasks.org, Thunderbird.")
+@click.option("--dry-run", is_flag=True,
+              help="Say what would be created, updated, deleted and written back; change nothing.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace (or delete) coffeechat's objects that were edited on the server.")
+@pass_app
+def push(app: App, as_: str | None, dry_run: bool, overwrite: bool) -> None:
+    """Sync the due follow-ups (and scheduled meetings) into a CalDAV collection.
+
+    Set the server in coffeechat.toml's [caldav] section (url, username, calendar) and the
+    password in an environment variable, a password_command or the system keyring — never in
+    the vault. Creates what is new, updates what changed, deletes what is no longer due, and
+    touches nothing it did not create. An object edited on the server is left as it is and
+    reported. A task ticked off on the server is written into your notes as `done` would
+    write it, then removed from the server. A second run with nothing changed sends nothing.
+    """
+    from coffeechat.caldav_push import PushError
+    from coffeechat.caldav_push import push as run_push
+
+    result = run_push(app.root, app.settings, app.today, as_=as_, dry_run=dry_run,
+                      overwrite=overwrite)
+    where = f"“{result.collection}”" + (f" ({result.url})" if result.url else "")
+    if result.calendar_created:
+        click.echo(f"Created the calendar {where} on the server.")
+    elif dry_run and not result.url:
+        click.echo(f"Would create the calendar {where} on the server.")
+    for line in result.done:
+        click.echo(f"{'Would mark' if dry_run else 'Marked'} done (ticked on the server): {line}")
+    if result.kept:
+        click.echo(f"Left alone, edited on the server ({len(result.kept)}; `coffeechat push"
+                   " --overwrite` replaces them):")
+        for line in result.kept:
+            click.echo(f"  {line}")
+    for line in result.failed:
+        click.echo(f"Not done: {line}", err=True)
+    if dry_run:
+        click.echo(f"Dry run, nothing sent to {where}: would be {result.counts()}.")
+    else:
+        click.echo(f"Pushed to {where}: {result.counts()}.")
+    if result.failed:
+        raise PushError(f"{len(result.failed)} change{'s' * (len(result.failed) != 1)} could not be"
+                        " made; run push again")
