@@ -16,7 +16,7 @@ import click
 from coffeechat import __version__
 from coffeechat.errors import CoffeechatError
 
-__all__ = ["App", "cli", "main"]
+__all__ = ["App", "cli", "date_option", "main"]
 
 
 class App:
@@ -94,7 +94,8 @@ pass_app = click.make_pass_decorator(App)
 LONG_RUNNING = frozenset({"watch", "serve"})
 
 
-def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """The click callback of every date option: YYYY-MM-DD, or a usage error (exit 2)."""
     if value is None or value == "":
         return None
     try:
@@ -133,7 +134,7 @@ class Group(click.Group):
 @click.option("--vault", metavar="PATH", envvar="COFFEECHAT_VAULT",
               help="The vault folder (default: the nearest folder above holding coffeechat.toml)."
                    " Env: COFFEECHAT_VAULT.")
-@click.option("--today", metavar="YYYY-MM-DD", envvar="COFFEECHAT_TODAY", callback=_parse_today,
+@click.option("--today", metavar="YYYY-MM-DD", envvar="COFFEECHAT_TODAY", callback=date_option,
               help="Compute as if today were this date (for reproducible runs)."
                    " Env: COFFEECHAT_TODAY.")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of unexpected errors.")

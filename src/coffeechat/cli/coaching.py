@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from coffeechat.cli import App, cli, pass_app
+from coffeechat.cli import App, cli, date_option, pass_app
 from coffeechat.errors import UsageError
 
 LETTER_KINDS = ("approach", "follow_up", "thank_you", "report_back", "update", "landed")
@@ -21,14 +21,6 @@ NETWORK_HEADING = "Referral tree"
 
 
 # --- shared helpers --------------------------------------------------------------------------
-
-def _date_opt(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _template(app: App, name: str) -> tuple[str, str]:
@@ -269,9 +261,9 @@ def draft(app: App, kind: str, name: str, sets: tuple[str, ...], about: str | No
 @click.option("--to", "to", metavar="NAME",
               help="The contact it is for: the referrer must be named, and a thank-you is timed"
                    " against your last meeting with them.")
-@click.option("--meeting-date", callback=_date_opt, metavar="DATE",
+@click.option("--meeting-date", callback=date_option, metavar="DATE",
               help="For a thank-you: the day of the meeting.")
-@click.option("--date", "sent", callback=_date_opt, metavar="DATE",
+@click.option("--date", "sent", callback=date_option, metavar="DATE",
               help="The day it is sent (default: its Date: line, else today).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @pass_app
@@ -417,7 +409,7 @@ def _stats_lines(s: Any) -> list[str]:
 
 
 @cli.command()
-@click.option("--since", callback=_date_opt, metavar="DATE", help="Count only from this date on.")
+@click.option("--since", callback=date_option, metavar="DATE", help="Count only from this date on.")
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
 @pass_app
 def stats(app: App, since: dt.date | None, as_json: bool) -> None:

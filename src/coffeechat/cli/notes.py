@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from coffeechat.cli import App, cli, pass_app
+from coffeechat.cli import App, cli, date_option, pass_app
 from coffeechat.config import CONFIG_NAME, Settings
 from coffeechat.errors import UsageError
 
@@ -91,14 +91,6 @@ def init(app: App, path: Path | None) -> None:
 
 
 # --- commands that add to notes --------------------------------------------------------------
-
-def _date_arg(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _datetime_arg(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | dt.date | None:
@@ -190,8 +182,8 @@ def add() -> None:
 @click.option("--how-met", help="How you came to know them.")
 @click.option("--cadence", callback=_cadence_arg, help="Keep-in-touch interval: 90d, 6w, 6m, 1y.")
 @click.option("--status", type=click.Choice(["dormant", "paused", "do_not_contact"]))
-@click.option("--follow-up", callback=_date_arg, metavar="DATE", help="A date to follow up on.")
-@click.option("--added", callback=_date_arg, metavar="DATE", help="When they joined your network (default: today).")
+@click.option("--follow-up", callback=date_option, metavar="DATE", help="A date to follow up on.")
+@click.option("--added", callback=date_option, metavar="DATE", help="When they joined your network (default: today).")
 @click.option("--alias", "aliases", multiple=True, help="Another name for them (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
@@ -332,7 +324,7 @@ def meet(app: App, name: str, when: dt.datetime | dt.date | None, kind: str, whe
 @click.argument("name")
 @click.argument("kind")
 @click.argument("text", nargs=-1)
-@click.option("--date", "day", callback=_date_arg, metavar="DATE", help="When (default: today).")
+@click.option("--date", "day", callback=date_option, metavar="DATE", help="When (default: today).")
 @pass_app
 def log(app: App, name: str, kind: str, text: tuple[str, ...], day: dt.date | None) -> None:
     """Append a dated line to NAME's log: KIND is approach, follow_up, call, voicemail,
@@ -417,7 +409,7 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
 
 @cli.command()
 @click.argument("ident", metavar="ID")
-@click.option("--until", "until", callback=_date_arg, required=True, metavar="DATE",
+@click.option("--until", "until", callback=date_option, required=True, metavar="DATE",
               help="The day it should come back.")
 @pass_app
 def snooze(app: App, ident: str, until: dt.date) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from coffeechat.cli import App, cli, pass_app
+from coffeechat.cli import App, cli, date_option, pass_app
 from coffeechat.cli.render import agenda, finding_line, item_json, print_json, relative, table
 from coffeechat.core.model import Contact, DueItem, Severity
 from coffeechat.core.rules import RULE_NAMES, evaluate, insights
@@ -224,14 +224,6 @@ def _has(value: str, wanted: str | None) -> bool:
     return wanted is None or _fold(wanted) in _fold(value)
 
 
-def _date_opt(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
 
 @cli.command("list")
 @click.argument("kind", type=click.Choice(["contacts", "companies", "meetings"]))
@@ -242,8 +234,8 @@ def _date_opt(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 @click.option("--referred-by", help="Contacts referred by someone whose name contains this.")
 @click.option("--with", "with_", help="Meetings with someone whose name contains this.")
 @click.option("--kind", "meeting_kind", help="Meetings of this kind (coffee, call, ...).")
-@click.option("--since", callback=_date_opt, help="Meetings on or after this date.")
-@click.option("--until", callback=_date_opt, help="Meetings on or before this date.")
+@click.option("--since", callback=date_option, help="Meetings on or after this date.")
+@click.option("--until", callback=date_option, help="Meetings on or before this date.")
 @click.option("--scheduled", "state", flag_value="scheduled", help="Only meetings still ahead.")
 @click.option("--held", "state", flag_value="held", help="Only meetings that took place.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
