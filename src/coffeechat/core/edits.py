@@ -20,11 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from coffeechat.core.links import fold
 from coffeechat.core.model import Severity
 from coffeechat.core.notes import parse_note
 
 __all__ = [
     "EditRefused",
+    "fenced_blocks",
+    "find_section",
+    "insert_after",
     "set_keys",
     "Link",
     "append_line_under_heading",
@@ -354,6 +358,60 @@ def append_list_item(data: bytes, key: str, item: Any) -> bytes:
 
 
 _HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*\r?$")
+_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)")
+
+
+def fenced_blocks(lines: Sequence[str], start: int) -> tuple[set[int], list[tuple[int, int | None, str]]]:
+    """Lines inside fenced code blocks (fences included), as body.py reads them, and the
+    blocks as (open, close, info string); ``close`` is None for a block never closed."""
+    inside: set[int] = set()
+    blocks: list[tuple[int, int | None, str]] = []
+    fence: str | None = None
+    opened = 0
+    info = ""
+    for i in range(start, len(lines)):
+        line = lines[i].rstrip("\r")
+        m = _FENCE.match(line)
+        if fence is None:
+            if m:
+                fence, opened, info = m[1], i, m[2].lower()
+                inside.add(i)
+            continue
+        inside.add(i)
+        if m and m[1][0] == fence[0] and len(m[1]) >= len(fence) and not line[m.end(1):].strip():
+            blocks.append((opened, i, info))
+            fence = None
+    if fence is not None:
+        blocks.append((opened, None, info))
+    return inside, blocks
+
+
+def find_section(lines: Sequence[str], heading: str, start: int) -> tuple[int, int, int] | None:
+    """(heading index, its level, end index) of the first heading named ``heading`` (any level,
+    case and Unicode form ignored) at or after ``start``, outside code blocks; the section ends
+    before the next heading of the same or a higher level."""
+    fenced, _ = fenced_blocks(lines, start)
+    target = fold(heading.strip())
+    for i in range(start, len(lines)):
+        m = _HEADING.match(lines[i])
+        if m and i not in fenced and fold(m[2].strip()) == target:
+            depth = len(m[1])
+            end = next((j for j in range(i + 1, len(lines)) if j not in fenced
+                        and (n := _HEADING.match(lines[j])) and len(n[1]) <= depth), len(lines))
+            return i, depth, end
+    return None
+
+
+def insert_after(lines: list[str], last: int, new: Sequence[str], cr: str) -> None:
+    """Insert ``new`` after line ``last``, each ended as the note ends its lines; after a last
+    line that has no line ending, the note keeps none."""
+    at = last + 1
+    if at >= len(lines):
+        lines[-1] += cr
+        lines.extend(f"{x}{cr}" for x in new[:-1])
+        lines.append(new[-1])
+    else:
+        lines[at:at] = [f"{x}{cr}" for x in new]
 
 
 def append_line_under_heading(data: bytes, heading: str, line: str, level: int = 2) -> bytes:
@@ -364,63 +422,21 @@ def append_line_under_heading(data: bytes, heading: str, line: str, level: int =
     before = _open(data)
     doc = before.copy()
     lines = doc.lines
-    cr = "\r" if doc.nl == "\r\n" else ""
     body_start = (doc.fm_end + 1) if doc.fm_end is not None else 0
-    target = heading.strip().lower()
-    fenced, closers = _fenced_lines(lines, body_start)
-    found = None
-    for i in range(body_start, len(lines)):
-        m = _HEADING.match(lines[i])
-        if m and i not in fenced and m[2].strip().lower() == target:
-            found = (i, len(m[1]))
-            break
+    found = find_section(lines, heading, body_start)
     if found is not None:
-        index, depth = found
-        end = next((i for i in range(index + 1, len(lines)) if i not in fenced
-                    and (m := _HEADING.match(lines[i])) and len(m[1]) <= depth), len(lines))
+        index, _, end = found
         last = max([index] + [i for i in range(index + 1, end) if lines[i].strip()])
         new = [line]
     else:
         last = max([i for i in range(len(lines)) if lines[i].strip()], default=-1)
         new = ([""] if last >= body_start else []) + [f"{'#' * level} {heading}", line]
-    at = last + 1
-    if last in fenced and last not in closers:
+    _, blocks = fenced_blocks(lines, body_start)
+    if any(close is None and opened <= last for opened, close, _ in blocks):
         raise EditRefused("not edited: the note ends inside a ``` code block; close the block"
                           " first", last + 1)
-    if at >= len(lines):  # after a last line with no line ending: the note keeps none
-        lines[-1] += cr
-        lines.extend(f"{x}{cr}" for x in new[:-1])
-        lines.append(new[-1])
-    else:
-        lines[at:at] = [f"{x}{cr}" for x in new]
+    insert_after(lines, last, new, "\r" if doc.nl == "\r\n" else "")
     return _verify(before, doc.to_bytes(), "")
-
-
-_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
-
-
-def _fenced_lines(lines: list[str], start: int) -> tuple[set[int], set[int]]:
-    """Indexes of lines inside fenced code blocks (fences included), as body.py reads them, and
-    of the closing fences among them."""
-    inside: set[int] = set()
-    closers: set[int] = set()
-    fence: str | None = None
-    for i in range(start, len(lines)):
-        m = _FENCE.match(lines[i])
-        if m:
-            run = m[1]
-            if fence is None:
-                fence = run
-                inside.add(i)
-                continue
-            if run[0] == fence[0] and len(run) >= len(fence) and not lines[i][m.end():].strip():
-                fence = None
-                inside.add(i)
-                closers.add(i)
-                continue
-        if fence is not None:
-            inside.add(i)
-    return inside, closers
 
 
 _TASK = re.compile(r"([ \t]*(?:[-*+]|\d+[.)])[ \t]+\[)(.)(\][ \t]+.*?)(\r?)$")

@@ -13,42 +13,19 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 
-from coffeechat.core.edits import EditRefused, check_editable, front_matter_of
-from coffeechat.core.links import fold
+from coffeechat.core.edits import (
+    EditRefused,
+    check_editable,
+    fenced_blocks,
+    find_section,
+    front_matter_of,
+    insert_after,
+)
 
 __all__ = ["block_digest", "put_fenced_block", "put_marked_block", "section_lines",
            "without_marked_blocks"]
 
 _BOM = b"\xef\xbb\xbf"
-_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*\r?$")
-_FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)")
-
-
-def _fences(lines: Sequence[str], start: int) -> tuple[set[int], list[tuple[int, int | None, str]]]:
-    """Lines inside fenced code blocks (fences included) and the blocks as (open, close, info);
-    ``close`` is None for a block never closed."""
-    inside: set[int] = set()
-    blocks: list[tuple[int, int | None, str]] = []
-    fence: str | None = None
-    opened = 0
-    info = ""
-    for i in range(start, len(lines)):
-        line = lines[i].rstrip("\r")
-        m = _FENCE.match(line)
-        if fence is None:
-            if m:
-                fence, opened, info = m[1], i, m[2].lower()
-                inside.add(i)
-            continue
-        inside.add(i)
-        if m and m[1][0] == fence[0] and len(m[1]) >= len(fence) and not line[m.end(1):].strip():
-            blocks.append((opened, i, info))
-            fence = None
-    if fence is not None:
-        blocks.append((opened, None, info))
-    return inside, blocks
-
-
 def _body_start(lines: Sequence[str]) -> int:
     """Index of the first body line (after a front-matter block on line 1)."""
     if lines and lines[0].rstrip("\r") == "---":
@@ -58,28 +35,11 @@ def _body_start(lines: Sequence[str]) -> int:
     return 0
 
 
-def _find_section(lines: Sequence[str], heading: str) -> tuple[int, int, int] | None:
-    """(heading index, its level, end index) of the first heading named ``heading`` (any level,
-    case and Unicode form ignored) outside code blocks; the section ends before the next heading
-    of the same or a higher level."""
-    start = _body_start(lines)
-    fenced, _ = _fences(lines, start)
-    target = fold(heading.strip())
-    for i in range(start, len(lines)):
-        m = _HEADING.match(lines[i])
-        if m and i not in fenced and fold(m[2].strip()) == target:
-            depth = len(m[1])
-            end = next((j for j in range(i + 1, len(lines)) if j not in fenced
-                        and (n := _HEADING.match(lines[j])) and len(n[1]) <= depth), len(lines))
-            return i, depth, end
-    return None
-
-
 def section_lines(text: str, heading: str) -> list[str] | None:
     """The lines under ``heading`` (without the heading, trailing blank lines dropped), or None
     when the note has no such heading."""
     lines = [ln.rstrip("\r") for ln in text.lstrip("\ufeff").split("\n")]
-    found = _find_section(lines, heading)
+    found = find_section(lines, heading, _body_start(lines))
     if found is None:
         return None
     index, _, end = found
@@ -130,7 +90,7 @@ def _put(data: bytes, heading: str, level: int, block: Sequence[str], find: _Fin
     lines = text.split("\n")
     crlf = sum(1 for ln in lines if ln.endswith("\r"))
     cr = "\r" if crlf * 2 > len(lines) - 1 else ""
-    found = _find_section(lines, heading)
+    found = find_section(lines, heading, _body_start(lines))
     if found is not None:
         index, _, end = found
         span = find(lines, index + 1, end)
@@ -141,7 +101,7 @@ def _put(data: bytes, heading: str, level: int, block: Sequence[str], find: _Fin
                 replacement[-1] = block[-1]
             lines[first:last + 1] = replacement
             return _finish(data, bom, lines)
-        _, blocks = _fences(lines, index + 1)
+        _, blocks = fenced_blocks(lines, index + 1)
         if any(close is None and opened < end for opened, close, _ in blocks):
             raise EditRefused(f"not edited: a ``` code block under {heading!r} is never closed;"
                               " close it first", index + 1)
@@ -152,18 +112,12 @@ def _put(data: bytes, heading: str, level: int, block: Sequence[str], find: _Fin
     else:
         body = _body_start(lines)
         last = max([i for i in range(len(lines)) if lines[i].strip()], default=-1)
-        _, blocks = _fences(lines, body)
+        _, blocks = fenced_blocks(lines, body)
         if any(close is None for _, close, _ in blocks):
             raise EditRefused("not edited: the note ends inside a ``` code block; close the block"
                               " first", last + 1)
         new = ([""] if last >= body else []) + [f"{'#' * level} {heading}"] + list(block)
-    at = last + 1
-    if at >= len(lines):  # after a last line with no line ending: the note keeps none
-        lines[-1] += cr
-        lines.extend(f"{x}{cr}" for x in new[:-1])
-        lines.append(new[-1])
-    else:
-        lines[at:at] = [f"{x}{cr}" for x in new]
+    insert_after(lines, last, new, cr)
     return _finish(data, bom, lines)
 
 
@@ -183,7 +137,7 @@ def put_fenced_block(data: bytes, heading: str, block: Sequence[str],
     wanted = {lang.lower() for lang in langs}
 
     def find(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
-        _, blocks = _fences(lines, start)
+        _, blocks = fenced_blocks(lines, start)
         for opened, close, info in blocks:
             if opened >= end:
                 break
