@@ -327,18 +327,24 @@ def _meeting_event(meeting: Meeting, contacts: Mapping[str, Contact], options: F
 
 # --- rendering ------------------------------------------------------------------------------
 
-def _event_bytes(spec: EventSpec) -> bytes:
+def _identify(component: Any, spec: EventSpec, *dates: tuple[str, Any]) -> None:
+    """The properties an event and a task share, in one order: UID, the data-derived
+    DTSTAMP/LAST-MODIFIED/SEQUENCE, ``dates``, summary, description, URL, categories."""
     stamp, sequence = revision(spec)
-    event = Event()
-    event.add("uid", spec.uid)
-    event.add("dtstamp", stamp)
-    event.add("last-modified", stamp)
-    event.add("sequence", sequence)
-    event.add("dtstart", spec.start)
-    event.add("dtend", spec.end)
-    event.add("summary", spec.summary)
+    component.add("uid", spec.uid)
+    component.add("dtstamp", stamp)
+    component.add("last-modified", stamp)
+    component.add("sequence", sequence)
+    for name, value in dates:
+        component.add(name, value)
+    component.add("summary", spec.summary)
     if spec.description:
-        event.add("description", spec.description)
+        component.add("description", spec.description)
+
+
+def _event_bytes(spec: EventSpec) -> bytes:
+    event = Event()
+    _identify(event, spec, ("dtstart", spec.start), ("dtend", spec.end))
     if spec.location:
         event.add("location", spec.location)
     if spec.url:
@@ -461,16 +467,8 @@ def item_id_of(uid: str) -> str | None:
 
 
 def _todo_bytes(spec: EventSpec) -> bytes:
-    stamp, sequence = revision(spec)
     todo = Todo()
-    todo.add("uid", spec.uid)
-    todo.add("dtstamp", stamp)
-    todo.add("last-modified", stamp)
-    todo.add("sequence", sequence)
-    todo.add("due", spec.start)
-    todo.add("summary", spec.summary)
-    if spec.description:
-        todo.add("description", spec.description)
+    _identify(todo, spec, ("due", spec.start))
     if spec.url:
         todo.add("url", spec.url)
     if spec.categories:

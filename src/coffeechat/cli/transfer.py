@@ -28,34 +28,29 @@ def _one_line(exc: click.UsageError, parent: click.Context | None, name: str | N
     return UsageError(f"{exc.format_message()} (see {where} --help)")
 
 
-class _Command(click.Command):
-    """A command whose usage errors are one line, `Error: ...`, exit 2, like every other
-    refusal — not click's three-line usage block."""
+class _OneLineUsage:
+    """Usage errors as one line, `Error: ...`, exit 2, like every other refusal — not click's
+    three-line usage block."""
 
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra: Any) -> click.Context:
         try:
-            return super().make_context(info_name, args, parent=parent, **extra)
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
         except click.exceptions.NoArgsIsHelpError:
             raise
         except click.UsageError as exc:
             raise _one_line(exc, parent, info_name) from None
 
 
-class _Group(click.Group):
+class _Command(_OneLineUsage, click.Command):
+    """A command whose usage errors are one line."""
+
+
+class _Group(_OneLineUsage, click.Group):
     """A group of `_Command`s that names an unknown subcommand in one line."""
 
     command_class = _Command
     what = "command"
-
-    def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as exc:
-            raise _one_line(exc, parent, info_name) from None
 
     def resolve_command(self, ctx: click.Context,
                         args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
