@@ -235,6 +235,9 @@ class DueItem:
     source: str  # vault-relative path of the note that anchors the item
     line: int | None = None
     meeting: str | None = None  # path of the meeting it is about, if any
+    #: What the item was computed from (a note path, or ``ref:`` + a referred name): the unit
+    #: `coffeechat.core.agenda` recomputes when notes change. Not part of the item's identity.
+    subject: str = field(default="", compare=False, repr=False)
 
     def overdue(self, today: dt.date) -> bool:
         return self.due < today

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 
+from coffeechat.config import Settings
 from coffeechat.core.dates import parse_cadence
 from coffeechat.core.ids import item_id
 from coffeechat.core.links import fold
@@ -28,7 +29,7 @@ from coffeechat.core.model import (
 )
 from coffeechat.core.vault import Vault
 
-__all__ = ["RULES", "RULE_NAMES", "evaluate", "insights"]
+__all__ = ["RULES", "RULE_NAMES", "evaluate", "finish", "insights", "raw_items"]
 
 DAY = dt.timedelta(days=1)
 #: Contact statuses that stop the chase (approach nudges, referral outreach, keep-in-touch).
@@ -116,7 +117,7 @@ def follow_up_approach(vault: Vault, today: dt.date) -> Iterator[DueItem]:
                  + (f" and tried again on {last.date.isoformat()}" if n > 1 else "")
                  + " with no answer yet. Follow up yourself — don't wait for a reply; it often"
                    " takes several tries. Said you would call on a given day? Call that day."),
-            source=contact.path, line=last.line,
+            source=contact.path, line=last.line, subject=contact.path,
         )
 
 
@@ -140,7 +141,7 @@ def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
                  " write two tiers of questions (about the job; about the industry) and rehearse your"
                  " thumbnail sketch. Keep to the time you asked for, and ask for two or three"
                  " referrals at the end."),
-            source=meeting.path, meeting=meeting.path,
+            source=meeting.path, meeting=meeting.path, subject=meeting.path,
         )
 
 
@@ -170,7 +171,7 @@ def thank_you(vault: Vault, today: dt.date) -> Iterator[DueItem]:
             why=("A short thank-you within a few days, naming something specific they told you,"
                  " is what people remember — and it keeps the door open for the referrals they"
                  " offered. Record it as thank_you: on the meeting note."),
-            source=meeting.path, meeting=meeting.path,
+            source=meeting.path, meeting=meeting.path, subject=meeting.path,
         )
 
 
@@ -225,6 +226,7 @@ def reach_referral(vault: Vault, today: dt.date) -> Iterator[DueItem]:
                  " while the introduction is fresh, and say who sent you — that is what gets a yes."
                  + ("" if contact_path else " (No contact note yet: add one to keep the log.)")),
             source=source, meeting=source if source in vault.meetings else None,
+            subject=referral_subject(key),
         )
 
 
@@ -253,7 +255,7 @@ def report_back(vault: Vault, today: dt.date) -> Iterator[DueItem]:
             why=(f"{referrer.name} referred you to {contact.name}, whom you met on"
                  f" {meeting.date.isoformat()}. People who give a referral want to hear what came"
                  " of it; telling them keeps them invested in your search."),
-            source=meeting.path, meeting=meeting.path,
+            source=meeting.path, meeting=meeting.path, subject=contact.path,
         )
 
 
@@ -278,7 +280,7 @@ def keep_in_touch(vault: Vault, today: dt.date) -> Iterator[DueItem]:
             why=(f"Your last contact was on {last.isoformat()} and your cadence with them is"
                  f" {cadence}. A short progress report, an article they would like or a card keeps"
                  " the relationship alive — at least once a year."),
-            source=contact.path,
+            source=contact.path, subject=contact.path,
         )
 
 
@@ -309,7 +311,7 @@ def landed(vault: Vault, today: dt.date) -> Iterator[DueItem]:
             why=(f"{contact.name} {'met with you' if helpers[path] == 'met' else 'referred you'}"
                  " during your search. Tell everyone who helped, with thanks — they will want to"
                  " know, and you will want them in your network in the new job."),
-            source=path,
+            source=path, subject=path,
         )
 
 
@@ -326,7 +328,7 @@ def follow_up(vault: Vault, today: dt.date) -> Iterator[DueItem]:
                 due=contact.follow_up, title=f"Follow up with {contact.name}",
                 why="You set follow_up: on this contact — when told “call me Tuesday”, call on"
                     " Tuesday. Clear the field once done.",
-                source=contact.path, line=contact.follow_up_line,
+                source=contact.path, line=contact.follow_up_line, subject=contact.path,
             )
         yield from _tasks(contact.path, contact.tasks, contact.person)
     for meeting in vault.meetings.values():
@@ -341,6 +343,7 @@ def follow_up(vault: Vault, today: dt.date) -> Iterator[DueItem]:
                 due=meeting.follow_up, title=f"Follow up on {meeting.title}",
                 why="You set follow_up: on this meeting. Clear the field once done.",
                 source=meeting.path, line=meeting.follow_up_line, meeting=meeting.path,
+                subject=meeting.path,
             )
         yield from _tasks(meeting.path, meeting.tasks, first, meeting.path)
     for company in vault.companies.values():
@@ -360,7 +363,7 @@ def _tasks(path: str, tasks: tuple[Task, ...], person: Person, meeting: str | No
             rule="follow_up", contact=person.name, contact_path=person.path, due=task.due,
             title=task.text or "(task)",
             why="An open task with a due date in your notes. Tick it when it is done.",
-            source=path, line=task.line, meeting=meeting,
+            source=path, line=task.line, meeting=meeting, subject=path,
         )
 
 
@@ -380,66 +383,107 @@ _ORDER = {name: i for i, name in enumerate(RULES)}
 
 
 def snoozes(vault: Vault) -> dict[str, dt.date]:
-    """Item id -> the date it is snoozed until. Within a note the last entry wins (a new
-    snooze replaces an older one); across notes, the latest date."""
+    """Item id -> the date it is snoozed until (see `merge_snoozes`)."""
+    return merge_snoozes(obj.snoozes for group in (vault.contacts, vault.companies, vault.meetings)
+                         for obj in group.values())
+
+
+def merge_snoozes(entries: Iterable[tuple[tuple[str, dt.date], ...]]) -> dict[str, dt.date]:
+    """Item id -> the date it is snoozed until, from each note's ``snooze:`` entries. Within a
+    note the last entry wins (a new snooze replaces an older one); across notes, the latest date."""
     out: dict[str, dt.date] = {}
-    for group in (vault.contacts, vault.companies, vault.meetings):
-        for obj in group.values():
-            mine = dict(obj.snoozes)  # later entries overwrite earlier ones
-            for ident, until in mine.items():
-                if until > out.get(ident, dt.date.min):
-                    out[ident] = until
+    for note_entries in entries:
+        mine = dict(note_entries)  # later entries overwrite earlier ones
+        for ident, until in mine.items():
+            if until > out.get(ident, dt.date.min):
+                out[ident] = until
     return out
+
+
+def referral_subject(key: str) -> str:
+    """The subject of a reach_referral item: the referred name (folded), whether or not a note
+    has it — several links and plain names may mean one person."""
+    return "ref:" + key
+
+
+def raw_items(vault: Vault, today: dt.date, rules: Iterable[str] | None = None) -> Iterator[DueItem]:
+    """What the rules yield, before snoozes and the give-up horizon."""
+    for name in rules or RULE_NAMES:
+        yield from RULES[name](vault, today)
+
+
+def finish(items: Iterable[DueItem], snoozed: Mapping[str, dt.date], settings: Settings,
+           today: dt.date) -> list[DueItem]:
+    """Apply snoozes and the give-up horizon to raw items; oldest due first."""
+    horizon = today - _days(settings.give_up_after) if settings.give_up_after else None
+    out: dict[str, DueItem] = {}
+    for item in items:
+        until = snoozed.get(item.id)
+        if until is not None and until > item.due:
+            item = replace(item, due=until)
+        elif horizon is not None and item.rule in STALE_RULES and item.due < horizon:
+            continue
+        out.setdefault(item.id, item)
+    return sorted(out.values(), key=lambda i: (i.due, _ORDER[i.rule], fold(i.contact), i.id))
 
 
 def evaluate(vault: Vault, today: dt.date, rules: list[str] | None = None) -> list[DueItem]:
     """Every open item of the vault on ``today``, oldest due first."""
-    snoozed = snoozes(vault)
-    horizon = today - _days(vault.settings.give_up_after) if vault.settings.give_up_after else None
-    items: dict[str, DueItem] = {}
-    for name in rules or RULE_NAMES:
-        for item in RULES[name](vault, today):
-            until = snoozed.get(item.id)
-            if until is not None and until > item.due:
-                item = replace(item, due=until)
-            elif horizon is not None and item.rule in STALE_RULES and item.due < horizon:
-                continue
-            items.setdefault(item.id, item)
-    return sorted(items.values(), key=lambda i: (i.due, _ORDER[i.rule], fold(i.contact), i.id))
+    return finish(raw_items(vault, today, rules), snoozes(vault), vault.settings, today)
+
+
+def dormant(vault: Vault, contact: Contact, today: dt.date) -> Finding | None:
+    """The suggestion to mark a contact dormant, when their approaches went unanswered."""
+    if contact.status in QUIET:
+        return None
+    found = _open_approach(vault, contact, today)
+    if found is None or len(found[1]) < vault.settings.max_attempts:
+        return None
+    start, attempts = found
+    return Finding(
+        contact.path, attempts[-1].line,
+        f"{len(attempts)} attempts since {start.date.isoformat()} went unanswered; consider"
+        " `status: dormant` (coffeechat stops nudging you about them)",
+        Severity.INFO, "dormant")
+
+
+#: A held meeting's share in the field-limit count: (date, path, ((folded field, field), ...)).
+FieldShare = tuple[dt.date, str, tuple[tuple[str, str], ...]]
+
+
+def field_share(vault: Vault, meeting: Meeting, today: dt.date) -> FieldShare | None:
+    """The fields a held, non-event meeting counts towards (its people's ``field:``)."""
+    if not meeting.held(today) or meeting.kind == "event":
+        return None
+    fields = {fold(vault.contacts[p.path].field): vault.contacts[p.path].field
+              for p in meeting.with_ if p.path in vault.contacts and vault.contacts[p.path].field}
+    return (meeting.date, meeting.path, tuple(fields.items())) if fields else None
+
+
+def field_limits(shares: Iterable[FieldShare], settings: Settings) -> list[Finding]:
+    """Too many informational interviews on one field, from every meeting's `field_share`."""
+    per_field: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for date, path, fields in shares:
+        for key, name in fields:
+            per_field[key].append((date, path))
+            names.setdefault(key, name)
+    out = []
+    for key, meetings in sorted(per_field.items()):
+        if len(meetings) > settings.field_limit:
+            latest = max(meetings)
+            out.append(Finding(
+                latest[1], None,
+                f"{len(meetings)} informational interviews on {names[key]!r} (more than"
+                f" {settings.field_limit}): after four or five you learn little new and word gets"
+                " around — widen to a neighbouring field or go deeper with the people you met",
+                Severity.INFO, "field-limit"))
+    return out
 
 
 def insights(vault: Vault, today: dt.date) -> list[Finding]:
     """Suggestions beside the rules: contacts gone quiet, too many interviews on one field."""
-    s = vault.settings
-    out: list[Finding] = []
-    for contact in sorted(vault.contacts.values(), key=lambda c: c.path):
-        if contact.status in QUIET:
-            continue
-        found = _open_approach(vault, contact, today)
-        if found is not None and len(found[1]) >= s.max_attempts:
-            start, attempts = found
-            out.append(Finding(
-                contact.path, attempts[-1].line,
-                f"{len(attempts)} attempts since {start.date.isoformat()} went unanswered; consider"
-                " `status: dormant` (coffeechat stops nudging you about them)",
-                Severity.INFO, "dormant"))
-    per_field: dict[str, list[Meeting]] = defaultdict(list)
-    names: dict[str, str] = {}
-    for meeting in vault.meetings.values():
-        if not meeting.held(today) or meeting.kind == "event":
-            continue
-        fields = {fold(vault.contacts[p.path].field): vault.contacts[p.path].field
-                  for p in meeting.with_ if p.path in vault.contacts and vault.contacts[p.path].field}
-        for key, field in fields.items():
-            per_field[key].append(meeting)
-            names.setdefault(key, field)
-    for key, meetings in sorted(per_field.items()):
-        if len(meetings) > s.field_limit:
-            latest = max(meetings, key=lambda m: (m.date, m.path))
-            out.append(Finding(
-                latest.path, None,
-                f"{len(meetings)} informational interviews on {names[key]!r} (more than"
-                f" {s.field_limit}): after four or five you learn little new and word gets"
-                " around — widen to a neighbouring field or go deeper with the people you met",
-                Severity.INFO, "field-limit"))
-    return out
+    out = [f for c in sorted(vault.contacts.values(), key=lambda c: c.path)
+           if (f := dormant(vault, c, today)) is not None]
+    shares = [s for m in vault.meetings.values() if (s := field_share(vault, m, today)) is not None]
+    return out + field_limits(shares, vault.settings)

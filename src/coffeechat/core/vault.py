@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,25 @@ from coffeechat.core.model import (
     Touch,
 )
 
-__all__ = ["Vault", "build_vault", "note_type"]
+__all__ = ["LINK_LISTS", "LINK_SINGLES", "Vault", "build_vault", "duplicate_findings",
+           "identity_keys", "note_stem", "note_type", "single_link"]
+
+#: The properties holding one link, and those holding a list of links.
+LINK_SINGLES = ("company", "referred_by")
+LINK_LISTS = ("with", "referrals")
+
+
+def single_link(value: Any) -> Link | None:
+    """The link of a one-link property; a list holding one (or more) counts as its first."""
+    if isinstance(value, list) and value and not (len(value) == 1 and isinstance(value[0], list)):
+        value = value[0]
+    return parse_link(value)
+
+
+def note_stem(path: str) -> str:
+    """A note's file name without ``.md``: the name links use."""
+    name = path.rsplit("/", 1)[-1]
+    return name[:-3] if name.lower().endswith(".md") else name
 
 CONTACT_STATUSES = {"dormant": "dormant", "paused": "paused", "do_not_contact": "do_not_contact",
                     "do-not-contact": "do_not_contact", "do not contact": "do_not_contact",
@@ -209,10 +227,7 @@ class _Builder:
     def link(self, key: str) -> tuple[str, str | None] | None:
         """(display name, resolved path) of a single-link property."""
         assert self.note is not None
-        value = self.note.meta.get(key)
-        if isinstance(value, list) and value and not (len(value) == 1 and isinstance(value[0], list)):
-            value = value[0]
-        link = parse_link(value)
+        link = single_link(self.note.meta.get(key))
         if link is None:
             return None
         path = self.resolve(link, key)
@@ -413,23 +428,37 @@ class _Builder:
         self.vault.referred = dict(referred)
 
     def duplicates(self) -> None:
-        seen: dict[tuple[str, str], str] = {}
-        for contact in sorted(self.vault.contacts.values(), key=lambda c: c.path):
-            keys = []
-            if "@" in contact.email:
-                keys.append(("e-mail", contact.email.strip().lower()))
-            if contact.linkedin:
-                keys.append(("LinkedIn", _linkedin_key(contact.linkedin)))
-            for key in keys:
-                first = seen.setdefault(key, contact.path)
-                if first != contact.path:
-                    note = self.vault.notes[contact.path]
-                    line_key = "email" if key[0] == "e-mail" else "linkedin"
-                    self.vault.findings.append(Finding(
-                        contact.path, note.meta_lines.get(line_key),
-                        f"same {key[0]} as {first}: the same person twice? merge the notes",
-                        Severity.WARNING, "duplicate"))
-                    break
+        dups = {}
+        for contact in self.vault.contacts.values():
+            lines = self.vault.notes[contact.path].meta_lines
+            if keys := tuple((label, key, lines.get(prop)) for label, key, prop in identity_keys(contact)):
+                dups[contact.path] = keys
+        self.vault.findings.extend(duplicate_findings(dups))
+
+
+def identity_keys(contact: Contact) -> list[tuple[str, str, str]]:
+    """(label, key, property) of what makes a contact the same person: e-mail, LinkedIn URL."""
+    keys = []
+    if "@" in contact.email:
+        keys.append(("e-mail", contact.email.strip().lower(), "email"))
+    if contact.linkedin:
+        keys.append(("LinkedIn", _linkedin_key(contact.linkedin), "linkedin"))
+    return keys
+
+
+def duplicate_findings(dups: Mapping[str, Iterable[tuple[str, str, int | None]]]) -> list[Finding]:
+    """A warning on each contact that shares an e-mail or LinkedIn URL with an earlier one (by
+    path), from each contact's (label, key, line of the property)."""
+    seen: dict[tuple[str, str], str] = {}
+    out = []
+    for path in sorted(dups):
+        for label, key, line in dups[path]:
+            first = seen.setdefault((label, key), path)
+            if first != path:
+                out.append(Finding(path, line, f"same {label} as {first}: the same person twice?"
+                                                 " merge the notes", Severity.WARNING, "duplicate"))
+                break
+    return out
 
 
 def _linkedin_key(url: str) -> str:
