@@ -166,7 +166,7 @@ def test_unexpected_errors_are_one_line(small, run, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(queries, "evaluate", boom)
+    monkeypatch.setattr(queries, "agenda", boom)  # the rendering of `due`
     result = run("due")
     assert result.exit_code == 1
     assert result.stderr == ("Error: unexpected RuntimeError: kaput (run with --debug for the"

@@ -352,3 +352,10 @@ def test_link_into_a_broken_note_still_resolves():
     })
     assert [f.code for f in v.findings if f.path == "contacts/Jane.md"] == []
     assert v.contacts["contacts/Jane.md"].company_path == "companies/Acme.md"
+
+
+def test_fold_composes_what_case_folding_decomposes():
+    # Found by the fuzz profile: "ß" + a combining acute folds to "ss" + acute, not NFC.
+    from coffeechat.core.links import fold
+
+    assert fold("ß\u0301") == fold(fold("ß\u0301")) == "s\u015b"

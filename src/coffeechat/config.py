@@ -9,7 +9,6 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from coffeechat.core.dates import Cadence, parse_cadence
 from coffeechat.errors import ConfigError, VaultNotFound
@@ -65,7 +64,7 @@ class Settings:
     feed_days_ahead: int = 0  # leave out items due further ahead than this; 0 = keep all
     feed_obsidian_vault: str = ""  # the vault's name in Obsidian (default: its folder's name)
     # [watch]
-    watch_debounce_ms: int = 500
+    watch_debounce_ms: int = 100
     watch_rescan_seconds: int = 300  # 0 = never
     watch_dashboard: str = ""  # e.g. "Follow-ups.md"; "" = no dashboard note
     watch_poll_seconds: int = 2
@@ -93,6 +92,8 @@ class Settings:
 def _zone(name: str) -> dt.tzinfo:
     if name.upper() == "UTC":
         return dt.timezone.utc
+    from zoneinfo import ZoneInfo  # not at the top: a UTC vault never needs the zone data
+
     return ZoneInfo(name)
 
 
@@ -112,6 +113,8 @@ def _str(value: Any) -> str:
 
 
 def _timezone(value: Any) -> str:
+    from zoneinfo import ZoneInfoNotFoundError
+
     name = _str(value)
     try:
         _zone(name)

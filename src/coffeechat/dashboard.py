@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from coffeechat.core.model import DueItem, Meeting
+if TYPE_CHECKING:
+    from coffeechat.core.model import DueItem, Meeting
 
 __all__ = ["MARKER", "is_dashboard", "render_dashboard"]
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coffeechat.config import Settings
 from coffeechat.errors import CoffeechatError, UsageError
 from coffeechat.storage.files import atomic_write, inside_vault, read_with_fingerprint
+
+if TYPE_CHECKING:
+    from coffeechat.config import Settings
 
 __all__ = ["NotOurs", "dashboard_path", "feed_path", "mtime_ns", "vault_name", "write_dashboard", "write_if_changed"]
 

@@ -165,12 +165,14 @@ class Watcher:
         self._next_rescan = 0.0
         self._today: dt.date | None = None
         self._built = False
-        self._seen: int | None = None  # the (path, mtime) set of the notes last built
+        self._seen: dict[str, tuple[int, int]] | None = None  # the notes last built: size, mtime
         self._feed_stat: tuple[int, int] | None = None
         self._own: tuple[int, int] | None = None  # size, mtime of the dashboard we last wrote
         self._told: set[str] = set()
         self._dashboard_refused = False
         self._pass_started = 0.0
+        self._agenda: Any = None  # the agenda of the last pass, kept to patch on a save
+        self._lookup: Any = None  # and the notes' links (`core.agenda.ShapeIndex`)
 
     # -- settings-derived values ---------------------------------------------------------------
     @property
@@ -391,20 +393,10 @@ class Watcher:
         return result
 
     def _update(self, result: Update, paths: set[str] | frozenset[str], force: bool) -> None:
+        from coffeechat.core.agenda import ShapeIndex, build_agenda, shapes
         from coffeechat.core.model import Severity
-        from coffeechat.core.rules import evaluate
         from coffeechat.core.vault import build_vault
-        from coffeechat.dashboard import render_dashboard
-        from coffeechat.ics import FeedOptions, render_feed
-        from coffeechat.publish import (
-            NotOurs,
-            dashboard_path,
-            feed_path,
-            mtime_ns,
-            vault_name,
-            write_dashboard,
-            write_if_changed,
-        )
+        from coffeechat.publish import dashboard_path, feed_path
         from coffeechat.storage.index import Index
 
         changed_settings = False
@@ -422,38 +414,70 @@ class Watcher:
                     self.feed_path = feed_path(self.root, settings, self.output)
                     self.dashboard = dashboard_path(self.root, settings)
                     self._dashboard_refused = False
+        today = self.today()
+        feed_intact = self._feed_stat is not None and self._stat(self.feed_path) == self._feed_stat
+        if (paths and self._agenda is not None and not force and not changed_settings
+                and today == self._today and feed_intact):
+            agenda = self._patch(result, paths)  # only what the saved notes touch
+            if agenda is not None:
+                if result.parsed:
+                    self._publish(result, agenda, today)
+                # Events are only hints: compare every file now that the feed is out, and
+                # catch up with whatever they did not say (a dropped event, a git checkout).
+                missed = self._missed()
+                if not missed:
+                    result.skipped = not result.parsed
+                    return
+                parsed = result.parsed
+                agenda = self._patch(result, missed)
+                result.parsed += parsed
+                if agenda is not None:
+                    self._publish(result, agenda, today)
+                    return
         refresh = Index(self.root, self.settings).refresh()
         for warning in refresh.warnings:
             self.report(f"warning: {warning}")
-        today = self.today()
         result.parsed, result.removed = refresh.parsed, refresh.removed
         # Compare with what was last built, not with what this refresh parsed: another command
         # (`coffeechat due`) may have brought the shared index up to date first.
-        seen = hash(tuple((n.path, n.mtime_ns) for n in refresh.notes))
-        feed_intact = self._feed_stat is not None and self._stat(self.feed_path) == self._feed_stat
+        seen = {p: (s.size, s.mtime_ns) for p, s in refresh.stats.items()}
         if (not force and self._built and not changed_settings and today == self._today
                 and seen == self._seen and feed_intact):
             result.skipped = True
             return
         vault = build_vault(refresh.notes, self.settings)
         vault.findings.extend(refresh.findings)
+        del refresh
         self._report_problems(vault.findings, Severity.ERROR)
-        items = evaluate(vault, today)
+        self._agenda = build_agenda(vault, today)
+        self._lookup = ShapeIndex(shapes(vault))
+        self._seen = seen
+        del vault
+        self._publish(result, self._agenda, today)
+
+    def _publish(self, result: Update, agenda: Any, today: dt.date) -> None:
+        """Write the feed and the dashboard of ``agenda``, and say what was done."""
+        from coffeechat.dashboard import render_dashboard
+        from coffeechat.ics import FeedOptions, render_feed
+        from coffeechat.publish import NotOurs, mtime_ns, vault_name, write_dashboard, write_if_changed
+
+        items = agenda.result().items
+        meetings = agenda.meetings()
         options = FeedOptions.from_settings(self.settings, vault_name(self.root, self.settings),
                                             **self.overrides)
-        feed = render_feed(items, vault.meetings.values(), today, options, vault.contacts, self.cache)
+        feed = render_feed(items, meetings, today, options, agenda.contacts(), self.cache)
         result.items, result.meetings = feed.items, feed.meetings
         self._today = today
-        result.feed_written = write_if_changed(self.feed_path, feed.data)
+        result.feed_written = write_if_changed(self.feed_path, feed.data) or result.feed_written
         self._feed_stat = self._stat(self.feed_path)
         self._built = True
-        self._seen = seen
         if self.on_feed is not None:
             self.on_feed(feed.data, mtime_ns(self.feed_path))
         if self.dashboard is not None and not self._dashboard_refused:
-            note = render_dashboard(items, vault.meetings.values(), today)
+            note = render_dashboard(items, meetings, today)
             try:
-                result.dashboard_written = write_dashboard(self.dashboard, note, self._remember_own)
+                result.dashboard_written = (write_dashboard(self.dashboard, note, self._remember_own)
+                                            or result.dashboard_written)
             except NotOurs as exc:
                 self._dashboard_refused = True
                 self.report(f"warning: {exc}")
@@ -463,8 +487,45 @@ class Watcher:
         state = f"wrote {' and '.join(wrote)}" if wrote else "nothing to write"
         self.report(f"{result.reason}: {feed.items} follow-up{'s' * (feed.items != 1)},"
                     f" {feed.meetings} meeting{'s' * (feed.meetings != 1)}; {state}"
-                    f" ({refresh.parsed} note{'s' * (refresh.parsed != 1)} read,"
+                    f" ({result.parsed} note{'s' * (result.parsed != 1)} read,"
                     f" {time.monotonic() - self._pass_started:.2f} s)")
+
+    def _missed(self) -> set[str]:
+        """Notes whose size or mtime differ from what the agenda was last brought up to."""
+        from coffeechat.storage.scan import scan
+
+        stats, _problems = scan(self.root, self.settings)
+        now = {p: (s.size, s.mtime_ns) for p, s in stats.items()}
+        seen = self._seen or {}
+        return {p for p in now.keys() | seen.keys() if now.get(p) != seen.get(p)}
+
+    def _patch(self, result: Update, paths: set[str] | frozenset[str]) -> Any:
+        """The agenda after just ``paths`` were saved, or None when a whole refresh is needed
+        (a note added, removed or renamed; a name or kind changed)."""
+        from coffeechat.core.agenda import apply_changes
+        from coffeechat.storage.index import Index
+
+        synced = Index(self.root, self.settings).sync_paths(paths)
+        if synced is None or synced[0].gen < 0:
+            return None
+        found, load = synced
+        seen = self._seen if self._seen is not None else {}
+        changed = {}
+        for path, note in found.fresh.items():
+            # Against what the agenda was built from, not against the index: another command
+            # may have indexed this very save already.
+            st = self._stat(self.root / path)
+            if st is None or st != seen.get(path):
+                changed[path] = note
+                if st is not None and path in seen:
+                    seen[path] = st
+        result.parsed = len(changed)
+        if not changed:
+            return self._agenda
+        if apply_changes(self._agenda, self.settings, changed, self._lookup, load) is None:
+            self._agenda = None
+            return None
+        return self._agenda  # (a note left out for an error changes kind: never patched)
 
     def _shown(self, path: Path) -> str:
         try:

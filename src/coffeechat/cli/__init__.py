@@ -61,6 +61,16 @@ class App:
         vault.findings.extend(refresh.findings)
         return vault
 
+    @cached_property
+    def agenda(self) -> Any:
+        """The finished agenda on `today` (`storage.index.AgendaRefresh`): what `due`, the feed
+        and the dashboard show, recomputed only as far as the vault changed."""
+        from coffeechat.storage.index import Index
+
+        refresh = Index(self.root, self.settings).agenda(self.today)
+        for warning in refresh.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        return refresh
 
     def lock_for_writing(self) -> None:
         """Hold the vault's write lock until the running command ends. Called by every

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Iterator, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,8 @@ def _template(app: App, name: str) -> tuple[str, str]:
                     click.echo(f"warning: {app.settings.templates_folder}/{entry.name} cannot be"
                                f" read ({exc}); using coffeechat's own", err=True)
                 break
+    from importlib import resources
+
     text = (resources.files("coffeechat") / "data" / "templates" / name).read_text(encoding="utf-8")
     return text, f"{app.settings.templates_folder}/{name}"
 

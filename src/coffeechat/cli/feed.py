@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from coffeechat.cli import App, cli, pass_app
 from coffeechat.errors import UsageError
+
+if TYPE_CHECKING:
+    import threading
 
 
 def feed_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,7 +50,7 @@ def feed(app: App, output: str | None, redact: bool | None, digest: bool | None,
     a timed one. The same vault and date always give the same bytes, and the file is only
     rewritten when they change. `-o -` prints the feed instead.
     """
-    from coffeechat.ics import FeedOptions, vault_feed
+    from coffeechat.ics import FeedOptions, render_feed
     from coffeechat.publish import feed_path, vault_name, write_if_changed
     from coffeechat.runtime import no_cycle_collection
 
@@ -58,7 +59,9 @@ def feed(app: App, output: str | None, redact: bool | None, digest: bool | None,
     options = FeedOptions.from_settings(settings, vault_name(app.root, settings),
                                         **_overrides(redact, digest, overdue))
     with no_cycle_collection():
-        result = vault_feed(app.vault, app.today, options)
+        agenda = app.agenda
+        result = render_feed(agenda.result.items, agenda.meetings(), app.today, options,
+                             agenda.contacts())
     if path is None:
         stream = sys.stdout.buffer
         stream.write(result.data)
@@ -75,21 +78,29 @@ class _Stopper:
     """Ctrl-C and SIGTERM stop the loop cleanly; a second Ctrl-C stops at once."""
 
     def __init__(self, wake: Callable[[], None]) -> None:
+        import threading
+
         self.event = threading.Event()
         self.wake = wake
         self.previous: dict[int, Any] = {}
+        self.interrupt: int | None = None
 
     def __enter__(self) -> threading.Event:
+        import signal
+
+        self.interrupt = signal.SIGINT
         for sig in (signal.SIGINT, signal.SIGTERM):
             self.previous[sig] = signal.signal(sig, self._handle)
         return self.event
 
     def __exit__(self, *exc: object) -> None:
+        import signal
+
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
 
     def _handle(self, signum: int, frame: Any) -> None:
-        if self.event.is_set() and signum == signal.SIGINT:
+        if self.event.is_set() and signum == self.interrupt:
             raise KeyboardInterrupt
         self.event.set()
         self.wake()
@@ -192,6 +203,8 @@ def serve(app: App, host: str | None, port: int | None, rotate_token: bool, outp
     The feed lives at a secret URL, /<token>/followups.ics, printed on start: treat it as a
     password. The watcher runs inside, so the served feed is always current.
     """
+    import threading
+
     from coffeechat.serve import FeedServer, FeedState, feed_urls, is_loopback, load_token
 
     settings = app.settings

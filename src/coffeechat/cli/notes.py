@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import click
 
 from coffeechat.cli import App, cli, date_option, pass_app
-from coffeechat.config import CONFIG_NAME, Settings
 from coffeechat.errors import UsageError
 
 GITIGNORE_LINE = ".coffeechat/"
@@ -50,6 +48,10 @@ def init(app: App, path: Path | None) -> None:
     plugin too), coffeechat.toml and a .gitignore that keeps the cache out of git. Never
     overwrites a file; running it again only adds what is missing.
     """
+    from importlib import resources
+
+    from coffeechat.config import CONFIG_NAME, Settings
+
     root = path or Path(app.vault_arg or ".")
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is a file, not a folder")

@@ -39,14 +39,15 @@ def due(app: App, within: int, show_all: bool, rules: tuple[str, ...], as_json: 
     Rules: follow_up_approach, prepare, thank_you, reach_referral, report_back,
     keep_in_touch, landed, follow_up (see the README).
     """
-    vault, today = app.vault, app.today
+    today = app.today
+    result = app.agenda.result
     until = None if show_all else today + dt.timedelta(days=within)
-    items = [i for i in evaluate(vault, today, list(rules) or None) if until is None or i.due <= until]
+    items = [i for i in result.items
+             if (not rules or i.rule in rules) and (until is None or i.due <= until)]
     if as_json:
         print_json([item_json(i, today) for i in items])
         return
-    notes = [f for f in insights(vault, today)]
-    for line in agenda(items, today, until, notes, _problems(vault), verbose):
+    for line in agenda(items, today, until, result.insights, result.problems, verbose):
         click.echo(line)
 
 

@@ -1,18 +1,26 @@
-"""Everything coffeechat prints: the agenda, cards, tables, findings, and the JSON shapes."""
+"""Everything coffeechat prints: the agenda, cards, tables, findings, and the JSON shapes.
+
+Imported by every command module, so it stays light: the model types are only named for the
+type checker, and json / unicodedata are imported by the functions that use them.
+
+`due` prints tens of thousands of lines on a big vault, so the agenda is built with plain
+string operations (each date's text made once, the colour codes worked out once) and printed
+in one write by `print_lines`; the bytes are exactly those of one `click.echo` per line.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import click
 
-from coffeechat.core.model import DueItem, Finding, Severity
+if TYPE_CHECKING:
+    from coffeechat.core.model import DueItem, Finding
 
-__all__ = ["DueItemJSON", "agenda", "item_json", "print_json", "relative", "table"]
+__all__ = ["DueItemJSON", "agenda", "item_json", "print_json", "print_lines", "relative",
+           "stdout_color", "table"]
 
 
 class DueItemJSON(TypedDict):
@@ -39,9 +47,89 @@ def item_json(item: DueItem, today: dt.date) -> DueItemJSON:
     )
 
 
-def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+# --- JSON ------------------------------------------------------------------------------------
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _dumps_rows(data: Any) -> str | None:
+    """``json.dumps(data, ensure_ascii=False, indent=2)`` for a list of flat dicts (`due
+    --json`, `check --json`), the same characters; None for any other shape.
+
+    json.dumps with an indent runs the pure-Python encoder. Here the C encoder writes the whole
+    list with the separator the indented one puts between the members of a dict, a newline
+    and four spaces (JSON text never holds a raw newline anywhere else); between two dicts of
+    the list it shows as ``},<newline>    {`` (a member of a dict starts with its key's
+    quote), and only that is left to replace. Every key and value is written by the same
+    encoder functions either way.
+    """
+    from itertools import chain
+
+    if type(data) is not list or not data or set(map(type, data)) != {dict} or not all(data):
+        return None
+    if set(map(type, chain.from_iterable(data))) != {str}:  # the keys
+        return None
+    if not set(map(type, chain.from_iterable(map(dict.values, data)))) <= _SCALARS:
+        return None
+    import json
+
+    text = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode(data)
+    body = text[2:-2].replace("},\n    {", "\n  },\n  {\n    ")
+    return f"[\n  {{\n    {body}\n  }}\n]"
+
+
+def print_json(data: Any) -> None:
+    text = _dumps_rows(data)
+    if text is None:
+        import json
+
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(text)
+
+
+# --- printing --------------------------------------------------------------------------------
+
+def stdout_color() -> bool:
+    """Whether `click.echo` would keep colour codes on stdout now: at a terminal (or when the
+    context or a test runner forces colour), and not under NO_COLOR (the cli sets ctx.color)."""
+    from click import _compat
+    from click.globals import resolve_color_default
+
+    # _compat.should_strip_ansi looked up now: CliRunner(color=...) replaces it.
+    stream = _compat._default_text_stdout()
+    if stream is None:
+        return False
+    return not _compat.should_strip_ansi(stream, resolve_color_default(None))
+
+
+def print_lines(lines: Iterable[str]) -> None:
+    """Print lines to stdout as ``for line in lines: click.echo(line)`` would, in one write.
+
+    click.echo strips colour codes from the whole text exactly as it would from each line
+    (its pattern never matches across a newline).
+    """
+    lines = list(lines)
+    if lines:
+        click.echo("\n".join(lines))
+
+
+_STYLE_CODES: dict[tuple[tuple[str, Any], ...], tuple[str, str]] = {}
+
+
+def _codes(color: bool, **style: Any) -> tuple[str, str]:
+    """The codes `click.style(text, **style)` puts before and after any text ("" without
+    colour)."""
+    if not color:
+        return "", ""
+    key = tuple(sorted(style.items()))
+    codes = _STYLE_CODES.get(key)
+    if codes is None:
+        before, _, after = click.style("\x00", **style).partition("\x00")
+        codes = _STYLE_CODES[key] = (before, after)
+    return codes
+
+
+# --- the agenda -------------------------------------------------------------------------------
 
 def relative(day: dt.date, today: dt.date) -> str:
     delta = (day - today).days
@@ -58,6 +146,8 @@ def relative(day: dt.date, today: dt.date) -> str:
 
 def _width(text: str) -> int:
     """Terminal columns of ``text`` (wide CJK characters take two, accents none)."""
+    import unicodedata
+
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
                for c in text)
 
@@ -66,54 +156,90 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
+#: The indent of an item's second (and third, fourth) line.
+_INDENT = " " * 14
+
+
 def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
-           insights: Iterable[Finding], problems: int, verbose: bool = False) -> list[str]:
-    """The human `due` output: overdue / today / upcoming, then insights."""
+           insights: Iterable[Finding], problems: int, verbose: bool = False,
+           color: bool | None = None) -> list[str]:
+    """The human `due` output: overdue / today / upcoming, then insights.
+
+    The lines are styled as `click.style` would style them when ``color`` is true, and left
+    plain when it is false; None (the default) means as `click.echo` would print to stdout
+    now (`stdout_color`), so printing the lines gives the same bytes either way.
+    """
+    if color is None:
+        color = stdout_color()
+    bold = _codes(color, bold=True)
+    dim_on, dim_off = _codes(color, dim=True)
     lines: list[str] = []
+    overdue: list[DueItem] = []
+    on_today: list[DueItem] = []
+    upcoming: list[DueItem] = []
+    for item in items:
+        due = item.due
+        (overdue if due < today else on_today if due == today else upcoming).append(item)
     groups = (
-        ("Overdue", [i for i in items if i.due < today], "red"),
-        ("Today", [i for i in items if i.due == today], "yellow"),
-        ("Upcoming" + (f" · through {until:%a %d %b}" if until else ""),
-         [i for i in items if i.due > today], "cyan"),
+        ("Overdue", overdue, "red"),
+        ("Today", on_today, "yellow"),
+        ("Upcoming" + (f" · through {until:%a %d %b}" if until else ""), upcoming, "cyan"),
     )
     header = f"Follow-ups for {today:%A %d %B %Y}"
-    lines.append(click.style(header, bold=True))
+    lines.append(f"{bold[0]}{header}{bold[1]}")
     if not items:
         lines.append("")
         lines.append(f"Nothing due{f' through {until:%a %d %b}' if until else ''}."
                      + ("  (coffeechat due --all lists every open item)" if until else ""))
+    rules: dict[str, str] = {}
+    append = lines.append
     for title, group, colour in groups:
         if not group:
             continue
-        lines.append("")
-        lines.append(click.style(f"{title} ({len(group)})", fg=colour, bold=True))
+        heading = _codes(color, fg=colour, bold=True)
+        when_on, when_off = _codes(color, fg=colour)
+        append("")
+        append(f"{heading[0]}{title} ({len(group)}){heading[1]}")
+        # per day: "  <styled date>  " and the relative words ("" for today)
+        days: dict[dt.date, tuple[str, str]] = {}
         for item in group:
-            when = f"{item.due:%a %d %b}"
-            rel = relative(item.due, today) if item.due != today else ""
-            lines.append(f"  {click.style(when, fg=colour)}  {item.title}")
-            meta = " · ".join(x for x in (rel, item.rule.replace("_", "-"), item.id) if x)
-            lines.append(click.style(f"              {meta}", dim=True))
+            due = item.due
+            day = days.get(due)
+            if day is None:
+                day = days[due] = (f"  {when_on}{due:%a %d %b}{when_off}  ",
+                                   relative(due, today) if due != today else "")
+            rule = rules.get(item.rule)
+            if rule is None:
+                rule = rules[item.rule] = item.rule.replace("_", "-")
+            append(f"{day[0]}{item.title}")
+            # " · ".join(x for x in (rel, rule, id) if x)
+            head = f"{day[1]} · {rule}" if day[1] and rule else day[1] or rule
+            ident = item.id
+            meta = (f"{head} · {ident}" if head else ident) if ident else head
+            append(f"{dim_on}{_INDENT}{meta}{dim_off}")
             if verbose:
-                lines.append(f"              {item.why}")
-                lines.append(click.style(f"              {item.source}"
-                                         + (f":{item.line}" if item.line else ""), dim=True))
+                append(f"{_INDENT}{item.why}")
+                append(f"{dim_on}{_INDENT}{item.source}"
+                       + (f":{item.line}" if item.line else "") + dim_off)
     notes = list(insights)
     if notes:
-        lines.append("")
-        lines.append(click.style("Insights", bold=True))
+        append("")
+        append(f"{bold[0]}Insights{bold[1]}")
         for finding in notes:
-            lines.append(f"  {finding.message}")
-            lines.append(click.style(f"      {finding.path}"
-                                     + (f":{finding.line}" if finding.line else ""), dim=True))
+            append(f"  {finding.message}")
+            append(f"{dim_on}      {finding.path}"
+                   + (f":{finding.line}" if finding.line else "") + dim_off)
     if problems:
-        lines.append("")
-        lines.append(click.style(
-            f"{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
-            " run `coffeechat check` to see them.", fg="yellow"))
+        append("")
+        warn_on, warn_off = _codes(color, fg="yellow")
+        append(f"{warn_on}{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
+               f" run `coffeechat check` to see them.{warn_off}")
     return lines
 
 
 def finding_line(finding: Finding) -> str:
+    from coffeechat.core.model import Severity
+
     text = str(finding)
     if finding.severity is Severity.ERROR:
         return click.style(text, fg="red")

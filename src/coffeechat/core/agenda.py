@@ -28,10 +28,13 @@ whole agenda. Everything here is pure: data in, data out.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from coffeechat.config import Settings
 from coffeechat.core.links import fold, parse_link_list
@@ -41,10 +44,12 @@ from coffeechat.core.rules import (
     dormant,
     field_limits,
     field_share,
-    finish,
+    give_up_horizon,
+    item_order,
     merge_snoozes,
     raw_items,
     referral_subject,
+    settle,
 )
 from coffeechat.core.vault import (
     LINK_LISTS,
@@ -57,7 +62,7 @@ from coffeechat.core.vault import (
     single_link,
 )
 
-__all__ = ["Agenda", "Change", "Lookup", "Result", "Shape", "ShapeIndex", "affected",
+__all__ = ["Agenda", "Change", "Patch", "Lookup", "Result", "Shape", "ShapeIndex", "affected",
            "apply_changes", "build_agenda", "link_keys", "reads", "shapes", "update_agenda"]
 
 REF = "ref:"
@@ -84,31 +89,137 @@ class Result:
     problems: int
 
 
+@dataclass(frozen=True, slots=True)
+class Patch:
+    """One change to the finished agenda: drop the items of ``subjects``, add ``added``."""
+
+    subjects: frozenset[str]
+    added: tuple[DueItem, ...]
+
+    def apply(self, done: list[DueItem]) -> list[DueItem]:
+        out = [i for i in done if i.subject not in self.subjects]
+        for item in self.added:
+            bisect.insort(out, item, key=item_order)
+        return out
+
+
+#: A contact as the feed shows them: (name, company, role, email, phone).
+PersonRow = tuple[str, str, str, str, str]
+
+
 @dataclass
 class Agenda:
-    """Everything the agenda needs, per subject or per note, for one day and one settings."""
+    """Everything the agenda needs, per subject or per note, for one day; and the finished
+    agenda (`done`, the insights and the problem count) kept up to date as parts change, so an
+    edit costs what it touches, not what the vault holds."""
 
     today: dt.date
+    horizon: dt.date | None = None  # stale items before it leave the agenda (give_up_after)
+    field_limit: int = 5
     items: dict[str, tuple[DueItem, ...]] = field(default_factory=dict)  # subject -> raw items
-    snoozes: dict[str, tuple[tuple[str, dt.date], ...]] = field(default_factory=dict)
+    snoozes: dict[str, tuple[tuple[str, dt.date], ...]] = field(default_factory=dict)  # note ->
+    snoozed: dict[str, dt.date] = field(default_factory=dict)  # item id -> until (merged)
     dormant: dict[str, Finding] = field(default_factory=dict)  # contact -> suggestion
-    shares: dict[str, FieldShare] = field(default_factory=dict)  # meeting -> field share
+    by_field: dict[str, dict[str, tuple[dt.date, str]]] = field(default_factory=dict)  # key -> meeting -> (date, name)
+    limits: dict[str, Finding] = field(default_factory=dict)  # field key -> suggestion
     dups: dict[str, tuple[tuple[str, str, int | None], ...]] = field(default_factory=dict)
-    findings: dict[str, tuple[Finding, ...]] = field(default_factory=dict)  # note -> findings
-    people: dict[str, Contact] = field(default_factory=dict)  # slim contacts, for the feed
+    dup_problems: int = 0
+    problems: dict[str, int] = field(default_factory=dict)  # note -> findings that are problems
+    problem_total: int = 0
+    people: dict[str, PersonRow] = field(default_factory=dict)  # for the feed
     scheduled: dict[str, Meeting] = field(default_factory=dict)  # meetings still ahead
+    done: list[DueItem] = field(default_factory=list)  # the finished agenda, in order
+    #: Whether `items` holds every subject's raw items. A stored agenda leaves them out (they
+    #: only matter when a snooze changes, and then it is rebuilt).
+    items_complete: bool = True
+    #: Notes whose `people` / `scheduled` entries changed, and the patches made to `done`,
+    #: since a store last saved them.
+    touched: set[str] = field(default_factory=set)
+    patches: list[Patch] = field(default_factory=list)
 
-    def result(self, settings: Settings) -> Result:
-        raw = [item for group in self.items.values() for item in group]
-        items = finish(raw, merge_snoozes(self.snoozes.values()), settings, self.today)
+    def __getstate__(self) -> dict[str, Any]:
+        """What a store keeps in one piece: not the raw items, nor `done`, `people` and
+        `scheduled` (a store keeps those apart, see `storage.index`)."""
+        state = dict(self.__dict__)
+        for name in ("items", "done", "people", "scheduled", "touched", "patches"):
+            state[name] = type(state[name])()
+        state["items_complete"] = False
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def result(self) -> Result:
         insights = [self.dormant[p] for p in sorted(self.dormant)]
-        insights += field_limits(self.shares.values(), settings)
-        problems = sum(1 for fs in self.findings.values() for f in fs if f.severity is not Severity.INFO)
-        problems += sum(1 for f in duplicate_findings(self.dups) if f.severity is not Severity.INFO)
-        return Result(items, insights, problems)
+        insights += [self.limits[k] for k in sorted(self.limits)]
+        return Result(list(self.done), insights, self.problem_total + self.dup_problems)
 
     def meetings(self) -> list[Meeting]:
         return [self.scheduled[p] for p in sorted(self.scheduled)]
+
+    def contacts(self) -> dict[str, Contact]:
+        """The slim contacts the feed names people with."""
+        return {p: Contact(p, r[0], company=r[1], role=r[2], email=r[3], phone=r[4])
+                for p, r in self.people.items()}
+
+    # -- keeping the finished parts up to date ---------------------------------------------
+    def _refinish(self) -> None:
+        raw = (item for group in self.items.values() for item in group)
+        out: dict[str, DueItem] = {}
+        for item in raw:
+            if (settled := settle(item, self.snoozed, self.horizon)) is not None:
+                out.setdefault(settled.id, settled)
+        self.done = sorted(out.values(), key=item_order)
+
+    def _set_items(self, grouped: Mapping[str, Sequence[DueItem]], subjects: set[str]) -> None:
+        """Replace the raw items of ``subjects`` and patch `done` accordingly."""
+        for subject in subjects:
+            self.items.pop(subject, None)
+        self.items.update((s, tuple(g)) for s, g in grouped.items() if g)
+        added = []
+        known = {i.id for i in self.done if i.subject not in subjects}
+        for group in grouped.values():
+            for item in group:
+                settled = settle(item, self.snoozed, self.horizon)
+                if settled is not None and settled.id not in known:
+                    known.add(settled.id)
+                    added.append(settled)
+        patch = Patch(frozenset(subjects), tuple(added))
+        self.done = patch.apply(self.done)
+        self.patches.append(patch)
+
+    def _set_share(self, meeting: str, share: FieldShare | None, fresh: bool = False) -> set[str]:
+        """Replace a meeting's field share (``fresh``: it had none); the field keys whose
+        count it changed."""
+        touched = set()
+        for key, entries in () if fresh else self.by_field.items():
+            if entries.pop(meeting, None) is not None:
+                touched.add(key)
+        if share is not None:
+            for key, name in share[2]:
+                self.by_field.setdefault(key, {})[meeting] = (share[0], sys.intern(name))
+                touched.add(key)
+        return touched
+
+    def _relimit(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            entries = self.by_field.get(key)
+            if not entries:
+                self.by_field.pop(key, None)
+                self.limits.pop(key, None)
+                continue
+            name = entries[min(entries)][1]  # the field as the first meeting (by path) wrote it
+            found = field_limits([(d, m, ((key, name),)) for m, (d, _n) in entries.items()],
+                                 self.field_limit)
+            if found:
+                self.limits[key] = found[0]
+            else:
+                self.limits.pop(key, None)
+
+    def _set_problems(self, path: str, count: int) -> None:
+        self.problem_total += count - self.problems.pop(path, 0)
+        if count:
+            self.problems[path] = count
 
 
 # --- from a built vault -------------------------------------------------------------------
@@ -159,7 +270,8 @@ def _anchor(path: str | None, name: str) -> str:
 
 def build_agenda(vault: Vault, today: dt.date) -> Agenda:
     """The whole agenda of a vault on ``today``."""
-    agenda = Agenda(today)
+    settings = vault.settings
+    agenda = Agenda(today, give_up_horizon(settings, today), settings.field_limit)
     _fill(agenda, vault, None, vault.notes)
     return agenda
 
@@ -168,41 +280,74 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
     """(Re)compute the parts of ``agenda`` for ``subjects`` (None: all) and per-note parts for
     ``notes``, from ``vault`` (the whole vault, or a part holding everything they read)."""
     today = agenda.today
+    whole = subjects is None
+    # Per-note parts first: snoozes decide how items are finished.
+    by_note: dict[str, int] = defaultdict(int)
+    for finding in vault.findings:
+        if finding.code != "duplicate" and finding.severity is not Severity.INFO:
+            by_note[finding.path] += 1
+    snoozes_changed = dups_changed = whole
+    for path in notes:
+        agenda.touched.add(path)
+        agenda._set_problems(path, by_note.get(path, 0))
+        agenda.people.pop(path, None)
+        agenda.scheduled.pop(path, None)
+        if (c := vault.contacts.get(path)) is not None:
+            agenda.people[path] = (c.name, c.company, c.role, c.email, c.phone)
+        keys = _dup_keys(vault, c) if c is not None else ()
+        if keys != agenda.dups.get(path, ()):
+            dups_changed = True
+            agenda.dups.pop(path, None)
+            if keys:
+                agenda.dups[path] = keys
+        entries = _snoozes_of(vault, path)
+        if entries != agenda.snoozes.get(path, ()):
+            snoozes_changed = True
+            agenda.snoozes.pop(path, None)
+            if entries:
+                agenda.snoozes[path] = entries
+        if (m := vault.meetings.get(path)) is not None and m.scheduled(today):
+            agenda.scheduled[path] = m
+    if dups_changed:
+        agenda.dup_problems = sum(1 for f in duplicate_findings(agenda.dups)
+                                  if f.severity is not Severity.INFO)
     grouped: dict[str, list[DueItem]] = defaultdict(list)
     for item in raw_items(vault, today):
-        if subjects is None or item.subject in subjects:
+        if whole or item.subject in subjects:  # type: ignore[operator]
             grouped[item.subject].append(item)
-    wanted: Callable[[str], bool] = (lambda s: True) if subjects is None else subjects.__contains__
-    for subject in ([] if subjects is None else subjects):
-        agenda.items.pop(subject, None)
+    if snoozes_changed:
+        merged = merge_snoozes(agenda.snoozes[p] for p in sorted(agenda.snoozes))
+        snoozes_changed = merged != agenda.snoozed
+        agenda.snoozed = merged
+    if whole or snoozes_changed:  # a snooze may move any item: finish them all again
+        if not agenda.items_complete:
+            raise ValueError("a snooze changed and the raw items are not loaded: rebuild")
+        for subject in (() if whole else subjects):  # type: ignore[union-attr]
+            agenda.items.pop(subject, None)
+        agenda.items.update((s, tuple(g)) for s, g in grouped.items())
+        agenda._refinish()
+    else:
+        agenda._set_items(grouped, subjects)  # type: ignore[arg-type]
+    wanted: Callable[[str], bool] = (lambda s: True) if whole else subjects.__contains__  # type: ignore[union-attr]
+    for subject in (() if whole else subjects):  # type: ignore[union-attr]
         agenda.dormant.pop(subject, None)
-        agenda.shares.pop(subject, None)
-    agenda.items.update((s, tuple(group)) for s, group in grouped.items())
     for contact in vault.contacts.values():
         if wanted(contact.path) and (found := dormant(vault, contact, today)) is not None:
             agenda.dormant[contact.path] = found
-    for meeting in vault.meetings.values():
-        if wanted(meeting.path) and (share := field_share(vault, meeting, today)) is not None:
-            agenda.shares[meeting.path] = share
-    by_note: dict[str, list[Finding]] = defaultdict(list)
-    for finding in vault.findings:
-        if finding.code != "duplicate":
-            by_note[finding.path].append(finding)
-    for path in notes:
-        for part in (agenda.snoozes, agenda.dups, agenda.findings, agenda.people, agenda.scheduled):
-            part.pop(path, None)
-        if by_note.get(path):
-            agenda.findings[path] = tuple(by_note[path])
-        if (c := vault.contacts.get(path)) is not None:
-            agenda.people[path] = Contact(path, c.name, company=c.company, role=c.role,
-                                          email=c.email, phone=c.phone)
-            if keys := _dup_keys(vault, c):
-                agenda.dups[path] = keys
-        obj = c or vault.meetings.get(path) or vault.companies.get(path)
-        if obj is not None and obj.snoozes:
-            agenda.snoozes[path] = obj.snoozes
-        if (m := vault.meetings.get(path)) is not None and m.scheduled(today):
-            agenda.scheduled[path] = m
+    touched: set[str] = set()
+    for meeting in (vault.meetings.values() if whole
+                    else (vault.meetings[p] for p in subjects if p in vault.meetings)):  # type: ignore[union-attr]
+        touched |= agenda._set_share(meeting.path, field_share(vault, meeting, today), fresh=whole)
+    if not whole:
+        for subject in subjects:  # type: ignore[union-attr]
+            if subject not in vault.meetings and "/" in subject:
+                touched |= agenda._set_share(subject, None)
+    agenda._relimit(sorted(touched))
+
+
+def _snoozes_of(vault: Vault, path: str) -> tuple[tuple[str, dt.date], ...]:
+    obj = vault.contacts.get(path) or vault.meetings.get(path) or vault.companies.get(path)
+    return obj.snoozes if obj is not None else ()
 
 
 def _dup_keys(vault: Vault, contact: Contact) -> tuple[tuple[str, str, int | None], ...]:
@@ -383,6 +528,8 @@ def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, Pars
         old, new = before[path], after[path]
         if old is None or old.kind != new.kind or old.sig != new.sig or old.names != new.names:
             return None
+    if not agenda.items_complete and any(_snoozes_of(mini, p) != agenda.snoozes.get(p, ()) for p in paths):
+        return None  # a snooze may move any item, and the raw items are not at hand
     subjects = affected(paths, before, after, lookup)
     lookup.update(after)
     core = reads(subjects, lookup) | paths

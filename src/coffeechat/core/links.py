@@ -17,7 +17,8 @@ def fold(text: str) -> str:
     """The key Obsidian matches names by: Unicode-composed (NFC) and case-folded."""
     if text.isascii():
         return text.lower()  # ASCII is already NFC, and casefold() is lower() on it
-    return unicodedata.normalize("NFC", text).casefold()
+    # Compose again after folding: "ß" + U+0301 folds to "ss" + U+0301, which composes to "sś".
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ class Severity(StrEnum):
     INFO = "info"  # a suggestion (mark dormant, broaden your field)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see DueItem
 class Finding:
     """Something `check` reports: ``path:line: message``."""
 
@@ -78,7 +78,7 @@ class Finding:
         return located(self.path, self.line, self.message)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see DueItem
 class LogEntry:
     """One dated line of a contact's log: ``- 2026-11-02 approach: emailed``."""
 
@@ -88,7 +88,7 @@ class LogEntry:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see DueItem
 class Task:
     """A Markdown task with a due date (Obsidian Tasks ``📅`` or Dataview ``[due:: ]``)."""
 
@@ -123,7 +123,7 @@ class ParsedNote:
         return name[:-3] if name.lower().endswith(".md") else name
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see DueItem
 class Person:
     """Someone a note points at: a contact note when the link resolved, else just a name."""
 
@@ -135,7 +135,7 @@ class Person:
         return self.path or "?" + self.name.casefold()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see DueItem
 class Touch:
     """One dated interaction on a contact's timeline (a log line or a meeting)."""
 
@@ -221,9 +221,14 @@ class Meeting:
         return self.date >= today and not self.cancelled
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class DueItem:
-    """One follow-up the user owes: the unit of `due`, the feed and `done`."""
+    """One follow-up the user owes: the unit of `due`, the feed and `done`.
+
+    Treat it as immutable (`dataclasses.replace` makes a changed copy). It is not frozen only
+    because a frozen dataclass is three times slower to build, and the stored agenda of a big
+    vault holds tens of thousands of items that every `due` loads (`__reduce__` below).
+    """
 
     id: str
     rule: str
@@ -241,3 +246,7 @@ class DueItem:
 
     def overdue(self, today: dt.date) -> bool:
         return self.due < today
+
+    def __reduce__(self) -> tuple[type[DueItem], tuple[Any, ...]]:
+        return (DueItem, (self.id, self.rule, self.contact, self.contact_path, self.due, self.title,
+                          self.why, self.source, self.line, self.meeting, self.subject))

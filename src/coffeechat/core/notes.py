@@ -3,6 +3,10 @@
 Values are read as Obsidian reads them (YAML 1.2-like, via PyYAML's C parser): only ``true``/
 ``false`` are booleans, only plain decimal numbers are numbers, and dates, times, ``NO``,
 ``0123456`` or ``+15550100`` stay the text that was written.
+
+Speed matters here (a cold index reads every note): flat front matter is read by
+``fastyaml.load_plain_front_matter``, which answers only when its answer is exactly the loader's,
+and the body scan reads only the lines that can hold a log entry or a task.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Any
 
 import yaml
 
-from coffeechat.core.body import parse_body_text
+from coffeechat.core.body import scan_body_text
+from coffeechat.core.fastyaml import IMPLICIT_RESOLVERS, load_plain_front_matter
 from coffeechat.core.model import Finding, LogEntry, ParsedNote, Severity, Task
 
 __all__ = ["load_front_matter", "note_from_record", "note_to_record", "parse_note", "split_lines"]
@@ -27,13 +32,8 @@ class _ObsidianLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml
 
 
 _ObsidianLoader.yaml_implicit_resolvers = {}
-for _tag, _pattern, _first in (
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    ("tag:yaml.org,2002:int", r"^-?(?:0|[1-9][0-9]*)$", list("-0123456789")),
-    ("tag:yaml.org,2002:float", r"^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$",
-     list("-0123456789")),
-):
+# The resolvers live in fastyaml so that its fast path reads scalars exactly as this loader does.
+for _tag, _pattern, _first in IMPLICIT_RESOLVERS:
     _ObsidianLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
 
 
@@ -50,6 +50,14 @@ def load_front_matter(text: str, first_line: int = 2) -> tuple[dict[str, Any], d
     ``first_line`` is the file line of the block's first line. Raises FrontMatterError for YAML
     that does not parse, is not a mapping, or repeats a key.
     """
+    # Most front matter is flat `key: value` lines, which fastyaml reads in a fraction of the
+    # time; it answers only when its answer is certain to be the loader's, else None.
+    fast = load_plain_front_matter(text, first_line)
+    return fast if fast is not None else _load_with_yaml(text, first_line)
+
+
+def _load_with_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
+    """`load_front_matter` through PyYAML's (C) loader: any YAML, and every error message."""
     def at(mark: Any) -> int:  # YAML also breaks lines at a lone CR, NEL, U+2028/9: count LFs
         return first_line + text.count("\n", 0, mark.index)
 
@@ -148,7 +156,7 @@ _CONFLICT_END = re.compile(r"^>>>>>>>(?: |\r?$)", re.MULTILINE)
 
 
 def _conflict_line(text: str) -> int | None:
-    if "<<<<<<<" not in text:
+    if "<" not in text or "<<<<<<<" not in text:  # (one character is found fastest)
         return None
     start = _CONFLICT_START.search(text)
     if start is None or _CONFLICT_END.search(text, start.end()) is None:
@@ -203,23 +211,26 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
                 path, text.count("\n", 0, line_start) + 1,
                 "front matter must start on line 1; Obsidian ignores a block after blank lines,"
                 " and so does coffeechat", Severity.WARNING, "front-matter"))
-    log, tasks, body_findings = parse_body_text(text[body_offset:], body_line, path)
+    log, tasks, body_findings = scan_body_text(text, body_offset, body_line, path)
     findings.extend(body_findings)
     return ParsedNote(path, mtime_ns, meta, meta_lines, has_fm, log, tasks, tuple(findings))
 
 
-_FENCE_LINE = re.compile(r"^(?:---|\.\.\.)[^\n]*$", re.MULTILINE)
+# A line starting with --- or ..., found by its LF: a pattern that starts with a literal lets
+# the regex engine jump from LF to LF instead of trying every position.
+_FENCE_LINE = re.compile(r"\n((?:---|\.\.\.)[^\n]*)")
 _NON_BLANK = re.compile(r"\S")
 
 
 def _closing_line(text: str, first_end: int) -> tuple[int, int] | None:
-    """(start, end) offsets of the line closing the front matter (end: its newline, or -1)."""
+    """(start, end) offsets of the line closing the front matter (end: its newline, or -1);
+    ``first_end`` is the offset of the LF ending the opening line."""
     if first_end < 0:
         return None
-    for m in _FENCE_LINE.finditer(text, first_end + 1):
-        if m[0].rstrip() in ("---", "..."):
-            end = text.find("\n", m.start())
-            return m.start(), end
+    for m in _FENCE_LINE.finditer(text, first_end):
+        if m[1].rstrip() in ("---", "..."):
+            start = m.start() + 1
+            return start, text.find("\n", start)
     return None
 
 

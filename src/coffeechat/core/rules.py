@@ -412,19 +412,35 @@ def raw_items(vault: Vault, today: dt.date, rules: Iterable[str] | None = None) 
         yield from RULES[name](vault, today)
 
 
+def settle(item: DueItem, snoozed: Mapping[str, dt.date], horizon: dt.date | None) -> DueItem | None:
+    """An item as the agenda shows it: moved to its snooze date, or None when it went stale
+    (more than `give_up_after` days overdue)."""
+    until = snoozed.get(item.id)
+    if until is not None and until > item.due:
+        return replace(item, due=until)
+    if horizon is not None and item.rule in STALE_RULES and item.due < horizon:
+        return None
+    return item
+
+
+def give_up_horizon(settings: Settings, today: dt.date) -> dt.date | None:
+    return today - _days(settings.give_up_after) if settings.give_up_after else None
+
+
+def item_order(item: DueItem) -> tuple[dt.date, int, str, str]:
+    """How the agenda sorts: oldest due first, then rule, person and id."""
+    return (item.due, _ORDER[item.rule], fold(item.contact), item.id)
+
+
 def finish(items: Iterable[DueItem], snoozed: Mapping[str, dt.date], settings: Settings,
            today: dt.date) -> list[DueItem]:
     """Apply snoozes and the give-up horizon to raw items; oldest due first."""
-    horizon = today - _days(settings.give_up_after) if settings.give_up_after else None
+    horizon = give_up_horizon(settings, today)
     out: dict[str, DueItem] = {}
     for item in items:
-        until = snoozed.get(item.id)
-        if until is not None and until > item.due:
-            item = replace(item, due=until)
-        elif horizon is not None and item.rule in STALE_RULES and item.due < horizon:
-            continue
-        out.setdefault(item.id, item)
-    return sorted(out.values(), key=lambda i: (i.due, _ORDER[i.rule], fold(i.contact), i.id))
+        if (settled := settle(item, snoozed, horizon)) is not None:
+            out.setdefault(settled.id, settled)
+    return sorted(out.values(), key=item_order)
 
 
 def evaluate(vault: Vault, today: dt.date, rules: list[str] | None = None) -> list[DueItem]:
@@ -460,7 +476,7 @@ def field_share(vault: Vault, meeting: Meeting, today: dt.date) -> FieldShare | 
     return (meeting.date, meeting.path, tuple(fields.items())) if fields else None
 
 
-def field_limits(shares: Iterable[FieldShare], settings: Settings) -> list[Finding]:
+def field_limits(shares: Iterable[FieldShare], limit: int) -> list[Finding]:
     """Too many informational interviews on one field, from every meeting's `field_share`."""
     per_field: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
     names: dict[str, str] = {}
@@ -470,12 +486,12 @@ def field_limits(shares: Iterable[FieldShare], settings: Settings) -> list[Findi
             names.setdefault(key, name)
     out = []
     for key, meetings in sorted(per_field.items()):
-        if len(meetings) > settings.field_limit:
+        if len(meetings) > limit:
             latest = max(meetings)
             out.append(Finding(
                 latest[1], None,
                 f"{len(meetings)} informational interviews on {names[key]!r} (more than"
-                f" {settings.field_limit}): after four or five you learn little new and word gets"
+                f" {limit}): after four or five you learn little new and word gets"
                 " around — widen to a neighbouring field or go deeper with the people you met",
                 Severity.INFO, "field-limit"))
     return out
@@ -486,4 +502,4 @@ def insights(vault: Vault, today: dt.date) -> list[Finding]:
     out = [f for c in sorted(vault.contacts.values(), key=lambda c: c.path)
            if (f := dormant(vault, c, today)) is not None]
     shares = [s for m in vault.meetings.values() if (s := field_share(vault, m, today)) is not None]
-    return out + field_limits(shares, vault.settings)
+    return out + field_limits(shares, vault.settings.field_limit)

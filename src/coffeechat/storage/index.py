@@ -7,25 +7,46 @@ dropped) in one transaction; a missing, corrupt or older-schema cache is rebuilt
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import hashlib
 import json
 import os
+import pickle
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
+from typing import Any
 
+from coffeechat import __version__
 from coffeechat.config import Settings
-from coffeechat.core.model import Finding, ParsedNote, Severity
+from coffeechat.core.agenda import (
+    Agenda,
+    Lookup,
+    Patch,
+    Result,
+    Shape,
+    apply_changes,
+    build_agenda,
+    shapes,
+)
+from coffeechat.core.links import fold
+from coffeechat.core.model import Contact, Finding, Meeting, ParsedNote, Severity
 from coffeechat.core.notes import note_from_record, note_to_record, parse_note
-from coffeechat.storage.scan import FileStat, scan
+from coffeechat.core.vault import build_vault, note_stem
+from coffeechat.storage.scan import FileStat, is_ignored, scan
 
-__all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "Index", "Refresh", "read_note"]
+__all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Index", "Refresh", "read_note"]
 
 CACHE_DIR = ".coffeechat"
 INDEX_NAME = "index.sqlite"
-#: Bump whenever the parser or the record format changes: an older cache is then rebuilt.
-SCHEMA_VERSION = 1
+#: Bump whenever the parser, the record format or the tables change: an older cache is rebuilt.
+SCHEMA_VERSION = 2
+#: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
+AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
 #: mtime tick (coarse file systems): it is parsed again next time, as git does with racy entries.
 RACY_NS = 2_000_000_000
@@ -42,6 +63,7 @@ class Refresh:
     cached: bool = True  # False when the cache could not be used (read-only vault, ...)
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    stats: dict[str, FileStat] = field(default_factory=dict)  # the notes as the walk saw them
 
 
 def read_note(root: Path, stat: FileStat) -> ParsedNote | None:
@@ -65,13 +87,56 @@ CREATE TABLE notes (
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     indexed_ns INTEGER NOT NULL,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    gen INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX notes_gen ON notes (gen);
+CREATE TABLE shapes (path TEXT PRIMARY KEY, shape TEXT NOT NULL);
+CREATE TABLE links (src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL);
+CREATE INDEX links_dst ON links (rel, dst);
+CREATE INDEX links_src ON links (src);
+CREATE TABLE state (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE people (path TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE scheduled (path TEXT PRIMARY KEY, value BLOB NOT NULL);
+INSERT INTO meta VALUES ('gen', '0');
 """
+#: Patches to the stored agenda kept beside it before it is written whole again.
+JOURNAL_MAX = 16
+#: SQLite's limit on the parameters of one statement is 32,766 nowadays, 999 in old builds.
+_CHUNK = 900
+
+
+@dataclass
+class Synced:
+    """What bringing the notes table up to date did."""
+
+    fresh: dict[str, ParsedNote]  # parsed this time, by path
+    changed: set[str]  # of those, the ones whose record differs from the stored one
+    removed: int
+    gen: int  # the notes table's generation afterwards
+
+
+@dataclass
+class AgendaRefresh:
+    """The agenda on a day, as the index now sees the vault, and how it got there."""
+
+    result: Result
+    how: str  # "cached", "updated" (only what changed was recomputed) or "rebuilt"
+    meetings: Callable[[], list[Meeting]]  # the meetings still ahead, for the feed
+    contacts: Callable[[], dict[str, Contact]]  # slim contacts, for the feed
+    parsed: int = 0
+    removed: int = 0
+    findings: list[Finding] = field(default_factory=list)  # what the walk found unreadable
+    warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, agenda: Agenda, how: str) -> AgendaRefresh:
+        return cls(agenda.result(), how, agenda.meetings, agenda.contacts)
 
 
 class Index:
-    """Open with ``Index(root, settings)``; ``refresh()`` returns every note, up to date."""
+    """Open with ``Index(root, settings)``; ``refresh()`` returns every note, up to date;
+    ``agenda(today)`` the finished agenda, recomputing only what changed since last time."""
 
     def __init__(self, root: Path, settings: Settings, use_cache: bool = True,
                  clock: Callable[[], int] = time.time_ns) -> None:
@@ -135,38 +200,64 @@ class Index:
             except FileNotFoundError:
                 pass
 
-    # -- refreshing --------------------------------------------------------------------------
-    def refresh(self) -> Refresh:
+    def _session(self, work: Callable[[sqlite3.Connection, dict[str, FileStat], bool], Any],
+                 fallback: Callable[[dict[str, FileStat], list[str]], Any]) -> Any:
+        """Walk the vault, open the cache and run ``work``; ``fallback`` (reading every note)
+        when the cache cannot be used, with the reason."""
         stats, problems = scan(self.root, self.settings)
         findings = [Finding(p, None, msg, Severity.WARNING, "file") for p, msg in problems]
         if not self.use_cache:
-            return self._parse_all(stats, findings, cached=False)
-        try:
-            db, rebuilt = self._connect()
-        except (sqlite3.Error, OSError) as exc:
-            result = self._parse_all(stats, findings, cached=False)
-            result.warnings.append(f"the index in {CACHE_DIR}/ cannot be used ({exc}); reading every note")
-            return result
-        try:
-            result = self._update(db, stats)
-        except sqlite3.DatabaseError as exc:
-            db.close()
-            self._remove()
-            result = self._parse_all(stats, findings, cached=False)
-            result.warnings.append(f"the index in {CACHE_DIR}/ was damaged ({exc}); it will be rebuilt")
-            return result
-        finally:
-            db.close()
-        result.rebuilt = rebuilt
+            result = fallback(stats, [])
+        else:
+            try:
+                db, rebuilt = self._connect()
+            except (sqlite3.Error, OSError) as exc:
+                result = fallback(stats, [f"the index in {CACHE_DIR}/ cannot be used ({exc});"
+                                          " reading every note"])
+            else:
+                try:
+                    result = work(db, stats, rebuilt)
+                except sqlite3.DatabaseError as exc:
+                    db.close()
+                    self._remove()
+                    result = fallback(stats, [f"the index in {CACHE_DIR}/ was damaged ({exc});"
+                                              " it will be rebuilt"])
+                finally:
+                    db.close()
         result.findings = findings
         return result
 
-    def _parse_all(self, stats: dict[str, FileStat], findings: list[Finding], cached: bool) -> Refresh:
-        notes = [n for s in stats.values() if (n := read_note(self.root, s)) is not None]
-        notes.sort(key=lambda n: n.path)
-        return Refresh(notes, parsed=len(notes), rebuilt=True, cached=cached, findings=findings)
+    # -- every note ----------------------------------------------------------------------------
+    def refresh(self) -> Refresh:
+        def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Refresh:
+            synced = self._sync(db, stats)
+            notes = self._all_notes(db, synced, stats)
+            return Refresh(notes, parsed=len(synced.fresh), removed=synced.removed, rebuilt=rebuilt,
+                           stats=stats)
 
-    def _update(self, db: sqlite3.Connection, stats: dict[str, FileStat]) -> Refresh:
+        def fallback(stats: dict[str, FileStat], warnings: list[str]) -> Refresh:
+            result = self._parse_all(stats)
+            result.warnings.extend(warnings)
+            return result
+
+        result: Refresh = self._session(work, fallback)
+        return result
+
+    def _parse_all(self, stats: dict[str, FileStat]) -> Refresh:
+        notes = parse_files(self.root, sorted(stats.values(), key=lambda s: s.path))
+        return Refresh(notes, parsed=len(notes), rebuilt=True, cached=False, stats=stats)
+
+    def _all_notes(self, db: sqlite3.Connection, synced: Synced, stats: dict[str, FileStat]) -> list[ParsedNote]:
+        notes = list(synced.fresh.values())
+        for path, record in db.execute("SELECT path, record FROM notes"):
+            if path not in synced.fresh and path in stats:
+                notes.append(note_from_record(json.loads(record)))
+        notes.sort(key=lambda n: n.path)
+        return notes
+
+    def _sync(self, db: sqlite3.Connection, stats: dict[str, FileStat]) -> Synced:
+        """Parse what changed on disk, store it, drop what vanished; bump the generation when
+        a stored record changed."""
         now = self.clock()
         known = {path: (size, mtime, indexed) for path, size, mtime, indexed
                  in db.execute("SELECT path, size, mtime_ns, indexed_ns FROM notes")}
@@ -174,29 +265,357 @@ class Index:
                    if (old := known.get(path)) is None or old[0] != s.size or old[1] != s.mtime_ns
                    or s.mtime_ns + RACY_NS > old[2]]
         vanished = [path for path in known if path not in stats]
-        fresh: dict[str, ParsedNote] = {}
+        return self._store_notes(db, changed, vanished, known, now)
+
+    def _store_notes(self, db: sqlite3.Connection, changed: list[FileStat], vanished: list[str],
+                     known: Mapping[str, Any], now: int) -> Synced:
+        gen = self._gen(db)
+        if not changed and not vanished:
+            return Synced({}, set(), 0, gen)
+        changed.sort(key=lambda s: s.path)
+        parsed = parse_files(self.root, changed, records=True)
+        fresh = {}
         rows = []
-        for stat in changed:
-            note = read_note(self.root, stat)
+        for stat, (note, record) in zip(changed, parsed):
             if note is None:
-                vanished.append(stat.path)
+                if stat.path in known:
+                    vanished.append(stat.path)
                 continue
             fresh[stat.path] = note
-            record = json.dumps(note_to_record(note), ensure_ascii=False, separators=(",", ":"))
-            rows.append((stat.path, stat.size, stat.mtime_ns, now, record))
-        if rows or vanished:
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany("DELETE FROM notes WHERE path = ?", ((p,) for p in vanished))
-                db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?)", rows)
-                db.execute("COMMIT")
-            except sqlite3.OperationalError:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                # Locked by another coffeechat for too long: use what we parsed, save nothing.
-        notes = list(fresh.values())
-        for path, record in db.execute("SELECT path, record FROM notes"):
-            if path not in fresh and path in stats:
-                notes.append(note_from_record(json.loads(record)))
-        notes.sort(key=lambda n: n.path)
-        return Refresh(notes, parsed=len(fresh), removed=len([p for p in vanished if p in known]))
+            rows.append([stat.path, stat.size, stat.mtime_ns, now, record])
+        old = self._records(db, [r[0] for r in rows if r[0] in known])
+        differs = {r[0] for r in rows if old.get(r[0]) != r[4]}
+        gen = -1  # not stored: nothing may be cached against it
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            gen = self._gen(db) + (1 if differs or vanished else 0)
+            db.executemany("DELETE FROM notes WHERE path = ?", ((p,) for p in vanished))
+            db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)",
+                           (r + [gen] for r in rows if r[0] in differs))
+            db.executemany("UPDATE notes SET size = ?, mtime_ns = ?, indexed_ns = ? WHERE path = ?",
+                           ((r[1], r[2], r[3], r[0]) for r in rows if r[0] not in differs))
+            db.execute("UPDATE meta SET value = ? WHERE key = 'gen'", (str(gen),))
+            db.execute("COMMIT")
+        except sqlite3.OperationalError:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            gen = -1  # locked by another coffeechat for too long: use what we parsed, save nothing
+        return Synced(fresh, differs, len([p for p in vanished if p in known]), gen)
+
+    def sync_paths(self, paths: Iterable[str]) -> tuple[Synced, Callable[[set[str]], list[ParsedNote]]] | None:
+        """Bring just these notes up to date (a watcher's hints); with a loader of stored
+        notes. None when one of them is new or gone (or the cache cannot be used): the set of
+        notes changed, and only a whole refresh will do."""
+        if not self.use_cache or not self.path.exists():
+            return None
+        try:
+            db, rebuilt = self._connect()
+        except (sqlite3.Error, OSError):
+            return None
+        try:
+            if rebuilt:
+                return None
+            wanted = sorted(set(paths))
+            known = {p: (size, mtime, indexed) for p, size, mtime, indexed in self._rows(
+                db, "SELECT path, size, mtime_ns, indexed_ns FROM notes WHERE path IN ({})", wanted)}
+            changed = []
+            for rel in wanted:
+                try:
+                    st = os.stat(self.root / rel, follow_symlinks=False)
+                except FileNotFoundError:
+                    if rel in known:
+                        return None  # gone
+                    continue  # a folder, or a file that came and went
+                if not S_ISREG(st.st_mode) or is_ignored(rel, self.settings) \
+                        or not rel.lower().endswith(".md"):
+                    if S_ISDIR(st.st_mode):
+                        return None  # a folder moved in or renamed: walk it all
+                    continue
+                if rel not in known:
+                    return None  # new
+                changed.append(FileStat(rel, st.st_size, st.st_mtime_ns))
+            synced = self._store_notes(db, changed, [], known, self.clock())
+        except sqlite3.DatabaseError:
+            return None
+        finally:
+            db.close()
+        return synced, self.load_notes
+
+    def load_notes(self, paths: set[str]) -> list[ParsedNote]:
+        """Stored notes of these paths (those the cache has)."""
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            return _SqlLookup(db).load(paths)
+        finally:
+            db.close()
+
+    @staticmethod
+    def _rows(db: sqlite3.Connection, query: str, keys: list[str]) -> list[Any]:
+        """``query`` with ``IN ({})`` filled for every key, in chunks SQLite accepts."""
+        out = []
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i:i + _CHUNK]
+            out.extend(db.execute(query.format(",".join("?" * len(chunk))), chunk))
+        return out
+
+    @staticmethod
+    def _gen(db: sqlite3.Connection) -> int:
+        row = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _records(db: sqlite3.Connection, paths: list[str]) -> dict[str, str]:
+        out = {}
+        for i in range(0, len(paths), _CHUNK):
+            chunk = paths[i:i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            out.update(db.execute(f"SELECT path, record FROM notes WHERE path IN ({marks})", chunk))
+        return out
+
+    # -- the agenda ------------------------------------------------------------------------------
+    def agenda(self, today: dt.date) -> AgendaRefresh:
+        """The finished agenda on ``today``: from the stored one when nothing changed, brought
+        up to date when a few notes were edited, rebuilt from every note otherwise."""
+        key = _settings_key(self.settings, today)
+
+        def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> AgendaRefresh:
+            synced = self._sync(db, stats)
+            stored = db.execute("SELECT value FROM meta WHERE key = 'agenda'").fetchone()
+            stored_key, _, stored_gen = (stored[0] if stored else "").rpartition("|")
+            out = None
+            if stored_key == key and stored_gen == str(synced.gen):
+                result = self._stored_result(db)
+                if result is not None:
+                    out = AgendaRefresh(result, "cached", lambda: self._meetings(), lambda: self._people())
+            elif stored_key == key and stored_gen.isdigit() and synced.gen >= 0:
+                out = self._update_agenda(db, int(stored_gen), synced.gen)
+            if out is None:
+                out = self._rebuild_agenda(db, synced, stats, today, key)
+            out.parsed, out.removed = len(synced.fresh), synced.removed
+            return out
+
+        def fallback(stats: dict[str, FileStat], warnings: list[str]) -> AgendaRefresh:
+            notes = self._parse_all(stats).notes
+            result = AgendaRefresh.of(build_agenda(build_vault(notes, self.settings), today), "rebuilt")
+            result.parsed, result.warnings = len(notes), warnings
+            return result
+
+        result: AgendaRefresh = self._session(work, fallback)
+        if result.findings:
+            extra = sum(1 for f in result.findings if f.severity is not Severity.INFO)
+            result.result = Result(result.result.items, result.result.insights,
+                                   result.result.problems + extra)
+        return result
+
+    def _read(self, query: str, *args: Any) -> list[Any]:
+        """Rows from a fresh connection (the one of `agenda` is closed by then)."""
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            return db.execute(query, args).fetchall()
+        finally:
+            db.close()
+
+    def _meetings(self) -> list[Meeting]:
+        return [pickle.loads(v) for (v,) in self._read("SELECT value FROM scheduled ORDER BY path")]
+
+    def _people(self) -> dict[str, Contact]:
+        return {p: Contact(p, r[0], company=r[1], role=r[2], email=r[3], phone=r[4])
+                for p, v in self._read("SELECT path, value FROM people") for r in (pickle.loads(v),)}
+
+    @staticmethod
+    def _stored_result(db: sqlite3.Connection) -> Result | None:
+        """The stored finished agenda: the last one written whole, with the patches since."""
+        rows = dict(db.execute("SELECT key, value FROM state WHERE key IN ('result', 'journal')"))
+        if "result" not in rows:
+            return None
+        result: Result = pickle.loads(rows["result"])
+        journal: list[tuple[Patch, list[Finding], int]] = pickle.loads(rows["journal"]) if "journal" in rows else []
+        items = result.items
+        for patch, _insights, _problems in journal:
+            items = patch.apply(items)
+        if journal:
+            result = Result(items, journal[-1][1], journal[-1][2])
+        return result
+
+    def _rebuild_agenda(self, db: sqlite3.Connection, synced: Synced, stats: dict[str, FileStat],
+                        today: dt.date, key: str) -> AgendaRefresh:
+        notes = self._all_notes(db, synced, stats)
+        vault = build_vault(notes, self.settings)
+        del notes
+        agenda = build_agenda(vault, today)
+        shaped = shapes(vault)
+        del vault
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            if self._gen(db) == synced.gen:  # nobody stored newer notes meanwhile
+                for table in ("shapes", "links", "people", "scheduled"):
+                    db.execute(f"DELETE FROM {table}")
+                db.executemany("INSERT INTO shapes VALUES (?, ?)",
+                               ((p, _shape_json(s)) for p, s in shaped.items()))
+                db.executemany("INSERT INTO links VALUES (?, ?, ?)",
+                               (link for p, s in shaped.items() for link in _links(p, s)))
+                self._store_agenda(db, agenda, key, synced.gen, whole=True)
+            db.execute("COMMIT")
+        except sqlite3.OperationalError:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+        return AgendaRefresh.of(agenda, "rebuilt")
+
+    def _update_agenda(self, db: sqlite3.Connection, since: int, gen: int) -> AgendaRefresh | None:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return None
+        try:
+            out = self._patch_agenda(db, since, gen)
+            db.execute("COMMIT" if out is not None else "ROLLBACK")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        return out
+
+    def _patch_agenda(self, db: sqlite3.Connection, since: int, gen: int) -> AgendaRefresh | None:
+        changed = [p for (p,) in db.execute("SELECT path FROM notes WHERE gen > ?", (since,))]
+        count_notes = db.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
+        count_shapes = db.execute("SELECT COUNT(*) FROM shapes").fetchone()[0]
+        lookup = _SqlLookup(db)
+        if count_notes != count_shapes or not changed or any(lookup.shape(p) is None for p in changed):
+            return None  # notes added or removed: names may resolve differently
+        row = db.execute("SELECT value FROM state WHERE key = 'agenda'").fetchone()
+        result = self._stored_result(db)
+        if row is None or result is None:
+            return None
+        agenda: Agenda = pickle.loads(row[0])
+        agenda.done = result.items
+        notes = {n.path: n for n in lookup.load(set(changed))}
+        if apply_changes(agenda, self.settings, notes, lookup, lookup.load) is None:
+            return None
+        key = db.execute("SELECT value FROM meta WHERE key = 'agenda'").fetchone()[0]
+        self._store_agenda(db, agenda, key.rpartition("|")[0], gen, whole=False)
+        return AgendaRefresh(agenda.result(), "updated", lambda: self._meetings(), lambda: self._people())
+
+    @staticmethod
+    def _store_agenda(db: sqlite3.Connection, agenda: Agenda, key: str, gen: int, whole: bool) -> None:
+        """Save the agenda: whole, or as patches to the stored one (`JOURNAL_MAX` at most)."""
+        dump = functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
+        result = agenda.result()
+        journal: list[Any] = []
+        if not whole:
+            row = db.execute("SELECT value FROM state WHERE key = 'journal'").fetchone()
+            journal = pickle.loads(row[0]) if row else []
+            journal += [(patch, result.insights, result.problems) for patch in agenda.patches]
+            whole = len(journal) > JOURNAL_MAX
+        if whole:
+            db.execute("INSERT OR REPLACE INTO state VALUES ('result', ?)", (dump(result),))
+            journal = []
+        db.execute("INSERT OR REPLACE INTO state VALUES ('journal', ?)", (dump(journal),))
+        db.execute("INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (dump(agenda),))
+        paths = agenda.people.keys() | agenda.scheduled.keys() if whole else agenda.touched
+        for table, part in (("people", agenda.people), ("scheduled", agenda.scheduled)):
+            db.executemany(f"DELETE FROM {table} WHERE path = ?",
+                           ((p,) for p in (() if whole else paths) if p not in part))
+            db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
+                           ((p, dump(part[p])) for p in paths if p in part))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('agenda', ?)", (f"{key}|{gen}",))
+        agenda.touched.clear()
+        agenda.patches.clear()
+
+
+def _settings_key(settings: Settings, today: dt.date) -> str:
+    """What a stored agenda was computed for: the day, the settings and this version's rules."""
+    digest = hashlib.sha1(f"{AGENDA_VERSION}|{__version__}|{settings!r}".encode()).hexdigest()
+    return f"{today.isoformat()}|{digest}"
+
+
+def _shape_json(shape: Shape) -> str:
+    return json.dumps([shape.kind, shape.sig[0], shape.sig[1], shape.with_, shape.refs,
+                       shape.referrer, shape.names], ensure_ascii=False, separators=(",", ":"))
+
+
+def _shape_from_json(text: str) -> Shape:
+    kind, name, aliases, with_, refs, referrer, names = json.loads(text)
+    return Shape(kind, (name, tuple(aliases)), tuple(with_), tuple(refs), referrer, tuple(names))
+
+
+def _links(path: str, shape: Shape) -> Iterator[tuple[str, str, str]]:
+    """The rows of ``links`` for one note: what `_SqlLookup` answers reverse questions from."""
+    for contact in shape.with_:
+        yield path, "w", contact
+    if shape.referrer:
+        yield path, "b", shape.referrer
+    for key in shape.refs:
+        yield path, "r", key
+    if shape.kind == "contact":
+        yield path, "k", fold(note_stem(path))
+    for key in shape.names:
+        yield path, "n", key
+
+
+class _SqlLookup(Lookup):
+    """`Lookup` answered from the cache's ``shapes`` and ``links`` tables."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def _sources(self, rel: str, dst: str) -> set[str]:
+        return {p for (p,) in self.db.execute("SELECT src FROM links WHERE rel = ? AND dst = ?", (rel, dst))}
+
+    def meetings_with(self, contact: str) -> set[str]:
+        return self._sources("w", contact)
+
+    def referred_by(self, contact: str) -> set[str]:
+        return self._sources("b", contact)
+
+    def referring(self, key: str) -> set[str]:
+        return self._sources("r", key)
+
+    def named(self, key: str) -> set[str]:
+        return self._sources("k", key)
+
+    def shape(self, path: str) -> Shape | None:
+        row = self.db.execute("SELECT shape FROM shapes WHERE path = ?", (path,)).fetchone()
+        return _shape_from_json(row[0]) if row else None
+
+    def candidates(self, keys: set[str]) -> set[str]:
+        out: set[str] = set()
+        listed = sorted(keys)
+        for i in range(0, len(listed), _CHUNK):
+            chunk = listed[i:i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            out.update(p for (p,) in self.db.execute(
+                f"SELECT src FROM links WHERE rel = 'n' AND dst IN ({marks})", chunk))
+        return out
+
+    def update(self, changed: Mapping[str, Shape]) -> None:
+        for path, shape in changed.items():
+            self.db.execute("DELETE FROM links WHERE src = ?", (path,))
+            self.db.executemany("INSERT INTO links VALUES (?, ?, ?)", _links(path, shape))
+            self.db.execute("INSERT OR REPLACE INTO shapes VALUES (?, ?)", (path, _shape_json(shape)))
+
+    def load(self, paths: set[str]) -> list[ParsedNote]:
+        listed = sorted(paths)
+        out = []
+        for i in range(0, len(listed), _CHUNK):
+            chunk = listed[i:i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            out.extend(note_from_record(json.loads(r)) for (r,) in self.db.execute(
+                f"SELECT record FROM notes WHERE path IN ({marks})", chunk))
+        return out
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+def parse_files(root: Path, stats: list[FileStat], records: bool = False) -> list[Any]:
+    """Read and parse ``stats`` (in order): ParsedNotes (vanished files left out), or with
+    ``records`` a (note or None, JSON record) pair per file."""
+    out: list[Any] = []
+    for stat in stats:
+        note = read_note(root, stat)
+        if records:
+            record = "" if note is None else json.dumps(note_to_record(note), ensure_ascii=False,
+                                                        separators=(",", ":"))
+            out.append((note, record))
+        elif note is not None:
+            out.append(note)
+    return out

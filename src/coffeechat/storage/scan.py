@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from coffeechat.config import Settings
 
@@ -15,8 +15,9 @@ __all__ = ["FileStat", "is_ignored", "scan"]
 IGNORED_FILES = frozenset({"conflict-files-obsidian-git.md"})
 
 
-@dataclass(frozen=True, slots=True)
-class FileStat:
+class FileStat(NamedTuple):
+    """A note file as the walk saw it (a named tuple: a vault has 100,000 of them)."""
+
     path: str  # vault-relative, "/"-separated, as on disk
     size: int
     mtime_ns: int
@@ -49,6 +50,9 @@ def scan(root: Path, settings: Settings) -> tuple[dict[str, FileStat], list[tupl
     """
     found: dict[str, FileStat] = {}
     problems: list[tuple[str, str]] = []
+    # Folders are checked against the ignore list as the walk enters them; a file needs its
+    # own check only when the list names a file (`ignore = ["Dashboard.md"]`).
+    files_ignored = any(f.lower().endswith(".md") for f in settings.ignore)
     stack = [""]
     while stack:
         rel_dir = stack.pop()
@@ -73,7 +77,7 @@ def scan(root: Path, settings: Settings) -> tuple[dict[str, FileStat], list[tupl
                     continue
                 if not name.lower().endswith(".md") or not entry.is_file(follow_symlinks=False):
                     continue
-                if is_ignored(rel, settings):
+                if (files_ignored or name.lower() in IGNORED_FILES) and is_ignored(rel, settings):
                     continue
                 st = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
