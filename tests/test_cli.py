@@ -328,3 +328,12 @@ def test_read_commands_change_nothing_but_the_cache(small, run):
         run(*args)
     assert tree_hash(small.root) == before
     assert (small.root / ".coffeechat" / "index.sqlite").exists()
+
+
+def test_index_brings_the_cache_up_to_date_and_says_how(small, run):
+    first = run("index")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.startswith("Index rebuilt:")
+    again = run("index")
+    assert again.stdout.startswith("Index was up to date:")  # (fresh files are re-read: racy mtimes)
+    assert (small.root / ".coffeechat" / "index.sqlite").exists()

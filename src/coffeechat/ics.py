@@ -340,8 +340,6 @@ def _meeting_event(meeting: Meeting, contacts: Mapping[str, Contact], options: F
 
 #: (component class, name) -> the icalendar type `Component.add` makes of a str value.
 _TEXT_TYPES: dict[tuple[type[Component], str], Any] = {}
-#: One empty component per class: `add` on it gives the value object, which is then taken out.
-_SCRATCH: dict[type[Component], Component] = {}
 #: (component class, NAME, type, value) -> the folded content line, for values that recur.
 _RECURRING: dict[tuple[Any, ...], bytes] = {}
 _RECURRING_NAMES = frozenset({"DTSTART", "DTEND", "DUE", "SEQUENCE", "CATEGORIES", "TRANSP",
@@ -360,11 +358,9 @@ def _value(cls: type[Component], name: str, value: Any) -> Any:
         if kind is None:
             kind = _TEXT_TYPES[(cls, name)] = cls.types_factory.for_property(name)
         return kind(value)
-    scratch = _SCRATCH.get(cls)
-    if scratch is None:
-        scratch = _SCRATCH[cls] = cls()
-    scratch.add(name, value)
-    return scratch.pop(name)
+    component = cls()  # a new one each time: `push` renders on another thread than `watch`
+    component.add(name, value)
+    return component[name]
 
 
 def _line(key: str, value: Any) -> bytes:

@@ -51,6 +51,20 @@ def due(app: App, within: int, show_all: bool, rules: tuple[str, ...], as_json: 
         click.echo(line)
 
 
+# --- index ---------------------------------------------------------------------------------
+
+@cli.command()
+@pass_app
+def index(app: App) -> None:
+    """Bring the cache in .coffeechat/ up to date with the notes, and the agenda with them
+    (e.g. from a git hook after a pull, so the next `due` is instant)."""
+    refresh = app.agenda
+    how = {"cached": "was up to date", "updated": "brought up to date",
+           "rebuilt": "rebuilt"}[refresh.how]
+    click.echo(f"Index {how}: {refresh.parsed} note{'s' * (refresh.parsed != 1)} read,"
+               f" {refresh.removed} removed; {len(refresh.result.items)} open follow-ups.")
+
+
 # --- show ----------------------------------------------------------------------------------
 
 def _resolve_one(vault: Vault, name: str) -> str:
