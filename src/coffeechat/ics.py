@@ -419,8 +419,8 @@ def _stamps(cls: type[Component], stamp: dt.datetime) -> dict[str, bytes]:
 
 def _identity(cls: type[Component], spec: EventSpec,
               *dates: tuple[str, Any]) -> tuple[list[tuple[str, Any]], dict[str, bytes]]:
-    """The properties an event and a task share: UID, ``dates``, summary, description, and
-    the lines of the data-derived DTSTAMP/LAST-MODIFIED and SEQUENCE."""
+    """The properties an event and a task share: UID, the data-derived SEQUENCE, ``dates``,
+    summary, description; and the lines of the data-derived DTSTAMP and LAST-MODIFIED."""
     stamp, sequence = revision(spec)
     properties = [("uid", spec.uid), ("sequence", sequence), *dates, ("summary", spec.summary)]
     if spec.description:

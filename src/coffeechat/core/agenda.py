@@ -97,9 +97,20 @@ class Patch:
     added: tuple[DueItem, ...]
 
     def apply(self, done: list[DueItem]) -> list[DueItem]:
-        out = [i for i in done if i.subject not in self.subjects]
-        for item in self.added:
-            bisect.insort(out, item, key=item_order)
+        return Patch.apply_all(done, [self])
+
+    @staticmethod
+    def apply_all(done: list[DueItem], patches: Sequence[Patch]) -> list[DueItem]:
+        """``patches`` applied in turn, in one pass over ``done``."""
+        if not patches:
+            return done
+        dropped = frozenset().union(*(p.subjects for p in patches))
+        out = [i for i in done if i.subject not in dropped]
+        for n, patch in enumerate(patches):
+            later = frozenset().union(*(p.subjects for p in patches[n + 1:]))
+            for item in patch.added:
+                if item.subject not in later:
+                    bisect.insort(out, item, key=item_order)
         return out
 
 
@@ -120,7 +131,8 @@ class Agenda:
     snoozes: dict[str, tuple[tuple[str, dt.date], ...]] = field(default_factory=dict)  # note ->
     snoozed: dict[str, dt.date] = field(default_factory=dict)  # item id -> until (merged)
     dormant: dict[str, Finding] = field(default_factory=dict)  # contact -> suggestion
-    by_field: dict[str, dict[str, tuple[dt.date, str]]] = field(default_factory=dict)  # key -> meeting -> (date, name)
+    #: field key -> meeting -> (its day as an ordinal, the field as written there)
+    by_field: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
     limits: dict[str, Finding] = field(default_factory=dict)  # field key -> suggestion
     dups: dict[str, tuple[tuple[str, str, int | None], ...]] = field(default_factory=dict)
     dup_problems: int = 0
@@ -197,7 +209,7 @@ class Agenda:
                 touched.add(key)
         if share is not None:
             for key, name in share[2]:
-                self.by_field.setdefault(key, {})[meeting] = (share[0], sys.intern(name))
+                self.by_field.setdefault(key, {})[meeting] = (share[0].toordinal(), sys.intern(name))
                 touched.add(key)
         return touched
 
@@ -209,8 +221,8 @@ class Agenda:
                 self.limits.pop(key, None)
                 continue
             name = entries[min(entries)][1]  # the field as the first meeting (by path) wrote it
-            found = field_limits([(d, m, ((key, name),)) for m, (d, _n) in entries.items()],
-                                 self.field_limit)
+            found = field_limits([(dt.date.fromordinal(d), m, ((key, name),))
+                                  for m, (d, _n) in entries.items()], self.field_limit)
             if found:
                 self.limits[key] = found[0]
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from sys import intern
 
 from coffeechat.core.model import Finding, LogEntry, LogKind, Severity, Task
 
@@ -124,7 +125,7 @@ def _read_item(
                 Severity.WARNING, "log-date",
             ))
             return None
-        log.append(LogEntry(date, kind, m[3].strip(), number))
+        log.append(LogEntry(date, intern(kind), m[3].strip(), number))
     return None
 
 

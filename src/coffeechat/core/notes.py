@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from sys import intern
 from typing import Any
 
 import yaml
@@ -265,10 +266,11 @@ def note_from_record(record: dict[str, Any]) -> ParsedNote:
     return ParsedNote(
         path=path,
         mtime_ns=record.get("t", 0),
-        meta=record.get("m", {}),
-        meta_lines=record.get("ml", {}),
+        # One copy of each key and kind across the vault's notes (what the parser keeps, too).
+        meta={intern(k): v for k, v in record.get("m", {}).items()},
+        meta_lines={intern(k): v for k, v in record.get("ml", {}).items()},
         has_front_matter=bool(record.get("fm")),
-        log=tuple(LogEntry(date(d), k, x, n) for d, k, x, n in record.get("l", ())),
+        log=tuple(LogEntry(date(d), intern(k), x, n) for d, k, x, n in record.get("l", ())),
         tasks=tuple(Task(x, date(d), bool(done), n) for x, d, done, n in record.get("k", ())),
         findings=tuple(Finding(path, n, msg, Severity(s), c) for n, msg, s, c in record.get("f", ())),
         broken=bool(record.get("b")),

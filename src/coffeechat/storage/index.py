@@ -259,12 +259,17 @@ class Index:
         """Parse what changed on disk, store it, drop what vanished; bump the generation when
         a stored record changed."""
         now = self.clock()
-        known = {path: (size, mtime, indexed) for path, size, mtime, indexed
-                 in db.execute("SELECT path, size, mtime_ns, indexed_ns FROM notes")}
-        changed = [s for path, s in stats.items()
-                   if (old := known.get(path)) is None or old[0] != s.size or old[1] != s.mtime_ns
-                   or s.mtime_ns + RACY_NS > old[2]]
-        vanished = [path for path in known if path not in stats]
+        # Set operations on (path, size, mtime) tuples: a big vault has 100,000 of them.
+        stored = set(db.execute("SELECT path, size, mtime_ns FROM notes"))
+        current = set(stats.values())
+        racy = {p for (p,) in db.execute("SELECT path FROM notes WHERE mtime_ns + ? > indexed_ns",
+                                         (RACY_NS,))}
+        changed = [s for s in current - stored] + [stats[p] for p in racy if p in stats]
+        changed = list({s.path: s for s in changed}.values())
+        gone = {row[0] for row in stored - current}
+        vanished = [p for p in gone if p not in stats]
+        known = {row[0]: row for row in stored
+                 if row[0] in gone or row[0] in racy} if (gone or racy) else {}
         return self._store_notes(db, changed, vanished, known, now)
 
     def _store_notes(self, db: sqlite3.Connection, changed: list[FileStat], vanished: list[str],
@@ -430,9 +435,7 @@ class Index:
             return None
         result: Result = pickle.loads(rows["result"])
         journal: list[tuple[Patch, list[Finding], int]] = pickle.loads(rows["journal"]) if "journal" in rows else []
-        items = result.items
-        for patch, _insights, _problems in journal:
-            items = patch.apply(items)
+        items = Patch.apply_all(result.items, [patch for patch, _insights, _problems in journal])
         if journal:
             result = Result(items, journal[-1][1], journal[-1][2])
         return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from stat import S_ISLNK, S_ISREG
 import unicodedata
 from pathlib import Path
 from typing import NamedTuple
@@ -54,36 +55,37 @@ def scan(root: Path, settings: Settings) -> tuple[dict[str, FileStat], list[tupl
     # own check only when the list names a file (`ignore = ["Dashboard.md"]`).
     files_ignored = any(f.lower().endswith(".md") for f in settings.ignore)
     stack = [""]
+    new = tuple.__new__  # FileStat(...) without NamedTuple's Python-level __new__
     while stack:
         rel_dir = stack.pop()
+        prefix = f"{rel_dir}/" if rel_dir else ""
         try:
-            entries = list(os.scandir(root / rel_dir if rel_dir else root))
+            listing = os.scandir(root / rel_dir if rel_dir else root)
         except OSError as exc:
             problems.append((rel_dir or ".", f"folder cannot be read: {exc.strerror}"))
             continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            try:
-                if entry.is_symlink():
-                    if name.lower().endswith(".md"):
-                        problems.append((rel, "is a symbolic link; coffeechat does not follow links"))
+        with listing:
+            for entry in listing:
+                name = entry.name
+                if name[0] == ".":
                     continue
-                if entry.is_dir(follow_symlinks=False):
-                    if not is_ignored(rel, settings):
-                        stack.append(rel)
-                    continue
-                if not name.lower().endswith(".md") or not entry.is_file(follow_symlinks=False):
-                    continue
-                if (files_ignored or name.lower() in IGNORED_FILES) and is_ignored(rel, settings):
-                    continue
-                st = entry.stat(follow_symlinks=False)
-            except FileNotFoundError:
-                continue  # vanished while we looked
-            except OSError as exc:
-                problems.append((rel, f"cannot be read: {exc.strerror}"))
-                continue
-            found[rel] = FileStat(rel, st.st_size, st.st_mtime_ns)
+                try:
+                    if name.endswith(".md") or name[-3:].lower() == ".md":
+                        st = entry.stat(follow_symlinks=False)  # one lstat: note, link or folder
+                        if S_ISREG(st.st_mode):
+                            rel = prefix + name
+                            if not ((files_ignored or name.lower() in IGNORED_FILES)
+                                    and is_ignored(rel, settings)):
+                                found[rel] = new(FileStat, (rel, st.st_size, st.st_mtime_ns))
+                            continue
+                        if S_ISLNK(st.st_mode):
+                            problems.append((prefix + name,
+                                             "is a symbolic link; coffeechat does not follow links"))
+                            continue
+                    if entry.is_dir(follow_symlinks=False) and not is_ignored(prefix + name, settings):
+                        stack.append(prefix + name)
+                except FileNotFoundError:
+                    continue  # vanished while we looked
+                except OSError as exc:
+                    problems.append((prefix + name, f"cannot be read: {exc.strerror}"))
     return found, problems
