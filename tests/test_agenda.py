@@ -230,3 +230,24 @@ def test_the_index_keeps_its_stored_agenda_equal_to_a_rebuild(generated, tmp_pat
             stamp += 10
             os.utime(root / path, ns=(stamp * 10**9, stamp * 10**9))
     assert hows[0] == "rebuilt" and hows.count("updated") > len(hows) // 2
+
+
+def test_a_stored_agenda_another_version_wrote_is_recomputed_not_fatal(tmp_path):
+    """An unreadable stored agenda (another version's classes, a torn write) is a cache miss."""
+    import shutil
+    import sqlite3
+
+    from coffeechat.storage.index import Index
+
+    root = tmp_path / "vault"
+    shutil.copytree(SAMPLE, root)
+    settings, _ = load_settings(root)
+    want = Index(root, settings).agenda(TODAY).result
+    db = sqlite3.connect(root / ".coffeechat" / "index.sqlite")
+    with db:
+        db.execute("UPDATE state SET value = ? WHERE key IN ('result', 'agenda', 'journal')",
+                   (b"\x80\x05not a pickle",))
+    db.close()
+    again = Index(root, settings).agenda(TODAY)
+    assert again.how == "rebuilt"
+    assert as_tuple(again.result) == as_tuple(want)

@@ -4,19 +4,49 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from coffeechat.cli import App, cli, date_option, pass_app
-from coffeechat.cli.render import agenda, finding_line, item_json, print_json, relative, table
-from coffeechat.core.model import Contact, DueItem, Severity
-from coffeechat.core.rules import RULE_NAMES, evaluate, insights
-from coffeechat.core.vault import Vault
+from coffeechat.cli.render import (
+    agenda,
+    finding_line,
+    item_json,
+    print_json,
+    print_lines,
+    relative,
+    table,
+)
 from coffeechat.errors import NotFound, UsageError
+
+if TYPE_CHECKING:
+    from coffeechat.core.model import Contact, DueItem, Finding
+    from coffeechat.core.vault import Vault
+
+#: coffeechat.core.rules.RULE_NAMES, spelled out so that --help need not import the rules
+#: (tests/test_startup.py checks that the two agree).
+RULE_NAMES = ("follow_up_approach", "prepare", "thank_you", "reach_referral", "report_back",
+              "keep_in_touch", "landed", "follow_up")
+
+
+def evaluate(vault: Vault, today: dt.date, rules: list[str] | None = None) -> list[DueItem]:
+    """`coffeechat.core.rules.evaluate`, imported when a command first needs it."""
+    from coffeechat.core.rules import evaluate as run
+
+    return run(vault, today, rules)
+
+
+def insights(vault: Vault, today: dt.date) -> list[Finding]:
+    """`coffeechat.core.rules.insights`, imported when a command first needs it."""
+    from coffeechat.core.rules import insights as run
+
+    return run(vault, today)
 
 
 def _problems(vault: Vault) -> int:
+    from coffeechat.core.model import Severity
+
     return sum(1 for f in vault.findings if f.severity is not Severity.INFO)
 
 
@@ -47,8 +77,7 @@ def due(app: App, within: int, show_all: bool, rules: tuple[str, ...], as_json: 
     if as_json:
         print_json([item_json(i, today) for i in items])
         return
-    for line in agenda(items, today, until, result.insights, result.problems, verbose):
-        click.echo(line)
+    print_lines(agenda(items, today, until, result.insights, result.problems, verbose))
 
 
 # --- index ---------------------------------------------------------------------------------
@@ -366,6 +395,8 @@ def check(app: App, as_json: bool) -> None:
     """Vault health: YAML errors, broken or ambiguous links, duplicate people, conflict
     markers, impossible dates, and suggestions. Exits 1 when there is an error or warning.
     """
+    from coffeechat.core.model import Severity
+
     vault, today = app.vault, app.today
     findings = sorted(vault.findings + insights(vault, today),
                       key=lambda f: (f.path, f.line or 0, f.message))

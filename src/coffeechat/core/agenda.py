@@ -42,7 +42,7 @@ from coffeechat.core.model import Contact, DueItem, Finding, Meeting, ParsedNote
 from coffeechat.core.rules import (
     FieldShare,
     dormant,
-    field_limits,
+    field_limit,
     field_share,
     give_up_horizon,
     item_order,
@@ -114,6 +114,57 @@ class Patch:
         return out
 
 
+class FieldTally:
+    """Which held meetings count towards which field (`rules.field_share`), in memory; a
+    store may keep it in a database instead (same methods)."""
+
+    def __init__(self) -> None:
+        #: field key -> meeting -> (its day as an ordinal, the field as written there)
+        self.by_field: dict[str, dict[str, tuple[int, str]]] = {}
+
+    def set(self, meeting: str, share: FieldShare | None, fresh: bool = False) -> set[str]:
+        """Replace a meeting's share (``fresh``: it had none); the keys whose count changed."""
+        new = {key: (share[0].toordinal(), sys.intern(name)) for key, name in share[2]} if share else {}
+        old = {} if fresh else {key: entries[meeting] for key, entries in self.by_field.items()
+                                if meeting in entries}
+        if old == new:
+            return set()
+        for key in old:
+            del self.by_field[key][meeting]
+        for key, entry in new.items():
+            self.by_field.setdefault(key, {})[meeting] = entry
+        return old.keys() | new.keys()
+
+    def summary(self, key: str) -> tuple[int, str, str] | None:
+        """(how many meetings, the latest one, the field as the first one by path wrote it)."""
+        entries = self.by_field.get(key)
+        if not entries:
+            self.by_field.pop(key, None)
+            return None
+        latest = max((day, path) for path, (day, _name) in entries.items())[1]
+        return len(entries), latest, entries[min(entries)][1]
+
+
+class DupTable:
+    """Each contact's identity keys (`vault.identity_keys`), in memory; a store may keep
+    them in a database instead (same methods)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, tuple[tuple[str, str, int | None], ...]] = {}
+
+    def get(self, path: str) -> tuple[tuple[str, str, int | None], ...]:
+        return self.keys.get(path, ())
+
+    def set(self, path: str, keys: tuple[tuple[str, str, int | None], ...]) -> None:
+        self.keys.pop(path, None)
+        if keys:
+            self.keys[path] = keys
+
+    def problems(self) -> int:
+        """How many contacts repeat an earlier one's e-mail or LinkedIn URL."""
+        return len(duplicate_findings(self.keys))
+
+
 #: A contact as the feed shows them: (name, company, role, email, phone).
 PersonRow = tuple[str, str, str, str, str]
 
@@ -131,10 +182,9 @@ class Agenda:
     snoozes: dict[str, tuple[tuple[str, dt.date], ...]] = field(default_factory=dict)  # note ->
     snoozed: dict[str, dt.date] = field(default_factory=dict)  # item id -> until (merged)
     dormant: dict[str, Finding] = field(default_factory=dict)  # contact -> suggestion
-    #: field key -> meeting -> (its day as an ordinal, the field as written there)
-    by_field: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
+    tally: FieldTally = field(default_factory=FieldTally)
     limits: dict[str, Finding] = field(default_factory=dict)  # field key -> suggestion
-    dups: dict[str, tuple[tuple[str, str, int | None], ...]] = field(default_factory=dict)
+    dups: DupTable = field(default_factory=DupTable)
     dup_problems: int = 0
     problems: dict[str, int] = field(default_factory=dict)  # note -> findings that are problems
     problem_total: int = 0
@@ -189,7 +239,7 @@ class Agenda:
             self.items.pop(subject, None)
         self.items.update((s, tuple(g)) for s, g in grouped.items() if g)
         added = []
-        known = {i.id for i in self.done if i.subject not in subjects}
+        known: set[str] = set()  # (an id is never shared by two subjects: see `rules`)
         for group in grouped.values():
             for item in group:
                 settled = settle(item, self.snoozed, self.horizon)
@@ -200,31 +250,11 @@ class Agenda:
         self.done = patch.apply(self.done)
         self.patches.append(patch)
 
-    def _set_share(self, meeting: str, share: FieldShare | None, fresh: bool = False) -> set[str]:
-        """Replace a meeting's field share (``fresh``: it had none); the field keys whose
-        count it changed."""
-        touched = set()
-        for key, entries in () if fresh else self.by_field.items():
-            if entries.pop(meeting, None) is not None:
-                touched.add(key)
-        if share is not None:
-            for key, name in share[2]:
-                self.by_field.setdefault(key, {})[meeting] = (share[0].toordinal(), sys.intern(name))
-                touched.add(key)
-        return touched
-
     def _relimit(self, keys: Iterable[str]) -> None:
         for key in keys:
-            entries = self.by_field.get(key)
-            if not entries:
-                self.by_field.pop(key, None)
-                self.limits.pop(key, None)
-                continue
-            name = entries[min(entries)][1]  # the field as the first meeting (by path) wrote it
-            found = field_limits([(dt.date.fromordinal(d), m, ((key, name),))
-                                  for m, (d, _n) in entries.items()], self.field_limit)
-            if found:
-                self.limits[key] = found[0]
+            summary = self.tally.summary(key)
+            if summary is not None and summary[0] > self.field_limit:
+                self.limits[key] = field_limit(summary[0], summary[2], summary[1], self.field_limit)
             else:
                 self.limits.pop(key, None)
 
@@ -307,11 +337,9 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
         if (c := vault.contacts.get(path)) is not None:
             agenda.people[path] = (c.name, c.company, c.role, c.email, c.phone)
         keys = _dup_keys(vault, c) if c is not None else ()
-        if keys != agenda.dups.get(path, ()):
+        if keys != agenda.dups.get(path):
             dups_changed = True
-            agenda.dups.pop(path, None)
-            if keys:
-                agenda.dups[path] = keys
+            agenda.dups.set(path, keys)
         entries = _snoozes_of(vault, path)
         if entries != agenda.snoozes.get(path, ()):
             snoozes_changed = True
@@ -321,8 +349,7 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
         if (m := vault.meetings.get(path)) is not None and m.scheduled(today):
             agenda.scheduled[path] = m
     if dups_changed:
-        agenda.dup_problems = sum(1 for f in duplicate_findings(agenda.dups)
-                                  if f.severity is not Severity.INFO)
+        agenda.dup_problems = agenda.dups.problems()
     grouped: dict[str, list[DueItem]] = defaultdict(list)
     for item in raw_items(vault, today):
         if whole or item.subject in subjects:  # type: ignore[operator]
@@ -349,11 +376,11 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
     touched: set[str] = set()
     for meeting in (vault.meetings.values() if whole
                     else (vault.meetings[p] for p in subjects if p in vault.meetings)):  # type: ignore[union-attr]
-        touched |= agenda._set_share(meeting.path, field_share(vault, meeting, today), fresh=whole)
+        touched |= agenda.tally.set(meeting.path, field_share(vault, meeting, today), fresh=whole)
     if not whole:
         for subject in subjects:  # type: ignore[union-attr]
             if subject not in vault.meetings and "/" in subject:
-                touched |= agenda._set_share(subject, None)
+                touched |= agenda.tally.set(subject, None)
     agenda._relimit(sorted(touched))
 
 

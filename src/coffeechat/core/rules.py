@@ -484,17 +484,19 @@ def field_limits(shares: Iterable[FieldShare], limit: int) -> list[Finding]:
         for key, name in fields:
             per_field[key].append((date, path))
             names.setdefault(key, name)
-    out = []
-    for key, meetings in sorted(per_field.items()):
-        if len(meetings) > limit:
-            latest = max(meetings)
-            out.append(Finding(
-                latest[1], None,
-                f"{len(meetings)} informational interviews on {names[key]!r} (more than"
-                f" {limit}): after four or five you learn little new and word gets"
-                " around — widen to a neighbouring field or go deeper with the people you met",
-                Severity.INFO, "field-limit"))
-    return out
+    return [field_limit(len(meetings), names[key], max(meetings)[1], limit)
+            for key, meetings in sorted(per_field.items()) if len(meetings) > limit]
+
+
+def field_limit(count: int, name: str, latest: str, limit: int) -> Finding:
+    """The suggestion for a field with ``count`` interviews (more than ``limit``), shown on
+    the ``latest`` meeting."""
+    return Finding(
+        latest, None,
+        f"{count} informational interviews on {name!r} (more than {limit}): after four or five"
+        " you learn little new and word gets around — widen to a neighbouring field or go"
+        " deeper with the people you met",
+        Severity.INFO, "field-limit")
 
 
 def insights(vault: Vault, today: dt.date) -> list[Finding]:

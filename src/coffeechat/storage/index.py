@@ -16,7 +16,7 @@ import pickle
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import Any
@@ -25,6 +25,8 @@ from coffeechat import __version__
 from coffeechat.config import Settings
 from coffeechat.core.agenda import (
     Agenda,
+    DupTable,
+    FieldTally,
     Lookup,
     Patch,
     Result,
@@ -34,7 +36,18 @@ from coffeechat.core.agenda import (
     shapes,
 )
 from coffeechat.core.links import fold
-from coffeechat.core.model import Contact, Finding, Meeting, ParsedNote, Severity
+from coffeechat.core.rules import FieldShare
+from coffeechat.core.model import (
+    Contact,
+    DueItem,
+    Finding,
+    LogEntry,
+    Meeting,
+    ParsedNote,
+    Person,
+    Severity,
+    Task,
+)
 from coffeechat.core.notes import note_from_record, note_to_record, parse_note
 from coffeechat.core.vault import build_vault, note_stem
 from coffeechat.storage.scan import FileStat, is_ignored, scan
@@ -44,7 +57,7 @@ __all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Index"
 CACHE_DIR = ".coffeechat"
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the parser, the record format or the tables change: an older cache is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -97,6 +110,12 @@ CREATE INDEX links_dst ON links (rel, dst);
 CREATE INDEX links_src ON links (src);
 CREATE TABLE state (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE people (path TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE shares (meeting TEXT NOT NULL, key TEXT NOT NULL, day INTEGER NOT NULL, name TEXT NOT NULL);
+CREATE INDEX shares_meeting ON shares (meeting);
+CREATE INDEX shares_key ON shares (key, day, meeting);
+CREATE TABLE dups (path TEXT NOT NULL, pos INTEGER NOT NULL, label TEXT NOT NULL, key TEXT NOT NULL, line INTEGER);
+CREATE INDEX dups_path ON dups (path);
+CREATE INDEX dups_key ON dups (label, key, path);
 CREATE TABLE scheduled (path TEXT PRIMARY KEY, value BLOB NOT NULL);
 INSERT INTO meta VALUES ('gen', '0');
 """
@@ -433,8 +452,12 @@ class Index:
         rows = dict(db.execute("SELECT key, value FROM state WHERE key IN ('result', 'journal')"))
         if "result" not in rows:
             return None
-        result: Result = pickle.loads(rows["result"])
-        journal: list[tuple[Patch, list[Finding], int]] = pickle.loads(rows["journal"]) if "journal" in rows else []
+        try:
+            result: Result = pickle.loads(rows["result"])
+            journal: list[tuple[Patch, list[Finding], int]] = (
+                pickle.loads(rows["journal"]) if "journal" in rows else [])
+        except Exception:  # noqa: BLE001 - whatever another version wrote: recompute instead
+            return None
         items = Patch.apply_all(result.items, [patch for patch, _insights, _problems in journal])
         if journal:
             result = Result(items, journal[-1][1], journal[-1][2])
@@ -451,8 +474,14 @@ class Index:
         try:
             db.execute("BEGIN IMMEDIATE")
             if self._gen(db) == synced.gen:  # nobody stored newer notes meanwhile
-                for table in ("shapes", "links", "people", "scheduled"):
+                for table in ("shapes", "links", "people", "scheduled", "shares", "dups"):
                     db.execute(f"DELETE FROM {table}")
+                db.executemany("INSERT INTO shares VALUES (?, ?, ?, ?)",
+                               ((m, k, day, name) for k, entries in agenda.tally.by_field.items()
+                                for m, (day, name) in entries.items()))
+                db.executemany("INSERT INTO dups VALUES (?, ?, ?, ?, ?)",
+                               ((p, i, *key) for p, keys in agenda.dups.keys.items()
+                                for i, key in enumerate(keys)))
                 db.executemany("INSERT INTO shapes VALUES (?, ?)",
                                ((p, _shape_json(s)) for p, s in shaped.items()))
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)",
@@ -489,8 +518,12 @@ class Index:
         result = self._stored_result(db)
         if row is None or result is None:
             return None
-        agenda: Agenda = pickle.loads(row[0])
+        try:
+            agenda: Agenda = pickle.loads(row[0])
+        except Exception:  # noqa: BLE001 - whatever another version wrote: rebuild instead
+            return None
         agenda.done = result.items
+        agenda.tally, agenda.dups = _SqlTally(db), _SqlDups(db)
         notes = {n.path: n for n in lookup.load(set(changed))}
         if apply_changes(agenda, self.settings, notes, lookup, lookup.load) is None:
             return None
@@ -513,7 +546,12 @@ class Index:
             db.execute("INSERT OR REPLACE INTO state VALUES ('result', ?)", (dump(result),))
             journal = []
         db.execute("INSERT OR REPLACE INTO state VALUES ('journal', ?)", (dump(journal),))
-        db.execute("INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (dump(agenda),))
+        tables = agenda.tally, agenda.dups  # kept in their own tables, not in the blob
+        agenda.tally = agenda.dups = None  # type: ignore[assignment]
+        try:
+            db.execute("INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (dump(agenda),))
+        finally:
+            agenda.tally, agenda.dups = tables
         paths = agenda.people.keys() | agenda.scheduled.keys() if whole else agenda.touched
         for table, part in (("people", agenda.people), ("scheduled", agenda.scheduled)):
             db.executemany(f"DELETE FROM {table} WHERE path = ?",
@@ -526,9 +564,17 @@ class Index:
 
 
 def _settings_key(settings: Settings, today: dt.date) -> str:
-    """What a stored agenda was computed for: the day, the settings and this version's rules."""
-    digest = hashlib.sha1(f"{AGENDA_VERSION}|{__version__}|{settings!r}".encode()).hexdigest()
-    return f"{today.isoformat()}|{digest}"
+    """What a stored agenda was computed for: the day, the settings, this version's rules and
+    the layout of the classes it pickles (so another version of them reads it as a miss)."""
+    digest = hashlib.sha1(f"{AGENDA_VERSION}|{__version__}|{_layout()}|{settings!r}".encode())
+    return f"{today.isoformat()}|{digest.hexdigest()}"
+
+
+@functools.cache
+def _layout() -> str:
+    classes = (Agenda, Patch, Result, DueItem, Finding, Meeting, Contact, Person, Task, LogEntry)
+    return ";".join(f"{c.__module__}.{c.__qualname__}({','.join(f.name for f in fields(c))})"
+                    for c in classes)
 
 
 def _shape_json(shape: Shape) -> str:
@@ -605,6 +651,57 @@ class _SqlLookup(Lookup):
             out.extend(note_from_record(json.loads(r)) for (r,) in self.db.execute(
                 f"SELECT record FROM notes WHERE path IN ({marks})", chunk))
         return out
+
+
+class _SqlTally(FieldTally):
+    """`FieldTally` kept in the cache's ``shares`` table."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def set(self, meeting: str, share: FieldShare | None, fresh: bool = False) -> set[str]:
+        new = {key: (share[0].toordinal(), name) for key, name in share[2]} if share else {}
+        old = {key: (day, name) for key, day, name in self.db.execute(
+            "SELECT key, day, name FROM shares WHERE meeting = ?", (meeting,))}
+        if old == new:
+            return set()
+        self.db.execute("DELETE FROM shares WHERE meeting = ?", (meeting,))
+        self.db.executemany("INSERT INTO shares VALUES (?, ?, ?, ?)",
+                            ((meeting, key, day, name) for key, (day, name) in new.items()))
+        return old.keys() | new.keys()
+
+    def summary(self, key: str) -> tuple[int, str, str] | None:
+        (count,) = self.db.execute("SELECT COUNT(*) FROM shares WHERE key = ?", (key,)).fetchone()
+        if not count:
+            return None
+        (latest,) = self.db.execute("SELECT meeting FROM shares WHERE key = ? ORDER BY day DESC,"
+                                    " meeting DESC LIMIT 1", (key,)).fetchone()
+        (name,) = self.db.execute("SELECT name FROM shares WHERE key = ? ORDER BY meeting LIMIT 1",
+                                  (key,)).fetchone()
+        return count, latest, name
+
+
+class _SqlDups(DupTable):
+    """`DupTable` kept in the cache's ``dups`` table (paths compare as Python's do: SQLite
+    compares TEXT by its UTF-8 bytes, which orders as code points)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def get(self, path: str) -> tuple[tuple[str, str, int | None], ...]:
+        return tuple(self.db.execute("SELECT label, key, line FROM dups WHERE path = ? ORDER BY pos",
+                                     (path,)))
+
+    def set(self, path: str, keys: tuple[tuple[str, str, int | None], ...]) -> None:
+        self.db.execute("DELETE FROM dups WHERE path = ?", (path,))
+        self.db.executemany("INSERT INTO dups VALUES (?, ?, ?, ?, ?)",
+                            ((path, i, *key) for i, key in enumerate(keys)))
+
+    def problems(self) -> int:
+        (count,) = self.db.execute(
+            "SELECT COUNT(DISTINCT d.path) FROM dups d WHERE EXISTS (SELECT 1 FROM dups e"
+            " WHERE e.label = d.label AND e.key = d.key AND e.path < d.path)").fetchone()
+        return int(count)
 
 
 # --- parsing --------------------------------------------------------------------------------
