@@ -349,9 +349,12 @@ def test_the_event_cache_changes_nothing():
     cache = EventCache()
     items = [_item(), _item("Other", ident="abcdefabcd")]
     assert _render(*items, cache=cache) == _render(*items)
-    assert len(cache.previous) == 2
+    assert len(cache.items) == 2
+    kept = cache.items["0123456789"]
     items[1] = _item("Other, changed", ident="abcdefabcd")
     assert _render(*items, cache=cache) == _render(*items)
+    assert cache.items["0123456789"] is kept  # the unchanged item's event was not made again
+    assert cache.items["abcdefabcd"][0] is items[1]
 
 
 def test_far_dates_do_not_break_the_feed():
@@ -399,3 +402,49 @@ def test_vault_feed_is_the_cli_feed(run, sample_copy):
     feed = vault_feed(load_vault(sample_copy), TODAY, FeedOptions.from_settings(settings, "sample"))
     assert feed.data == _sample_feed(run, sample_copy)
     assert (feed.items, feed.meetings) == (21, 2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_watchers_event_cache_matches_a_fresh_render_through_any_sequence(seed):
+    """Items kept, replaced, dropped and added; contacts edited; meetings moved; the day and
+    the options changing: the cached render is always byte for byte a fresh one."""
+    import random
+
+    rng = random.Random(seed)
+    people = {f"contacts/P{i}.md": Contact(f"contacts/P{i}.md", f"Person {i}", role="PM",
+                                           company="Acme", email=f"p{i}@x.org") for i in range(8)}
+    items = {}
+    meetings = {}
+    cache = EventCache()
+    day = TODAY
+    options = FeedOptions(vault_name="V", timezone="Europe/Paris")
+    for step in range(60):
+        for _ in range(rng.randint(1, 6)):
+            ident = f"{rng.randrange(40):010x}"
+            if rng.random() < 0.25:
+                items.pop(ident, None)
+                continue
+            path = rng.choice(sorted(people))
+            items[ident] = DueItem(id=ident, rule=rng.choice(["follow_up", "thank_you", "prepare"]),
+                                   contact=people[path].name, contact_path=path,
+                                   due=day + dt.timedelta(days=rng.randint(-30, 30)),
+                                   title=f"Item {ident} step {step}", why="Because.",
+                                   source=path, line=rng.randint(1, 9), subject=path)
+        if rng.random() < 0.3:
+            path = rng.choice(sorted(people))
+            people[path] = Contact(path, people[path].name, role=f"Role {step}", company="Acme")
+        if rng.random() < 0.3:
+            name = f"meetings/M{rng.randrange(5)}.md"
+            when = day + dt.timedelta(days=rng.randint(0, 20))
+            meetings[name] = Meeting(path=name, date=when, time=dt.time(rng.randint(8, 18), 0),
+                                     with_=(Person(people["contacts/P1.md"].name, "contacts/P1.md"),),
+                                     title=f"Coffee {step}")
+        if rng.random() < 0.05:
+            day += dt.timedelta(days=1)
+        if rng.random() < 0.05:
+            options = FeedOptions(vault_name="V", timezone="UTC", overdue=rng.choice(["today", "due"]))
+        listed = sorted(items.values(), key=lambda i: (i.due, i.id))
+        cached = render_feed(listed, meetings.values(), day, options, people, cache)
+        fresh = render_feed(listed, meetings.values(), day, options, people)
+        assert cached.data == fresh.data, step
+        assert (cached.items, cached.meetings, cached.events) == (fresh.items, fresh.meetings, fresh.events)

@@ -461,6 +461,8 @@ class Watcher:
         from coffeechat.ics import FeedOptions, render_feed
         from coffeechat.publish import NotOurs, mtime_ns, vault_name, write_dashboard, write_if_changed
 
+        agenda.patches.clear()  # (kept for a store; the watcher keeps its agenda in memory)
+        agenda.touched.clear()
         items = agenda.result().items
         meetings = agenda.meetings()
         options = FeedOptions.from_settings(self.settings, vault_name(self.root, self.settings),

@@ -114,6 +114,10 @@ class Patch:
         return out
 
 
+def _contact(path: str, row: PersonRow) -> Contact:
+    return Contact(path, row[0], company=row[1], role=row[2], email=row[3], phone=row[4])
+
+
 class FieldTally:
     """Which held meetings count towards which field (`rules.field_share`), in memory; a
     store may keep it in a database instead (same methods)."""
@@ -205,6 +209,7 @@ class Agenda:
         state = dict(self.__dict__)
         for name in ("items", "done", "people", "scheduled", "touched", "patches"):
             state[name] = type(state[name])()
+        state.pop("_contacts", None)
         state["items_complete"] = False
         return state
 
@@ -220,9 +225,23 @@ class Agenda:
         return [self.scheduled[p] for p in sorted(self.scheduled)]
 
     def contacts(self) -> dict[str, Contact]:
-        """The slim contacts the feed names people with."""
-        return {p: Contact(p, r[0], company=r[1], role=r[2], email=r[3], phone=r[4])
-                for p, r in self.people.items()}
+        """The slim contacts the feed names people with: the same objects from call to call
+        while a person's note is unchanged (the watcher's event cache relies on it)."""
+        cached: dict[str, Contact] | None = self.__dict__.get("_contacts")
+        if cached is None:
+            cached = self.__dict__["_contacts"] = {p: _contact(p, r) for p, r in self.people.items()}
+        return cached
+
+    def _set_person(self, path: str, row: PersonRow | None) -> None:
+        cached: dict[str, Contact] | None = self.__dict__.get("_contacts")
+        if row is None:
+            self.people.pop(path, None)
+            if cached is not None:
+                cached.pop(path, None)
+        elif self.people.get(path) != row:
+            self.people[path] = row
+            if cached is not None:
+                cached[path] = _contact(path, row)
 
     # -- keeping the finished parts up to date ---------------------------------------------
     def _refinish(self) -> None:
@@ -332,10 +351,9 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
     for path in notes:
         agenda.touched.add(path)
         agenda._set_problems(path, by_note.get(path, 0))
-        agenda.people.pop(path, None)
         agenda.scheduled.pop(path, None)
-        if (c := vault.contacts.get(path)) is not None:
-            agenda.people[path] = (c.name, c.company, c.role, c.email, c.phone)
+        c = vault.contacts.get(path)
+        agenda._set_person(path, (c.name, c.company, c.role, c.email, c.phone) if c else None)
         keys = _dup_keys(vault, c) if c is not None else ()
         if keys != agenda.dups.get(path):
             dups_changed = True
