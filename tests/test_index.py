@@ -13,6 +13,7 @@ import pytest
 from coffeechat.config import Settings
 from coffeechat.core.model import ParsedNote, Severity
 from coffeechat.core.notes import parse_note
+from coffeechat.core import notes as notes_module
 from coffeechat.storage import index as index_module
 from coffeechat.storage.index import (
     CACHE_DIR,
@@ -78,8 +79,8 @@ def test_cache_folder_ignores_itself_for_git(three):
 def test_second_run_parses_nothing(three, monkeypatch):
     first = refresh(three.root)
     calls = []
-    real = index_module.parse_note
-    monkeypatch.setattr(index_module, "parse_note", lambda *a: calls.append(a[0]) or real(*a))
+    real = notes_module.parse_note  # (the index imports it when it first reads a note)
+    monkeypatch.setattr(notes_module, "parse_note", lambda *a: calls.append(a[0]) or real(*a))
     second = refresh(three.root)
     assert not second.rebuilt
     assert second.parsed == 0 and second.removed == 0 and calls == []
@@ -92,8 +93,8 @@ def test_touching_one_file_reparses_exactly_that_file(three, monkeypatch):
     path.write_text(contact("Robert"), encoding="utf-8")
     os.utime(path, ns=(PAST_NS + 10**9, PAST_NS + 10**9))
     calls = []
-    real = index_module.parse_note
-    monkeypatch.setattr(index_module, "parse_note", lambda *a: calls.append(a[0]) or real(*a))
+    real = notes_module.parse_note  # (the index imports it when it first reads a note)
+    monkeypatch.setattr(notes_module, "parse_note", lambda *a: calls.append(a[0]) or real(*a))
     result = refresh(three.root)
     assert result.parsed == 1 and calls == ["contacts/Bob.md"]
     assert by_path(result)["contacts/Bob.md"].meta["name"] == "Robert"

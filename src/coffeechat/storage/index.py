@@ -48,7 +48,6 @@ from coffeechat.core.model import (
     Severity,
     Task,
 )
-from coffeechat.core.notes import note_from_record, note_to_record, parse_note
 from coffeechat.core.vault import build_vault, note_stem
 from coffeechat.storage.scan import FileStat, is_ignored, scan
 
@@ -90,6 +89,8 @@ def read_note(root: Path, stat: FileStat) -> ParsedNote | None:
         finding = Finding(stat.path, None, f"cannot be read: {exc.strerror or exc}",
                           Severity.ERROR, "unreadable")
         return ParsedNote(stat.path, stat.mtime_ns, findings=(finding,), broken=True)
+    from coffeechat.core.notes import parse_note  # (YAML: not needed when nothing changed)
+
     return parse_note(stat.path, data, stat.mtime_ns)
 
 
@@ -270,7 +271,7 @@ class Index:
         notes = list(synced.fresh.values())
         for path, record in db.execute("SELECT path, record FROM notes"):
             if path not in synced.fresh and path in stats:
-                notes.append(note_from_record(json.loads(record)))
+                notes.append(_note(record))
         notes.sort(key=lambda n: n.path)
         return notes
 
@@ -278,11 +279,21 @@ class Index:
         """Parse what changed on disk, store it, drop what vanished; bump the generation when
         a stored record changed."""
         now = self.clock()
+        racy = {p for (p,) in db.execute("SELECT path FROM notes WHERE mtime_ns + ? > indexed_ns",
+                                         (RACY_NS,))}
+        seen = _digest(stats)
+        if not racy and db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone() == (seen,):
+            return Synced({}, set(), 0, self._gen(db))  # every file as it was last stored
+        synced = self._compare(db, stats, racy, now)
+        if synced.gen >= 0:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('seen', ?)", (seen,))
+        return synced
+
+    def _compare(self, db: sqlite3.Connection, stats: dict[str, FileStat], racy: set[str],
+                 now: int) -> Synced:
         # Set operations on (path, size, mtime) tuples: a big vault has 100,000 of them.
         stored = set(db.execute("SELECT path, size, mtime_ns FROM notes"))
         current = set(stats.values())
-        racy = {p for (p,) in db.execute("SELECT path FROM notes WHERE mtime_ns + ? > indexed_ns",
-                                         (RACY_NS,))}
         changed = [s for s in current - stored] + [stats[p] for p in racy if p in stats]
         changed = list({s.path: s for s in changed}.values())
         gone = {row[0] for row in stored - current}
@@ -563,6 +574,25 @@ class Index:
         agenda.patches.clear()
 
 
+def _note(record: str) -> ParsedNote:
+    from coffeechat.core.notes import note_from_record
+
+    return note_from_record(json.loads(record))
+
+
+def _record(note: ParsedNote) -> dict[str, Any]:
+    from coffeechat.core.notes import note_to_record
+
+    return note_to_record(note)
+
+
+def _digest(stats: Mapping[str, FileStat]) -> str:
+    """A fingerprint of every note's path, size and mtime: equal to the stored one, nothing
+    changed since (a warm run then skips comparing 100,000 rows)."""
+    listing = "\n".join([f"{p}\0{s.size}\0{s.mtime_ns}" for p, s in sorted(stats.items())])
+    return hashlib.sha1(listing.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def _settings_key(settings: Settings, today: dt.date) -> str:
     """What a stored agenda was computed for: the day, the settings, this version's rules and
     the layout of the classes it pickles (so another version of them reads it as a miss)."""
@@ -648,7 +678,7 @@ class _SqlLookup(Lookup):
         for i in range(0, len(listed), _CHUNK):
             chunk = listed[i:i + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            out.extend(note_from_record(json.loads(r)) for (r,) in self.db.execute(
+            out.extend(_note(r) for (r,) in self.db.execute(
                 f"SELECT record FROM notes WHERE path IN ({marks})", chunk))
         return out
 
@@ -713,7 +743,7 @@ def parse_files(root: Path, stats: list[FileStat], records: bool = False) -> lis
     for stat in stats:
         note = read_note(root, stat)
         if records:
-            record = "" if note is None else json.dumps(note_to_record(note), ensure_ascii=False,
+            record = "" if note is None else json.dumps(_record(note), ensure_ascii=False,
                                                         separators=(",", ":"))
             out.append((note, record))
         elif note is not None:
