@@ -308,27 +308,33 @@ class Index:
         if not changed and not vanished:
             return Synced({}, set(), 0, gen)
         changed.sort(key=lambda s: s.path)
-        parsed = parse_files(self.root, changed, records=True)
-        fresh = {}
-        rows = []
-        for stat, (note, record) in zip(changed, parsed):
+        fresh: dict[str, ParsedNote] = {}
+        listed: dict[str, FileStat] = {}
+        for stat in changed:
+            note = read_note(self.root, stat)
             if note is None:
                 if stat.path in known:
                     vanished.append(stat.path)
                 continue
             fresh[stat.path] = note
-            rows.append([stat.path, stat.size, stat.mtime_ns, now, record])
-        old = self._records(db, [r[0] for r in rows if r[0] in known])
-        differs = {r[0] for r in rows if old.get(r[0]) != r[4]}
+            listed[stat.path] = stat
+        old = self._records(db, [p for p in fresh if p in known])
+        made = {p: _record_json(fresh[p]) for p in old}
+        differs = {p for p in fresh if old.get(p) is None or old[p] != made[p]}
         gen = -1  # not stored: nothing may be cached against it
         try:
             db.execute("BEGIN IMMEDIATE")
             gen = self._gen(db) + (1 if differs or vanished else 0)
             db.executemany("DELETE FROM notes WHERE path = ?", ((p,) for p in vanished))
-            db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)",
-                           (r + [gen] for r in rows if r[0] in differs))
+            # The records are made batch by batch: a cold index of 100,000 notes would hold
+            # another 150 MB of JSON at once.
+            pending = sorted(differs)
+            for i in range(0, len(pending), 2000):
+                db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)", [
+                    (p, listed[p].size, listed[p].mtime_ns, now,
+                     made.get(p) or _record_json(fresh[p]), gen) for p in pending[i:i + 2000]])
             db.executemany("UPDATE notes SET size = ?, mtime_ns = ?, indexed_ns = ? WHERE path = ?",
-                           ((r[1], r[2], r[3], r[0]) for r in rows if r[0] not in differs))
+                           ((s.size, s.mtime_ns, now, p) for p, s in listed.items() if p not in differs))
             db.execute("UPDATE meta SET value = ? WHERE key = 'gen'", (str(gen),))
             db.execute("COMMIT")
         except sqlite3.OperationalError:
@@ -736,16 +742,11 @@ class _SqlDups(DupTable):
 
 # --- parsing --------------------------------------------------------------------------------
 
-def parse_files(root: Path, stats: list[FileStat], records: bool = False) -> list[Any]:
-    """Read and parse ``stats`` (in order): ParsedNotes (vanished files left out), or with
-    ``records`` a (note or None, JSON record) pair per file."""
-    out: list[Any] = []
-    for stat in stats:
-        note = read_note(root, stat)
-        if records:
-            record = "" if note is None else json.dumps(_record(note), ensure_ascii=False,
-                                                        separators=(",", ":"))
-            out.append((note, record))
-        elif note is not None:
-            out.append(note)
-    return out
+def parse_files(root: Path, stats: list[FileStat]) -> list[ParsedNote]:
+    """Read and parse ``stats`` (in order), leaving out files that vanished meanwhile."""
+    return [note for stat in stats if (note := read_note(root, stat)) is not None]
+
+
+def _record_json(note: ParsedNote) -> str:
+    """A note's record as the cache stores it."""
+    return json.dumps(_record(note), ensure_ascii=False, separators=(",", ":"))
