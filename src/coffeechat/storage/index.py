@@ -15,6 +15,8 @@ import os
 import pickle
 import sqlite3
 import time
+import zlib
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -56,7 +58,7 @@ __all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Index"
 CACHE_DIR = ".coffeechat"
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the parser, the record format or the tables change: an older cache is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -102,9 +104,11 @@ CREATE TABLE notes (
     mtime_ns INTEGER NOT NULL,
     indexed_ns INTEGER NOT NULL,
     record TEXT NOT NULL,
-    gen INTEGER NOT NULL DEFAULT 0
+    gen INTEGER NOT NULL DEFAULT 0,
+    bucket INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX notes_gen ON notes (gen);
+CREATE INDEX notes_bucket ON notes (bucket);
 CREATE TABLE shapes (path TEXT PRIMARY KEY, shape TEXT NOT NULL);
 CREATE TABLE links (src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL);
 CREATE INDEX links_dst ON links (rel, dst);
@@ -281,19 +285,36 @@ class Index:
         now = self.clock()
         racy = {p for (p,) in db.execute("SELECT path FROM notes WHERE mtime_ns + ? > indexed_ns",
                                          (RACY_NS,))}
-        seen = _digest(stats)
-        if not racy and db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone() == (seen,):
+        seen, groups = _digests(stats)
+        row = db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()
+        try:
+            before = {int(b): d for b, d in json.loads(row[0]).items()} if row else None
+        except (ValueError, AttributeError):
+            before = None
+        buckets = None if before is None else {b for b in seen.keys() | before.keys()
+                                               if seen.get(b) != before.get(b)}
+        if not racy and buckets == set():
             return Synced({}, set(), 0, self._gen(db))  # every file as it was last stored
-        synced = self._compare(db, stats, racy, now)
+        synced = self._compare(db, stats, racy, now, buckets, groups)
         if synced.gen >= 0:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('seen', ?)", (seen,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('seen', ?)", (json.dumps(seen),))
         return synced
 
     def _compare(self, db: sqlite3.Connection, stats: dict[str, FileStat], racy: set[str],
-                 now: int) -> Synced:
+                 now: int, buckets: set[int] | None, groups: Mapping[int, list[FileStat]]) -> Synced:
+        """Compare the notes of ``buckets`` (None: all) with the table; and re-read ``racy``."""
         # Set operations on (path, size, mtime) tuples: a big vault has 100,000 of them.
-        stored = set(db.execute("SELECT path, size, mtime_ns FROM notes"))
-        current = set(stats.values())
+        if buckets is None:
+            stored = set(db.execute("SELECT path, size, mtime_ns FROM notes"))
+            current = set(stats.values())
+        else:
+            listed = sorted(buckets)
+            stored = set(self._rows(db, "SELECT path, size, mtime_ns FROM notes WHERE bucket IN ({})",
+                                    listed))  # type: ignore[arg-type]
+            current = {s for b in listed for s in groups.get(b, ())}
+            stored |= set(self._rows(db, "SELECT path, size, mtime_ns FROM notes WHERE path IN ({})",
+                                     sorted(racy)))
+            current |= {stats[p] for p in racy if p in stats}
         changed = [s for s in current - stored] + [stats[p] for p in racy if p in stats]
         changed = list({s.path: s for s in changed}.values())
         gone = {row[0] for row in stored - current}
@@ -330,9 +351,10 @@ class Index:
             # another 150 MB of JSON at once.
             pending = sorted(differs)
             for i in range(0, len(pending), 2000):
-                db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?)", [
+                db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)", [
                     (p, listed[p].size, listed[p].mtime_ns, now,
-                     made.get(p) or _record_json(fresh[p]), gen) for p in pending[i:i + 2000]])
+                     made.get(p) or _record_json(fresh[p]), gen, _bucket(p))
+                    for p in pending[i:i + 2000]])
             db.executemany("UPDATE notes SET size = ?, mtime_ns = ?, indexed_ns = ? WHERE path = ?",
                            ((s.size, s.mtime_ns, now, p) for p, s in listed.items() if p not in differs))
             db.execute("UPDATE meta SET value = ? WHERE key = 'gen'", (str(gen),))
@@ -376,6 +398,8 @@ class Index:
                     return None  # new
                 changed.append(FileStat(rel, st.st_size, st.st_mtime_ns))
             synced = self._store_notes(db, changed, [], known, self.clock())
+            if synced.changed:  # the walk's fingerprints no longer describe the table
+                db.execute("DELETE FROM meta WHERE key = 'seen'")
         except sqlite3.DatabaseError:
             return None
         finally:
@@ -592,11 +616,27 @@ def _record(note: ParsedNote) -> dict[str, Any]:
     return note_to_record(note)
 
 
-def _digest(stats: Mapping[str, FileStat]) -> str:
-    """A fingerprint of every note's path, size and mtime: equal to the stored one, nothing
-    changed since (a warm run then skips comparing 100,000 rows)."""
-    listing = "\n".join([f"{p}\0{s.size}\0{s.mtime_ns}" for p, s in sorted(stats.items())])
-    return hashlib.sha1(listing.encode("utf-8", "surrogateescape")).hexdigest()
+#: Notes are spread over this many buckets by a hash of their path, each with a fingerprint.
+BUCKETS = 256
+
+
+def _bucket(path: str) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % BUCKETS
+
+
+def _digests(stats: Mapping[str, FileStat]) -> tuple[dict[int, str], dict[int, list[FileStat]]]:
+    """A fingerprint of the paths, sizes and mtimes of each bucket's notes, and the buckets.
+    Equal to the stored ones, nothing changed (a warm run then compares no rows); otherwise
+    only the notes of the buckets that differ are compared with the table."""
+    groups: dict[int, list[FileStat]] = defaultdict(list)
+    for stat in stats.values():
+        groups[_bucket(stat.path)].append(stat)
+    digests = {}
+    for bucket, group in groups.items():
+        group.sort()
+        listing = "\n".join([f"{p}\0{size}\0{mtime}" for p, size, mtime in group])
+        digests[bucket] = hashlib.sha1(listing.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    return digests, groups
 
 
 def _settings_key(settings: Settings, today: dt.date) -> str:
