@@ -83,7 +83,7 @@ class Refresh:
 def read_note(root: Path, stat: FileStat) -> ParsedNote | None:
     """Read and parse one file; ``None`` when it vanished since it was listed."""
     try:
-        with open(root / stat.path, "rb") as fh:
+        with open(os.path.join(root, stat.path), "rb") as fh:  # (a Path per note: 5 µs)
             data = fh.read()
     except FileNotFoundError:
         return None
