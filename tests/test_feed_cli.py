@@ -141,7 +141,7 @@ def test_defaults():
     s = Settings()
     assert (s.feed_path, s.feed_overdue, s.feed_redact, s.feed_digest) == \
         (".coffeechat/followups.ics", "today", False, False)
-    assert (s.feed_refresh_minutes, s.feed_alarm_minutes, s.watch_debounce_ms) == (360, 30, 50)
+    assert (s.feed_refresh_minutes, s.feed_alarm_minutes, s.watch_debounce_ms) == (360, 30, 30)
     assert (s.watch_rescan_seconds, s.watch_dashboard, s.serve_host, s.serve_port) == \
         (300, "", "127.0.0.1", 8765)
 

@@ -64,7 +64,7 @@ class Settings:
     feed_days_ahead: int = 0  # leave out items due further ahead than this; 0 = keep all
     feed_obsidian_vault: str = ""  # the vault's name in Obsidian (default: its folder's name)
     # [watch]
-    watch_debounce_ms: int = 50
+    watch_debounce_ms: int = 30
     watch_rescan_seconds: int = 300  # 0 = never
     watch_dashboard: str = ""  # e.g. "Follow-ups.md"; "" = no dashboard note
     watch_poll_seconds: int = 2

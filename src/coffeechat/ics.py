@@ -125,7 +125,8 @@ class EventCache:
     #: item that is the very same object as last time (the agenda patches only what changed)
     #: with the very same contact needs neither its spec nor its bytes made again.
     items: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    order: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)  # (sort key, item id)
+    order: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)  # (sort key, id or path)
+    data: dict[str, bytes] = field(default_factory=dict)  # item id or meeting path -> its event
     meetings: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # path -> the same, for meetings
     options: Any = None
     today: dt.date | None = None
@@ -521,7 +522,7 @@ def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.dat
     what an edit touched, so a pass re-renders a handful of events and keeps the order of the
     rest (a 10,000-contact vault has ~28,000)."""
     if cache.options != options or cache.today != today:
-        cache.items, cache.order, cache.meetings = {}, [], {}
+        cache.items, cache.meetings, cache.order, cache.data = {}, {}, [], {}
         cache.options, cache.today = options, today
     known: dict[str, tuple[Any, ...]] = cache.items
     fresh: dict[str, tuple[Any, ...]] = {}
@@ -533,37 +534,43 @@ def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.dat
         if hit is None or hit[0] is not item or hit[1] is not contact:
             spec = _item_event(item, today, contacts, options)
             hit = (item, contact, spec.sort_key(), spec, _event_bytes(spec), spec.timed)
-            made.append(hit)
+            made.append((item.id, hit))
         fresh[item.id] = hit
-    if len(made) > 1000 or not cache.order:
-        order = sorted((hit[2], ident) for ident, hit in fresh.items())
-    else:
-        stale = {known[i][2] for i in known.keys() - fresh.keys()}
-        stale |= {known[h[0].id][2] for h in made if h[0].id in known}
-        order = [row for row in cache.order if row[0] not in stale] if stale else cache.order
-        for hit in made:
-            bisect.insort(order, (hit[2], hit[0].id))
-    cache.items, cache.order = fresh, order
+    was = cache.meetings
     meetings: dict[str, tuple[Any, ...]] = {}
     for meeting in scheduled:
         people = tuple(contacts.get(p.path or "") for p in meeting.with_)
-        hit = cache.meetings.get(meeting.path)
-        if hit is None or hit[0] is not meeting or hit[1] != people or any(
+        hit = was.get(meeting.path)
+        if hit is None or hit[0] is not meeting or len(hit[1]) != len(people) or any(
                 a is not b for a, b in zip(hit[1], people)):
             spec = _meeting_event(meeting, contacts, options, options.tz)
             hit = (meeting, people, spec.sort_key(), spec, _event_bytes(spec), spec.timed)
+            made.append((meeting.path, hit))
         meetings[meeting.path] = hit
-    cache.meetings = meetings
+    # One order for items and meetings (by sort key; keys hold the uid, so never equal) and
+    # the bytes of each, patched where something changed.
+    order, data = cache.order, cache.data
+    gone = [(known, i) for i in known.keys() - fresh.keys()]
+    gone += [(was, p) for p in was.keys() - meetings.keys()]
+    if len(made) + len(gone) > 1000 or not order:
+        everything = [*fresh.items(), *meetings.items()]
+        order = sorted((hit[2], ref) for ref, hit in everything)
+        data = {ref: hit[4] for ref, hit in everything}
+    elif made or gone:
+        stale = {group[ref][2] for group, ref in gone}
+        stale |= {old[2] for ref, _hit in made if (old := known.get(ref) or was.get(ref)) is not None}
+        order = [row for row in order if row[0] not in stale]
+        for _group, ref in gone:
+            del data[ref]
+        for ref, hit in made:
+            bisect.insort(order, (hit[2], ref))
+            data[ref] = hit[4]
+    cache.items, cache.meetings, cache.order, cache.data = fresh, meetings, order, data
     timed = [h[3] for group in (meetings, fresh) for h in group.values() if h[5]]
     head, tail = _envelope(options, timed)
-    if meetings:  # two sorted runs: the sort merges them (keys hold the uid: never equal)
-        rows = order + sorted((h[2], path) for path, h in meetings.items())
-        rows.sort()
-        chunks = [head, *((fresh.get(ref) or meetings[ref])[4] for _key, ref in rows), tail]
-    else:
-        chunks = [head, *(fresh[ref][4] for _key, ref in order), tail]
-    return Feed(b"".join(chunks), items=len(shown), meetings=len(scheduled),
-                events=len(order) + len(meetings))
+    body = b"".join(map(data.__getitem__, [ref for _key, ref in order]))
+    return Feed(b"".join((head, body, tail)), items=len(shown), meetings=len(scheduled),
+                events=len(order))
 
 
 def vault_feed(vault: Any, today: dt.date, options: FeedOptions, cache: EventCache | None = None) -> Feed:

@@ -66,10 +66,15 @@ def dashboard_path(root: Path, settings: Settings) -> Path | None:
 
 
 def write_if_changed(path: Path, data: bytes,
-                     before_replace: Callable[[Path], None] | None = None) -> bool:
-    """Write ``data`` atomically unless the file already holds exactly these bytes."""
+                     before_replace: Callable[[Path], None] | None = None,
+                     holds: bytes | None = None) -> bool:
+    """Write ``data`` atomically unless the file already holds exactly these bytes
+    (``holds``: what the caller knows the file holds, so it need not be read again)."""
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        if holds is not None:
+            if holds == data:
+                return False
+        elif path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass

@@ -171,6 +171,7 @@ class Watcher:
         self._told: set[str] = set()
         self._dashboard_refused = False
         self._pass_started = 0.0
+        self._feed_data: bytes | None = None  # the feed as last written
         self._agenda: Any = None  # the agenda of the last pass, kept to patch on a save
         self._lookup: Any = None  # and the notes' links (`core.agenda.ShapeIndex`)
 
@@ -470,8 +471,13 @@ class Watcher:
         feed = render_feed(items, meetings, today, options, agenda.contacts(), self.cache)
         result.items, result.meetings = feed.items, feed.meetings
         self._today = today
-        result.feed_written = write_if_changed(self.feed_path, feed.data) or result.feed_written
+        # The feed is as this watcher last wrote it (or the pass would not patch): compare in
+        # memory rather than read 25 MB back.
+        intact = self._feed_data is not None and self._stat(self.feed_path) == self._feed_stat
+        result.feed_written = write_if_changed(
+            self.feed_path, feed.data, holds=self._feed_data if intact else None) or result.feed_written
         self._feed_stat = self._stat(self.feed_path)
+        self._feed_data = feed.data
         self._built = True
         if self.on_feed is not None:
             self.on_feed(feed.data, mtime_ns(self.feed_path))
