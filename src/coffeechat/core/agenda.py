@@ -311,7 +311,7 @@ def shapes(vault: Vault, paths: Iterable[str] | None = None) -> dict[str, Shape]
             meeting = vault.meetings[path]
             with_ = tuple(dict.fromkeys(p.path for p in meeting.with_ if p.path in vault.contacts))
             refs = tuple(dict.fromkeys(fold(_anchor(p.path, p.name)) for p in meeting.referrals))
-            out_shape = Shape("meeting", (shown, ()), with_=with_, refs=refs)  # type: ignore[arg-type]
+            out_shape = Shape("meeting", (shown, ()), with_=with_, refs=refs)
         elif path in vault.companies:
             aliases = vault.companies[path].aliases
             out_shape = Shape("company", (shown, aliases))
@@ -342,6 +342,7 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
     ``notes``, from ``vault`` (the whole vault, or a part holding everything they read)."""
     today = agenda.today
     whole = subjects is None
+    chosen: set[str] = set() if subjects is None else subjects  # (empty when whole)
     # Per-note parts first: snoozes decide how items are finished.
     by_note: dict[str, int] = defaultdict(int)
     for finding in vault.findings:
@@ -370,7 +371,7 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
         agenda.dup_problems = agenda.dups.problems()
     grouped: dict[str, list[DueItem]] = defaultdict(list)
     for item in raw_items(vault, today):
-        if whole or item.subject in subjects:  # type: ignore[operator]
+        if whole or item.subject in chosen:
             grouped[item.subject].append(item)
     if snoozes_changed:
         merged = merge_snoozes(agenda.snoozes[p] for p in sorted(agenda.snoozes))
@@ -379,24 +380,24 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
     if whole or snoozes_changed:  # a snooze may move any item: finish them all again
         if not agenda.items_complete:
             raise ValueError("a snooze changed and the raw items are not loaded: rebuild")
-        for subject in (() if whole else subjects):  # type: ignore[union-attr]
+        for subject in chosen:
             agenda.items.pop(subject, None)
         agenda.items.update((s, tuple(g)) for s, g in grouped.items())
         agenda._refinish()
     else:
-        agenda._set_items(grouped, subjects)  # type: ignore[arg-type]
-    wanted: Callable[[str], bool] = (lambda s: True) if whole else subjects.__contains__  # type: ignore[union-attr]
-    for subject in (() if whole else subjects):  # type: ignore[union-attr]
+        agenda._set_items(grouped, chosen)
+    wanted: Callable[[str], bool] = (lambda s: True) if whole else chosen.__contains__
+    for subject in chosen:
         agenda.dormant.pop(subject, None)
     for contact in vault.contacts.values():
         if wanted(contact.path) and (found := dormant(vault, contact, today)) is not None:
             agenda.dormant[contact.path] = found
     touched: set[str] = set()
     for meeting in (vault.meetings.values() if whole
-                    else (vault.meetings[p] for p in subjects if p in vault.meetings)):  # type: ignore[union-attr]
+                    else (vault.meetings[p] for p in chosen if p in vault.meetings)):
         touched |= agenda.tally.set(meeting.path, field_share(vault, meeting, today), fresh=whole)
     if not whole:
-        for subject in subjects:  # type: ignore[union-attr]
+        for subject in chosen:
             if subject not in vault.meetings and "/" in subject:
                 touched |= agenda.tally.set(subject, None)
     agenda._relimit(sorted(touched))

@@ -417,7 +417,7 @@ class Index:
     @staticmethod
     def _rows(db: sqlite3.Connection, query: str, keys: list[str]) -> list[Any]:
         """``query`` with ``IN ({})`` filled for every key, in chunks SQLite accepts."""
-        out = []
+        out: list[Any] = []
         for i in range(0, len(keys), _CHUNK):
             chunk = keys[i:i + _CHUNK]
             out.extend(db.execute(query.format(",".join("?" * len(chunk))), chunk))
@@ -430,7 +430,7 @@ class Index:
 
     @staticmethod
     def _records(db: sqlite3.Connection, paths: list[str]) -> dict[str, str]:
-        out = {}
+        out: dict[str, str] = {}
         for i in range(0, len(paths), _CHUNK):
             chunk = paths[i:i + _CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -720,7 +720,7 @@ class _SqlLookup(Lookup):
 
     def load(self, paths: set[str]) -> list[ParsedNote]:
         listed = sorted(paths)
-        out = []
+        out: list[ParsedNote] = []
         for i in range(0, len(listed), _CHUNK):
             chunk = listed[i:i + _CHUNK]
             marks = ",".join("?" * len(chunk))
