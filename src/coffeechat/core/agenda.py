@@ -44,6 +44,7 @@ from coffeechat.core.rules import (
     dormant,
     field_limit,
     field_share,
+    finish,
     give_up_horizon,
     item_order,
     merge_snoozes,
@@ -62,7 +63,7 @@ from coffeechat.core.vault import (
     single_link,
 )
 
-__all__ = ["Agenda", "Change", "Patch", "Lookup", "Result", "Shape", "ShapeIndex", "affected",
+__all__ = ["Agenda", "Change", "Patch", "person_contact", "Lookup", "Result", "Shape", "ShapeIndex", "affected",
            "apply_changes", "build_agenda", "link_keys", "reads", "shapes", "update_agenda"]
 
 REF = "ref:"
@@ -114,7 +115,8 @@ class Patch:
         return out
 
 
-def _contact(path: str, row: PersonRow) -> Contact:
+def person_contact(path: str, row: PersonRow) -> Contact:
+    """The slim contact the feed shows for a `PersonRow`."""
     return Contact(path, row[0], company=row[1], role=row[2], email=row[3], phone=row[4])
 
 
@@ -229,7 +231,7 @@ class Agenda:
         while a person's note is unchanged (the watcher's event cache relies on it)."""
         cached: dict[str, Contact] | None = self.__dict__.get("_contacts")
         if cached is None:
-            cached = self.__dict__["_contacts"] = {p: _contact(p, r) for p, r in self.people.items()}
+            cached = self.__dict__["_contacts"] = {p: person_contact(p, r) for p, r in self.people.items()}
         return cached
 
     def _set_person(self, path: str, row: PersonRow | None) -> None:
@@ -241,16 +243,12 @@ class Agenda:
         elif self.people.get(path) != row:
             self.people[path] = row
             if cached is not None:
-                cached[path] = _contact(path, row)
+                cached[path] = person_contact(path, row)
 
     # -- keeping the finished parts up to date ---------------------------------------------
     def _refinish(self) -> None:
         raw = (item for group in self.items.values() for item in group)
-        out: dict[str, DueItem] = {}
-        for item in raw:
-            if (settled := settle(item, self.snoozed, self.horizon)) is not None:
-                out.setdefault(settled.id, settled)
-        self.done = sorted(out.values(), key=item_order)
+        self.done = finish(raw, self.snoozed, self.horizon)
 
     def _set_items(self, grouped: Mapping[str, Sequence[DueItem]], subjects: set[str]) -> None:
         """Replace the raw items of ``subjects`` and patch `done` accordingly."""

@@ -432,10 +432,9 @@ def item_order(item: DueItem) -> tuple[dt.date, int, str, str]:
     return (item.due, _ORDER[item.rule], fold(item.contact), item.id)
 
 
-def finish(items: Iterable[DueItem], snoozed: Mapping[str, dt.date], settings: Settings,
-           today: dt.date) -> list[DueItem]:
-    """Apply snoozes and the give-up horizon to raw items; oldest due first."""
-    horizon = give_up_horizon(settings, today)
+def finish(items: Iterable[DueItem], snoozed: Mapping[str, dt.date],
+           horizon: dt.date | None) -> list[DueItem]:
+    """Apply snoozes and the give-up horizon (`give_up_horizon`) to raw items; oldest due first."""
     out: dict[str, DueItem] = {}
     for item in items:
         if (settled := settle(item, snoozed, horizon)) is not None:
@@ -445,7 +444,8 @@ def finish(items: Iterable[DueItem], snoozed: Mapping[str, dt.date], settings: S
 
 def evaluate(vault: Vault, today: dt.date, rules: list[str] | None = None) -> list[DueItem]:
     """Every open item of the vault on ``today``, oldest due first."""
-    return finish(raw_items(vault, today, rules), snoozes(vault), vault.settings, today)
+    return finish(raw_items(vault, today, rules), snoozes(vault),
+                  give_up_horizon(vault.settings, today))
 
 
 def dormant(vault: Vault, contact: Contact, today: dt.date) -> Finding | None:

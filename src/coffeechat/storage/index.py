@@ -35,6 +35,7 @@ from coffeechat.core.agenda import (
     Shape,
     apply_changes,
     build_agenda,
+    person_contact,
     shapes,
 )
 from coffeechat.core.links import fold
@@ -309,11 +310,11 @@ class Index:
             current = set(stats.values())
         else:
             listed = sorted(buckets)
-            stored = set(self._rows(db, "SELECT path, size, mtime_ns FROM notes WHERE bucket IN ({})",
-                                    listed))  # type: ignore[arg-type]
+            stored = set(_rows(db, "SELECT path, size, mtime_ns FROM notes WHERE bucket IN ({})",
+                               listed))
             current = {s for b in listed for s in groups.get(b, ())}
-            stored |= set(self._rows(db, "SELECT path, size, mtime_ns FROM notes WHERE path IN ({})",
-                                     sorted(racy)))
+            stored |= set(_rows(db, "SELECT path, size, mtime_ns FROM notes WHERE path IN ({})",
+                                sorted(racy)))
             current |= {stats[p] for p in racy if p in stats}
         changed = [s for s in current - stored] + [stats[p] for p in racy if p in stats]
         changed = list({s.path: s for s in changed}.values())
@@ -379,7 +380,7 @@ class Index:
             if rebuilt:
                 return None
             wanted = sorted(set(paths))
-            known = {p: (size, mtime, indexed) for p, size, mtime, indexed in self._rows(
+            known = {p: (size, mtime, indexed) for p, size, mtime, indexed in _rows(
                 db, "SELECT path, size, mtime_ns, indexed_ns FROM notes WHERE path IN ({})", wanted)}
             changed = []
             for rel in wanted:
@@ -415,27 +416,13 @@ class Index:
             db.close()
 
     @staticmethod
-    def _rows(db: sqlite3.Connection, query: str, keys: list[str]) -> list[Any]:
-        """``query`` with ``IN ({})`` filled for every key, in chunks SQLite accepts."""
-        out: list[Any] = []
-        for i in range(0, len(keys), _CHUNK):
-            chunk = keys[i:i + _CHUNK]
-            out.extend(db.execute(query.format(",".join("?" * len(chunk))), chunk))
-        return out
-
-    @staticmethod
     def _gen(db: sqlite3.Connection) -> int:
         row = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
         return int(row[0]) if row else 0
 
     @staticmethod
     def _records(db: sqlite3.Connection, paths: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for i in range(0, len(paths), _CHUNK):
-            chunk = paths[i:i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            out.update(db.execute(f"SELECT path, record FROM notes WHERE path IN ({marks})", chunk))
-        return out
+        return dict(_rows(db, "SELECT path, record FROM notes WHERE path IN ({})", paths))
 
     # -- the agenda ------------------------------------------------------------------------------
     def agenda(self, today: dt.date) -> AgendaRefresh:
@@ -453,7 +440,7 @@ class Index:
                 if result is not None:
                     out = AgendaRefresh(result, "cached", lambda: self._meetings(), lambda: self._people())
             elif stored_key == key and stored_gen.isdigit() and synced.gen >= 0:
-                out = self._update_agenda(db, int(stored_gen), synced.gen)
+                out = self._update_agenda(db, key, int(stored_gen), synced.gen)
             if out is None:
                 out = self._rebuild_agenda(db, synced, stats, today, key)
             out.parsed, out.removed = len(synced.fresh), synced.removed
@@ -484,8 +471,8 @@ class Index:
         return [pickle.loads(v) for (v,) in self._read("SELECT value FROM scheduled ORDER BY path")]
 
     def _people(self) -> dict[str, Contact]:
-        return {p: Contact(p, r[0], company=r[1], role=r[2], email=r[3], phone=r[4])
-                for p, v in self._read("SELECT path, value FROM people") for r in (pickle.loads(v),)}
+        return {p: person_contact(p, pickle.loads(v))
+                for p, v in self._read("SELECT path, value FROM people")}
 
     @staticmethod
     def _stored_result(db: sqlite3.Connection) -> Result | None:
@@ -534,13 +521,14 @@ class Index:
                 db.execute("ROLLBACK")
         return AgendaRefresh.of(agenda, "rebuilt")
 
-    def _update_agenda(self, db: sqlite3.Connection, since: int, gen: int) -> AgendaRefresh | None:
+    def _update_agenda(self, db: sqlite3.Connection, key: str, since: int,
+                       gen: int) -> AgendaRefresh | None:
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:
             return None
         try:
-            out = self._patch_agenda(db, since, gen)
+            out = self._patch_agenda(db, key, since, gen)
             db.execute("COMMIT" if out is not None else "ROLLBACK")
         except BaseException:
             if db.in_transaction:
@@ -548,7 +536,8 @@ class Index:
             raise
         return out
 
-    def _patch_agenda(self, db: sqlite3.Connection, since: int, gen: int) -> AgendaRefresh | None:
+    def _patch_agenda(self, db: sqlite3.Connection, key: str, since: int,
+                      gen: int) -> AgendaRefresh | None:
         changed = [p for (p,) in db.execute("SELECT path FROM notes WHERE gen > ?", (since,))]
         count_notes = db.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
         count_shapes = db.execute("SELECT COUNT(*) FROM shapes").fetchone()[0]
@@ -568,8 +557,7 @@ class Index:
         notes = {n.path: n for n in lookup.load(set(changed))}
         if apply_changes(agenda, self.settings, notes, lookup, lookup.load) is None:
             return None
-        key = db.execute("SELECT value FROM meta WHERE key = 'agenda'").fetchone()[0]
-        self._store_agenda(db, agenda, key.rpartition("|")[0], gen, whole=False)
+        self._store_agenda(db, agenda, key, gen, whole=False)
         return AgendaRefresh(agenda.result(), "updated", lambda: self._meetings(), lambda: self._people())
 
     @staticmethod
@@ -602,6 +590,15 @@ class Index:
         db.execute("INSERT OR REPLACE INTO meta VALUES ('agenda', ?)", (f"{key}|{gen}",))
         agenda.touched.clear()
         agenda.patches.clear()
+
+
+def _rows(db: sqlite3.Connection, query: str, keys: list[Any]) -> list[Any]:
+    """``query`` with its ``IN ({})`` filled for every key, in chunks SQLite accepts."""
+    out: list[Any] = []
+    for i in range(0, len(keys), _CHUNK):
+        chunk = keys[i:i + _CHUNK]
+        out.extend(db.execute(query.format(",".join("?" * len(chunk))), chunk))
+    return out
 
 
 def _note(record: str) -> ParsedNote:
@@ -703,14 +700,8 @@ class _SqlLookup(Lookup):
         return _shape_from_json(row[0]) if row else None
 
     def candidates(self, keys: set[str]) -> set[str]:
-        out: set[str] = set()
-        listed = sorted(keys)
-        for i in range(0, len(listed), _CHUNK):
-            chunk = listed[i:i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            out.update(p for (p,) in self.db.execute(
-                f"SELECT src FROM links WHERE rel = 'n' AND dst IN ({marks})", chunk))
-        return out
+        return {p for (p,) in _rows(self.db, "SELECT src FROM links WHERE rel = 'n' AND dst IN ({})",
+                                   sorted(keys))}
 
     def update(self, changed: Mapping[str, Shape]) -> None:
         for path, shape in changed.items():
@@ -719,14 +710,8 @@ class _SqlLookup(Lookup):
             self.db.execute("INSERT OR REPLACE INTO shapes VALUES (?, ?)", (path, _shape_json(shape)))
 
     def load(self, paths: set[str]) -> list[ParsedNote]:
-        listed = sorted(paths)
-        out: list[ParsedNote] = []
-        for i in range(0, len(listed), _CHUNK):
-            chunk = listed[i:i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            out.extend(_note(r) for (r,) in self.db.execute(
-                f"SELECT record FROM notes WHERE path IN ({marks})", chunk))
-        return out
+        return [_note(r) for (r,) in _rows(self.db, "SELECT record FROM notes WHERE path IN ({})",
+                                           sorted(paths))]
 
 
 class _SqlTally(FieldTally):
