@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from coffeechat.storage.cachedir import CacheDirError
+
 from coffeechat.config import Settings
 from coffeechat.core.model import ParsedNote, Severity
 from coffeechat.core.notes import parse_note
@@ -260,12 +262,12 @@ def test_deleting_the_cache_folder_loses_nothing(three):
     assert result.notes == first.notes
 
 
-def test_unusable_cache_location_falls_back_to_reading_every_note(three):
+def test_a_file_in_place_of_the_cache_folder_is_an_error_and_is_left_alone(three):
     (three.root / CACHE_DIR).write_text("a file where the cache folder should be", encoding="utf-8")
-    result = refresh(three.root)
-    assert not result.cached and result.rebuilt
-    assert len(result.notes) == 3 and result.parsed == 3
-    assert len(result.warnings) == 1 and CACHE_DIR in result.warnings[0]
+    with pytest.raises(CacheDirError, match="is not a folder") as caught:
+        refresh(three.root)
+    assert "\n" not in str(caught.value)
+    assert (three.root / CACHE_DIR).read_text(encoding="utf-8") == "a file where the cache folder should be"
 
 
 def test_no_cache_mode_writes_nothing(three):

@@ -40,6 +40,7 @@ from xml.sax.saxutils import escape
 
 from coffeechat.config import Settings
 from coffeechat.errors import CoffeechatError, UsageError
+from coffeechat.storage.cachedir import cache_dir, cache_path
 
 __all__ = ["DEFAULT_PASSWORD_ENV", "STATE_NAME", "PushError", "PushResult", "Pusher", "Target",
            "Unreachable", "password", "push", "target"]
@@ -417,7 +418,7 @@ def _multistatus(response: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 # --- what coffeechat last wrote --------------------------------------------------------------
 
 def _state_path(root: Path) -> Path:
-    return root / ".coffeechat" / STATE_NAME
+    return cache_path(root) / STATE_NAME
 
 
 def load_state(root: Path) -> dict[str, Any]:
@@ -436,7 +437,7 @@ def save_state(root: Path, state: dict[str, Any]) -> None:
 
     path = _state_path(root)
     try:
-        path.parent.mkdir(exist_ok=True)
+        cache_dir(root)
     except OSError as exc:
         raise CoffeechatError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     write_if_changed(path, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode("utf-8"))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coffeechat.errors import CoffeechatError, UsageError
+from coffeechat.storage.cachedir import cache_dir, cache_path
 from coffeechat.storage.files import atomic_write, inside_vault, read_with_fingerprint
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = ["NotOurs", "dashboard_path", "feed_path", "mtime_ns", "vault_name", "write_dashboard", "write_if_changed"]
 
-CACHE_DIR = ".coffeechat"
 
 
 class NotOurs(CoffeechatError):
@@ -41,14 +41,13 @@ def feed_path(root: Path, settings: Settings, output: str | None = None) -> Path
         path = path if path.is_absolute() else root / path
     if path.is_dir():
         raise UsageError(f"{path} is a folder; give the feed a file name such as followups.ics")
-    if not path.parent.is_dir():
-        if path.parent == root / CACHE_DIR:
-            try:
-                path.parent.mkdir(exist_ok=True)
-            except OSError as exc:
-                raise CoffeechatError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
-        else:
-            raise UsageError(f"cannot write the feed to {path}: folder {path.parent} does not exist")
+    if path.parent == cache_path(root):
+        try:
+            cache_dir(root)
+        except OSError as exc:
+            raise CoffeechatError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+    elif not path.parent.is_dir():
+        raise UsageError(f"cannot write the feed to {path}: folder {path.parent} does not exist")
     return path
 
 

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from coffeechat.storage.cachedir import cache_dir, cache_path
 from coffeechat.storage.files import atomic_write
 
 __all__ = ["FEED_NAME", "FeedServer", "FeedState", "feed_urls", "is_loopback", "load_token"]
@@ -35,7 +36,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{24,}")
 
 def load_token(root: Path, rotate: bool = False) -> tuple[str, bool]:
     """The vault's serving token, made on first use (or anew with ``rotate``); True when new."""
-    folder = root / ".coffeechat"
+    folder = cache_path(root)
     path = folder / TOKEN_FILE
     if not rotate:
         try:
@@ -44,7 +45,7 @@ def load_token(root: Path, rotate: bool = False) -> tuple[str, bool]:
             token = ""
         if _TOKEN.fullmatch(token):
             return token, False
-    folder.mkdir(exist_ok=True)
+    cache_dir(root)
     token = secrets.token_urlsafe(32)
     atomic_write(path, (token + "\n").encode("ascii"))
     os.chmod(path, 0o600)

@@ -511,7 +511,7 @@ class Watcher:
         """The agenda after just ``paths`` were saved, or None when a whole refresh is needed
         (a note added, removed or renamed; a name or kind changed)."""
         from coffeechat.core.agenda import apply_changes
-        from coffeechat.storage.index import Index
+        from coffeechat.storage.index import DAMAGE, Index
 
         synced = Index(self.root, self.settings).sync_paths(paths)
         if synced is None or synced[0].gen < 0:
@@ -530,7 +530,11 @@ class Watcher:
         result.parsed = len(changed)
         if not changed:
             return self._agenda
-        if apply_changes(self._agenda, self.settings, changed, self._lookup, load) is None:
+        try:
+            patched = apply_changes(self._agenda, self.settings, changed, self._lookup, load)
+        except DAMAGE:  # a stored note that cannot be read back: refresh it all
+            patched = None
+        if patched is None:
             self._agenda = None
             return None
         return self._agenda  # (a note left out for an error changes kind: never patched)

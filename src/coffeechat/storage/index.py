@@ -8,17 +8,15 @@ dropped) in one transaction; a missing, corrupt or older-schema cache is rebuilt
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
-import pickle
 import sqlite3
 import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import Any
@@ -42,24 +40,22 @@ from coffeechat.core.links import fold
 from coffeechat.core.rules import FieldShare
 from coffeechat.core.model import (
     Contact,
-    DueItem,
     Finding,
-    LogEntry,
     Meeting,
     ParsedNote,
-    Person,
     Severity,
-    Task,
 )
 from coffeechat.core.vault import build_vault, note_stem
+from coffeechat.storage import codec
+from coffeechat.storage.cachedir import CACHE_DIR, cache_dir
+from coffeechat.storage.codec import Damaged
 from coffeechat.storage.scan import FileStat, is_ignored, scan
 
 __all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Index", "Refresh", "read_note"]
 
-CACHE_DIR = ".coffeechat"
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the parser, the record format or the tables change: an older cache is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -127,6 +123,11 @@ INSERT INTO meta VALUES ('gen', '0');
 """
 #: Patches to the stored agenda kept beside it before it is written whole again.
 JOURNAL_MAX = 16
+#: What a damaged or planted cache can raise as it is read (a page of garbage, a value of
+#: the wrong type in any column, a missing table, a record of another shape): the cache is
+#: dropped and built again, never trusted and never fatal.
+DAMAGE = (sqlite3.DatabaseError, ValueError, TypeError, KeyError, AttributeError, IndexError,
+          OverflowError, RecursionError)
 #: SQLite's limit on the parameters of one statement is 32,766 nowadays, 999 in old builds.
 _CHUNK = 900
 
@@ -174,13 +175,12 @@ class Index:
     # -- opening -----------------------------------------------------------------------------
     def _connect(self) -> tuple[sqlite3.Connection, bool]:
         """An open cache of the current schema; True when it had to be (re)built."""
+        cache_dir(self.root)  # a real folder inside the vault, links inside it removed
         rebuilt = not self.path.exists()
-        if rebuilt:
-            self._make_dir()
+        owner = self._owner()
         try:
             db = self._open()
-            version = self._version(db)
-            if version == SCHEMA_VERSION:
+            if not rebuilt and self._version(db) == SCHEMA_VERSION and self._meta(db, "owner") == owner:
                 return db, rebuilt
             db.close()
         except sqlite3.DatabaseError:
@@ -190,15 +190,20 @@ class Index:
         with db:
             db.executescript(_SCHEMA)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            db.execute("INSERT INTO meta VALUES ('owner', ?)", (owner,))
         return db, True
 
-    def _make_dir(self) -> None:
-        folder = self.path.parent
-        folder.mkdir(exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# coffeechat's cache and generated files: never commit them\n*\n",
-                              encoding="utf-8")
+    def _owner(self) -> str:
+        """Which folder the cache was made for (device and inode): a cache that arrived with a
+        copy of the vault (a zip, a clone of a repository that committed it) was made for
+        another folder and is rebuilt, whatever it claims."""
+        info = os.stat(self.root)
+        return f"{info.st_dev}:{info.st_ino}"
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> Any:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -215,7 +220,7 @@ class Index:
             return None  # an empty file, or tables of another program
         try:
             return int(row[0]) if row else None
-        except ValueError:
+        except (ValueError, TypeError):
             return None
 
     def _remove(self) -> None:
@@ -234,19 +239,27 @@ class Index:
         if not self.use_cache:
             result = fallback(stats, [])
         else:
-            try:
-                db, rebuilt = self._connect()
-            except (sqlite3.Error, OSError) as exc:
-                result = fallback(stats, [f"the index in {CACHE_DIR}/ cannot be used ({exc});"
-                                          " reading every note"])
-            else:
+            warnings: list[str] = []
+            for attempt in (1, 2):
+                try:
+                    db, rebuilt = self._connect()
+                except (sqlite3.Error, OSError) as exc:
+                    result = fallback(stats, [f"the index in {CACHE_DIR}/ cannot be used ({exc});"
+                                              " reading every note"])
+                    break
                 try:
                     result = work(db, stats, rebuilt)
-                except sqlite3.DatabaseError as exc:
+                    result.warnings[:0] = warnings
+                    break
+                except DAMAGE as exc:
                     db.close()
                     self._remove()
-                    result = fallback(stats, [f"the index in {CACHE_DIR}/ was damaged ({exc});"
-                                              " it will be rebuilt"])
+                    if attempt == 2:  # (damaged again as it was rebuilt: work without it)
+                        result = fallback(stats, [f"the index in {CACHE_DIR}/ cannot be used"
+                                                  f" ({exc}); reading every note"])
+                    else:
+                        warnings.append(f"the index in {CACHE_DIR}/ was damaged ({exc});"
+                                        " it was rebuilt")
                 finally:
                     db.close()
         result.findings = findings
@@ -276,7 +289,12 @@ class Index:
         notes = list(synced.fresh.values())
         for path, record in db.execute("SELECT path, record FROM notes"):
             if path not in synced.fresh and path in stats:
-                notes.append(_note(record))
+                note = _note(record)
+                if note.path != path:
+                    raise Damaged(f"the record of {path} is another note's")
+                notes.append(note)
+        if len(notes) != len(stats):  # (the walk's fingerprints matched rows that are not there)
+            raise Damaged("notes the walk found are missing from the table")
         notes.sort(key=lambda n: n.path)
         return notes
 
@@ -401,7 +419,7 @@ class Index:
             synced = self._store_notes(db, changed, [], known, self.clock())
             if synced.changed:  # the walk's fingerprints no longer describe the table
                 db.execute("DELETE FROM meta WHERE key = 'seen'")
-        except sqlite3.DatabaseError:
+        except DAMAGE:
             return None
         finally:
             db.close()
@@ -438,7 +456,7 @@ class Index:
             if stored_key == key and stored_gen == str(synced.gen):
                 result = self._stored_result(db)
                 if result is not None:
-                    out = AgendaRefresh(result, "cached", lambda: self._meetings(), lambda: self._people())
+                    out = AgendaRefresh(result, "cached", *self._lazy(today))
             elif stored_key == key and stored_gen.isdigit() and synced.gen >= 0:
                 out = self._update_agenda(db, key, int(stored_gen), synced.gen)
             if out is None:
@@ -467,12 +485,27 @@ class Index:
         finally:
             db.close()
 
-    def _meetings(self) -> list[Meeting]:
-        return [pickle.loads(v) for (v,) in self._read("SELECT value FROM scheduled ORDER BY path")]
+    def _lazy(self, today: dt.date) -> tuple[Callable[[], list[Meeting]],
+                                              Callable[[], dict[str, Contact]]]:
+        """Loaders of the stored scheduled meetings and people (only the feed needs them). A
+        stored value found damaged by then drops the cache, and they come from the notes."""
+        def heal(load: Callable[[], Any], part: Callable[[Agenda], Any]) -> Callable[[], Any]:
+            def run() -> Any:
+                try:
+                    return load()
+                except DAMAGE:
+                    self._remove()
+                    notes = self._parse_all(scan(self.root, self.settings)[0]).notes
+                    return part(build_agenda(build_vault(notes, self.settings), today))
+            return run
 
-    def _people(self) -> dict[str, Contact]:
-        return {p: person_contact(p, pickle.loads(v))
-                for p, v in self._read("SELECT path, value FROM people")}
+        meetings = heal(lambda: [codec.meeting_from(codec.loads(v)) for (v,) in
+                                 self._read("SELECT value FROM scheduled ORDER BY path")],
+                        lambda agenda: agenda.meetings())
+        people = heal(lambda: {codec.text(p): person_contact(p, codec.person_from(codec.loads(v)))
+                               for p, v in self._read("SELECT path, value FROM people")},
+                      lambda agenda: agenda.contacts())
+        return meetings, people
 
     @staticmethod
     def _stored_result(db: sqlite3.Connection) -> Result | None:
@@ -480,12 +513,8 @@ class Index:
         rows = dict(db.execute("SELECT key, value FROM state WHERE key IN ('result', 'journal')"))
         if "result" not in rows:
             return None
-        try:
-            result: Result = pickle.loads(rows["result"])
-            journal: list[tuple[Patch, list[Finding], int]] = (
-                pickle.loads(rows["journal"]) if "journal" in rows else [])
-        except Exception:  # noqa: BLE001 - whatever another version wrote: recompute instead
-            return None
+        result = codec.result_from_json(rows["result"])
+        journal = _journal_from(rows.get("journal"))
         items = Patch.apply_all(result.items, [patch for patch, _insights, _problems in journal])
         if journal:
             result = Result(items, journal[-1][1], journal[-1][2])
@@ -548,48 +577,60 @@ class Index:
         result = self._stored_result(db)
         if row is None or result is None:
             return None
-        try:
-            agenda: Agenda = pickle.loads(row[0])
-        except Exception:  # noqa: BLE001 - whatever another version wrote: rebuild instead
-            return None
+        agenda = codec.agenda_from_json(row[0])
         agenda.done = result.items
         agenda.tally, agenda.dups = _SqlTally(db), _SqlDups(db)
         notes = {n.path: n for n in lookup.load(set(changed))}
         if apply_changes(agenda, self.settings, notes, lookup, lookup.load) is None:
             return None
         self._store_agenda(db, agenda, key, gen, whole=False)
-        return AgendaRefresh(agenda.result(), "updated", lambda: self._meetings(), lambda: self._people())
+        return AgendaRefresh(agenda.result(), "updated", *self._lazy(agenda.today))
 
     @staticmethod
     def _store_agenda(db: sqlite3.Connection, agenda: Agenda, key: str, gen: int, whole: bool) -> None:
         """Save the agenda: whole, or as patches to the stored one (`JOURNAL_MAX` at most)."""
-        dump = functools.partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
         result = agenda.result()
-        journal: list[Any] = []
+        journal: list[tuple[Patch, list[Finding], int]] = []
         if not whole:
             row = db.execute("SELECT value FROM state WHERE key = 'journal'").fetchone()
-            journal = pickle.loads(row[0]) if row else []
+            journal = _journal_from(row[0] if row else None)
             journal += [(patch, result.insights, result.problems) for patch in agenda.patches]
             whole = len(journal) > JOURNAL_MAX
         if whole:
-            db.execute("INSERT OR REPLACE INTO state VALUES ('result', ?)", (dump(result),))
+            db.execute("INSERT OR REPLACE INTO state VALUES ('result', ?)",
+                       (codec.result_to_json(result),))
             journal = []
-        db.execute("INSERT OR REPLACE INTO state VALUES ('journal', ?)", (dump(journal),))
-        tables = agenda.tally, agenda.dups  # kept in their own tables, not in the blob
-        agenda.tally = agenda.dups = None  # type: ignore[assignment]
-        try:
-            db.execute("INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (dump(agenda),))
-        finally:
-            agenda.tally, agenda.dups = tables
+        db.execute("INSERT OR REPLACE INTO state VALUES ('journal', ?)", (codec.dumps([
+            [sorted(patch.subjects), codec.items_to(patch.added), codec.findings_to(insights),
+             problems] for patch, insights, problems in journal]),))
+        # (The field tally and the identity keys are kept in their own tables.)
+        db.execute("INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (codec.agenda_to_json(agenda),))
         paths = agenda.people.keys() | agenda.scheduled.keys() if whole else agenda.touched
-        for table, part in (("people", agenda.people), ("scheduled", agenda.scheduled)):
+        encoders: tuple[tuple[str, dict[str, Any], Callable[[Any], Any]], ...] = (
+            ("people", agenda.people, codec.person_to), ("scheduled", agenda.scheduled, codec.meeting_to))
+        for table, part, encode in encoders:
             db.executemany(f"DELETE FROM {table} WHERE path = ?",
                            ((p,) for p in (() if whole else paths) if p not in part))
             db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
-                           ((p, dump(part[p])) for p in paths if p in part))
+                           ((p, codec.dumps(encode(part[p]))) for p in paths if p in part))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('agenda', ?)", (f"{key}|{gen}",))
         agenda.touched.clear()
         agenda.patches.clear()
+
+
+def _journal_from(text: Any) -> list[tuple[Patch, list[Finding], int]]:
+    """The patches stored since the agenda was last written whole."""
+    if text is None:
+        return []
+    out = []
+    for entry in codec.loads(text):
+        subjects, added, insights, problems = entry
+        if type(subjects) is not list or not all(type(s) is str for s in subjects) \
+                or type(problems) is not int:
+            raise Damaged("a stored patch has the wrong shape")
+        out.append((Patch(frozenset(subjects), tuple(codec.items_from(added))),
+                    codec.findings_from(insights), problems))
+    return out
 
 
 def _rows(db: sqlite3.Connection, query: str, keys: list[Any]) -> list[Any]:
@@ -637,17 +678,9 @@ def _digests(stats: Mapping[str, FileStat]) -> tuple[dict[int, str], dict[int, l
 
 
 def _settings_key(settings: Settings, today: dt.date) -> str:
-    """What a stored agenda was computed for: the day, the settings, this version's rules and
-    the layout of the classes it pickles (so another version of them reads it as a miss)."""
-    digest = hashlib.sha1(f"{AGENDA_VERSION}|{__version__}|{_layout()}|{settings!r}".encode())
+    """What a stored agenda was computed for: the day, the settings and this version's rules."""
+    digest = hashlib.sha1(f"{AGENDA_VERSION}|{__version__}|{settings!r}".encode())
     return f"{today.isoformat()}|{digest.hexdigest()}"
-
-
-@functools.cache
-def _layout() -> str:
-    classes = (Agenda, Patch, Result, DueItem, Finding, Meeting, Contact, Person, Task, LogEntry)
-    return ";".join(f"{c.__module__}.{c.__qualname__}({','.join(f.name for f in fields(c))})"
-                    for c in classes)
 
 
 def _shape_json(shape: Shape) -> str:

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from coffeechat.errors import CoffeechatError
+from coffeechat.storage.cachedir import CACHE_DIR, cache_dir, cache_path
 
 try:  # POSIX
     import fcntl
@@ -114,13 +115,10 @@ def write_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
                 fd, depth = _held[key]
                 _held[key] = (fd, depth - 1)
         return
-    folder = Path(root) / ".coffeechat"
+    folder = cache_path(Path(root))
     try:
-        if not folder.is_dir():
-            folder.mkdir(exist_ok=True)
-            (folder / ".gitignore").write_text(
-                "# coffeechat's cache and generated files: never commit them\n*\n", encoding="utf-8")
-        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        cache_dir(Path(root))
+        fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
         raise CoffeechatError(f"cannot lock the vault for writing ({folder / LOCK_NAME}:"
                               f" {exc.strerror or exc})") from None
@@ -180,7 +178,7 @@ def sweep_temp_files(root: Path) -> list[str]:
             name = entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if not name.startswith(".") or (folder == root and name == ".coffeechat"):
+                    if not name.startswith(".") or (folder == root and name == CACHE_DIR):
                         stack.append(Path(entry.path))
                     continue
             except OSError:

@@ -1,0 +1,233 @@
+"""What the cache stores beside the notes, as JSON text: items, findings, meetings, the agenda.
+
+The cache may come from elsewhere (a zip, a shared folder, a repository that committed its
+``.coffeechat/``), so it holds data only: JSON read back by these decoders, which check every
+value's type and raise `Damaged` on anything else. Nothing read from it is ever executed or
+unpickled. Dates are stored as day ordinals (an int is fast to read back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from coffeechat.core.agenda import Agenda, PersonRow, Result
+from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, Task
+
+__all__ = ["Damaged", "agenda_from_json", "agenda_to_json", "dumps", "findings_from", "findings_to",
+           "items_from", "items_to", "loads", "meeting_from", "meeting_to", "person_from", "person_to", "text"]
+
+
+class Damaged(ValueError):
+    """A stored value is not what this version writes: the cache is rebuilt."""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: Any) -> Any:
+    if not isinstance(text, str):
+        raise Damaged(f"a stored value is {type(text).__name__}, not text")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise Damaged(f"a stored value is not JSON ({exc})") from None
+
+
+def _list(value: Any, size: int | None = None) -> list[Any]:
+    if type(value) is not list or (size is not None and len(value) != size):
+        raise Damaged("a stored record has the wrong shape")
+    return value
+
+
+def text(value: Any) -> str:
+    """``value``, checked to be text."""
+    if type(value) is not str:
+        raise Damaged("a stored text is not text")
+    return value
+
+
+_str = text
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise Damaged("a stored number is not a whole number")
+    return value
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else _int(value)
+
+
+def _day(value: Any) -> dt.date:
+    try:
+        return dt.date.fromordinal(_int(value))
+    except (ValueError, OverflowError):
+        raise Damaged("a stored date is out of range") from None
+
+
+def _opt_day(value: Any) -> dt.date | None:
+    return None if value is None else _day(value)
+
+
+def _ord(day: dt.date | None) -> int | None:
+    return None if day is None else day.toordinal()
+
+
+# --- items --------------------------------------------------------------------------------
+
+def items_to(items: list[DueItem] | tuple[DueItem, ...]) -> list[list[Any]]:
+    return [[i.id, i.rule, i.contact, i.contact_path, i.due.toordinal(), i.title, i.why, i.source,
+             i.line, i.meeting, i.subject] for i in items]
+
+
+def items_from(rows: Any) -> list[DueItem]:
+    out = []
+    for row in _list(rows):
+        (ident, rule, contact, contact_path, due, title, why, source, line, meeting,
+         subject) = _list(row, 11)
+        out.append(DueItem(_str(ident), _str(rule), _str(contact), _opt_str(contact_path),
+                           _day(due), _str(title), _str(why), _str(source), _opt_int(line),
+                           _opt_str(meeting), _str(subject)))
+    return out
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+def _finding_to(f: Finding) -> list[Any]:
+    return [f.path, f.line, f.message, f.severity.value, f.code]
+
+
+def _finding_from(row: Any) -> Finding:
+    path, line, message, severity, code = _list(row, 5)
+    try:
+        level = Severity(_str(severity))
+    except ValueError:
+        raise Damaged("a stored finding has an unknown severity") from None
+    return Finding(_str(path), _opt_int(line), _str(message), level, _str(code))
+
+
+def findings_to(findings: list[Finding]) -> list[list[Any]]:
+    return [_finding_to(f) for f in findings]
+
+
+def findings_from(rows: Any) -> list[Finding]:
+    return [_finding_from(r) for r in _list(rows)]
+
+
+# --- people and meetings (for the feed) -------------------------------------------------------
+
+def person_to(row: PersonRow) -> list[str]:
+    return list(row)
+
+
+def person_from(value: Any) -> PersonRow:
+    name, company, role, email, phone = (_str(v) for v in _list(value, 5))
+    return name, company, role, email, phone
+
+
+def _people_to(people: tuple[Person, ...]) -> list[list[Any]]:
+    return [[p.name, p.path] for p in people]
+
+
+def _people_from(value: Any) -> tuple[Person, ...]:
+    out = []
+    for row in _list(value):
+        name, path = _list(row, 2)
+        out.append(Person(_str(name), _opt_str(path)))
+    return tuple(out)
+
+
+def meeting_to(m: Meeting) -> list[Any]:
+    return [m.path, m.date.toordinal(), m.time.isoformat() if m.time else None, m.offset,
+            _people_to(m.with_), m.kind, m.duration, m.location, m.status,
+            _people_to(m.referrals), _ord(m.thank_you), _ord(m.follow_up), m.follow_up_line,
+            _ord(m.prepared), m.title,
+            [[t.text, t.due.toordinal(), t.done, t.line] for t in m.tasks],
+            [[ident, until.toordinal()] for ident, until in m.snoozes]]
+
+
+def meeting_from(value: Any) -> Meeting:
+    (path, date, time, offset, with_, kind, duration, location, status, referrals, thank_you,
+     follow_up, follow_up_line, prepared, title, tasks, snoozes) = _list(value, 17)
+    try:
+        start = None if time is None else dt.time.fromisoformat(_str(time))
+    except ValueError:
+        raise Damaged("a stored time is not a time") from None
+    task_list = []
+    for row in _list(tasks):
+        text, due, done, line = _list(row, 4)
+        if type(done) is not bool:
+            raise Damaged("a stored task has no done flag")
+        task_list.append(Task(_str(text), _day(due), done, _int(line)))
+    snoozed = []
+    for row in _list(snoozes):
+        ident, until = _list(row, 2)
+        snoozed.append((_str(ident), _day(until)))
+    return Meeting(_str(path), _day(date), start, _opt_int(offset), _people_from(with_),
+                   _str(kind), _int(duration), _str(location), _str(status),
+                   _people_from(referrals), _opt_day(thank_you), _opt_day(follow_up),
+                   _opt_int(follow_up_line), _opt_day(prepared), _str(title), tuple(task_list),
+                   tuple(snoozed))
+
+
+# --- the agenda's own state -------------------------------------------------------------------
+
+def agenda_to_json(agenda: Agenda) -> str:
+    """What a store keeps of an agenda in one piece: not its raw items, the finished list, the
+    people, the scheduled meetings, the field tally or the identity keys (kept apart)."""
+    return dumps({
+        "today": agenda.today.toordinal(),
+        "horizon": _ord(agenda.horizon),
+        "field_limit": agenda.field_limit,
+        "snoozes": {p: [[i, d.toordinal()] for i, d in entries]
+                    for p, entries in agenda.snoozes.items()},
+        "snoozed": {i: d.toordinal() for i, d in agenda.snoozed.items()},
+        "dormant": {p: _finding_to(f) for p, f in agenda.dormant.items()},
+        "limits": {k: _finding_to(f) for k, f in agenda.limits.items()},
+        "dup_problems": agenda.dup_problems,
+        "problems": agenda.problems,
+        "problem_total": agenda.problem_total,
+    })
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    if type(value) is not dict:
+        raise Damaged("a stored table is not one")
+    return value
+
+
+def agenda_from_json(text: Any) -> Agenda:
+    """The agenda `agenda_to_json` stored, with its raw items marked as not loaded."""
+    state = _dict(loads(text))
+    try:
+        agenda = Agenda(_day(state["today"]), _opt_day(state["horizon"]), _int(state["field_limit"]))
+        agenda.snoozes = {_str(p): tuple((_str(i), _day(d)) for i, d in (_list(e, 2) for e in
+                                                                         _list(entries)))
+                          for p, entries in _dict(state["snoozes"]).items()}
+        agenda.snoozed = {_str(i): _day(d) for i, d in _dict(state["snoozed"]).items()}
+        agenda.dormant = {p: _finding_from(f) for p, f in _dict(state["dormant"]).items()}
+        agenda.limits = {k: _finding_from(f) for k, f in _dict(state["limits"]).items()}
+        agenda.dup_problems = _int(state["dup_problems"])
+        agenda.problems = {p: _int(n) for p, n in _dict(state["problems"]).items()}
+        agenda.problem_total = _int(state["problem_total"])
+    except KeyError as exc:
+        raise Damaged(f"a stored agenda lacks {exc}") from None
+    agenda.items_complete = False
+    return agenda
+
+
+def result_to_json(result: Result) -> str:
+    return dumps([items_to(result.items), findings_to(result.insights), result.problems])
+
+
+def result_from_json(text: Any) -> Result:
+    items, insights, problems = _list(loads(text), 3)
+    return Result(items_from(items), findings_from(insights), _int(problems))
