@@ -200,7 +200,7 @@ def test_done_prepare_and_keep_in_touch(people, run):
 def test_done_dry_run_writes_nothing(people, run):
     before = tree(people.root)
     result = run("done", item(run, "follow_up_approach")["id"], "--dry-run")
-    assert result.output.startswith("Would have added `- 2026-11-23 follow_up: followed up` to contacts/Jane Doe.md")
+    assert result.output.startswith("Would add `- 2026-11-23 follow_up: followed up` to contacts/Jane Doe.md")
     assert tree(people.root) == before
 
 

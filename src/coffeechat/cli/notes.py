@@ -384,7 +384,7 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
     writes = resolution(item, app.vault, app.today, message)
     for write in writes:
         if dry_run:
-            click.echo(f"Would have {write.describe()}")
+            click.echo(f"Would {write.describe(planned=True)}")
             continue
         if write.op == "set":
             key, value = write.key, write.value

@@ -32,16 +32,23 @@ class Write:
     text: str = ""
     fields: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
 
-    def describe(self) -> str:
+    def describe(self, planned: bool = False) -> str:
+        """What the write did ("added ..."), or with ``planned`` what it would do ("add ...",
+        for `done --dry-run`: "Would add ...")."""
+        verb = _PLANNED if planned else _DONE
         if self.op == "set":
             if self.value is None:
-                return f"cleared {self.key}: in {self.path}"
-            return f"set {self.key}: {self.value} in {self.path}"
+                return f"{verb['clear']} {self.key}: in {self.path}"
+            return f"{verb['set']} {self.key}: {self.value} in {self.path}"
         if self.op == "log":
-            return f"added `{self.text}` to {self.path}"
+            return f"{verb['add']} `{self.text}` to {self.path}"
         if self.op == "tick":
-            return f"ticked the task on line {self.line} of {self.path}"
-        return f"created a note for {self.key} with `{self.text}`"
+            return f"{verb['tick']} the task on line {self.line} of {self.path}"
+        return f"{verb['create']} a note for {self.key} with `{self.text}`"
+
+
+_DONE = {"clear": "cleared", "set": "set", "add": "added", "tick": "ticked", "create": "created"}
+_PLANNED = {"clear": "clear", "set": "set", "add": "add", "tick": "tick", "create": "create"}
 
 
 def log_line(day: dt.date, kind: str, text: str) -> str:
