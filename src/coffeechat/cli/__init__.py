@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from coffeechat import __version__
+from coffeechat.cli.options import add_global_options, color_choice, one_line_usage_errors
 from coffeechat.errors import CoffeechatError
 
 __all__ = ["App", "cli", "date_option", "main"]
@@ -115,11 +116,21 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 
 class Group(click.Group):
-    """Turns every CoffeechatError into one line on stderr and its exit code, in one place."""
+    """Turns every CoffeechatError and usage error into one line on stderr and its exit code,
+    in one place."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise one_line_usage_errors(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise one_line_usage_errors(exc) from None
         except CoffeechatError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -147,10 +158,14 @@ class Group(click.Group):
 @click.option("--today", metavar="YYYY-MM-DD", envvar="COFFEECHAT_TODAY", callback=date_option,
               help="Compute as if today were this date (for reproducible runs)."
                    " Env: COFFEECHAT_TODAY.")
+@click.option("--color/--no-color", "color", default=None,
+              help="Colour, even into a pipe (`less -R`), or none (default: at a terminal, unless"
+                   " NO_COLOR is set or TERM=dumb).")
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of unexpected errors.")
 @click.version_option(__version__, prog_name="coffeechat")
 @click.pass_context
-def cli(ctx: click.Context, vault: str | None, today: dt.date | None, debug: bool) -> None:
+def cli(ctx: click.Context, vault: str | None, today: dt.date | None, color: bool | None,
+        debug: bool) -> None:
     """Run a networking job search — informational interviews, coffee chats — out of a
     folder of Markdown notes: see who is owed what, and when.
 
@@ -164,8 +179,7 @@ def cli(ctx: click.Context, vault: str | None, today: dt.date | None, debug: boo
         # ends: the cycle collector would only walk them again and again (10-25% of a run).
         gc.disable()
         ctx.call_on_close(gc.enable)
-    if os.environ.get("NO_COLOR"):  # https://no-color.org
-        ctx.color = False
+    ctx.color = color_choice(color)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -178,3 +192,5 @@ from coffeechat.cli import notes as _notes  # noqa: F401  (registers the command
 from coffeechat.cli import push as _push  # noqa: F401
 from coffeechat.cli import queries as _queries  # noqa: F401
 from coffeechat.cli import transfer as _transfer  # noqa: F401
+
+add_global_options(cli)  # --vault, --today, --color also after the command

@@ -1,0 +1,86 @@
+"""The global options wherever they are typed, colour, and usage errors as one line.
+
+`coffeechat due --today 2026-11-23` means what `coffeechat --today 2026-11-23 due` means: the
+group's --vault, --today and --color/--no-color are also accepted by every subcommand, and
+stored into the one `App` (a value after the command wins, as it was typed last).
+
+Colour: --color/--no-color when given; otherwise none under NO_COLOR (https://no-color.org) or
+TERM=dumb, and click's own default (colour at a terminal only) else.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+__all__ = ["add_global_options", "color_choice", "one_line_usage_errors"]
+
+
+def color_choice(flag: bool | None) -> bool | None:
+    """The context's colour setting: the flag if given, False where the environment asks for
+    none, None (click decides: a terminal gets colour) otherwise."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return None
+
+
+def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Callback of the options repeated on a subcommand: the value goes to the App."""
+    from coffeechat.cli import App, date_option
+
+    if value is None:
+        return
+    app = ctx.find_object(App)
+    if app is None:  # pragma: no cover - every subcommand runs under the group
+        return
+    if param.name == "vault":
+        app.vault_arg = value
+    elif param.name == "today":
+        app.today_arg = date_option(ctx, param, value)
+    elif param.name == "color":
+        node: click.Context | None = ctx
+        while node is not None:  # click.echo looks at the innermost context
+            node.color = value
+            node = node.parent
+
+
+def _global_params() -> list[click.Parameter]:
+    return [
+        click.Option(["--vault"], metavar="PATH", hidden=True, expose_value=False,
+                     callback=_store),
+        click.Option(["--today"], metavar="YYYY-MM-DD", hidden=True, expose_value=False,
+                     callback=_store),
+        click.Option(["--color/--no-color", "color"], default=None, hidden=True,
+                     expose_value=False, callback=_store),
+    ]
+
+
+def add_global_options(group: click.Group) -> None:
+    """Give every command under ``group`` (sub-groups and theirs too) the global options."""
+    for command in group.commands.values():
+        taken = {opt for p in command.params for opt in getattr(p, "opts", ())}
+        command.params.extend(p for p in _global_params() if not taken & set(p.opts))
+        if isinstance(command, click.Group):
+            add_global_options(command)
+
+
+def _show(exc: click.UsageError, file: Any = None) -> None:
+    """A usage error as one line, plus one hint: click's "Did you mean" when it has one, the
+    command's --help otherwise."""
+    ctx = exc.ctx
+    color = ctx.color if ctx is not None else None
+    message = exc.format_message()
+    click.echo(f"Error: {message}", file=file, err=file is None, color=color)
+    if ("Did you mean" not in message and ctx is not None
+            and ctx.command.get_help_option(ctx) is not None):
+        click.echo(f"(see {ctx.command_path} --help)", file=file, err=file is None, color=color)
+
+
+def one_line_usage_errors(exc: click.UsageError) -> click.UsageError:
+    """``exc``, printed by click as one line and one hint instead of Usage / Try / Error."""
+    exc.show = lambda file=None: _show(exc, file)  # type: ignore[method-assign]
+    return exc
