@@ -34,6 +34,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
         if key.startswith("COFFEECHAT_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("COLUMNS", raising=False)  # lines as long as they are, unless a test says
 
 
 class VaultBuilder:

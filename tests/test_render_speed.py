@@ -26,6 +26,7 @@ from icalendar import Alarm, Event, Todo
 
 from coffeechat import ics
 from coffeechat.cli import render
+from coffeechat.core.dates import day_label
 from coffeechat.core.model import Contact, DueItem, Finding, Meeting, Person, Severity
 from coffeechat.ics import EventSpec, FeedOptions, render_feed
 
@@ -40,14 +41,14 @@ def reference_agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | 
     groups = (
         ("Overdue", [i for i in items if i.due < today], "red"),
         ("Today", [i for i in items if i.due == today], "yellow"),
-        ("Upcoming" + (f" · through {until:%a %d %b}" if until else ""),
+        ("Upcoming" + (f" · through {day_label(until, today)}" if until else ""),
          [i for i in items if i.due > today], "cyan"),
     )
     header = f"Follow-ups for {today:%A %d %B %Y}"
     lines.append(click.style(header, bold=True))
     if not items:
         lines.append("")
-        lines.append(f"Nothing due{f' through {until:%a %d %b}' if until else ''}."
+        lines.append(f"Nothing due{f' through {day_label(until, today)}' if until else ''}."
                      + ("  (coffeechat due --all lists every open item)" if until else ""))
     for title, group, colour in groups:
         if not group:
@@ -55,7 +56,7 @@ def reference_agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | 
         lines.append("")
         lines.append(click.style(f"{title} ({len(group)})", fg=colour, bold=True))
         for item in group:
-            when = f"{item.due:%a %d %b}"
+            when = day_label(item.due, today)
             rel = render.relative(item.due, today) if item.due != today else ""
             lines.append(f"  {click.style(when, fg=colour)}  {item.title}")
             meta = " · ".join(x for x in (rel, item.rule.replace("_", "-"), item.id) if x)

@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from coffeechat.core.dates import day_label
+
 if TYPE_CHECKING:
     from coffeechat.core.model import DueItem, Meeting
 
@@ -39,7 +41,7 @@ def _link(path: str | None, text: str) -> str:
 def _item_line(item: DueItem, today: dt.date) -> str:
     who = _link(item.contact_path, item.contact) if item.contact_path else item.contact
     source = "" if item.source == item.contact_path else f" · {_link(item.source, 'note')}"
-    return f"- **{item.due:%a %d %b}** · {item.title} · {who}{source} · `{item.id}`"
+    return f"- **{day_label(item.due, today)}** · {item.title} · {who}{source} · `{item.id}`"
 
 
 def render_dashboard(items: Sequence[DueItem], meetings: Iterable[Meeting], today: dt.date) -> bytes:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from coffeechat.cli import App, cli, date_option, pass_app
+from coffeechat.cli.render import fit_line, print_lines, screen_width
 from coffeechat.errors import UsageError
 
 LETTER_KINDS = ("approach", "follow_up", "thank_you", "report_back", "update", "landed")
@@ -133,7 +134,8 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
                        pitch=_pitch(app), bank=parse_bank(bank_text), per_tier=questions,
                        bank_name=bank_name)
     if not write:
-        click.echo("\n".join(sheet.markdown(1)))
+        width = screen_width()
+        print_lines(part for line in sheet.markdown(1) for part in fit_line(line, width))
         return
     if meeting is None:
         contact = vault.contacts[contact_path]

@@ -12,10 +12,12 @@ from coffeechat.cli import App, cli, date_option, pass_app
 from coffeechat.cli.render import (
     agenda,
     finding_line,
+    fit,
     item_json,
     print_json,
     print_lines,
     relative,
+    screen_width,
     table,
 )
 from coffeechat.errors import NotFound, UsageError
@@ -77,7 +79,8 @@ def due(app: App, within: int, show_all: bool, rules: tuple[str, ...], as_json: 
     if as_json:
         print_json([item_json(i, today) for i in items])
         return
-    print_lines(agenda(items, today, until, result.insights, result.problems, verbose))
+    print_lines(agenda(items, today, until, result.insights, result.problems, verbose,
+                       width=screen_width()))
 
 
 # --- index ---------------------------------------------------------------------------------
@@ -122,12 +125,13 @@ def show(app: App, name: str, as_json: bool) -> None:
     vault, today = app.vault, app.today
     path = _resolve_one(vault, name)
     items = evaluate(vault, today)
+    width = None if as_json else screen_width()
     if path in vault.contacts:
-        data, lines = _contact_card(vault, vault.contacts[path], items, today)
+        data, lines = _contact_card(vault, vault.contacts[path], items, today, width)
     elif path in vault.companies:
-        data, lines = _company_card(vault, path, items, today)
+        data, lines = _company_card(vault, path, items, today, width)
     elif path in vault.meetings:
-        data, lines = _meeting_card(vault, path, items, today)
+        data, lines = _meeting_card(vault, path, items, today, width)
     else:
         note = vault.notes[path]
         if note.broken:
@@ -140,18 +144,20 @@ def show(app: App, name: str, as_json: bool) -> None:
             click.echo(line)
 
 
-def _item_lines(items: list[DueItem], today: dt.date) -> list[str]:
+def _item_lines(items: list[DueItem], today: dt.date, width: int | None) -> list[str]:
     if not items:
         return []
     lines = ["", click.style("Open follow-ups", bold=True)]
     for item in items:
         colour = "red" if item.due < today else "yellow" if item.due == today else None
-        lines.append(f"  {click.style(item.due.isoformat(), fg=colour)}  {item.title}"
-                     f"  {click.style(f'({relative(item.due, today)}; {item.id})', dim=True)}")
+        lines += fit(f"  {click.style(item.due.isoformat(), fg=colour)}  ", f"{item.title}"
+                     f"  {click.style(f'({relative(item.due, today)}; {item.id})', dim=True)}",
+                     width)
     return lines
 
 
-def _contact_card(vault: Vault, c: Contact, items: list[DueItem], today: dt.date) -> tuple[dict[str, Any], list[str]]:
+def _contact_card(vault: Vault, c: Contact, items: list[DueItem], today: dt.date,
+                  screen: int | None) -> tuple[dict[str, Any], list[str]]:
     mine = _items_for(items, {c.path})
     touches = vault.touches(c.path, today)
     meetings = vault.meetings_with(c.path)
@@ -175,7 +181,7 @@ def _contact_card(vault: Vault, c: Contact, items: list[DueItem], today: dt.date
         "due": [item_json(i, today) for i in mine],
     }
     job = " at ".join(x for x in (c.role, c.company) if x)
-    lines = [click.style(c.name, bold=True) + (f" — {job}" if job else "")]
+    lines = fit(click.style(c.name, bold=True), f" — {job}" if job else "", screen, "  ")
     lines.append(click.style(f"  {c.path}", dim=True))
     facts = [("aliases", ", ".join(c.aliases)), ("field", c.field), ("email", c.email),
              ("phone", c.phone), ("linkedin", c.linkedin), ("how met", c.how_met),
@@ -185,23 +191,27 @@ def _contact_card(vault: Vault, c: Contact, items: list[DueItem], today: dt.date
              ("status", c.status.replace("_", " ")), ("tags", ", ".join(c.tags)),
              ("added", c.added.isoformat() if c.added else "")]
     width = max(len(k) for k, _ in facts)
-    lines += [f"  {k.ljust(width)}  {v}" for k, v in facts if v]
+    for k, v in facts:
+        if v:
+            lines += fit(f"  {k.ljust(width)}  ", v, screen)
     if touches:
         lines += ["", click.style("Timeline", bold=True)]
         for t in touches:
             kind = t.kind.replace("_", " ")
             where = "" if t.source == c.path else click.style(f"  ({t.source})", dim=True)
-            lines.append(f"  {t.date.isoformat()}  {kind.ljust(11)}  {t.text}{where}")
+            lines += fit(f"  {t.date.isoformat()}  {kind.ljust(11)}  ", f"{t.text}{where}", screen)
     if scheduled:
         lines += ["", click.style("Scheduled", bold=True)]
         for m in scheduled:
             when = m.date.isoformat() + (f" {m.time:%H:%M}" if m.time else "")
-            lines.append(f"  {when}  {m.title}" + (f" — {m.location}" if m.location else ""))
-    lines += _item_lines(mine, today)
+            lines += fit(f"  {when}  ", m.title + (f" — {m.location}" if m.location else ""),
+                         screen)
+    lines += _item_lines(mine, today, screen)
     return data, lines
 
 
-def _company_card(vault: Vault, path: str, items: list[DueItem], today: dt.date) -> tuple[dict[str, Any], list[str]]:
+def _company_card(vault: Vault, path: str, items: list[DueItem], today: dt.date,
+                  screen: int | None) -> tuple[dict[str, Any], list[str]]:
     co = vault.companies[path]
     people = sorted((c for c in vault.contacts.values() if c.company_path == path), key=lambda c: c.name)
     meetings = sorted({m.path: m for c in people for m in vault.meetings_with(c.path)}.values(),
@@ -215,23 +225,29 @@ def _company_card(vault: Vault, path: str, items: list[DueItem], today: dt.date)
         "meetings": [{"date": m.date.isoformat(), "path": m.path, "title": m.title} for m in meetings],
         "due": [item_json(i, today) for i in mine],
     }
-    lines = [click.style(co.name, bold=True) + (f" — {co.industry}" if co.industry else "")]
+    lines = fit(click.style(co.name, bold=True), f" — {co.industry}" if co.industry else "",
+                screen, "  ")
     lines.append(click.style(f"  {path}", dim=True))
     for k, v in (("website", co.website), ("aliases", ", ".join(co.aliases)),
                  ("tags", ", ".join(co.tags)), ("research", co.research)):
         if v:
-            lines.append(f"  {k.ljust(8)}  {v}")
+            lines += fit(f"  {k.ljust(8)}  ", v, screen)
     lines += ["", click.style(f"People ({len(people)})", bold=True)]
-    lines += [f"  {c.name}" + (f" — {c.role}" if c.role else "") for c in people] or ["  (none yet)"]
+    for c in people:
+        lines += fit(f"  {c.name}", f" — {c.role}" if c.role else "", screen, "    ")
+    if not people:
+        lines.append("  (none yet)")
     if meetings:
         lines += ["", click.style(f"Meetings ({len(meetings)})", bold=True)]
-        lines += [f"  {m.date.isoformat()}  {m.title}" + (f"  [{m.status}]" if m.status else "")
-                  for m in meetings]
-    lines += _item_lines(mine, today)
+        for m in meetings:
+            lines += fit(f"  {m.date.isoformat()}  ",
+                         m.title + (f"  [{m.status}]" if m.status else ""), screen)
+    lines += _item_lines(mine, today, screen)
     return data, lines
 
 
-def _meeting_card(vault: Vault, path: str, items: list[DueItem], today: dt.date) -> tuple[dict[str, Any], list[str]]:
+def _meeting_card(vault: Vault, path: str, items: list[DueItem], today: dt.date,
+                  screen: int | None) -> tuple[dict[str, Any], list[str]]:
     m = vault.meetings[path]
     mine = [i for i in items if i.meeting == path or i.source == path]
     state = m.status or ("scheduled" if m.scheduled(today) else "held")
@@ -245,15 +261,15 @@ def _meeting_card(vault: Vault, path: str, items: list[DueItem], today: dt.date)
         "due": [item_json(i, today) for i in mine],
     }
     when = m.date.isoformat() + (f" {m.time:%H:%M}" if m.time else "")
-    lines = [click.style(m.title, bold=True) + f" — {when}, {state}"]
+    lines = fit(click.style(m.title, bold=True), f" — {when}, {state}", screen, "  ")
     lines.append(click.style(f"  {path}", dim=True))
     for k, v in (("with", ", ".join(p.name for p in m.with_)), ("kind", m.kind),
                  ("duration", f"{m.duration} min"), ("where", m.location),
                  ("referrals", ", ".join(p.name for p in m.referrals)),
                  ("thank-you", m.thank_you.isoformat() if m.thank_you else "")):
         if v:
-            lines.append(f"  {k.ljust(9)}  {v}")
-    lines += _item_lines(mine, today)
+            lines += fit(f"  {k.ljust(9)}  ", v, screen)
+    lines += _item_lines(mine, today, screen)
     return data, lines
 
 
@@ -342,7 +358,7 @@ def list_(app: App, kind: str, field: str | None, company: str | None, status: s
     if not rows:
         click.echo(f"No {kind} match.")
         return
-    for line in table(headers, cells):
+    for line in table(headers, cells, width=screen_width()):
         click.echo(line)
 
 

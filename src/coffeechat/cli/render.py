@@ -11,6 +11,7 @@ in one write by `print_lines`; the bytes are exactly those of one `click.echo` p
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -19,8 +20,8 @@ import click
 if TYPE_CHECKING:
     from coffeechat.core.model import DueItem, Finding
 
-__all__ = ["DueItemJSON", "agenda", "item_json", "print_json", "print_lines", "relative",
-           "stdout_color", "table"]
+__all__ = ["DueItemJSON", "agenda", "fit", "fit_line", "item_json", "print_json", "print_lines",
+           "relative", "screen_width", "stdout_color", "table"]
 
 
 class DueItemJSON(TypedDict):
@@ -156,19 +157,101 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
+# --- fitting the terminal ---------------------------------------------------------------------
+
+#: Narrower than this, wrapping would do more harm than good.
+_NARROWEST = 30
+
+
+def screen_width() -> int | None:
+    """The columns to fit: $COLUMNS when set, the terminal's width when stdout is one, None
+    (lines as long as they are) into a pipe or a file, where a script or `grep` reads them."""
+    import os
+    import shutil
+    import sys
+
+    if not os.environ.get("COLUMNS", "").strip().isdigit():
+        stream = sys.stdout
+        if stream is None or not stream.isatty():
+            return None
+    return max(_NARROWEST, shutil.get_terminal_size().columns)
+
+
+def _cols(text: str) -> int:
+    """Terminal columns of ``text`` that may hold colour codes."""
+    return _width(click.unstyle(text)) if "\x1b" in text else _width(text)
+
+
+def fit(prefix: str, text: str, width: int | None, cont: str | None = None) -> list[str]:
+    """``prefix + text`` broken at spaces into lines of at most ``width`` columns, each line
+    after the first starting with ``cont`` (default: as many spaces as ``prefix`` is wide, a
+    hanging indent). A word longer than a line (a path, a link) is kept whole. Columns are
+    counted as the terminal shows them: wide characters take two, colour codes none (which
+    textwrap, counting code points, cannot do)."""
+    if width is None or _cols(prefix) + _cols(text) <= width:
+        return [(prefix + text).rstrip()]
+    cont = " " * _cols(prefix) if cont is None else cont
+    lines: list[str] = []
+    # text that starts with a space goes on after the prefix with one ("Name — role")
+    line, used, empty = prefix, _cols(prefix), not text[:1].isspace()
+    for word in text.split():
+        size = _cols(word)
+        if not empty and used + 1 + size > width:
+            lines.append(line.rstrip())
+            line, used, empty = cont, _cols(cont), True
+        line, used = (line + word, used + size) if empty else (f"{line} {word}", used + 1 + size)
+        empty = False
+    lines.append(line.rstrip())
+    return lines
+
+
+#: An indent, then a quote's "> ", a list marker (a task's box too) or a heading's hashes.
+_LEAD = re.compile(r"( *)((?:>\s?)+|[-*+] (?:\[.\] )?|\d+[.)] |#+ )?")
+
+
+def fit_line(line: str, width: int | None) -> list[str]:
+    """One line of text or Markdown fitted to ``width``, the continuation indented under its
+    text: after the indent and a list marker ("- ", "1. "), a quote ("> " is repeated) or a
+    heading's hashes."""
+    if width is None or _cols(line) <= width:
+        return [line.rstrip()]
+    m = _LEAD.match(line)
+    assert m is not None  # the pattern matches the empty string
+    indent, marker = m[1], m[2] or ""
+    cont = indent + (marker if marker.startswith(">") else " " * len(marker))
+    return fit(line[: m.end()], line[m.end():], width, cont)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns, ending in "…" when it was cut."""
+    if _width(text) <= width:
+        return text
+    out, used = [], 0
+    for char in text:
+        size = _width(char)
+        if used + size > width - 1:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + "…"
+
+
 #: The indent of an item's second (and third, fourth) line.
 _INDENT = " " * 14
 
 
 def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
            insights: Iterable[Finding], problems: int, verbose: bool = False,
-           color: bool | None = None) -> list[str]:
-    """The human `due` output: overdue / today / upcoming, then insights.
+           color: bool | None = None, width: int | None = None) -> list[str]:
+    """The human `due` output: overdue / today / upcoming, then insights, its lines fitted to
+    ``width`` columns when one is given (`screen_width`).
 
     The lines are styled as `click.style` would style them when ``color`` is true, and left
     plain when it is false; None (the default) means as `click.echo` would print to stdout
     now (`stdout_color`), so printing the lines gives the same bytes either way.
     """
+    from coffeechat.core.dates import day_label
+
     if color is None:
         color = stdout_color()
     bold = _codes(color, bold=True)
@@ -183,13 +266,14 @@ def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
     groups = (
         ("Overdue", overdue, "red"),
         ("Today", on_today, "yellow"),
-        ("Upcoming" + (f" · through {until:%a %d %b}" if until else ""), upcoming, "cyan"),
+        ("Upcoming" + (f" · through {day_label(until, today)}" if until else ""), upcoming,
+         "cyan"),
     )
     header = f"Follow-ups for {today:%A %d %B %Y}"
     lines.append(f"{bold[0]}{header}{bold[1]}")
     if not items:
         lines.append("")
-        lines.append(f"Nothing due{f' through {until:%a %d %b}' if until else ''}."
+        lines.append(f"Nothing due{f' through {day_label(until, today)}' if until else ''}."
                      + ("  (coffeechat due --all lists every open item)" if until else ""))
     rules: dict[str, str] = {}
     append = lines.append
@@ -206,19 +290,26 @@ def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
             due = item.due
             day = days.get(due)
             if day is None:
-                day = days[due] = (f"  {when_on}{due:%a %d %b}{when_off}  ",
+                day = days[due] = (f"  {when_on}{day_label(due, today)}{when_off}  ",
                                    relative(due, today) if due != today else "")
             rule = rules.get(item.rule)
             if rule is None:
                 rule = rules[item.rule] = item.rule.replace("_", "-")
-            append(f"{day[0]}{item.title}")
             # " · ".join(x for x in (rel, rule, id) if x)
             head = f"{day[1]} · {rule}" if day[1] and rule else day[1] or rule
             ident = item.id
             meta = (f"{head} · {ident}" if head else ident) if ident else head
-            append(f"{dim_on}{_INDENT}{meta}{dim_off}")
+            if width is None:
+                append(f"{day[0]}{item.title}")
+                append(f"{dim_on}{_INDENT}{meta}{dim_off}")
+                if verbose:
+                    append(f"{_INDENT}{item.why}")
+            else:
+                lines.extend(fit(day[0], item.title, width, _INDENT))
+                lines.extend(f"{dim_on}{ln}{dim_off}" for ln in fit(_INDENT, meta, width))
+                if verbose:
+                    lines.extend(fit(_INDENT, item.why, width))
             if verbose:
-                append(f"{_INDENT}{item.why}")
                 append(f"{dim_on}{_INDENT}{item.source}"
                        + (f":{item.line}" if item.line else "") + dim_off)
     notes = list(insights)
@@ -226,14 +317,15 @@ def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
         append("")
         append(f"{bold[0]}Insights{bold[1]}")
         for finding in notes:
-            append(f"  {finding.message}")
+            lines.extend(fit("  ", finding.message, width, "    "))
             append(f"{dim_on}      {finding.path}"
                    + (f":{finding.line}" if finding.line else "") + dim_off)
     if problems:
         append("")
         warn_on, warn_off = _codes(color, fg="yellow")
-        append(f"{warn_on}{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
-               f" run `coffeechat check` to see them.{warn_off}")
+        lines.extend(f"{warn_on}{ln}{warn_off}" for ln in fit(
+            "", f"{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
+                f" run `coffeechat check` to see them.", width))
     return lines
 
 
@@ -248,11 +340,23 @@ def finding_line(finding: Finding) -> str:
     return text
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], max_width: int = 40) -> list[str]:
-    """A plain aligned table; long cells are cut with an ellipsis."""
-    cut = [[c if _width(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in rows]
-    widths = [max([_width(h)] + [_width(r[i]) for r in cut]) for i, h in enumerate(headers)]
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], max_width: int = 40,
+          width: int | None = None) -> list[str]:
+    """A plain aligned table, no wider than ``width`` columns when one is given; long cells are
+    cut with an ellipsis (the widest columns first, none below its header or 6 columns)."""
+    cells = [list(row) for row in rows]
+    widths = [max([_width(h)] + [min(max_width, _width(r[i])) for r in cells])
+              for i, h in enumerate(headers)]
+    if width is not None:
+        floor = [min(w, max(_width(h), 6)) for h, w in zip(headers, widths)]
+        excess = sum(widths) + 2 * (len(widths) - 1) - width
+        while excess > 0:
+            i = max(range(len(widths)), key=lambda k: (widths[k] - floor[k], k))
+            if widths[i] <= floor[i]:
+                break
+            widths[i] -= 1
+            excess -= 1
     out = [click.style("  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip(), bold=True)]
-    for row in cut:
-        out.append("  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip())
+    for row in cells:
+        out.append("  ".join(_pad(shorten(c, w), w) for c, w in zip(row, widths)).rstrip())
     return out

@@ -11,6 +11,7 @@ __all__ = [
     "Cadence",
     "DateValue",
     "add_months",
+    "day_label",
     "parse_cadence",
     "parse_date_value",
 ]
@@ -110,6 +111,17 @@ def _parse_loose(text: str) -> dt.date | None:
 def _show(value: object) -> str:
     text = value if isinstance(value, str) else repr(value)
     return repr(text[:40] + "…") if len(text) > 40 else repr(text)
+
+
+#: Within this many days of today a weekday, day and month name a date without doubt.
+NEAR_DAYS = 183
+
+
+def day_label(day: dt.date, today: dt.date) -> str:
+    """"Sat 15 Jan" for a date within about six months of today; "Sat 15 Jan 2028" further
+    out (or back), where the day and month alone read like a date already past."""
+    near = abs((day - today).days) <= NEAR_DAYS
+    return day.strftime("%a %d %b" if near else "%a %d %b %Y")
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
