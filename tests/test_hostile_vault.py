@@ -183,7 +183,7 @@ COMMANDS = [
     (("draft", "thank_you", "Big Note"), None),
     (("export", "csv"), 0), (("export", "vcard"), 0),
     (("lint", "contacts/Latin1.md"), None), (("lint", "contacts/Invalid Utf8.md"), None),
-    (("log", "Broken Yaml", "note", "x"), 2), (("log", "Hidden", "note", "x"), 2),
+    (("log", "Broken Yaml", "note", "x"), 1), (("log", "Hidden", "note", "x"), 2),
     (("add", "contact", "Jane Doe"), 2), (("add", "company", "Acme"), 2),
     (("done", "ffffffffff"), 2), (("snooze", "ffffffffff", "--until", "2027-01-01"), 2),
 ]

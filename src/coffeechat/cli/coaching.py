@@ -111,21 +111,16 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
     from coffeechat.storage.writer import edit_note
 
     vault, today = app.vault, app.today
-    hits = [p for p in vault.find(name) if p in vault.contacts or p in vault.meetings]
-    if not hits:
-        raise UsageError(f"no contact or meeting matches {name!r}")
-    if len(hits) > 1:
-        raise UsageError(f"{name!r} matches several notes: {', '.join(hits[:6])} — give more of the"
-                         " name or the path")
+    path = vault.one(name, ("contacts", "meetings"))
     meeting = None
-    if hits[0] in vault.meetings:
-        meeting = vault.meetings[hits[0]]
+    if path in vault.meetings:
+        meeting = vault.meetings[path]
         people = [p.path for p in meeting.with_ if p.path in vault.contacts]
         if not people:
             raise UsageError(f"{meeting.path} lists no contact under with:")
         contact_path = people[0]
     else:
-        contact_path = hits[0]
+        contact_path = path
         meeting = scheduled_meeting(vault, contact_path, today)
     bank_text, bank_name = _template(app, "Questions.md")
     sheet = prep_sheet(vault, contact_path, today, meeting=meeting,

@@ -129,17 +129,9 @@ def _names(app: App) -> Any:
     return NoteNames(app.vault.notes)
 
 
-def _one(app: App, name: str, kind: str, what: str = "contact") -> str:
-    """The path of the one note of ``kind`` that ``name`` means; exit 2 otherwise."""
-    vault = app.vault
-    pool = getattr(vault, kind)
-    hits = [p for p in vault.find(name) if p in pool]
-    if not hits:
-        raise UsageError(f"no {what} matches {name!r}")
-    if len(hits) > 1:
-        raise UsageError(f"{name!r} matches several {what}s: {', '.join(hits[:6])} — give more of the"
-                         " name or the path")
-    return hits[0]
+def _one(app: App, name: str, kind: str) -> str:
+    """The path of the one note of ``kind`` that ``name`` means (`Vault.one`)."""
+    return str(app.vault.one(name, (kind,)))
 
 
 def _link_to(path: str) -> Any:

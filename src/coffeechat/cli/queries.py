@@ -99,16 +99,6 @@ def index(app: App) -> None:
 
 # --- show ----------------------------------------------------------------------------------
 
-def _resolve_one(vault: Vault, name: str) -> str:
-    hits = vault.find(name)
-    if not hits:
-        raise NotFound(f"no contact, company or meeting matches {name!r}")
-    if len(hits) > 1:
-        shown = ", ".join(hits[:6]) + (" …" if len(hits) > 6 else "")
-        raise NotFound(f"{name!r} matches {len(hits)} notes: {shown} — give more of the name or a path")
-    return hits[0]
-
-
 def _items_for(items: list[DueItem], paths: set[str]) -> list[DueItem]:
     return [i for i in items if i.contact_path in paths or i.source in paths]
 
@@ -123,7 +113,7 @@ def show(app: App, name: str, as_json: bool) -> None:
     NAME is a note name, an alias, a path, or a unique part of a name.
     """
     vault, today = app.vault, app.today
-    path = _resolve_one(vault, name)
+    path = vault.one(name, ("contacts", "companies", "meetings"))
     items = evaluate(vault, today)
     width = None if as_json else screen_width()
     if path in vault.contacts:

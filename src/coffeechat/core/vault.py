@@ -60,6 +60,13 @@ MEETING_KINDS = {
     "google meet": "video",
     "event": "event", "meetup": "event", "conference": "event", "career fair": "event",
 }
+_ON_DATE = re.compile(r"\s*(.+?)\s+on\s+(\d{4}-\d{2}-\d{2})\s*", re.I)
+_KIND_TYPES = {"contacts": NoteType.CONTACT, "companies": NoteType.COMPANY,
+               "meetings": NoteType.MEETING}
+#: What `Vault.one` calls what it looks for ("no contact or meeting matches 'X'").
+_WHAT = {("contacts",): "contact", ("companies",): "company", ("meetings",): "meeting",
+         ("contacts", "meetings"): "contact or meeting",
+         ("contacts", "companies", "meetings"): "contact, company or meeting"}
 _SNOOZE = re.compile(r"\s*([0-9a-fA-F]{6,})\b\D*?(\d{4}-\d{2}-\d{2})\s*")
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|m|mins?|minutes?)?\s*", re.I)
 
@@ -124,7 +131,9 @@ class Vault:
         return max(dates) if dates else None
 
     def find(self, name: str) -> list[str]:
-        """Paths of notes a typed name may mean: a link target, an alias or a ``name:``."""
+        """Paths of notes a typed name may mean: a link target, an alias or a ``name:``, a
+        meeting's title as coffeechat prints it ("Coffee with Priya Raman"), or "NAME on
+        DATE" for the meetings with NAME (a person or a title) on that day."""
         if self.resolver is None:
             return []
         link = parse_link(name if "[[" in name else f"[[{name}]]")
@@ -137,10 +146,77 @@ class Vault:
         key = fold(name.strip())
         hits = [c.path for c in self.contacts.values() if fold(c.name) == key]
         hits += [c.path for c in self.companies.values() if fold(c.name) == key]
+        hits += [m.path for m in self.meetings.values() if fold(m.title) == key]
+        if not hits:
+            hits = self._on_date(name)
         if not hits:  # a unique part of a name: "priya" finds Priya Raman
             hits = [c.path for c in self.contacts.values() if key in fold(c.name)]
             hits += [c.path for c in self.companies.values() if key in fold(c.name)]
         return sorted(set(hits))
+
+    def _on_date(self, name: str) -> list[str]:
+        """The meetings "NAME on 2026-10-08" means: on that day, with NAME or titled NAME."""
+        m = _ON_DATE.fullmatch(name)
+        if m is None:
+            return []
+        try:
+            day = dt.date.fromisoformat(m[2])
+        except ValueError:
+            return []
+        meant = set(self.find(m[1]))
+        return [mt.path for mt in self.meetings.values() if mt.date == day
+                and (mt.path in meant or any(p.path in meant for p in mt.with_))]
+
+    def one(self, name: str, kinds: tuple[str, ...]) -> str:
+        """The path of the one contact, company or meeting (``kinds``: "contacts",
+        "companies", "meetings") that a name typed by the user means. Raises NotFound naming
+        the choices when there are several, and NoteError naming the note and its error
+        when the name means a note that cannot be read (not "no contact matches")."""
+        from coffeechat.errors import NoteError, NotFound
+
+        pools = [getattr(self, k) for k in kinds]
+        found = self.find(name)
+        hits = [p for p in found if any(p in pool for pool in pools)]
+        if len(hits) == 1:
+            return hits[0]
+        what = _WHAT[kinds]
+        if not hits:
+            broken = self._broken(name, found, kinds)
+            if broken is not None:
+                raise NoteError(broken.path, broken.line,
+                                f"{broken.message} (the note cannot be read until this is fixed)")
+            raise NotFound(f"no {what} matches {name!r}")
+        if all(p in self.meetings for p in hits):
+            choices = ", ".join(repr(self._meeting_name(p)) for p in hits[:6])
+            raise NotFound(f"{name!r} matches {len(hits)} meetings: {choices}"
+                           + (" …" if len(hits) > 6 else "") + " — say which one")
+        shown = ", ".join(hits[:6]) + (" …" if len(hits) > 6 else "")
+        plural = kinds[0] if len(kinds) == 1 else "notes"
+        raise NotFound(f"{name!r} matches several {plural}: {shown} — give more of the name or"
+                       " a path")
+
+    def _meeting_name(self, path: str) -> str:
+        """How to name one meeting without doubt: "Priya Raman on 2026-10-08" (the title when
+        it lists nobody, or two on the same day with the same person)."""
+        m = self.meetings[path]
+        same_day = [o for o in self.meetings.values()
+                    if o.date == m.date and o.with_[:1] == m.with_[:1]]
+        who = m.with_[0].name if m.with_ and len(same_day) == 1 else m.title
+        return f"{who} on {m.date.isoformat()}"
+
+    def _broken(self, name: str, found: list[str], kinds: tuple[str, ...]) -> Finding | None:
+        """The first error of a note of ``kinds`` that cannot be read and that ``name`` means:
+        a link to it, or its file name holding the name."""
+        wanted = {_KIND_TYPES[k] for k in kinds}
+        key = fold(name.strip())
+        for path in [*found, *sorted(self.notes)]:
+            note = self.notes.get(path)
+            if note is None or not note.broken or note_type(note, self.settings) not in wanted:
+                continue
+            if path in found or key in fold(note.stem):
+                return next((f for f in note.findings if f.severity is Severity.ERROR),
+                            note.findings[0] if note.findings else None)
+        return None
 
     def display_name(self, path: str) -> str:
         if path in self.contacts:
