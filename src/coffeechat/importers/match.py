@@ -60,11 +60,24 @@ def person_key(name: str) -> str:
     return " ".join(text.casefold().split())
 
 
+#: Legal forms left off a company's name when names are compared (Acme, Inc. ≈ ACME GmbH).
+LEGAL_SUFFIXES = frozenset({
+    "inc", "incorporated", "corp", "corporation", "co", "company", "llc", "llp", "lp", "ltd",
+    "limited", "plc", "gmbh", "ag", "kg", "mbh", "ug", "sa", "sas", "sarl", "srl", "spa", "bv",
+    "nv", "ab", "oy", "as", "asa", "aps", "pty", "pte", "kk", "sl",
+})
+
+
 @lru_cache(maxsize=1 << 14)
 def company_key(name: str) -> str:
-    """A company name as it is compared: like `person_key`, punctuation ignored too
-    (``Acme, Inc.`` ≈ ``acme inc``)."""
-    return " ".join(re.sub(r"[\W_]+", " ", person_key(name)).split())
+    """A company name as it is compared: like `person_key`, punctuation ignored too, and the
+    legal form at its end (``Acme``, ``Acme, Inc.``, ``ACME Inc``, ``Acme GmbH`` are one
+    company). A name that is nothing but legal forms stays as it is."""
+    words = re.sub(r"[\W_]+", " ", person_key(name.replace(".", ""))).split()
+    end = len(words)
+    while end > 1 and words[end - 1] in LEGAL_SUFFIXES:
+        end -= 1
+    return " ".join(words[:end])
 
 
 @dataclass
