@@ -31,6 +31,7 @@ from icalendar.parser import Contentline
 from coffeechat.config import Settings
 from coffeechat.core.ids import item_id
 from coffeechat.core.model import Contact, DueItem, Meeting
+from coffeechat.core.vault import own_word
 
 __all__ = ["PRODID", "EventCache", "EventSpec", "Feed", "FeedOptions", "PushObject", "initials",
            "item_id_of", "obsidian_uri", "parse_object", "push_objects", "render_feed", "revision",
@@ -297,7 +298,8 @@ def _digest_event(day: dt.date, items: Sequence[DueItem], contacts: Mapping[str,
 
 def _meeting_event(meeting: Meeting, contacts: Mapping[str, Contact], options: FeedOptions,
                    tz: dt.tzinfo) -> EventSpec:
-    kind = _KIND_TITLE.get(meeting.kind, "Meeting")
+    own = own_word(meeting)
+    kind = own.capitalize() if own else _KIND_TITLE.get(meeting.kind, "Meeting")
     if meeting.time is not None:
         start: dt.date = dt.datetime.combine(meeting.date, meeting.time, tz)
         assert isinstance(start, dt.datetime)

@@ -275,11 +275,28 @@ _KIND_TITLES = {"informational": "Informational interview with", "coffee": "Coff
                 "call": "Call with", "video": "Video call with", "event": "Met at an event:"}
 
 
+def _kind_arg(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    kind = " ".join(value.lower().split())
+    if not kind:
+        raise click.BadParameter("give a word (coffee, call, video, lunch, ...)")
+    return kind
+
+
+def _complete_kind(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """The shell's completion of --kind: the kinds coffeechat has words for."""
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(k) for k in _KIND_TITLES if k.startswith(incomplete.lower())]
+
+
 @cli.command()
 @click.argument("name")
 @click.option("--date", "when", callback=_datetime_arg, metavar="DATE[THH:MM]",
               help="When (default: today); a future date makes it a scheduled meeting.")
-@click.option("--kind", type=click.Choice(list(_KIND_TITLES)), default="coffee", show_default=True)
+@click.option("--kind", default="coffee", show_default=True, callback=_kind_arg,
+              shell_complete=_complete_kind, metavar="WORD",
+              help="coffee, informational, call, video, event — or your own word (lunch, walk),"
+                   " kept as you wrote it.")
 @click.option("--where", help="The place, or the call link.")
 @click.option("--duration", type=click.IntRange(1, 24 * 60), help="Minutes (default 30).")
 @click.option("--with", "others", multiple=True, metavar="NAME", help="Someone else there (repeatable).")
@@ -296,7 +313,7 @@ def meet(app: App, name: str, when: dt.datetime | dt.date | None, kind: str, whe
     when = when or app.today
     day = when.date() if isinstance(when, dt.datetime) else when
     first = app.vault.contacts[people[0]].name
-    title = f"{_KIND_TITLES[kind]} {first}"
+    title = f"{_KIND_TITLES.get(kind) or kind.capitalize() + ' with'} {first}"
     fields: list[tuple[str, Any]] = [("date", when), ("with", [_link_to(p) for p in people]),
                                      ("kind", kind)]
     if duration:

@@ -253,7 +253,7 @@ def _meeting_card(vault: Vault, path: str, items: list[DueItem], today: dt.date,
     when = m.date.isoformat() + (f" {m.time:%H:%M}" if m.time else "")
     lines = fit(click.style(m.title, bold=True), f" — {when}, {state}", screen, "  ")
     lines.append(click.style(f"  {path}", dim=True))
-    for k, v in (("with", ", ".join(p.name for p in m.with_)), ("kind", m.kind),
+    for k, v in (("with", ", ".join(p.name for p in m.with_)), ("kind", m.word or m.kind),
                  ("duration", f"{m.duration} min"), ("where", m.location),
                  ("referrals", ", ".join(p.name for p in m.referrals)),
                  ("thank-you", m.thank_you.isoformat() if m.thank_you else "")):
@@ -334,13 +334,16 @@ def list_(app: App, kind: str, field: str | None, company: str | None, status: s
                 continue
             if state and state_now != state:
                 continue
-            if not (_has(names, with_) and (meeting_kind is None or _fold(meeting_kind) == _fold(m.kind))):
+            if not (_has(names, with_) and (meeting_kind is None
+                                            or _fold(meeting_kind) in (m.kind, _fold(m.word)))):
                 continue
             rows.append({"date": m.date.isoformat(), "time": m.time.strftime("%H:%M") if m.time else None,
                          "path": m.path, "title": m.title, "kind": m.kind or None,
                          "with": [p.name for p in m.with_], "state": state_now})
         headers = ["date", "kind", "with", "state", "note"]
-        cells = [[r["date"] + (f" {r['time']}" if r["time"] else ""), r["kind"] or "",
+        words = {m.path: m.word for m in vault.meetings.values()}
+        cells = [[r["date"] + (f" {r['time']}" if r["time"] else ""),
+                  words[r["path"]] or r["kind"] or "",
                   ", ".join(r["with"]), r["state"], r["title"]] for r in rows]
     if as_json:
         print_json(rows)

@@ -19,7 +19,7 @@ from coffeechat.config import Settings
 from coffeechat.core.links import fold
 from coffeechat.core.model import ATTEMPT_KINDS, Company, Contact, Meeting, Person
 from coffeechat.core.sections import section_lines, without_marked_blocks
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault import Vault, own_word
 from coffeechat.errors import UsageError
 
 __all__ = [
@@ -496,7 +496,8 @@ def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meet
     # the meeting itself
     if meeting is not None:
         lines = []
-        facts = [meeting.kind or "meeting", f"{meeting.duration} minutes{_end_time(meeting)}"]
+        facts = [meeting.word or meeting.kind or "meeting",
+                 f"{meeting.duration} minutes{_end_time(meeting)}"]
         if meeting.location:
             facts.append(meeting.location)
         lines.append(" · ".join(facts))
@@ -692,7 +693,8 @@ def letter_facts(kind: str, vault: Vault, contact_path: str, today: dt.date, *,
             raise UsageError(f"you have had no meeting with {c.name} to thank them for (a thank-you"
                              " follows a meeting; record it with `coffeechat meet`)")
         v["when"] = when_phrase(last.date, today)
-        v["occasion"] = _OCCASION.get(last.kind, "meeting with me")
+        own = own_word(last)
+        v["occasion"] = f"the {own}" if own else _OCCASION.get(last.kind, "meeting with me")
         v["referrals"] = join_names([p.name for p in last.referrals]) or None
         point = point_of(last)
         if point:
@@ -741,8 +743,10 @@ def letter_facts(kind: str, vault: Vault, contact_path: str, today: dt.date, *,
             helped = []
             if held:
                 first_meeting = held[0]
-                helped.append(f"{_HELP_MEETING.get(first_meeting.kind, 'making time for me')}"
-                              f" in {_month(first_meeting.date, today)}")
+                own = own_word(first_meeting)
+                how = (f"the {own}" if own
+                       else _HELP_MEETING.get(first_meeting.kind, "making time for me"))
+                helped.append(f"{how} in {_month(first_meeting.date, today)}")
             names = [vault.contacts[p].name for p in vault.referred.get(c.path, [])]
             names += [p.name for m in held for p in m.referrals]
             if names:

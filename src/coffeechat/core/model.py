@@ -195,7 +195,8 @@ class Meeting:
     time: dt.time | None = None  # wall-clock start when one was written
     offset: int | None = None  # UTC offset in minutes when one was written
     with_: tuple[Person, ...] = ()
-    kind: str = ""
+    kind: str = ""  # the kind coffeechat knows it as ("coffee" for lunch), or the word itself
+    word: str = ""  # the note's kind: as the user wrote it, lower case ("lunch")
     duration: int = 30
     location: str = ""
     status: str = ""  # "", "cancelled" or "no_show"

@@ -27,7 +27,7 @@ from coffeechat.core.model import (
     Task,
     Touch,
 )
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault import Vault, own_word
 
 __all__ = ["RULES", "RULE_NAMES", "evaluate", "finish", "insights", "raw_items"]
 
@@ -162,7 +162,7 @@ def thank_you(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         )
         if thanked:
             continue
-        kind = _KIND_WORDS.get(meeting.kind, "meeting")
+        kind = own_word(meeting) or _KIND_WORDS.get(meeting.kind, "meeting")
         yield DueItem(
             id=item_id("thank_you", meeting.path),
             rule="thank_you", contact=people[0].name, contact_path=people[0].path,

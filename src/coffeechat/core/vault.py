@@ -25,8 +25,9 @@ from coffeechat.core.model import (
     Touch,
 )
 
-__all__ = ["LINK_LISTS", "LINK_SINGLES", "Vault", "build_vault", "duplicate_findings",
-           "identity_keys", "note_stem", "note_type", "single_link"]
+__all__ = ["KNOWN_KINDS", "LINK_LISTS", "LINK_SINGLES", "Vault", "build_vault",
+           "duplicate_findings", "identity_keys", "kind_suggestion", "note_stem", "note_type",
+           "own_word", "single_link"]
 
 #: The properties holding one link, and those holding a list of links.
 LINK_SINGLES = ("company", "referred_by")
@@ -60,6 +61,31 @@ MEETING_KINDS = {
     "google meet": "video",
     "event": "event", "meetup": "event", "conference": "event", "career fair": "event",
 }
+#: The kinds coffeechat has words of its own for (`meet --kind` completes them).
+KNOWN_KINDS = ("informational", "coffee", "call", "video", "event")
+#: Known words that name the occasion better than their kind does: the text keeps them.
+_OCCASIONS = frozenset({"lunch", "breakfast", "dinner", "tea", "drinks", "walk", "meetup",
+                        "conference", "career fair"})
+
+
+def own_word(meeting: Meeting) -> str:
+    """The user's word for the meeting where titles and letters should say it ("lunch",
+    "hike"); "" where the kind's own words say it (coffee, zoom: a video call)."""
+    word = meeting.word
+    return word if word and (word not in MEETING_KINDS or word in _OCCASIONS) else ""
+
+
+def kind_suggestion(word: str) -> str | None:
+    """The known kind a word that means nothing to coffeechat was likely meant to be ("cofee":
+    coffee); None for a word of its own ("hike"), which is kept as written."""
+    import difflib
+
+    if not word or word in MEETING_KINDS:
+        return None
+    close = difflib.get_close_matches(word, list(MEETING_KINDS), n=1, cutoff=0.8)
+    return MEETING_KINDS[close[0]] if close else None
+
+
 _ON_DATE = re.compile(r"\s*(.+?)\s+on\s+(\d{4}-\d{2}-\d{2})\s*", re.I)
 _KIND_TYPES = {"contacts": NoteType.CONTACT, "companies": NoteType.COMPANY,
                "meetings": NoteType.MEETING}
@@ -454,7 +480,12 @@ class _Builder:
             self._find("with" if "with" in note.meta else None,
                        'meeting lists nobody under with: (add `with: ["[[Name]]"]`)',
                        Severity.WARNING, "with")
-        kind = self.text("kind").lower()
+        kind = " ".join(self.text("kind").lower().split())
+        meant = kind_suggestion(kind)
+        if meant is not None:
+            self._find("kind", f"kind: {kind!r} means nothing to coffeechat; did you mean {meant}?"
+                               f" (known: {', '.join(KNOWN_KINDS)}; any other word is kept as"
+                               " you wrote it)", Severity.INFO, "kind")
         status = self.text("status").lower()
         if status and status not in MEETING_STATUSES:
             self._find("status", f"status: {status!r} means nothing to coffeechat for a meeting"
@@ -463,7 +494,8 @@ class _Builder:
         title = re.sub(r"^\d{4}-\d{2}-\d{2}\s*[-–—:]?\s*", "", note.stem) or note.stem
         return Meeting(
             path=note.path, date=when.day, time=when.time, offset=when.offset,
-            with_=tuple(people), kind=MEETING_KINDS.get(kind, kind), duration=self.duration(),
+            with_=tuple(people), kind=MEETING_KINDS.get(kind, kind), word=kind,
+            duration=self.duration(),
             location=self.text("location"), status=MEETING_STATUSES.get(status, ""),
             referrals=tuple(self.links("referrals")), thank_you=self.date("thank_you"),
             follow_up=self.date("follow_up"), follow_up_line=note.meta_lines.get("follow_up"),
