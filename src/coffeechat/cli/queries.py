@@ -20,7 +20,7 @@ from coffeechat.cli.render import (
     screen_width,
     table,
 )
-from coffeechat.errors import NotFound, UsageError
+from coffeechat.errors import UsageError
 
 if TYPE_CHECKING:
     from coffeechat.core.model import Contact, DueItem, Finding

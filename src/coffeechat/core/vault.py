@@ -86,7 +86,7 @@ def kind_suggestion(word: str) -> str | None:
     return MEETING_KINDS[close[0]] if close else None
 
 
-_ON_DATE = re.compile(r"\s*(.+?)\s+on\s+(\d{4}-\d{2}-\d{2})\s*", re.I)
+_ON_DATE = re.compile(r"\s*(.+?)\s+on\s+(\d{4}-\d{2}-\d{2})\s*", re.IGNORECASE)
 _KIND_TYPES = {"contacts": NoteType.CONTACT, "companies": NoteType.COMPANY,
                "meetings": NoteType.MEETING}
 #: What `Vault.one` calls what it looks for ("no contact or meeting matches 'X'").
