@@ -196,7 +196,6 @@ class Meeting:
     offset: int | None = None  # UTC offset in minutes when one was written
     with_: tuple[Person, ...] = ()
     kind: str = ""  # the kind coffeechat knows it as ("coffee" for lunch), or the word itself
-    word: str = ""  # the note's kind: as the user wrote it, lower case ("lunch")
     duration: int = 30
     location: str = ""
     status: str = ""  # "", "cancelled" or "no_show"
@@ -208,6 +207,7 @@ class Meeting:
     title: str = ""
     tasks: tuple[Task, ...] = ()
     snoozes: tuple[tuple[str, dt.date], ...] = ()
+    word: str = ""  # the note's kind: as the user wrote it, lower case ("lunch")
 
     @property
     def cancelled(self) -> bool:

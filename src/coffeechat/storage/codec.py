@@ -151,12 +151,12 @@ def meeting_to(m: Meeting) -> list[Any]:
             _people_to(m.referrals), _ord(m.thank_you), _ord(m.follow_up), m.follow_up_line,
             _ord(m.prepared), m.title,
             [[t.text, t.due.toordinal(), t.done, t.line] for t in m.tasks],
-            [[ident, until.toordinal()] for ident, until in m.snoozes]]
+            [[ident, until.toordinal()] for ident, until in m.snoozes], m.word]
 
 
 def meeting_from(value: Any) -> Meeting:
     (path, date, time, offset, with_, kind, duration, location, status, referrals, thank_you,
-     follow_up, follow_up_line, prepared, title, tasks, snoozes) = _list(value, 17)
+     follow_up, follow_up_line, prepared, title, tasks, snoozes, word) = _list(value, 18)
     try:
         start = None if time is None else dt.time.fromisoformat(_str(time))
     except ValueError:
@@ -175,7 +175,7 @@ def meeting_from(value: Any) -> Meeting:
                    _str(kind), _int(duration), _str(location), _str(status),
                    _people_from(referrals), _opt_day(thank_you), _opt_day(follow_up),
                    _opt_int(follow_up_line), _opt_day(prepared), _str(title), tuple(task_list),
-                   tuple(snoozed))
+                   tuple(snoozed), _str(word))
 
 
 # --- the agenda's own state -------------------------------------------------------------------
