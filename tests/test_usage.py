@@ -31,6 +31,13 @@ def test_usage_error_is_one_line_and_one_hint(people, args, first):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("args", [[], ["import"]])
+def test_a_bare_command_still_shows_its_help(people, args):
+    result = CliRunner().invoke(cli, args)
+    assert result.stderr.startswith("Usage: ") and "Error" not in result.stderr
+    assert "Commands:" in result.stderr
+
+
 def test_did_you_mean_is_the_only_hint(people):
     result = CliRunner().invoke(cli, ["--vault", str(people.root), "due", "--verbos"])
     assert result.stderr == "Error: No such option '--verbos'. Did you mean '--verbose'?\n"

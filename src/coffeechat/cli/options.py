@@ -81,6 +81,8 @@ def _show(exc: click.UsageError, file: Any = None) -> None:
 
 
 def one_line_usage_errors(exc: click.UsageError) -> click.UsageError:
-    """``exc``, printed by click as one line and one hint instead of Usage / Try / Error."""
-    exc.show = lambda file=None: _show(exc, file)  # type: ignore[method-assign]
+    """``exc``, printed by click as one line and one hint instead of Usage / Try / Error (a
+    bare `coffeechat` or group, which asks for the help, still gets the help)."""
+    if not isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+        exc.show = lambda file=None: _show(exc, file)  # type: ignore[method-assign]
     return exc
