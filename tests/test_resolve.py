@@ -37,7 +37,8 @@ def test_name_on_date_picks_one_of_several(story, run):
     assert both.stderr == ("Error: 'Coffee with Priya Shah' matches 2 meetings: 'Priya Shah on"
                            " 2026-11-10', 'Priya Shah on 2026-12-07' — say which one\n")
     for name in ("Priya Shah on 2026-12-07", "priya on 2026-12-07",
-                 "Coffee with Priya Shah on 2026-12-07"):
+                 "Coffee with Priya Shah on 2026-12-07", "Coffee with Priya Shah (2026-12-07)",
+                 "Coffee with Priya Shah (2026-12-07 09:30)"):
         result = run("show", name)
         assert result.exit_code == 0, (name, result.stderr)
         assert result.stdout.startswith("Coffee with Priya Shah — 2026-12-07, scheduled")

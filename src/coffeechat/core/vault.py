@@ -86,7 +86,10 @@ def kind_suggestion(word: str) -> str | None:
     return MEETING_KINDS[close[0]] if close else None
 
 
-_ON_DATE = re.compile(r"\s*(.+?)\s+on\s+(\d{4}-\d{2}-\d{2})\s*", re.IGNORECASE)
+#: "Priya Raman on 2026-10-08", or a title as `due` prints it, "Coffee with Priya Raman
+#: (2026-10-08 16:00)".
+_ON_DATE = re.compile(r"\s*(.+?)\s+(?:on\s+(\d{4}-\d{2}-\d{2})|\((\d{4}-\d{2}-\d{2})"
+                      r"(?:[ T]\d{1,2}:\d{2})?\))\s*", re.IGNORECASE)
 _KIND_TYPES = {"contacts": NoteType.CONTACT, "companies": NoteType.COMPANY,
                "meetings": NoteType.MEETING}
 #: What `Vault.one` calls what it looks for ("no contact or meeting matches 'X'").
@@ -181,12 +184,13 @@ class Vault:
         return sorted(set(hits))
 
     def _on_date(self, name: str) -> list[str]:
-        """The meetings "NAME on 2026-10-08" means: on that day, with NAME or titled NAME."""
+        """The meetings "NAME on 2026-10-08" (or "NAME (2026-10-08 16:00)") means: on that day,
+        with NAME or titled NAME."""
         m = _ON_DATE.fullmatch(name)
         if m is None:
             return []
         try:
-            day = dt.date.fromisoformat(m[2])
+            day = dt.date.fromisoformat(m[2] or m[3])
         except ValueError:
             return []
         meant = set(self.find(m[1]))
