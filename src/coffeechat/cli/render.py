@@ -343,7 +343,8 @@ def finding_line(finding: Finding) -> str:
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], max_width: int = 40,
           width: int | None = None) -> list[str]:
     """A plain aligned table, no wider than ``width`` columns when one is given; long cells are
-    cut with an ellipsis (the widest columns first, none below its header or 6 columns)."""
+    cut with an ellipsis (the widest columns first, none below its header or 6 columns, and the
+    first column, which names the row, last)."""
     cells = [list(row) for row in rows]
     widths = [max([_width(h)] + [min(max_width, _width(r[i])) for r in cells])
               for i, h in enumerate(headers)]
@@ -351,7 +352,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], max_width: int 
         floor = [min(w, max(_width(h), 6)) for h, w in zip(headers, widths)]
         excess = sum(widths) + 2 * (len(widths) - 1) - width
         while excess > 0:
-            i = max(range(len(widths)), key=lambda k: (widths[k] - floor[k], k))
+            i = max(range(len(widths)), key=lambda k: (k > 0 and widths[k] > floor[k],
+                                                       widths[k] - floor[k], k))
             if widths[i] <= floor[i]:
                 break
             widths[i] -= 1
