@@ -65,7 +65,7 @@ def test_tables_cut_cells_with_an_ellipsis():
     assert any("…" in ln for ln in out)
     assert out[0].split() == ["name", "company", "role", "field", "last", "contact", "status"]
     rows = {ln.split("  ")[0] for ln in out[1:]}
-    assert "Aisha Bello" in rows  # short cells are whole
+    assert {"Aisha Bello", "Brent Callahan", "Łukasz Wiśniewski"} <= rows  # names cut last
 
 
 def test_json_is_not_fitted():
