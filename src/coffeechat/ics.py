@@ -22,7 +22,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import quote
 
 from icalendar import Alarm, Calendar, Component, Event, Parameters, Timezone, Todo, vDuration
 from icalendar.caselessdict import canonsort_keys
@@ -32,6 +31,7 @@ from coffeechat.config import Settings
 from coffeechat.core.ids import item_id
 from coffeechat.core.model import Contact, DueItem, Meeting
 from coffeechat.core.vault import own_word
+from coffeechat.obsidian import obsidian_uri  # the one place that builds note links
 
 __all__ = ["PRODID", "EventCache", "EventSpec", "Feed", "FeedOptions", "PushObject", "initials",
            "item_id_of", "obsidian_uri", "parse_object", "push_objects", "render_feed", "revision",
@@ -170,13 +170,6 @@ def initials(name: str) -> str:
     name = name.split(",", 1)[0]
     parts = [p for p in re.split(r"[\s\-]+", name) if p and p[0].isalnum()]
     return " ".join(p[0].upper() + "." for p in parts) or "?"
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def obsidian_uri(vault_name: str, path: str) -> str:
-    """``obsidian://open?vault=…&file=…`` for a vault-relative note path."""
-    file = path[:-3] if path.lower().endswith(".md") else path
-    return f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(file, safe='')}"
 
 
 def _contact_line(contact: Contact | None) -> str:

@@ -453,12 +453,13 @@ class Watcher:
         self._agenda = build_agenda(vault, today)
         self._lookup = ShapeIndex(shapes(vault))
         self._seen = seen
+        board = vault if self.dashboard is not None else None  # the dashboard's funnel and tree
         del vault
-        self._publish(result, self._agenda, today)
+        self._publish(result, self._agenda, today, board)
 
-    def _publish(self, result: Update, agenda: Any, today: dt.date) -> None:
+    def _publish(self, result: Update, agenda: Any, today: dt.date, vault: Any = None) -> None:
         """Write the feed and the dashboard of ``agenda``, and say what was done."""
-        from coffeechat.dashboard import render_dashboard
+        from coffeechat.dashboard import compose
         from coffeechat.ics import FeedOptions, render_feed
         from coffeechat.publish import NotOurs, mtime_ns, vault_name, write_dashboard, write_if_changed
 
@@ -482,7 +483,7 @@ class Watcher:
         if self.on_feed is not None:
             self.on_feed(feed.data, mtime_ns(self.feed_path))
         if self.dashboard is not None and not self._dashboard_refused:
-            note = render_dashboard(items, meetings, today)
+            note = compose(self.root, self.settings, items, meetings, today, vault)
             try:
                 result.dashboard_written = (write_dashboard(self.dashboard, note, self._remember_own)
                                             or result.dashboard_written)

@@ -189,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 from coffeechat.cli import coaching as _coaching  # noqa: F401
 from coffeechat.cli import feed as _feed  # noqa: F401
 from coffeechat.cli import notes as _notes  # noqa: F401  (registers the commands)
+from coffeechat.cli import obsidian as _obsidian  # noqa: F401
 from coffeechat.cli import push as _push  # noqa: F401
 from coffeechat.cli import queries as _queries  # noqa: F401
 from coffeechat.cli import transfer as _transfer  # noqa: F401

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from coffeechat.cli import App, cli, date_option, pass_app
-from coffeechat.errors import UsageError
+from coffeechat.errors import CoffeechatError, UsageError
 
 GITIGNORE_LINE = ".coffeechat/"
 
@@ -45,8 +45,9 @@ def init(app: App, path: Path | None) -> None:
     """Make a vault in PATH (default: --vault, else the current folder).
 
     Creates contacts/, companies/, meetings/, templates/ (usable by Obsidian's Templates
-    plugin too), coffeechat.toml and a .gitignore that keeps the cache out of git. Never
-    overwrites a file; running it again only adds what is missing.
+    plugin too), coffeechat.toml, a .gitignore that keeps the cache out of git, and the
+    Obsidian Bases views and property types (see `coffeechat obsidian`). Never overwrites a
+    file; running it again only adds what is missing.
     """
     from importlib import resources
 
@@ -70,7 +71,8 @@ def init(app: App, path: Path | None) -> None:
             made.append(f"{settings.templates_folder}/{template.name}")
     config = (data / CONFIG_NAME).read_text(encoding="utf-8")
     config = config.replace('timezone = "UTC"', f'timezone = "{_local_timezone()}"', 1)
-    if _create(root / CONFIG_NAME, config):
+    new_vault = _create(root / CONFIG_NAME, config)
+    if new_vault:
         made.append(CONFIG_NAME)
     ignore = root / ".gitignore"
     if _create(ignore, f"# coffeechat's cache and generated feed\n{GITIGNORE_LINE}\n"):
@@ -84,6 +86,26 @@ def init(app: App, path: Path | None) -> None:
             with open(ignore, "a", encoding="utf-8", newline="") as fh:
                 fh.write(f"{sep}{GITIGNORE_LINE}{newline}")
             made.append(".gitignore (added .coffeechat/)")
+    from coffeechat.cli.obsidian import set_up  # the Bases views and .obsidian/types.json
+
+    created, problem = set_up(root, settings if new_vault else _settings_of(root),
+                              create_config=new_vault)
+    _made(root, made + created)
+    if problem:
+        raise CoffeechatError(problem)
+
+
+def _settings_of(root: Path) -> Any:
+    """The settings of an existing vault (its folders decide the bases), else the defaults."""
+    from coffeechat.config import Settings, load_settings
+
+    try:
+        return load_settings(root)[0]
+    except CoffeechatError:
+        return Settings()
+
+
+def _made(root: Path, made: list[str]) -> None:
     where = click.format_filename(str(root))
     if made:
         click.echo(f"Vault ready in {where}: created " + ", ".join(made) + ".")

@@ -1,0 +1,94 @@
+"""Commands for a vault kept in Obsidian: obsidian (Bases views and property types), dashboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from coffeechat.cli import App, cli, pass_app
+from coffeechat.errors import CoffeechatError
+
+def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str], str]:
+    """`coffeechat.obsidian.install` with its notes echoed: the files it created, and why the
+    property types could not be merged ("" when they were)."""
+    from coffeechat.obsidian import TYPES_FILE, install
+
+    setup = install(root, settings, create_config=create_config)
+    for key, theirs, ours in setup.conflicts:
+        click.echo(f"note: {TYPES_FILE} types {key} as {theirs} (coffeechat would use {ours});"
+                   " left as you set it", err=True)
+    if setup.no_config:
+        click.echo("note: no .obsidian/ folder (the vault has not been opened in Obsidian yet):"
+                   " property types not written; `coffeechat obsidian --create-config` makes it",
+                   err=True)
+    return setup.created, setup.problem
+
+
+@cli.command()
+@click.option("--create-config", is_flag=True,
+              help="Create .obsidian/ (and its types.json) if the vault has none yet.")
+@pass_app
+def obsidian(app: App, create_config: bool) -> None:
+    """Add the Bases views and property types to a vault kept in Obsidian.
+
+    Writes Contacts.base, Meetings.base and Companies.base (Obsidian 1.9+ shows them as live
+    tables) unless a file of that name is already there, and adds coffeechat's property types
+    (dates, date-times, lists) to .obsidian/types.json — only the keys it does not have yet.
+    Never overwrites a file; running it again only adds what is missing.
+    """
+    from coffeechat.obsidian import BASE_FILES
+
+    created, problem = set_up(app.root, app.settings, create_config=create_config)
+    kept = [name for name in BASE_FILES if name not in created]
+    if created:
+        click.echo("Added " + ", ".join(created) + ".")
+    if kept:
+        click.echo("Left alone (already there): " + ", ".join(kept) + ".")
+    if not created:
+        click.echo("Nothing to add.")
+    if problem:
+        raise CoffeechatError(problem)
+
+
+@cli.command()
+@click.option("-o", "--output", metavar="NOTE",
+              help="The note to write, in the vault (default: watch.dashboard, else"
+                   " Follow-ups.md); `-o -` prints it.")
+@pass_app
+def dashboard(app: App, output: str | None) -> None:
+    """Write the dashboard note: follow-ups with links and done/snooze commands, the meetings
+    ahead, the funnel and the referral tree (Mermaid, which Obsidian draws).
+
+    `watch` keeps it current when watch.dashboard is set; this writes it once. A note of that
+    name that coffeechat did not write is never replaced.
+    """
+    import sys
+
+    from coffeechat.dashboard import DEFAULT_NOTE, compose
+    from coffeechat.errors import UsageError
+    from coffeechat.publish import dashboard_path, write_dashboard
+    from coffeechat.runtime import no_cycle_collection
+    from coffeechat.storage.files import inside_vault
+
+    settings = app.settings
+    if output is None or output == "-":
+        path = dashboard_path(app.root, settings) or inside_vault(app.root, DEFAULT_NOTE)
+    else:
+        if not output.lower().endswith(".md"):
+            raise UsageError(f"the dashboard must be a Markdown note (…/Follow-ups.md), not {output!r}")
+        path = inside_vault(app.root, output)
+        if not path.parent.is_dir():
+            raise UsageError(f"cannot write the dashboard to {output}: its folder does not exist")
+    with no_cycle_collection():
+        agenda = app.agenda
+        data = compose(app.root, settings, agenda.result.items, agenda.meetings(), app.today,
+                       app.vault)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    wrote = write_dashboard(path, data)
+    shown = path.relative_to(app.root.resolve()).as_posix()
+    click.echo(f"Wrote {shown}." if wrote else f"{shown} is up to date.")
