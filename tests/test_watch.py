@@ -245,6 +245,21 @@ def test_dashboard_is_written_without_echo_and_never_over_a_note(vault):
     assert "dashboard" not in (vault.root / "contacts" / "Ana Ruiz.md").read_text()
 
 
+def test_the_dashboard_funnel_and_tree_follow_each_save(vault):
+    _fast(vault, 'dashboard = "Follow-ups.md"\n')
+    vault.contact("Ana Ruiz", front='referred_by: "[[Bo Li]]"', log="2026-11-02 approach: hello")
+    vault.contact("Bo Li")
+    with Running(vault.root) as w:
+        board = (vault.root / "Follow-ups.md").read_text(encoding="utf-8")
+        assert '"met: 0 of 0"' in board and '["Ana Ruiz"]' in board and '["Bo Li"]' in board
+        vault.meeting("2026-11-20T10:00", ["Ana Ruiz"])  # a new note: a full pass
+        assert w.wait_pass().dashboard_written
+        assert '"met: 1 of 1"' in (vault.root / "Follow-ups.md").read_text(encoding="utf-8")
+        vault.contact("Bo Li", log="2026-11-21 approach: hi")  # a save: patched, not rebuilt
+        assert w.wait_pass(2).dashboard_written
+        assert '"approached: 2"' in (vault.root / "Follow-ups.md").read_text(encoding="utf-8")
+
+
 def test_a_bad_note_or_a_failing_pass_never_stops_the_watcher(vault, monkeypatch):
     _fast(vault)
     with Running(vault.root) as w:
