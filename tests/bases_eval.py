@@ -49,7 +49,7 @@ FIELDS = {"length", "year", "month", "day", "hour", "minute", "second", "millise
 
 _TOKEN = re.compile(r"""\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?P<num>\d+(?:\.\d+)?)
                     |(?P<id>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>&&|\|\||==|!=|<=|>=|[<>!().,\[\]+\-*/%]))""",
-                    re.X)
+                    re.VERBOSE)
 
 
 def tokens(text: str) -> list[tuple[str, str]]:

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from coffeechat.cli import cli
 from coffeechat.dashboard import is_dashboard, render_dashboard
-
 from conftest import TODAY
 
 

@@ -11,18 +11,26 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from bases_eval import (FILE_FIELDS, FIELDS, GLOBAL_FUNCTIONS, METHODS, Parser, Vault, value_of,
-                        view_rows, walk)
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bases_eval import (
+    FIELDS,
+    FILE_FIELDS,
+    GLOBAL_FUNCTIONS,
+    METHODS,
+    Parser,
+    Vault,
+    value_of,
+    view_rows,
+    walk,
+)
 from coffeechat import load_vault
 from coffeechat.cli import cli
 from coffeechat.config import Settings
 from coffeechat.errors import CoffeechatError
 from coffeechat.obsidian import BASE_FILES, PROPERTY_TYPES, bases, merge_types, obsidian_uri
-
 from conftest import SAMPLE, TODAY
 
 OBSIDIAN_TYPES = {"text", "multitext", "number", "checkbox", "date", "datetime", "aliases", "tags"}
@@ -181,7 +189,7 @@ def test_meetings_views_on_the_sample_vault(sample):
     assert _paths(unthanked) == {p for p, m in model.meetings.items()
                                  if m.held(TODAY) and m.thank_you is None}
     assert "meetings/2026-11-20 Coffee with Kenji Watanabe.md" in _paths(unthanked)
-    view, by_kind = _rows(sample, "Meetings.base", "By kind")
+    _, by_kind = _rows(sample, "Meetings.base", "By kind")
     assert _paths(by_kind) == set(model.meetings)
     assert {value_of(r, "note.kind") for r in by_kind} == {"informational", "coffee", "call",
                                                            "video", "event"}
@@ -286,10 +294,10 @@ def test_obsidian_command_never_overwrites_and_merges_types(vault, run):
     assert types["thank_you"] == "date"
     conflicts = [ln for ln in result.output.splitlines() if ln.startswith("note: ")]
     assert conflicts == [
-        "note: .obsidian/types.json types follow_up as text (coffeechat would use date);"
-        " left as you set it",
-        "note: .obsidian/types.json types date as date (coffeechat would use datetime);"
-        " left as you set it"]
+        ("note: .obsidian/types.json types follow_up as text (coffeechat would use date);"
+         " left as you set it"),
+        ("note: .obsidian/types.json types date as date (coffeechat would use datetime);"
+         " left as you set it")]
     before = (vault.root / ".obsidian" / "types.json").stat().st_mtime_ns
     again = run("obsidian")
     assert again.exit_code == 0 and "Nothing to add." in again.output
@@ -313,8 +321,8 @@ def test_a_broken_types_file_is_left_alone_with_one_clear_line(vault, run):
     result = run("obsidian")
     assert result.exit_code == 1
     errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
-    assert errors == ["Error: .obsidian/types.json:4: not valid JSON (Expecting property name"
-                      " enclosed in double quotes); left alone"]
+    assert errors == [("Error: .obsidian/types.json:4: not valid JSON (Expecting property name"
+                       " enclosed in double quotes); left alone")]
     assert "Traceback" not in result.output
     assert (vault.root / ".obsidian" / "types.json").read_bytes() == broken
     assert all((vault.root / name).is_file() for name in BASE_FILES)

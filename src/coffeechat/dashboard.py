@@ -126,8 +126,8 @@ def render_dashboard(items: Sequence[DueItem], meetings: Iterable[Meeting], toda
                    key=lambda m: (m.date, m.time or dt.time(), m.path))
     lines = [
         "---", MARKER, "---",
-        "%% Written by `coffeechat dashboard` (and `coffeechat watch`) from your notes;"
-        " edits here are overwritten. %%",
+        ("%% Written by `coffeechat dashboard` (and `coffeechat watch`) from your notes;"
+         " edits here are overwritten. %%"),
         "# Follow-ups", "",
         (f"As of {today:%A %d %B %Y}: {len(items)} open follow-up{'s' * (len(items) != 1)},"
          f" {len(overdue)} overdue."),

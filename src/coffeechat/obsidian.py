@@ -27,8 +27,8 @@ from coffeechat.errors import CoffeechatError, located
 if TYPE_CHECKING:
     from coffeechat.config import Settings
 
-__all__ = ["BASE_FILES", "CONFIG_FOLDER", "PROPERTY_TYPES", "TYPES_FILE", "Setup", "TypesMerge",
-           "UPCOMING_VIEW", "bases", "install", "merge_types", "obsidian_uri", "render_base"]
+__all__ = ["BASE_FILES", "CONFIG_FOLDER", "PROPERTY_TYPES", "TYPES_FILE", "UPCOMING_VIEW", "Setup",
+           "TypesMerge", "bases", "install", "merge_types", "obsidian_uri", "render_base"]
 
 CONFIG_FOLDER = ".obsidian"
 TYPES_FILE = f"{CONFIG_FOLDER}/types.json"

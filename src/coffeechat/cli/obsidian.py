@@ -10,6 +10,7 @@ import click
 from coffeechat.cli import App, cli, pass_app
 from coffeechat.errors import CoffeechatError
 
+
 def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str], str]:
     """`coffeechat.obsidian.install` with its notes echoed: the files it created, and why the
     property types could not be merged ("" when they were)."""
