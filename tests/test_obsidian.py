@@ -287,7 +287,8 @@ def test_obsidian_command_never_overwrites_and_merges_types(vault, run):
     result = run("obsidian")
     assert result.exit_code == 0, result.output
     assert (vault.root / "Contacts.base").read_bytes() == mine
-    assert "Added Meetings.base, Companies.base." in result.output
+    assert ("Added Meetings.base, Companies.base, property types in .obsidian/types.json"
+            f" ({len(PROPERTY_TYPES) - 2}).") in result.output
     assert "Left alone (already there): Contacts.base." in result.output
     types = json.loads((vault.root / ".obsidian" / "types.json").read_text())["types"]
     assert types["date"] == "date" and types["follow_up"] == "text"
@@ -300,7 +301,9 @@ def test_obsidian_command_never_overwrites_and_merges_types(vault, run):
          " left as you set it")]
     before = (vault.root / ".obsidian" / "types.json").stat().st_mtime_ns
     again = run("obsidian")
-    assert again.exit_code == 0 and "Nothing to add." in again.output
+    assert again.exit_code == 0 and again.output.splitlines() == [
+        "Left alone (already there): Contacts.base, Meetings.base, Companies.base.",
+        "Nothing to add."]  # each conflict is reported once
     assert (vault.root / ".obsidian" / "types.json").stat().st_mtime_ns == before
 
 

@@ -283,7 +283,7 @@ class Setup:
     created: list[str] = field(default_factory=list)  # files written
     kept: list[str] = field(default_factory=list)  # .base files already there, left alone
     types_added: tuple[str, ...] = ()
-    conflicts: tuple[tuple[str, str, str], ...] = ()
+    conflicts: tuple[tuple[str, str, str], ...] = ()  # not reported before
     no_config: bool = False  # no .obsidian/ and none was to be made: types not written
     problem: str = ""  # why the property types could not be merged ("" = they were)
 
@@ -338,7 +338,7 @@ def _install_types(root: Path, setup: Setup, create_config: bool) -> None:
     except OSError as exc:
         raise CoffeechatError(f"cannot read {TYPES_FILE}: {exc.strerror or exc}") from None
     merged = merge_types(old)
-    setup.conflicts = merged.conflicts
+    setup.conflicts = _not_told(root, merged.conflicts)
     if merged.data is not None:
         try:
             atomic_write(path, merged.data, expected=print_, create=print_ is None)
@@ -347,3 +347,29 @@ def _install_types(root: Path, setup: Setup, create_config: bool) -> None:
         setup.types_added = merged.added
         if old is None:
             setup.created.append(TYPES_FILE)
+
+
+#: The conflicts already reported, so each is reported once (coffeechat's cache folder).
+TOLD_FILE = ".coffeechat/obsidian-types-told.json"
+
+
+def _not_told(root: Path, conflicts: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    """The conflicts not reported before; remembers them. The record is only a cache: when it
+    is lost or unreadable, a conflict is reported once more."""
+    from coffeechat.storage.files import atomic_write
+
+    path = root / TOLD_FILE
+    try:
+        told = {tuple(x) for x in json.loads(path.read_text(encoding="utf-8"))}
+    except (OSError, ValueError, TypeError):
+        told = set()
+    new = tuple(c for c in conflicts if c[:2] not in told)
+    if new:
+        record = sorted({*told, *(c[:2] for c in conflicts)})
+        try:
+            path.parent.mkdir(exist_ok=True)
+            atomic_write(path, json.dumps(record).encode("utf-8"))
+        except OSError:
+            pass  # then it is said again next time; nothing is lost
+    return new
+

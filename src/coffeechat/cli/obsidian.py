@@ -12,7 +12,7 @@ from coffeechat.errors import CoffeechatError
 
 
 def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str], str]:
-    """`coffeechat.obsidian.install` with its notes echoed: the files it created, and why the
+    """`coffeechat.obsidian.install` with its notes echoed: what it added, and why the
     property types could not be merged ("" when they were)."""
     from coffeechat.obsidian import TYPES_FILE, install
 
@@ -24,7 +24,10 @@ def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str]
         click.echo("note: no .obsidian/ folder (the vault has not been opened in Obsidian yet):"
                    " property types not written; `coffeechat obsidian --create-config` makes it",
                    err=True)
-    return setup.created, setup.problem
+    added = list(setup.created)
+    if setup.types_added and TYPES_FILE not in added:
+        added.append(f"property types in {TYPES_FILE} ({len(setup.types_added)})")
+    return added, setup.problem
 
 
 @cli.command()
