@@ -77,7 +77,9 @@ def dashboard(app: App, output: str | None) -> None:
     from coffeechat.storage.files import inside_vault
 
     settings = app.settings
-    if output is None or output == "-":
+    if output == "-":
+        path = None
+    elif output is None:
         path = dashboard_path(app.root, settings) or inside_vault(app.root, DEFAULT_NOTE)
     else:
         if not output.lower().endswith(".md"):
@@ -89,7 +91,7 @@ def dashboard(app: App, output: str | None) -> None:
         agenda = app.agenda
         data = compose(app.root, settings, agenda.result.items, agenda.meetings(), app.today,
                        app.vault)
-    if output == "-":
+    if path is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
