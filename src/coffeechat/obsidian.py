@@ -93,16 +93,19 @@ def _scope(kind: str, folder: str, settings: Settings) -> dict[str, Any]:
 _NOT_CANCELLED = 'note.status != "cancelled" && note.status != "no_show"'
 
 
+def _linking_here(kind: str, folder: str, key: str) -> str:
+    """The notes of ``kind`` whose ``key:`` links to this note (a reverse lookup)."""
+    other = _is_kind(kind, folder, "value.asFile().properties", "value.asFile()")
+    return f"file.backlinks.filter({other} && list(value.asFile().properties.{key}).contains(file))"
+
+
 def _contacts(settings: Settings) -> dict[str, Any]:
-    meeting = _is_kind("meeting", settings.meetings_folder, "value.asFile().properties",
-                       "value.asFile()")
     return {
         "filters": _scope("contact", settings.contacts_folder, settings),
         "formulas": {
             # Meetings that list this contact under `with:` (not those that only name them
             # as a referral), then those held: before today, not cancelled, not an event.
-            "meetings": (f"file.backlinks.filter({meeting}"
-                         " && list(value.asFile().properties.with).contains(file))"),
+            "meetings": _linking_here("meeting", settings.meetings_folder, "with"),
             "held": ("formula.meetings.filter(value.asFile().properties.date < today()"
                      ' && value.asFile().properties.status != "cancelled"'
                      ' && value.asFile().properties.status != "no_show"'
@@ -163,14 +166,10 @@ def _meetings(settings: Settings) -> dict[str, Any]:
 
 
 def _companies(settings: Settings) -> dict[str, Any]:
-    contact = _is_kind("contact", settings.contacts_folder, "value.asFile().properties",
-                       "value.asFile()")
     return {
         "filters": _scope("company", settings.companies_folder, settings),
         "formulas": {
-            # The contacts whose `company:` links here.
-            "people": (f"file.backlinks.filter({contact}"
-                       " && list(value.asFile().properties.company).contains(file))"),
+            "people": _linking_here("contact", settings.contacts_folder, "company"),
         },
         "properties": {
             "file.name": {"displayName": "Company"},
