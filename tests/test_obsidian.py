@@ -392,3 +392,16 @@ def test_feed_and_dashboard_link_notes_with_odd_names(tmp_path):
     for text in (feed, board):
         uris = set(re.findall(r"obsidian://[^\s)\\]+", text))
         assert {(p["vault"], p["file"]) for p in map(_params, uris)} == expected, text
+
+
+def test_a_linked_cache_folder_is_not_written_through_for_the_record(vault, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (vault.root / ".coffeechat").symlink_to(elsewhere)
+    (vault.root / ".obsidian").mkdir()
+    vault.write_bytes(".obsidian/types.json", b'{"types": {"date": "date"}}')
+    from coffeechat.obsidian import install
+
+    setup = install(vault.root, Settings(), create_config=False)
+    assert setup.conflicts == (("date", "date", "datetime"),)  # said (again), not recorded
+    assert list(elsewhere.iterdir()) == []

@@ -348,27 +348,31 @@ def _install_types(root: Path, setup: Setup, create_config: bool) -> None:
             setup.created.append(TYPES_FILE)
 
 
-#: The conflicts already reported, so each is reported once (coffeechat's cache folder).
-TOLD_FILE = ".coffeechat/obsidian-types-told.json"
+#: The conflicts already reported, so each is reported once (in coffeechat's cache folder).
+TOLD_NAME = "obsidian-types-told.json"
 
 
 def _not_told(root: Path, conflicts: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str, str], ...]:
     """The conflicts not reported before; remembers them. The record is only a cache: when it
-    is lost or unreadable, a conflict is reported once more."""
+    is lost, unreadable or cannot be kept, a conflict is reported once more."""
+    from coffeechat.storage.cachedir import cache_dir
     from coffeechat.storage.files import atomic_write
 
-    path = root / TOLD_FILE
+    if not conflicts:
+        return conflicts
+    try:
+        path = cache_dir(root) / TOLD_NAME
+    except (OSError, CoffeechatError):
+        return conflicts
     try:
         told = {tuple(x) for x in json.loads(path.read_text(encoding="utf-8"))}
     except (OSError, ValueError, TypeError):
         told = set()
     new = tuple(c for c in conflicts if c[:2] not in told)
     if new:
-        record = sorted({*told, *(c[:2] for c in conflicts)})
+        record = sorted({*(t for t in told if len(t) == 2), *(c[:2] for c in conflicts)})
         try:
-            path.parent.mkdir(exist_ok=True)
             atomic_write(path, json.dumps(record).encode("utf-8"))
         except OSError:
             pass  # then it is said again next time; nothing is lost
     return new
-
