@@ -28,13 +28,29 @@ SAMPLE = REPO / "vault"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never see the developer's COFFEECHAT_* settings."""
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never see the developer's COFFEECHAT_* settings, nor their per-user config file
+    (``$XDG_CONFIG_HOME/coffeechat/config.toml``): each test gets an empty config folder."""
     for key in list(os.environ):
         if key.startswith("COFFEECHAT_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("COLUMNS", raising=False)  # lines as long as they are, unless a test says
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+
+
+def user_config(root: Path, text: str) -> Path:
+    """Write ``text`` (sections such as ``[caldav]``) as vault ``root``'s table in the per-user
+    config file, the place for settings that belong to this computer."""
+    import json
+    import re
+
+    key = json.dumps(str(root.resolve()))
+    body = re.sub(r"(?m)^\[(\w+)\]", lambda m: f"[vaults.{key}.{m[1]}]", textwrap.dedent(text))
+    path = Path(os.environ["XDG_CONFIG_HOME"]) / "coffeechat" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body, encoding="utf-8")
+    return path
 
 
 class VaultBuilder:
@@ -61,6 +77,10 @@ class VaultBuilder:
 
     def config(self, text: str) -> None:
         (self.root / "coffeechat.toml").write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def user_config(self, text: str) -> Path:
+        """Settings for this vault in the per-user file (see `user_config`)."""
+        return user_config(self.root, text)
 
     def contact(self, name: str, front: str = "", log: str = "", body: str = "", folder: str = "contacts") -> Path:
         lines = ["---", "type: contact", f"name: {name}"]

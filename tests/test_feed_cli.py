@@ -105,7 +105,7 @@ def test_every_command_has_help(run, command):
 def test_feed_watch_serve_settings_are_read():
     text = """
 [feed]
-path = "/srv/cal/followups.ics"
+path = "public/followups.ics"
 name = "Job search / 2026"
 overdue = "due"
 redact = true
@@ -120,19 +120,18 @@ rescan_seconds = 0
 dashboard = "Follow-ups.md"
 poll_seconds = 5
 [serve]
-host = "::1"
 port = 0
 """
     settings, warnings = parse_settings(text)
     assert warnings == []
     assert (settings.feed_path, settings.feed_name, settings.feed_overdue) == \
-        ("/srv/cal/followups.ics", "Job search / 2026", "due")
+        ("public/followups.ics", "Job search / 2026", "due")
     assert (settings.feed_redact, settings.feed_digest, settings.feed_alarm_minutes) == (True, True, 0)
     assert (settings.feed_refresh_minutes, settings.feed_days_ahead, settings.feed_obsidian_vault) == \
         (120, 60, "Search")
     assert (settings.watch_debounce_ms, settings.watch_rescan_seconds, settings.watch_dashboard,
             settings.watch_poll_seconds) == (250, 0, "Follow-ups.md", 5)
-    assert (settings.serve_host, settings.serve_port) == ("::1", 0)
+    assert (settings.serve_host, settings.serve_port) == ("127.0.0.1", 0)
     for name in ("feed.path", "feed.refresh_interval", "watch.debounce_ms", "serve.port"):
         assert name in setting_names()
 

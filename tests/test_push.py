@@ -376,19 +376,19 @@ def test_password_sources(run, radicale, calendar, vault, monkeypatch):
     assert result.stderr.startswith("Error: no password for CalDAV user 'alice': set one of"
                                     " caldav.password_env")
     command = [sys.executable, "-c", f"print({SECRET!r}); print('second line')"]
-    vault.config(no_source + f"password_command = {json.dumps(command)}\n")
+    vault.user_config(f"[caldav]\npassword_command = {json.dumps(command)}\n")
     result = run("push")
     assert result.exit_code == 0, result.output + result.stderr
-    vault.config(no_source + 'password_command = "false"\n')
+    vault.user_config('[caldav]\npassword_command = "false"\n')
     assert run("push").stderr == "Error: caldav.password_command `false` failed (exit 1)\n"
-    vault.config(no_source + "keyring = true\n")
+    vault.user_config("[caldav]\nkeyring = true\n")
     fake = types.SimpleNamespace(get_password=lambda service, user: {("coffeechat", "alice"): SECRET}.get((service, user)))
     monkeypatch.setitem(sys.modules, "keyring", fake)
     assert run("push").exit_code == 0
     monkeypatch.setitem(sys.modules, "keyring", types.SimpleNamespace(get_password=lambda s, u: None))
     assert run("push").stderr == ("Error: no password in the system keyring for service 'coffeechat',"
                                   " user 'alice': store it with `keyring set coffeechat alice`\n")
-    vault.config(no_source + 'keyring = true\npassword_command = "x"\n')
+    vault.user_config('[caldav]\nkeyring = true\npassword_command = "x"\n')
     assert run("push").stderr == ("Error: caldav: password_command and keyring are both set; keep"
                                   " only one password source\n")
 

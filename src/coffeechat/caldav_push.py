@@ -89,8 +89,9 @@ def target(settings: Settings, as_: str | None = None) -> Target:
 
 
 def password(settings: Settings, env: Mapping[str, str] | None = None) -> str | None:
-    """The password from the one source coffeechat.toml names: an environment variable, a
-    command's first line of output, or the system keyring. None when no username is set."""
+    """The password from the one source the settings name: an environment variable, a
+    command's first line of output, or the system keyring (the last two only from the per-user
+    file, never from the vault's). None when no username is set."""
     env = os.environ if env is None else env
     sources = [name for name, value in (("password_env", settings.caldav_password_env),
                                         ("password_command", settings.caldav_password_command),
@@ -105,8 +106,8 @@ def password(settings: Settings, env: Mapping[str, str] | None = None) -> str | 
         raise UsageError(
             f"no password for CalDAV user {settings.caldav_username!r}: set one of caldav.password_env"
             ' (the name of an environment variable), caldav.password_command (such as "pass show'
-            ' caldav") or caldav.keyring = true in coffeechat.toml, or set the'
-            f" {DEFAULT_PASSWORD_ENV} environment variable")
+            ' caldav") or caldav.keyring = true in ~/.config/coffeechat/config.toml (see the'
+            f" README), or set the {DEFAULT_PASSWORD_ENV} environment variable")
     if sources[0] == "password_env":
         name = settings.caldav_password_env
         value = env.get(name, "")

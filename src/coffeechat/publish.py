@@ -32,13 +32,19 @@ def vault_name(root: Path, settings: Settings) -> str:
 
 
 def feed_path(root: Path, settings: Settings, output: str | None = None) -> Path:
-    """The feed file: ``-o PATH`` (relative to the working folder), else ``feed.path``
-    (relative to the vault). Its folder must exist, except the vault's own .coffeechat/."""
+    """The feed file: ``-o PATH`` (relative to the working folder), else ``feed.path``:
+    absolute only from the per-user settings (the vault's file may not say so), relative to
+    the vault and kept inside it — a symbolic link in the vault does not lead the write out.
+    Its folder must exist, except the vault's own .coffeechat/."""
     if output:
         path = Path(output).expanduser().absolute()
     else:
         path = Path(settings.feed_path).expanduser()
-        path = path if path.is_absolute() else root / path
+        if not path.is_absolute():
+            in_cache = (root / path).parent == cache_path(root)
+            # The cache folder is checked (never a link) by cache_dir below; any other
+            # folder of the vault must not lead the write out through a link either.
+            path = root / path if in_cache else inside_vault(root, path)
     if path.is_dir():
         raise UsageError(f"{path} is a folder; give the feed a file name such as followups.ics")
     if path.parent == cache_path(root):
