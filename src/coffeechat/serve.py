@@ -27,7 +27,8 @@ from typing import Any
 from coffeechat.storage.cachedir import cache_dir, cache_path
 from coffeechat.storage.files import atomic_write
 
-__all__ = ["FEED_NAME", "FeedServer", "FeedState", "feed_urls", "is_loopback", "load_token"]
+__all__ = ["FEED_NAME", "FeedServer", "FeedState", "feed_urls", "is_loopback", "load_token",
+           "watcher_report"]
 
 FEED_NAME = "followups.ics"
 TOKEN_FILE = "serve-token"
@@ -98,6 +99,21 @@ class FeedState:
             return self.data, self.etag, self.last_modified
 
 
+def watcher_report(state: FeedState, log: Callable[[str], None]) -> Callable[[str], None]:
+    """The watcher's report for `serve`. A rebuild that failed never reaches `state` (only a
+    whole, good feed does), so calendars keep the last good one; the log says so."""
+    def report(line: str) -> None:
+        log(line)
+        if line.startswith("error:"):
+            _data, etag, modified = state.snapshot()
+            if etag:
+                log("still serving the last good feed (built "
+                    + time.strftime("%H:%M:%S", time.localtime(modified)) + ")")
+            else:
+                log("no feed built yet: answering 503 (try again later) until one is")
+    return report
+
+
 def _etag_matches(header: str, etag: str) -> bool:
     for tag in header.split(","):
         tag = tag.strip()
@@ -144,6 +160,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._not_found()
             return
         data, etag, modified = self.server.state.snapshot()
+        if not etag:  # no feed built yet: an empty 200 would tell a calendar every event is gone
+            self._unavailable()
+            return
         match = self.headers.get("If-None-Match")
         if match is not None:
             fresh = _etag_matches(match, etag)
@@ -165,6 +184,18 @@ class _Handler(BaseHTTPRequestHandler):
         self._safety_headers()
         self.end_headers()
         if body and not fresh:
+            self.wfile.write(data)
+
+    def _unavailable(self) -> None:
+        data = b"The feed is not built yet; try again shortly.\n"
+        self.send_response(503)
+        self.send_header("Retry-After", "60")
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self._safety_headers()
+        self.end_headers()
+        if self.command != "HEAD":
             self.wfile.write(data)
 
     def _not_found(self) -> None:

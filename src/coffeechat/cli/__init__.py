@@ -109,10 +109,15 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -
     """The click callback of every date option: YYYY-MM-DD, or a usage error (exit 2)."""
     if value is None or value == "":
         return None
+    from coffeechat.core.dates import out_of_range
+
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if (far := out_of_range(day)) is not None:
+        raise click.BadParameter(far)
+    return day
 
 
 class Group(click.Group):

@@ -108,11 +108,12 @@ class _Stopper:
 
 def _watcher(app: App, output: str | None, overrides: dict[str, Any], poll: bool,
              on_feed: Callable[[bytes, int | None], None] | None = None,
-             after_pass: Callable[[Any], None] | None = None) -> Any:
+             after_pass: Callable[[Any], None] | None = None,
+             report: Callable[[str], None] | None = None) -> Any:
     from coffeechat.watch import Watcher
 
     return Watcher(app.root, app.settings, today=app.today_arg, output=output,
-                   overrides=overrides, report=_stamped, poll=poll, on_feed=on_feed,
+                   overrides=overrides, report=report or _stamped, poll=poll, on_feed=on_feed,
                    after_pass=after_pass)
 
 
@@ -205,13 +206,15 @@ def serve(app: App, host: str | None, port: int | None, rotate_token: bool, outp
     """
     import threading
 
-    from coffeechat.serve import FeedServer, FeedState, feed_urls, is_loopback, load_token
+    from coffeechat.serve import (FeedServer, FeedState, feed_urls, is_loopback, load_token,
+                                  watcher_report)
 
     settings = app.settings
     host = host if host is not None else settings.serve_host
     port = port if port is not None else settings.serve_port
     state = FeedState()
-    watcher = _watcher(app, output, _overrides(redact, digest, overdue), poll, on_feed=state.update)
+    watcher = _watcher(app, output, _overrides(redact, digest, overdue), poll, on_feed=state.update,
+                       report=watcher_report(state, _stamped))
     try:
         server = FeedServer(host, port, "", state, log=_stamped)
     except OSError as exc:

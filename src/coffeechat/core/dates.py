@@ -8,8 +8,11 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "Cadence",
     "DateValue",
+    "out_of_range",
     "add_months",
     "day_label",
     "parse_cadence",
@@ -32,6 +35,20 @@ _MONTHS = {
 _MONTHS["sept"] = 9
 _MONTH_DAY_YEAR = re.compile(r"([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?,?\s+(\d{4})")
+
+
+#: The days a meeting (and `--today`) may have. Python's calendar ends at years 1 and 9999,
+#: where a meeting's end, its time zone or a rule's window runs over the edge; no real meeting
+#: is outside these years, and a date that is (``9999-12-31T23:59``) is a typo or a trap.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
+def out_of_range(day: dt.date) -> str | None:
+    """Why ``day`` is too far out for a meeting or for today; None when it is not."""
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"{day.isoformat()} is outside the years {EARLIEST.year}–{LATEST.year} coffeechat handles"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coffeechat.config import Settings
-from coffeechat.core.dates import parse_cadence, parse_date_value
+from coffeechat.core.dates import out_of_range, parse_cadence, parse_date_value
 from coffeechat.core.links import Link, LinkResolver, fold, parse_link, parse_link_list
 from coffeechat.core.model import (
     INTERACTION_KINDS,
@@ -475,7 +475,11 @@ class _Builder:
                 return None
             when = parse_date_value(m[1])
             assert when is not None
-        elif when.loose:
+        if (far := out_of_range(when.day)) is not None:
+            self._find("date", f"date: {far}; the meeting is left out until it is fixed",
+                       Severity.ERROR, "date")
+            return None
+        if when.loose:
             self._find("date", f"date: {value!r} read as {when.day.isoformat()}; write it as"
                                f" {when.day.isoformat()} so Obsidian sees a date",
                        Severity.WARNING, "date-format")
