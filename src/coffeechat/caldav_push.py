@@ -512,7 +512,8 @@ def write_resolution(root: Path, settings: Settings, vault: Any, item: Any, day:
         elif write.op == "log":
             edit_note(root, rel, functools.partial(_log, text=write.text))
         elif write.op == "tick":
-            edit_note(root, rel, functools.partial(_tick, line=write.line or 0, day=day))
+            edit_note(root, rel, functools.partial(_tick, line=write.line or 0, day=day,
+                                                   expect=(write.text, write.value)))
         else:
             fields: list[tuple[str, Any]] = list(write.fields)
             if fields and fields[0][0] == "referred_by":
@@ -542,10 +543,10 @@ def _log(data: bytes, *, text: str) -> bytes:
     return append_line_under_heading(data, LOG_HEADING, text)
 
 
-def _tick(data: bytes, *, line: int, day: dt.date) -> bytes:
+def _tick(data: bytes, *, line: int, day: dt.date, expect: tuple[str, dt.date]) -> bytes:
     from coffeechat.core.edits import tick_task
 
-    return tick_task(data, line, day)
+    return tick_task(data, line, day, expect)
 
 
 def push(root: Path, settings: Settings, today: dt.date, *, as_: str | None = None,

@@ -424,8 +424,8 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
             text = write.text
             app.edit(write.path, lambda d, t=text: append_line_under_heading(d, LOG_HEADING, t))
         elif write.op == "tick":
-            line = write.line
-            app.edit(write.path, lambda d, n=line: tick_task(d, n, app.today))
+            line, expect = write.line, (write.text, write.value)
+            app.edit(write.path, lambda d, n=line, e=expect: tick_task(d, n, app.today, e))
         else:
             fields = list(write.fields)
             if fields and fields[0][0] == "referred_by":

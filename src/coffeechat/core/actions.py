@@ -22,7 +22,8 @@ LOG_HEADING = "Log"
 @dataclass(frozen=True)
 class Write:
     """One planned change: ``op`` is "set" (key=value), "log" (a line under ## Log),
-    "tick" (the task on ``line``) or "create_contact" (name, with ``fields`` and a log line)."""
+    "tick" (the task on ``line``, which must still read ``text`` due ``value``) or
+    "create_contact" (name, with ``fields`` and a log line)."""
 
     op: str
     path: str | None
@@ -74,8 +75,9 @@ def resolution(item: DueItem, vault: Vault, today: dt.date, message: str | None 
         return [Write("set", item.source, key="thank_you", value=today)]
     if item.rule == "follow_up":
         note = vault.notes.get(item.source)
-        if note is not None and any(t.line == item.line for t in note.tasks):
-            return [Write("tick", item.source, line=item.line)]
+        task = next((t for t in note.tasks if t.line == item.line), None) if note else None
+        if task is not None:  # text and due: what the tick must find on that line
+            return [Write("tick", item.source, line=item.line, text=task.text, value=task.due)]
         return [Write("set", item.source, key="follow_up", value=None)]
     kind, template = _DEFAULT_TEXT[item.rule]
     giver = person = where = ""

@@ -442,9 +442,13 @@ def append_line_under_heading(data: bytes, heading: str, line: str, level: int =
 _TASK = re.compile(r"([ \t]*(?:[-*+]|\d+[.)])[ \t]+\[)(.)(\][ \t]+.*?)(\r?)$")
 
 
-def tick_task(data: bytes, line_number: int, today: dt.date | None = None) -> bytes:
+def tick_task(data: bytes, line_number: int, today: dt.date | None = None,
+              expect: tuple[str, dt.date] | None = None) -> bytes:
     """Tick the open task on ``line_number`` (1-based); Obsidian Tasks' ``✅ date`` is added to
-    a task that carries a ``📅`` date, Dataview's ``[completion:: date]`` to a ``[due::]`` one."""
+    a task that carries a ``📅`` date, Dataview's ``[completion:: date]`` to a ``[due::]`` one.
+
+    ``expect``: the (text, due date) of the task the caller means — the one its item id was
+    computed from. A line that no longer holds that task is refused, never ticked instead."""
     before = _open(data)
     doc = before.copy()
     index = line_number - 1
@@ -453,6 +457,15 @@ def tick_task(data: bytes, line_number: int, today: dt.date | None = None) -> by
     m = _TASK.match(doc.lines[index])
     if m is None:
         raise EditRefused(f"line {line_number} is not a task", line_number)
+    if expect is not None:
+        from coffeechat.core.body import parse_body
+
+        tasks = parse_body([doc.lines[index].rstrip("\r\n")], line_number, "")[1]
+        found = (tasks[0].text, tasks[0].due) if tasks else None
+        if found != expect:
+            raise EditRefused(f"line {line_number} is no longer the task “{expect[0]}” due"
+                              f" {expect[1].isoformat()} (the note changed since that id was"
+                              " shown): run `coffeechat due` for the current ids", line_number)
     if m[2] in "xX-":
         raise EditRefused(f"the task on line {line_number} is already done", line_number)
     rest = m[3]

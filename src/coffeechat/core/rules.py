@@ -351,13 +351,17 @@ def follow_up(vault: Vault, today: dt.date) -> Iterator[DueItem]:
 
 
 def _tasks(path: str, tasks: tuple[Task, ...], person: Person, meeting: str | None = None) -> Iterator[DueItem]:
-    seen: Counter[str] = Counter()
+    # A task's id is its text and due date (and, for repeats of both, which repeat it is):
+    # never its place among tasks of the same text, or swapping two lines would swap their ids
+    # and a `done ID` read off a calendar hours ago would tick the other one.
+    seen: Counter[tuple[str, dt.date]] = Counter()
     for task in tasks:
         key = fold(" ".join(task.text.split()))
-        seen[key] += 1
+        seen[key, task.due] += 1
         if task.done:
             continue
-        anchor = key if seen[key] == 1 else f"{key}\x1f{seen[key]}"
+        nth = seen[key, task.due]
+        anchor = f"{key}\x1f{task.due.isoformat()}" + (f"\x1f{nth}" if nth > 1 else "")
         yield DueItem(
             id=item_id("follow_up", path, "task", anchor),
             rule="follow_up", contact=person.name, contact_path=person.path, due=task.due,
