@@ -19,6 +19,7 @@ from coffeechat.cli.render import (
     relative,
     screen_width,
     table,
+    vault_problems,
 )
 from coffeechat.errors import UsageError
 
@@ -77,7 +78,7 @@ def due(app: App, within: int, show_all: bool, rules: tuple[str, ...], as_json: 
     items = [i for i in result.items
              if (not rules or i.rule in rules) and (until is None or i.due <= until)]
     if as_json:
-        print_json([item_json(i, today) for i in items])
+        print_json([item_json(i, today) for i in items], problems=result.problems)
         return
     print_lines(agenda(items, today, until, result.insights, result.problems, verbose,
                        width=screen_width()))
@@ -128,7 +129,7 @@ def show(app: App, name: str, as_json: bool) -> None:
             raise UsageError(f"{path} cannot be shown: {note.findings[0].message}")
         raise UsageError(f"{path} is not a contact, company or meeting note")
     if as_json:
-        print_json(data)
+        print_json(data, problems=vault_problems(vault.findings))
     else:
         for line in lines:
             click.echo(line)
@@ -346,7 +347,7 @@ def list_(app: App, kind: str, field: str | None, company: str | None, status: s
                   words[r["path"]] or r["kind"] or "",
                   ", ".join(r["with"]), r["state"], r["title"]] for r in rows]
     if as_json:
-        print_json(rows)
+        print_json(rows, problems=vault_problems(app.vault.findings))
         return
     if not rows:
         click.echo(f"No {kind} match.")
@@ -386,7 +387,7 @@ def search(app: App, text: tuple[str, ...], as_json: bool) -> None:
             if any(w in folded for w in words):
                 hits.append({"path": path, "line": number, "text": line.strip()})
     if as_json:
-        print_json(hits)
+        print_json(hits)  # every file is searched, a broken note too: nothing is left out
         return
     if not hits:
         click.echo("No match.", err=True)

@@ -79,13 +79,31 @@ def _dumps_rows(data: Any) -> str | None:
     return f"[\n  {{\n    {body}\n  }}\n]"
 
 
-def print_json(data: Any) -> None:
+def print_json(data: Any, problems: int = 0) -> None:
+    """``data`` as JSON on stdout, and nothing else there. ``problems``: how many problems the
+    vault's notes have (notes left out, warnings); said in one line on stderr, or a script
+    reading `[]` could never tell an empty agenda from notes that were not read."""
     text = _dumps_rows(data)
     if text is None:
         import json
 
         text = json.dumps(data, ensure_ascii=False, indent=2)
     click.echo(text)
+    if problems:
+        click.echo(problems_line(problems), err=True)
+
+
+def problems_line(problems: int) -> str:
+    return (f"{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
+            " run `coffeechat check` to see them.")
+
+
+def vault_problems(findings: Iterable[Finding]) -> int:
+    """What `due` counts as problems: findings that are errors (the note is left out) or
+    warnings, not suggestions."""
+    from coffeechat.core.model import Severity
+
+    return sum(1 for f in findings if f.severity is not Severity.INFO)
 
 
 # --- printing --------------------------------------------------------------------------------
@@ -323,9 +341,7 @@ def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
     if problems:
         append("")
         warn_on, warn_off = _codes(color, fg="yellow")
-        lines.extend(f"{warn_on}{ln}{warn_off}" for ln in fit(
-            "", f"{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
-                f" run `coffeechat check` to see them.", width))
+        lines.extend(f"{warn_on}{ln}{warn_off}" for ln in fit("", problems_line(problems), width))
     return lines
 
 
