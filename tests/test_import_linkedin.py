@@ -247,7 +247,9 @@ def test_a_file_the_scan_does_not_see_is_never_replaced(vault, run, csv_file):
     assert (vault.root / "contacts/Jane Doe (Acme Corp) (2).md").exists()
 
 
-def test_template_syntax_from_outside_is_never_written(vault, run, tmp_path):
+def test_templater_code_from_outside_is_never_written(vault, run, tmp_path):
+    """Templater runs `<% %>` in a new file; `{{…}}` is only filled in a template being
+    inserted, so a name holding it is kept whole (and written quoted)."""
     path = tmp_path / "Connections.csv"
     path.write_text("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
                     '{{date}},<% tp.system.prompt() %>,,,"{{title}} Inc",x,01 Jan 2024\n',
@@ -255,7 +257,8 @@ def test_template_syntax_from_outside_is_never_written(vault, run, tmp_path):
     assert run("import", "linkedin", str(path)).exit_code == 0
     for note in (vault.root / "contacts").iterdir():
         text = note.read_text(encoding="utf-8")
-        assert "{{" not in text and "<%" not in text and "%>" not in text
+        assert "<%" not in text and "%>" not in text
+        assert 'name: "{{date}} < % tp.system.prompt() % >"' in text
 
 
 def test_zip_export_and_older_header(vault, run, tmp_path):

@@ -137,7 +137,9 @@ class Group(click.Group):
         except click.UsageError as exc:
             raise one_line_usage_errors(exc) from None
         except CoffeechatError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            from coffeechat.core.names import escape_bidi
+
+            click.echo(f"Error: {escape_bidi(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise

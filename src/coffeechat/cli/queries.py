@@ -131,8 +131,7 @@ def show(app: App, name: str, as_json: bool) -> None:
     if as_json:
         print_json(data, problems=vault_problems(vault.findings))
     else:
-        for line in lines:
-            click.echo(line)
+        print_lines(lines)
 
 
 def _item_lines(items: list[DueItem], today: dt.date, width: int | None) -> list[str]:
@@ -414,8 +413,7 @@ def check(app: App, as_json: bool) -> None:
         print_json([{"path": f.path, "line": f.line, "severity": f.severity.value, "code": f.code,
                      "message": f.message} for f in findings])
     else:
-        for finding in findings:
-            click.echo(finding_line(finding))
+        print_lines(finding_line(finding) for finding in findings)
         errors = sum(f.severity is Severity.ERROR for f in findings)
         warnings = sum(f.severity is Severity.WARNING for f in findings)
         suggestions = sum(f.severity is Severity.INFO for f in findings)

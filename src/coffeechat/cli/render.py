@@ -127,9 +127,11 @@ def print_lines(lines: Iterable[str]) -> None:
     click.echo strips colour codes from the whole text exactly as it would from each line
     (its pattern never matches across a newline).
     """
+    from coffeechat.core.names import escape_bidi
+
     lines = list(lines)
     if lines:
-        click.echo("\n".join(lines))
+        click.echo(escape_bidi("\n".join(lines)))
 
 
 _STYLE_CODES: dict[tuple[tuple[str, Any], ...], tuple[str, str]] = {}

@@ -139,13 +139,15 @@ def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) ->
     with _progress(len(batch.records)) as progress:
         summary = import_batch(root, settings, vault, batch, what=what, today=app.today, now=now,
                                dry_run=dry_run, progress=progress)
+    from coffeechat.core.names import escape_bidi
+
     for warning in summary.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(escape_bidi(f"warning: {warning}"), err=True)
     for problem in summary.problems:
-        click.echo(problem, err=True)
+        click.echo(escape_bidi(problem), err=True)
     if verbose:
         for action in summary.actions:
-            click.echo(action)
+            click.echo(escape_bidi(action))
     would = "would be " if dry_run else ""
     line = (f"{summary.created} {would}created, {summary.updated} {would}updated,"
             f" {summary.skipped} skipped, {summary.failed} failed")

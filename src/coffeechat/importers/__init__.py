@@ -8,6 +8,7 @@ file that is not of the expected kind at all raises `UsageError` before anything
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 import unicodedata
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 from coffeechat.errors import UsageError
 
-__all__ = ["Batch", "Problem", "Record", "clean_text", "decode_text", "tag_name"]
+__all__ = ["Batch", "Problem", "Record", "clean_text", "decode_text", "tag_name", "utf16_as_utf8"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +58,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
 def clean_text(value: object) -> str:
     """A value from outside as one clean line: no control characters or line breaks, single
-    spaces, and no template syntax (``{{``, ``<%``) that Obsidian's Templates or Templater
-    plugins would fill in — or run — when they see the new file."""
+    spaces, and no Templater tags (``<% %>``), which Obsidian's Templater plugin runs as code
+    when it sees a new file. ``{{title}}`` is kept as written: Obsidian fills such
+    placeholders only in a template being inserted, never in a note, and the value is
+    written quoted, so a name is kept whole."""
     if value is None:
         return ""
     text = _CONTROL.sub(" ", str(value))
     text = " ".join(text.split())
-    if "{{" in text or "}}" in text or "<%" in text or "%>" in text:
-        text = (text.replace("{{", "{ {").replace("}}", "} }")
-                .replace("<%", "< %").replace("%>", "% >"))
+    if "<%" in text or "%>" in text:
+        text = text.replace("<%", "< %").replace("%>", "% >")
     return text
 
 
@@ -81,9 +83,21 @@ def tag_name(label: str) -> str:
     return text
 
 
+def utf16_as_utf8(data: bytes, what: str) -> bytes:
+    """A file in UTF-16 with its byte-order mark (as Windows tools and some phones export
+    contacts) as UTF-8 bytes; any other file unchanged. Its NUL bytes are not binary."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{what} starts as UTF-16 text but is not valid UTF-16") from None
+    return data
+
+
 def decode_text(data: bytes, what: str) -> tuple[str, str | None]:
-    """Text from a file's bytes: UTF-8 (with or without a BOM), else Windows-1252 with a
-    warning; a binary file is refused."""
+    """Text from a file's bytes: UTF-8 (with or without a BOM) or UTF-16 with a BOM, else
+    Windows-1252 with a warning; a binary file is refused."""
+    data = utf16_as_utf8(data, what)
     if b"\x00" in data[:4096]:
         raise UsageError(f"{what} is a binary file, not text")
     try:

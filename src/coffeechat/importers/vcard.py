@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from coffeechat.errors import UsageError
-from coffeechat.importers import Batch, Problem, Record, clean_text, tag_name
+from coffeechat.importers import Batch, Problem, Record, clean_text, tag_name, utf16_as_utf8
 
 __all__ = ["parse"]
 
@@ -25,6 +25,7 @@ _BINARY = re.compile(r"^(?:[\w-]+\.)?(PHOTO|LOGO|SOUND|KEY)[;:]", re.IGNORECASE)
 
 def parse(data: bytes, what: str) -> Batch:
     """Read every card of a .vcf file; ``what`` names the file in messages."""
+    data = utf16_as_utf8(data, what)
     if b"\x00" in data[:4096]:
         raise UsageError(f"{what} is a binary file, not a vCard file")
     batch = Batch(SOURCE)

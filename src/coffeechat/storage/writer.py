@@ -33,6 +33,9 @@ _FOLDER_SETTING = {NoteType.CONTACT: "contacts_folder", NoteType.COMPANY: "compa
 # What may stand for the title inside the template's front matter: letters, digits and a
 # little punctuation, which no YAML quoting style can misread (`name:` is set exactly later).
 _YAML_UNSAFE = re.compile(r"[^\w .,()&+-]")
+# A front-matter value that is only a quoted ISO date placeholder: `added: "{{date}}"`.
+_QUOTED_DATE = re.compile(r"""(?m)^([\w-]+:[ \t]*)(["'])\{\{\s*date\s*(?::\s*YYYY-MM-DD\s*)?\}\}\2"""
+                          r"(?=[ \t]*(?:#.*)?\r?$)")
 
 
 class NoteNames:
@@ -102,7 +105,10 @@ def _render_note(template: str, title: str, when: dt.datetime) -> str:
         close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
         if close is not None:
             fm_title = " ".join(_YAML_UNSAFE.sub(" ", title).split()) or "Untitled"
-            head, _ = render("\n".join(lines[: close + 1]), fm_title, when)
+            # `added: "{{date}}"` is quoted in the template so the template stays valid YAML;
+            # the note gets the date unquoted, as Obsidian writes a date property.
+            head_text = _QUOTED_DATE.sub(r"\1{{date:YYYY-MM-DD}}", "\n".join(lines[: close + 1]))
+            head, _ = render(head_text, fm_title, when)
             body, _ = render("\n".join(lines[close + 1:]), title, when)
             return head + "\n" + body
     return render(template, title, when)[0]
