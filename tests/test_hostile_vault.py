@@ -158,14 +158,14 @@ def test_check_names_each_bad_note_with_its_line(hostile):
     for hidden in ("Hidden", "Deleted Person", "Secret Outsider", "templates/", ".obsidian", ".trash",
                    "conflict-files"):
         assert hidden not in result.output
-    findings = json.loads(invoke(root, "check", "--json").output)
+    findings = json.loads(invoke(root, "check", "--json").stdout)
     assert {f["path"] for f in findings if f["severity"] == "error"} == set(bad)
     assert _tree(root) == before
 
 
 def test_every_good_note_is_counted(hostile):
     root, good, bad, before = hostile
-    contacts = json.loads(invoke(root, "list", "contacts", "--json").output)
+    contacts = json.loads(invoke(root, "list", "contacts", "--json").stdout)
     assert {c["path"] for c in contacts} == set(good)
     names = sorted(unicodedata.normalize("NFC", c["name"]) for c in contacts)  # shown as written
     assert names == sorted(good.values())
@@ -206,7 +206,7 @@ def test_every_command_survives_and_changes_nothing(hostile, args, code, monkeyp
 
 def test_dry_runs_and_feed_elsewhere_change_nothing(hostile, tmp_path):
     root, good, bad, before = hostile
-    due = json.loads(invoke(root, "due", "--all", "--json").output)
+    due = json.loads(invoke(root, "due", "--all", "--json").stdout)
     assert due
     for item in due[:5]:
         assert invoke(root, "done", item["id"], "--dry-run").exit_code == 0
@@ -274,7 +274,7 @@ def test_unreadable_note_simulated(vault, run, monkeypatch):
     assert "contacts/Locked Out.md: cannot be read: Permission denied" in result.output
     due = run("due", "--json")
     assert due.exit_code == 0 and "Jane Doe" in due.output
-    contacts = json.loads(run("list", "contacts", "--json").output)
+    contacts = json.loads(run("list", "contacts", "--json").stdout)
     assert [c["name"] for c in contacts] == ["Jane Doe"]
 
 
