@@ -11,12 +11,14 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import hmac
+import io
 import ipaddress
 import math
 import os
 import re
 import secrets
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -122,12 +124,60 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
+class _Deadline(io.RawIOBase):
+    """A connection's reads, bounded by its handler's deadline for the whole request: a client
+    that sends a byte now and then (slowloris) is cut off, not only one that falls silent."""
+
+    def __init__(self, sock: socket.socket, handler: _Handler) -> None:
+        super().__init__()
+        self.sock = sock
+        self.handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.handler.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        self.sock.settimeout(min(left, self.handler.timeout))
+        return self.sock.recv_into(buffer)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: FeedServer
     server_version = "coffeechat"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # An error is answered with a status line and headers, never in HTTP/0.9's bare body.
+    default_request_version = "HTTP/1.0"
     timeout = 30  # a client that sends nothing does not hold a thread for ever
+    deadline = 0.0
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # (the plain reader: it would keep the socket open after close)
+        self.rfile = io.BufferedReader(_Deadline(self.connection, self))
+
+    def handle_one_request(self) -> None:
+        # Each request (and the wait for the next one on a kept-alive connection) must arrive
+        # whole within request_timeout seconds.
+        self.deadline = time.monotonic() + self.server.request_timeout
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        if len(self.raw_requestline.split()) == 2:
+            # HTTP/0.9 ("GET /path", no headers follow): its answer has no status line or
+            # headers, which a proxy or a browser would take for anything. Nothing here speaks it.
+            self.command, self.requestline = None, ""  # (nothing of it is logged)
+            self.request_version = self.default_request_version
+            self.close_connection = True
+            self.send_error(400)
+            return False
+        if not super().parse_request():
+            return False
+        self.connection.settimeout(self.timeout)  # the answer: the usual per-send timeout
+        return True
 
     def do_GET(self) -> None:
         self._feed(body=True)
@@ -232,6 +282,11 @@ class FeedServer(ThreadingHTTPServer):
     #: socketserver's default listen backlog is 5: a calendar app, a phone and a few probes at
     #: once overflowed it, and clients waited a second for a SYN retry or were reset.
     request_queue_size = 128
+    #: At most this many connections are served at once (a thread each); one more is answered
+    #: 503 and closed. Idle and slow connections hold a thread only until request_timeout.
+    max_workers = 100
+    #: Seconds a request may take to arrive whole, however it dribbles in.
+    request_timeout = 20.0
 
     def __init__(self, host: str, port: int, token: str, state: FeedState,
                  log: Callable[[str], None] = print) -> None:
@@ -241,7 +296,40 @@ class FeedServer(ThreadingHTTPServer):
         self.set_token(token)
         self.state = state
         self.log = log
+        self._slots = threading.BoundedSemaphore(self.max_workers)
         super().__init__((host.strip("[]"), port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self._busy(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone mid-answer is routine; anything else is one log line, no traceback."""
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            self.log(f"error answering {client_address[0]}: {type(exc).__name__}")
+
+    def _busy(self, request: socket.socket) -> None:
+        """Every worker is taken: say so without reading the request, and close."""
+        try:
+            request.setblocking(False)  # a few bytes into an empty send buffer: never waits
+            request.send(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\n"
+                         b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+        except OSError:
+            pass
+        self.shutdown_request(request)
 
     def set_token(self, token: str) -> None:
         self.token = token

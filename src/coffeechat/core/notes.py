@@ -72,6 +72,13 @@ def _load_with_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[st
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             raise FrontMatterError(at(node.start_mark),
                                    f"front matter is {kind}, not a set of `key: value` properties")
+        if "*" in text:  # an alias: the values could expand far beyond the text (a YAML bomb)
+            size = _expanded_size(node)
+            if size > min(MAX_EXPANDED, EXPANSION * len(text) + 10_000):
+                raise FrontMatterError(
+                    at(node.start_mark),
+                    f"front matter expands through YAML aliases (&name, *name) to {_size(size)}"
+                    f" from {_size(len(text))} of text; the note is left out until it is fixed")
         lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             line = at(key_node.start_mark)
@@ -107,6 +114,48 @@ def _load_with_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[st
     finally:
         loader.dispose()
     return values, lines
+
+
+#: Front matter whose aliases expand it past this many characters is refused — or past
+#: `EXPANSION` times its own text: nine nested anchors in 436 bytes expand to gigabytes.
+MAX_EXPANDED = 1_000_000
+EXPANSION = 100
+
+
+def _expanded_size(root: Any) -> int:
+    """The characters ``root``'s value would take once every alias is expanded, counted over
+    the composed node graph (each node once, so it costs as little as the text): a scalar is
+    its length plus one, a collection one plus its items. An alias to a node still being
+    counted (``&a [*a]``) counts nothing here; constructing it fails later."""
+    sizes: dict[int, int] = {}
+    counting: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = len(node.value) + 1
+            continue
+        items = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
+                 else list(node.value))
+        if ready:
+            sizes[key] = 1 + sum(sizes.get(id(n), 0) for n in items)
+            counting.discard(key)
+        elif key not in counting:
+            counting.add(key)
+            stack.append((node, True))
+            stack.extend((n, False) for n in items if id(n) not in sizes and id(n) not in counting)
+    return sizes[id(root)]
+
+
+def _size(chars: int) -> str:
+    if chars >= 10**12:
+        return f"about 10^{len(str(chars)) - 1} characters"
+    if chars >= 1_000_000:
+        return f"{chars / 1_000_000:,.0f} MB"
+    return f"{chars:,} characters" if chars < 10_000 else f"{chars / 1000:,.0f} KB"
 
 
 def _hint(text: str, mark: Any) -> str:

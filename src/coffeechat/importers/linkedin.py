@@ -8,11 +8,13 @@ quoted commas. The header is found by its cells, columns are mapped by name.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import re
 import zipfile
+from typing import Any
 
 from coffeechat.errors import UsageError
 from coffeechat.importers import Batch, Problem, Record, clean_text, decode_text
@@ -56,27 +58,70 @@ def _full_month(word: str) -> bool:
     return word.lower() in names
 
 
-def _connections_from_zip(data: bytes, what: str) -> tuple[bytes, str]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for info in archive.infolist():
-                if info.filename.rsplit("/", 1)[-1].lower() == "connections.csv":
-                    return archive.read(info), f"{what}:{info.filename}"
-    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-        raise UsageError(f"{what} is a damaged zip file ({exc})") from None
+#: The most a Connections.csv may hold once unzipped. 30,000 connections are about 5 MB; a zip
+#: of a few hundred KB can unpack to gigabytes, and is refused before any of it is read.
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+
+def _connections_in_zip(archive: zipfile.ZipFile, what: str) -> zipfile.ZipInfo:
+    for info in archive.infolist():
+        if info.filename.rsplit("/", 1)[-1].lower() == "connections.csv":
+            if info.file_size > MAX_CSV_BYTES:
+                raise UsageError(f"{what}:{info.filename} unpacks to {info.file_size / 1e6:,.0f} MB,"
+                                 f" more than a Connections.csv can be ({MAX_CSV_BYTES >> 20} MB);"
+                                 " nothing was read")
+            return info
     raise UsageError(f"{what} is a zip file without a Connections.csv"
                      " (LinkedIn sends it in the export's zip)")
 
 
+def _zip_encoding(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    """UTF-8 when every byte of the member is (checked as it streams, nothing kept), else
+    Windows-1252, as `decode_text` decides for a file given whole."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with archive.open(info) as stream:
+        try:
+            while chunk := stream.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252"
+    return "utf-8-sig"
+
+
 def parse(data: bytes, what: str) -> Batch:
-    """Read a Connections.csv (or the zip holding it); ``what`` names the file in messages."""
-    if data.startswith(b"PK\x03\x04"):
-        data, what = _connections_from_zip(data, what)
-    text, warning = decode_text(data, what)
+    """Read a Connections.csv (or the zip holding it); ``what`` names the file in messages.
+    The CSV in a zip is read as it unpacks (the zip's size says nothing of what it holds)."""
     batch = Batch(SOURCE, how_met="LinkedIn connection", tags=("linkedin",))
-    if warning:
-        batch.warnings.append(Problem(0, warning))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    if not data.startswith(b"PK\x03\x04"):
+        text, warning = decode_text(data, what)
+        if warning:
+            batch.warnings.append(Problem(0, warning))
+        _read_rows(csv.reader(io.StringIO(text, newline="")), what, batch)
+        return batch
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = _connections_in_zip(archive, what)
+            what = f"{what}:{info.filename}"
+            head = archive.open(info).read(4096)
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                encoding = "utf-16"
+            elif b"\x00" in head:
+                raise UsageError(f"{what} is a binary file, not text")
+            else:
+                encoding = _zip_encoding(archive, info)
+            if encoding == "cp1252":
+                batch.warnings.append(Problem(0, f"{what} is not UTF-8; read as Windows-1252 —"
+                                                 " check accented names"))
+            with archive.open(info) as raw, io.TextIOWrapper(raw, encoding, errors="replace",
+                                                             newline="") as stream:
+                _read_rows(csv.reader(stream), what, batch)
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
+        raise UsageError(f"{what} is a damaged zip file ({exc})") from None
+    return batch
+
+
+def _read_rows(reader: Any, what: str, batch: Batch) -> None:
     columns: dict[str, int] | None = None
     try:
         start = 1
@@ -98,7 +143,6 @@ def parse(data: bytes, what: str) -> Batch:
     if columns is None:
         raise UsageError(f"{what} is not a LinkedIn Connections.csv: no 'First Name,Last Name,"
                          "URL,...' header in its first lines")
-    return batch
 
 
 def _header(row: list[str]) -> dict[str, int] | None:
