@@ -66,11 +66,11 @@ HEADER = b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\
 
 
 def _zip(path: Path, rows: Iterator[bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("Connections.csv", "w") as out:
-            out.write(HEADER)
-            for row in rows:
-                out.write(row)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("Connections.csv", "w") as out:
+        out.write(HEADER)
+        for row in rows:
+            out.write(row)
     return path
 
 

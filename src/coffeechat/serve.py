@@ -169,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
         if len(self.raw_requestline.split()) == 2:
             # HTTP/0.9 ("GET /path", no headers follow): its answer has no status line or
             # headers, which a proxy or a browser would take for anything. Nothing here speaks it.
-            self.command, self.requestline = None, ""  # (nothing of it is logged)
+            self.command = self.requestline = ""  # (nothing of it is logged)
             self.request_version = self.default_request_version
             self.close_connection = True
             self.send_error(400)

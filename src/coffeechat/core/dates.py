@@ -12,9 +12,9 @@ __all__ = [
     "LATEST",
     "Cadence",
     "DateValue",
-    "out_of_range",
     "add_months",
     "day_label",
+    "out_of_range",
     "parse_cadence",
     "parse_date_value",
 ]
