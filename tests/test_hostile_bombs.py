@@ -16,6 +16,7 @@ import pytest
 from coffeechat.core.notes import MAX_EXPANDED, parse_note
 from coffeechat.importers import linkedin
 from coffeechat.serve import FEED_NAME, FeedServer, FeedState
+from test_serve_probe import raw  # (tests/ is on the path, as for conftest)
 
 
 def bomb(levels: int) -> str:
@@ -139,27 +140,8 @@ def server(monkeypatch) -> Iterator[FeedServer]:
         thread.join(timeout=5)
 
 
-def _answer(sock: socket.socket) -> bytes:
-    chunks = []
-    while True:
-        try:
-            chunk = sock.recv(65536)
-        except (TimeoutError, ConnectionResetError):
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _get(port: int, data: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(data)
-        return _answer(sock)
-
-
 def test_http_09_is_refused(server):
-    answer = _get(server.port, f"GET /{TOKEN}/{FEED_NAME}\r\n".encode())
+    answer = raw(server.port, f"GET /{TOKEN}/{FEED_NAME}\r\n".encode())
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert b"VCALENDAR" not in answer
 
@@ -211,7 +193,7 @@ def test_workers_are_bounded_and_the_rest_get_503(server):
     # once the slow ones are cut off, real clients are served again
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        answer = _get(server.port, f"GET /{TOKEN}/{FEED_NAME} HTTP/1.1\r\nHost: x\r\n"
+        answer = raw(server.port, f"GET /{TOKEN}/{FEED_NAME} HTTP/1.1\r\nHost: x\r\n"
                                    "Connection: close\r\n\r\n".encode())
         if answer.startswith(b"HTTP/1.1 200 "):
             break

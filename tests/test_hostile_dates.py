@@ -9,6 +9,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -120,6 +121,14 @@ def _broken_render(*args: object, **kwargs: object) -> object:
     raise OverflowError("date value out of range")
 
 
+def _serving_watcher(root: Path, state: FeedState) -> tuple[Watcher, list[str]]:
+    """A watcher wired as `serve` wires it: good feeds into ``state``, its report to a log."""
+    settings, _ = load_settings(root)
+    log: list[str] = []
+    return Watcher(root, settings, today=TODAY, on_feed=state.update,
+                   report=watcher_report(state, log.append)), log
+
+
 def test_no_feed_yet_is_503_not_an_empty_calendar(served):
     server, _state = served
     code, headers, body = _fetch(server)
@@ -130,10 +139,7 @@ def test_no_feed_yet_is_503_not_an_empty_calendar(served):
 def test_a_failed_first_build_answers_503_and_says_so(far_vault, served, monkeypatch):
     server, state = served
     monkeypatch.setattr("coffeechat.ics.render_feed", _broken_render)
-    settings, _ = load_settings(far_vault.root)
-    log: list[str] = []
-    watcher = Watcher(far_vault.root, settings, today=TODAY, on_feed=state.update,
-                      report=watcher_report(state, log.append))
+    watcher, log = _serving_watcher(far_vault.root, state)
     try:
         watcher.start()
     finally:
@@ -145,10 +151,7 @@ def test_a_failed_first_build_answers_503_and_says_so(far_vault, served, monkeyp
 
 def test_a_failed_rebuild_keeps_serving_the_last_good_feed(far_vault, served, monkeypatch):
     server, state = served
-    settings, _ = load_settings(far_vault.root)
-    log: list[str] = []
-    watcher = Watcher(far_vault.root, settings, today=TODAY, on_feed=state.update,
-                      report=watcher_report(state, log.append))
+    watcher, log = _serving_watcher(far_vault.root, state)
     try:
         watcher.start()
         code, headers, good = _fetch(server)
