@@ -164,3 +164,16 @@ def test_a_failed_rebuild_keeps_serving_the_last_good_feed(far_vault, served, mo
     assert any(line.startswith("still serving the last good feed (built ") for line in log), log
     again = _fetch(server)
     assert again[0] == 200 and again[2] == good and again[1]["ETag"] == headers["ETag"]
+
+
+@pytest.mark.parametrize("key", ["give_up_after", "follow_up_approach", "prepare", "thank_you",
+                                 "reach_referral", "report_back"])
+def test_a_rule_window_off_the_calendar_is_a_setting_error(vault, run, key):
+    vault.contact("Jane Doe", log="2026-11-01 approach: emailed")
+    vault.config(f"[rules]\n{key} = 10000000\n")
+    result = run("due")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: coffeechat.toml:2: rules.{key} must be a whole number from 0"
+                             " to 36500\n")
+    vault.config(f"[rules]\n{key} = 36500\n")
+    assert run("due").exit_code == 0 and run("feed", "-o", "-").exit_code == 0

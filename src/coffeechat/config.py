@@ -99,12 +99,19 @@ def _zone(name: str) -> dt.tzinfo:
 
 
 # section -> {toml key: (Settings attribute, converter)}
-def _int(minimum: int) -> Any:
+def _int(minimum: int, maximum: int | None = None) -> Any:
     def convert(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise ValueError(f"must be a whole number ≥ {minimum}")
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum \
+                or (maximum is not None and value > maximum):
+            raise ValueError(f"must be a whole number ≥ {minimum}" if maximum is None
+                             else f"must be a whole number from {minimum} to {maximum}")
         return value
     return convert
+
+
+#: A rule's window in days: a century at most (a window of ten million days runs off the
+#: calendar, and a vault's file must not be able to stop every command that way).
+_DAYS = _int(0, 36_500)
 
 
 def _str(value: Any) -> str:
@@ -231,14 +238,14 @@ _TABLE: dict[str, dict[str, tuple[str, Any]]] = {
         "ignore": ("ignore", _str_list),
     },
     "rules": {
-        "follow_up_approach": ("follow_up_approach", _int(0)),
+        "follow_up_approach": ("follow_up_approach", _DAYS),
         "max_attempts": ("max_attempts", _int(1)),
-        "prepare": ("prepare", _int(0)),
-        "thank_you": ("thank_you", _int(0)),
-        "reach_referral": ("reach_referral", _int(0)),
-        "report_back": ("report_back", _int(0)),
+        "prepare": ("prepare", _DAYS),
+        "thank_you": ("thank_you", _DAYS),
+        "reach_referral": ("reach_referral", _DAYS),
+        "report_back": ("report_back", _DAYS),
         "cadence": ("cadence", _cadence),
-        "give_up_after": ("give_up_after", _int(0)),
+        "give_up_after": ("give_up_after", _DAYS),
         "field_limit": ("field_limit", _int(1)),
     },
     "pitch": {
