@@ -31,7 +31,7 @@ def test_bidi_controls_never_reach_a_file_name(vault, run, tmp_path):
 def test_bidi_controls_are_escaped_in_terminal_output(vault, run):
     vault.write("contacts/Mallory.md", f"---\ntype: contact\nname: Mal{RLO}lory\n---\n## Log\n"
                 "- 2026-11-01 approach: emailed\n")
-    for args in (("due", "--all"), ("show", "Mallory"), ("check",)):
+    for args in (("due", "--all"), ("show", "Mallory"), ("check",), ("list", "contacts")):
         result = run(*args)
         assert RLO not in result.output, args
     assert "Mal\\u202elory" in run("due", "--all").output

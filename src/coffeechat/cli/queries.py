@@ -351,8 +351,7 @@ def list_(app: App, kind: str, field: str | None, company: str | None, status: s
     if not rows:
         click.echo(f"No {kind} match.")
         return
-    for line in table(headers, cells, width=screen_width()):
-        click.echo(line)
+    print_lines(table(headers, cells, width=screen_width()))
 
 
 # --- search --------------------------------------------------------------------------------
