@@ -24,7 +24,7 @@ def test_dashboard_on_the_sample_vault(sample_copy):
     assert result.exit_code == 0 and result.output == "Wrote Follow-ups.md.\n"
     board = (sample_copy / "Follow-ups.md").read_text(encoding="utf-8")
     assert is_dashboard(board.encode())
-    items = json.loads(_run(sample_copy, "due", "--all", "--json").output)
+    items = json.loads(_run(sample_copy, "due", "--all", "--json").stdout)
     week = [i for i in items if dt.date.fromisoformat(i["due"]) <= TODAY + dt.timedelta(days=7)]
     assert len(week) == 12
     lines = board.splitlines()
@@ -35,7 +35,7 @@ def test_dashboard_on_the_sample_vault(sample_copy):
         assert lines[at + 1] == (f"  `coffeechat done {item['id']}` ·"
                                  f" `coffeechat snooze {item['id']} --until 2026-11-30`")
     assert "![[Meetings.base#Upcoming]]" in lines
-    funnel = json.loads(_run(sample_copy, "stats", "--json").output)["funnel"]
+    funnel = json.loads(_run(sample_copy, "stats", "--json").stdout)["funnel"]
     block = board.split("## The funnel", 1)[1].split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert re.findall(r'"([^"]+)"', block) == [
         f"approached: {funnel['approached']}",
