@@ -32,7 +32,7 @@ def one(root: Path, rule: str, today: dt.date = TODAY) -> DueItem:
 def test_approach_without_reply_is_due_five_days_later(vault):
     vault.contact("Ana Ruiz", log="2026-11-16 approach: emailed, said Bob sent me")
     item = one(vault.root, "follow_up_approach")
-    assert item.due == D("2026-11-21")
+    assert item.due == D("2026-11-23")  # five days on is Saturday 21: the next working day
     assert item.contact == "Ana Ruiz" and item.contact_path == "contacts/Ana Ruiz.md"
     assert item.source == "contacts/Ana Ruiz.md" and item.line is not None
     assert "attempt 2 of 3" in item.title
@@ -46,7 +46,7 @@ def test_each_attempt_moves_the_nudge_and_the_id_stays(vault):
         2026-11-17 voicemail: said I would call back Tuesday
     """)
     second = one(vault.root, "follow_up_approach")
-    assert second.due == D("2026-11-22") and second.id == first.id
+    assert second.due == D("2026-11-23") and second.id == first.id  # (Sunday 22 -> Monday)
     assert "attempt 3 of 3" in second.title
 
 
@@ -77,7 +77,7 @@ def test_a_reply_before_a_new_approach_does_not_resolve_it(vault):
         2025-01-12 reply: busy
         2026-11-16 approach: trying again a year later
     """)
-    assert one(vault.root, "follow_up_approach").due == D("2026-11-21")
+    assert one(vault.root, "follow_up_approach").due == D("2026-11-23")
 
 
 def test_three_unanswered_attempts_stop_and_suggest_dormant(vault):
@@ -106,7 +106,7 @@ def test_configured_approach_window_and_attempts(vault):
         2026-11-12 voicemail: left a message
     """)
     item = one(vault.root, "follow_up_approach")
-    assert item.due == D("2026-11-15") and "attempt 4 of 4" in item.title
+    assert item.due == D("2026-11-16") and "attempt 4 of 4" in item.title  # (Sunday 15 -> Monday)
 
 
 # --- prepare -------------------------------------------------------------------------------
@@ -123,7 +123,8 @@ def test_prepare_is_resolved_by_the_meeting_passing(vault):
     vault.contact("Ana Ruiz")
     vault.meeting("2026-11-25", ["Ana Ruiz"])
     assert items(vault.root, today=D("2026-11-26"), rule="prepare") == []
-    assert len(items(vault.root, today=D("2026-11-25"), rule="prepare")) == 1  # on the day: still ahead
+    assert items(vault.root, today=D("2026-11-25"), rule="prepare") == []  # on the day: too late
+    assert len(items(vault.root, today=D("2026-11-24"), rule="prepare")) == 1
 
 
 def test_cancelled_meeting_needs_no_preparing(vault):
@@ -143,7 +144,7 @@ def test_held_meeting_needs_a_thank_you_next_day(vault):
     vault.contact("Ana Ruiz")
     vault.meeting("2026-11-20T15:00", ["Ana Ruiz"], front="kind: coffee")
     item = one(vault.root, "thank_you")
-    assert item.due == D("2026-11-21") and item.contact == "Ana Ruiz"
+    assert item.due == D("2026-11-23") and item.contact == "Ana Ruiz"  # Friday's: on Monday
     assert "coffee" in item.title
 
 
@@ -173,8 +174,8 @@ def test_no_thank_you_for_cancelled_no_show_or_future_meetings(vault):
 
 def test_configured_thank_you_window(vault):
     vault.config("[rules]\nthank_you = 2\n")
-    vault.meeting("2026-11-20", ["Ana Ruiz"])
-    assert one(vault.root, "thank_you").due == D("2026-11-22")
+    vault.meeting("2026-11-17", ["Ana Ruiz"])
+    assert one(vault.root, "thank_you").due == D("2026-11-19")
 
 
 # --- reach_referral ------------------------------------------------------------------------
@@ -218,8 +219,8 @@ def test_a_touch_before_the_referral_does_not_resolve_it(vault):
 
 def test_configured_referral_window(vault):
     vault.config("[rules]\nreach_referral = 3\n")
-    vault.meeting("2026-11-18", ["Ana Ruiz"], front='referrals:\n  - "[[Carl Lee]]"')
-    assert one(vault.root, "reach_referral").due == D("2026-11-21")
+    vault.meeting("2026-11-16", ["Ana Ruiz"], front='referrals:\n  - "[[Carl Lee]]"')
+    assert one(vault.root, "reach_referral").due == D("2026-11-19")
 
 
 # --- report_back ---------------------------------------------------------------------------
@@ -374,7 +375,7 @@ def test_stale_obligations_leave_the_agenda(vault):
     vault.meeting("2026-01-10", ["Bo Li"])
     assert items(vault.root, rule="thank_you") == []
     vault.config("[rules]\ngive_up_after = 0\n")
-    assert one(vault.root, "thank_you").due == D("2026-01-11")
+    assert one(vault.root, "thank_you").due == D("2026-01-12")  # (Sunday 11 -> Monday)
 
 
 def test_items_are_sorted_oldest_first(vault):
@@ -394,8 +395,8 @@ def test_field_limit_insight(vault):
 
 
 def test_every_rule_name_is_in_spec_order():
-    assert RULE_NAMES == ("follow_up_approach", "prepare", "thank_you", "reach_referral",
-                          "report_back", "keep_in_touch", "landed", "follow_up")
+    assert RULE_NAMES == ("follow_up_approach", "schedule", "rebook", "prepare", "thank_you",
+                          "reach_referral", "report_back", "keep_in_touch", "landed", "follow_up")
 
 
 def test_evaluate_is_pure(vault):

@@ -153,7 +153,7 @@ def test_done_approach_nudge_logs_a_follow_up(people, run):
     result = run("done", item(run, "follow_up_approach")["id"], "-m", "called her office")
     assert result.exit_code == 0
     assert "- 2026-11-23 follow_up: called her office\n" in (people.root / "contacts" / "Jane Doe.md").read_text()
-    assert item(run, "follow_up_approach")["due"] == "2026-11-28"  # the next nudge
+    assert item(run, "follow_up_approach")["due"] == "2026-11-30"  # the next nudge (Sat -> Mon)
 
 
 def test_done_report_back_logs_in_the_referrers_note(people, run):

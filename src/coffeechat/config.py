@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from coffeechat.core.dates import Cadence, parse_cadence
+from coffeechat.core.dates import Cadence, Workdays, parse_cadence, parse_weekdays
 from coffeechat.errors import ConfigError, VaultNotFound
 
 __all__ = ["CONFIG_NAME", "MACHINE_LOCAL", "Landed", "Settings", "find_vault", "load_settings",
@@ -46,6 +46,10 @@ class Settings:
     thank_you: int = 1
     reach_referral: int = 7
     report_back: int = 7
+    schedule: int = 3  # days after a yes with no meeting yet: propose a time
+    rebook: int = 3  # days after a cancelled or missed meeting: offer a new time
+    work_weekdays: frozenset[int] = frozenset(range(5))  # `workdays`: Monday to Friday
+    holidays: frozenset[dt.date] = frozenset()
     cadence: Cadence = field(default_factory=lambda: Cadence(365, "d"))
     give_up_after: int = 90
     field_limit: int = 5
@@ -88,6 +92,11 @@ class Settings:
     @property
     def tz(self) -> dt.tzinfo:
         return _zone(self.timezone)
+
+    @property
+    def workdays(self) -> Workdays:
+        """The days the rules' dates fall on (`workdays` less `holidays`)."""
+        return Workdays(self.work_weekdays, self.holidays)
 
 
 def _zone(name: str) -> dt.tzinfo:
@@ -135,6 +144,25 @@ def _str_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("must be a list of texts")
     return tuple(v.strip().strip("/") for v in value if v.strip())
+
+
+def _dates(value: Any) -> frozenset[dt.date]:
+    """A list of dates (TOML dates, or YYYY-MM-DD texts)."""
+    if not isinstance(value, list):
+        raise ValueError("must be a list of dates, such as [2026-12-25, 2027-01-01]")
+    out = set()
+    for item in value:
+        if isinstance(item, dt.datetime):
+            item = item.date()
+        elif isinstance(item, str):
+            try:
+                item = dt.date.fromisoformat(item.strip())
+            except ValueError:
+                raise ValueError(f"{item!r} is not a date (write YYYY-MM-DD)") from None
+        if not isinstance(item, dt.date):
+            raise ValueError(f"{item!r} is not a date (write YYYY-MM-DD)")
+        out.add(item)
+    return frozenset(out)
 
 
 def _cadence(value: Any) -> Cadence:
@@ -244,6 +272,10 @@ _TABLE: dict[str, dict[str, tuple[str, Any]]] = {
         "thank_you": ("thank_you", _DAYS),
         "reach_referral": ("reach_referral", _DAYS),
         "report_back": ("report_back", _DAYS),
+        "schedule": ("schedule", _DAYS),
+        "rebook": ("rebook", _DAYS),
+        "workdays": ("work_weekdays", parse_weekdays),
+        "holidays": ("holidays", _dates),
         "cadence": ("cadence", _cadence),
         "give_up_after": ("give_up_after", _DAYS),
         "field_limit": ("field_limit", _int(1)),

@@ -187,6 +187,8 @@ def _plural(n: int, word: str) -> str:
 
 _REDACTED_TITLE = {
     "follow_up_approach": "Follow up with {who}",
+    "schedule": "Propose a time to {who}",
+    "rebook": "Offer {who} a new time",
     "prepare": "Prepare for your meeting with {who}",
     "thank_you": "Send {who} a thank-you",
     "reach_referral": "Reach out to {who} (a referral)",
@@ -198,6 +200,8 @@ _REDACTED_TITLE = {
 _REDACTED_WHY = {
     "follow_up_approach": "Your approach has had no answer yet. Follow up yourself — don't wait"
                           " for a reply; it often takes several tries.",
+    "schedule": "They said yes: propose a time and a place, and keep the initiative.",
+    "rebook": "A meeting fell through: offer two or three new times, without reproach.",
     "prepare": "Research the company and the person, set your goals, write two tiers of questions"
                " (about the job; about the industry) and rehearse your thumbnail sketch. Ask for"
                " two or three referrals at the end.",

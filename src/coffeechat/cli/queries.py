@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 #: coffeechat.core.rules.RULE_NAMES, spelled out so that --help need not import the rules
 #: (tests/test_startup.py checks that the two agree).
-RULE_NAMES = ("follow_up_approach", "prepare", "thank_you", "reach_referral", "report_back",
-              "keep_in_touch", "landed", "follow_up")
+RULE_NAMES = ("follow_up_approach", "schedule", "rebook", "prepare", "thank_you", "reach_referral",
+              "report_back", "keep_in_touch", "landed", "follow_up")
 
 
 def evaluate(vault: Vault, today: dt.date, rules: list[str] | None = None) -> list[DueItem]:

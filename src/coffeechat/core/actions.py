@@ -60,6 +60,8 @@ def log_line(day: dt.date, kind: str, text: str) -> str:
 
 _DEFAULT_TEXT = {
     "follow_up_approach": ("follow_up", "followed up"),
+    "schedule": ("follow_up", "proposed a time to meet"),
+    "rebook": ("follow_up", "offered a new time"),
     "reach_referral": ("approach", "reached out; {giver} gave me the name"),
     "report_back": ("report_back", "told them how it went with {person}"),
     "keep_in_touch": ("update", "sent an update"),

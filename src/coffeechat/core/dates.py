@@ -12,11 +12,14 @@ __all__ = [
     "LATEST",
     "Cadence",
     "DateValue",
+    "WEEKDAY_NAMES",
+    "Workdays",
     "add_months",
     "day_label",
     "out_of_range",
     "parse_cadence",
     "parse_date_value",
+    "parse_weekdays",
 ]
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -175,6 +178,77 @@ class Cadence:
 
     def __str__(self) -> str:
         return f"{self.count}{self.unit}"
+
+
+#: Day names as `Workdays` reads them (Monday first, as ``date.weekday()`` counts).
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Workdays:
+    """The days you do your search on: the weekdays you work, less holidays.
+
+    The rules move every date they compute onto one of these days (a chase promised "on
+    Monday" must not come due on Saturday); dates the user wrote stay as written.
+    """
+
+    days: frozenset[int] = frozenset(range(5))  # date.weekday() numbers; Monday to Friday
+    holidays: frozenset[dt.date] = frozenset()
+
+    def works(self, day: dt.date) -> bool:
+        return day.weekday() in self.days and day not in self.holidays
+
+    def on_or_after(self, day: dt.date) -> dt.date:
+        """``day`` when it is a working day, else the next one."""
+        return self._step(day, 1)
+
+    def on_or_before(self, day: dt.date) -> dt.date:
+        """``day`` when it is a working day, else the previous one."""
+        return self._step(day, -1)
+
+    def _step(self, day: dt.date, step: int) -> dt.date:
+        if not self.days:  # no working day at all: nothing to move to
+            return day
+        start = day
+        try:
+            while not self.works(day):  # ends: the holidays are finite, and one weekday works
+                day += dt.timedelta(days=step)
+        except OverflowError:  # the edge of the calendar (a 'someday' 9999-12-31)
+            return start
+        return day
+
+    def __str__(self) -> str:
+        return ", ".join(WEEKDAY_NAMES[d].capitalize() for d in sorted(self.days))
+
+
+def parse_weekdays(value: object) -> frozenset[int]:
+    """``["mon", "tue", ...]`` (or full names, or ``"mon-fri"``) as ``date.weekday()`` numbers."""
+    words: list[str]
+    if isinstance(value, str):
+        words = [w for w in re.split(r"[,\s]+", value.strip()) if w]
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        words = [w.strip() for w in value]
+    else:
+        raise ValueError('must be a list of day names, such as ["mon", "tue", "wed", "thu", "fri"]')
+    days: set[int] = set()
+    for word in words:
+        ends = [_weekday(end, word) for end in word.split("-", 1)]
+        if len(ends) == 1:
+            days.add(ends[0])
+        else:
+            first, last = ends
+            days.update(d % 7 for d in range(first, last + (7 if last < first else 0) + 1))
+    if not days:
+        raise ValueError("must name at least one day")
+    return frozenset(days)
+
+
+def _weekday(text: str, word: str) -> int:
+    key = text.strip().lower()[:3]
+    if key not in WEEKDAY_NAMES or not calendar.day_name[WEEKDAY_NAMES.index(key)].lower()\
+            .startswith(text.strip().lower()):
+        raise ValueError(f"{_show(word)} is not a day of the week (write mon, tue, ... sun)")
+    return WEEKDAY_NAMES.index(key)
 
 
 def parse_cadence(value: object) -> Cadence:

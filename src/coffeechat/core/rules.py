@@ -1,7 +1,11 @@
-"""The eight follow-up rules of the method: (vault, today) in, due items out. No I/O, no clock.
+"""The ten follow-up rules of the method: (vault, today) in, due items out. No I/O, no clock.
 
 Each rule is one generator over the linked vault; `RULES` lists them in the order ties sort.
 `evaluate` runs them all, applies snoozes and the give-up horizon, and sorts oldest first.
+
+Every date a rule computes falls on a working day (`Settings.workdays`): `after` moves it on
+to the next one, `prepare` back to the previous one. Dates the user wrote (``follow_up:``, a
+task's date, ``[landed]``) stay as written.
 """
 
 from __future__ import annotations
@@ -29,13 +33,17 @@ from coffeechat.core.model import (
 )
 from coffeechat.core.vault import Vault, own_word
 
-__all__ = ["RULES", "RULE_NAMES", "evaluate", "finish", "insights", "raw_items"]
+__all__ = ["RULES", "RULE_NAMES", "after", "chase_due", "evaluate", "finish", "insights",
+           "raw_items"]
 
 DAY = dt.timedelta(days=1)
 #: Contact statuses that stop the chase (approach nudges, referral outreach, keep-in-touch).
 QUIET = frozenset({"dormant", "paused", "do_not_contact"})
 #: Obligations that go stale: past `give_up_after` days overdue they leave the agenda.
-STALE_RULES = frozenset({"follow_up_approach", "thank_you", "reach_referral", "report_back"})
+STALE_RULES = frozenset({"follow_up_approach", "schedule", "rebook", "thank_you", "reach_referral",
+                         "report_back"})
+#: Outreach that stops once you have landed (`[landed]`): chasing, proposing times, referrals.
+SEARCH_RULES = frozenset({"follow_up_approach", "schedule", "rebook", "reach_referral"})
 _KIND_WORDS = {"informational": "informational interview", "coffee": "coffee", "call": "call",
                "video": "video call", "event": "meeting at the event"}
 
@@ -65,6 +73,25 @@ def _plus(day: dt.date, days: int) -> dt.date:
         return day + dt.timedelta(days=days)
     except OverflowError:
         return dt.date.max if days >= 0 else dt.date.min
+
+
+def after(settings: Settings, day: dt.date, days: int) -> dt.date:
+    """``days`` after ``day``, moved on to the next working day: the date of every rule that
+    counts forward from something that happened."""
+    return settings.workdays.on_or_after(_plus(day, days))
+
+
+def chase_due(settings: Settings, last_attempt: dt.date) -> dt.date:
+    """When an unanswered attempt made on ``last_attempt`` is chased: the day
+    `follow_up_approach` makes due, and the day a drafted letter promises to follow up on."""
+    return after(settings, last_attempt, settings.follow_up_approach)
+
+
+def _landed_stops(settings: Settings, today: dt.date, due: dt.date) -> bool:
+    """Whether the search is over for an outreach item (`SEARCH_RULES`) due on ``due``: from
+    the landed date on there is nobody left to chase or to ask for a meeting."""
+    job = settings.landed
+    return job is not None and (today >= job.date or due >= job.date)
 
 
 def _when(meeting: Meeting) -> str:
@@ -108,10 +135,13 @@ def follow_up_approach(vault: Vault, today: dt.date) -> Iterator[DueItem]:
             continue  # gone quiet: `insights` suggests marking them dormant
         last = attempts[-1]
         n = len(attempts)
+        due = chase_due(s, last.date)
+        if _landed_stops(s, today, due):
+            continue
         yield DueItem(
             id=item_id("follow_up_approach", contact.path, start.date.isoformat()),
             rule="follow_up_approach", contact=contact.name, contact_path=contact.path,
-            due=_plus(last.date, s.follow_up_approach),
+            due=due,
             title=f"Follow up with {contact.name} (attempt {n + 1} of {s.max_attempts})",
             why=(f"You approached {contact.name} on {start.date.isoformat()}"
                  + (f" and tried again on {last.date.isoformat()}" if n > 1 else "")
@@ -121,12 +151,100 @@ def follow_up_approach(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         )
 
 
-# --- 2. prepare -----------------------------------------------------------------------------
+# --- 2. schedule ----------------------------------------------------------------------------
+
+def _tries_since(touches: list[Touch], day: dt.date) -> list[Touch]:
+    """Your attempts (follow-ups, calls, e-mails...) on or after ``day``."""
+    return [t for t in touches if t.date >= day and t.kind in ATTEMPT_KINDS]
+
+
+def _open_yes(vault: Vault, contact: Contact, today: dt.date) -> Touch | None:
+    """The reply to your last approach when no meeting has come of it yet (nor a refusal)."""
+    touches = vault.touches(contact.path, today)
+    starts = [i for i, t in enumerate(touches) if t.kind == "approach"]
+    if not starts:
+        return None
+    start = touches[starts[-1]]
+    after_start = touches[starts[-1] + 1:]
+    replies = [t for t in after_start if t.kind == "reply"]
+    if not replies or any(t.kind in ("declined", "meeting") for t in after_start):
+        return None
+    if any(m.date >= start.date for m in vault.meetings_with(contact.path)):
+        return None  # scheduled, held, or cancelled (then `rebook` takes over)
+    return replies[0]
+
+
+def schedule(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    """A yes that has not become a meeting: you keep the initiative and propose a time."""
+    s = vault.settings
+    for contact in vault.contacts.values():
+        if contact.status in QUIET:
+            continue
+        reply = _open_yes(vault, contact, today)
+        if reply is None:
+            continue
+        if contact.follow_up is not None and contact.follow_up >= reply.date:
+            continue  # you already agreed a day ("call me Tuesday"): `follow_up` has it
+        tries = _tries_since(vault.touches(contact.path, today), reply.date)
+        last = tries[-1].date if tries else reply.date
+        due = after(s, last, s.schedule)
+        if _landed_stops(s, today, due):
+            continue
+        yield DueItem(
+            id=item_id("schedule", contact.path, reply.date.isoformat()),
+            rule="schedule", contact=contact.name, contact_path=contact.path, due=due,
+            title=f"Propose a time to {contact.name}",
+            why=(f"{contact.name} replied on {reply.date.isoformat()}"
+                 + (f" and you last wrote on {last.isoformat()}" if tries else "")
+                 + ", and no meeting is on the calendar yet. Keep the initiative: offer two or"
+                   " three times and a place (or a call), and keep it to the 20–30 minutes you"
+                   " asked for. A meeting note or a `declined` line settles it."),
+            source=contact.path, line=reply.line, subject=contact.path,
+        )
+
+
+# --- 3. rebook ------------------------------------------------------------------------------
+
+def rebook(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+    """A cancelled or missed meeting with nothing in its place: offer a new time."""
+    s = vault.settings
+    for contact in vault.contacts.values():
+        if contact.status in QUIET:
+            continue
+        meetings = sorted(vault.meetings_with(contact.path), key=lambda m: (m.date, m.path))
+        if not meetings or not meetings[-1].cancelled:
+            continue
+        lost = meetings[-1]
+        if any(m.date >= lost.date and not m.cancelled for m in meetings):
+            continue
+        touches = vault.touches(contact.path, today)
+        if any(t.kind == "declined" and t.date >= lost.date for t in touches):
+            continue
+        tries = _tries_since(touches, lost.date)
+        last = tries[-1].date if tries else lost.date
+        due = after(s, last, s.rebook)
+        if _landed_stops(s, today, due):
+            continue
+        what = "was cancelled" if lost.status == "cancelled" else "did not happen (no-show)"
+        yield DueItem(
+            id=item_id("rebook", contact.path, lost.path),
+            rule="rebook", contact=contact.name, contact_path=contact.path, due=due,
+            title=f"Offer {contact.name} a new time",
+            why=(f"{lost.title or 'Your meeting'} on {lost.date.isoformat()} {what}"
+                 + (f"; you last wrote on {last.isoformat()}" if tries else "")
+                 + ". Plans change: offer two or three new times, without reproach. A new meeting"
+                   " note or a `declined` line settles it."),
+            source=lost.path, meeting=lost.path, subject=contact.path,
+        )
+
+
+# --- 4. prepare -----------------------------------------------------------------------------
 
 def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
     s = vault.settings
     for meeting in vault.meetings.values():
-        if not meeting.scheduled(today) or meeting.prepared is not None:
+        # A meeting today (or one just logged after the fact) is past preparing for.
+        if meeting.date <= today or meeting.cancelled or meeting.prepared is not None:
             continue
         people = _audience(vault, meeting)
         if people is None:
@@ -135,7 +253,7 @@ def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         yield DueItem(
             id=item_id("prepare", meeting.path),
             rule="prepare", contact=first.name, contact_path=first.path,
-            due=_plus(meeting.date, -s.prepare),
+            due=s.workdays.on_or_before(_plus(meeting.date, -s.prepare)),
             title=f"Prepare for {meeting.title} ({_when(meeting)})",
             why=("Re-read your approach note, research the company and the person, set your goals,"
                  " write two tiers of questions (about the job; about the industry) and rehearse your"
@@ -145,7 +263,7 @@ def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         )
 
 
-# --- 3. thank_you ---------------------------------------------------------------------------
+# --- 5. thank_you ---------------------------------------------------------------------------
 
 def thank_you(vault: Vault, today: dt.date) -> Iterator[DueItem]:
     s = vault.settings
@@ -166,7 +284,7 @@ def thank_you(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         yield DueItem(
             id=item_id("thank_you", meeting.path),
             rule="thank_you", contact=people[0].name, contact_path=people[0].path,
-            due=_plus(meeting.date, s.thank_you),
+            due=after(s, meeting.date, s.thank_you),
             title=f"Send {_names(people)} a thank-you for the {kind} on {meeting.date.isoformat()}",
             why=("A short thank-you within a few days, naming something specific they told you,"
                  " is what people remember — and it keeps the door open for the referrals they"
@@ -175,7 +293,7 @@ def thank_you(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         )
 
 
-# --- 4. reach_referral ----------------------------------------------------------------------
+# --- 6. reach_referral ----------------------------------------------------------------------
 
 def _anchor(person: Person) -> str:
     if person.path:
@@ -210,7 +328,12 @@ def reach_referral(vault: Vault, today: dt.date) -> Iterator[DueItem]:
     for key, (date, person, source, giver) in triggers.items():
         if _silenced(vault, person, QUIET):
             continue
+        due = after(s, date, s.reach_referral)
+        if _landed_stops(s, today, due):
+            continue
         if person.path in vault.contacts:
+            if _chased(vault, vault.contacts[person.path], today):
+                continue  # one item per person: the chase of your approach already has them
             if any(t.date >= date and (t.kind in OUTBOUND_KINDS or t.kind == "reply")
                    for t in vault.touches(person.path, today)):
                 continue
@@ -220,7 +343,7 @@ def reach_referral(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         yield DueItem(
             id=item_id("reach_referral", key),
             rule="reach_referral", contact=person.name, contact_path=contact_path,
-            due=_plus(date, s.reach_referral),
+            due=due,
             title=f"Reach out to {person.name}, referred by {giver}",
             why=(f"{giver} gave you {person.name}'s name on {date.isoformat()}. Contact each referral"
                  " while the introduction is fresh, and say who sent you — that is what gets a yes."
@@ -230,7 +353,13 @@ def reach_referral(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         )
 
 
-# --- 5. report_back -------------------------------------------------------------------------
+def _chased(vault: Vault, contact: Contact, today: dt.date) -> bool:
+    """Whether `follow_up_approach` has an item for ``contact``."""
+    found = _open_approach(vault, contact, today)
+    return found is not None and len(found[1]) < vault.settings.max_attempts
+
+
+# --- 7. report_back -------------------------------------------------------------------------
 
 def report_back(vault: Vault, today: dt.date) -> Iterator[DueItem]:
     s = vault.settings
@@ -250,7 +379,7 @@ def report_back(vault: Vault, today: dt.date) -> Iterator[DueItem]:
             id=item_id("report_back", contact.path),
             rule="report_back", contact=referrer.name,
             contact_path=referrer.path if referrer.path in vault.contacts else None,
-            due=_plus(meeting.date, s.report_back),
+            due=after(s, meeting.date, s.report_back),
             title=f"Tell {referrer.name} how it went with {contact.name}",
             why=(f"{referrer.name} referred you to {contact.name}, whom you met on"
                  f" {meeting.date.isoformat()}. People who give a referral want to hear what came"
@@ -259,7 +388,7 @@ def report_back(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         )
 
 
-# --- 6. keep_in_touch -----------------------------------------------------------------------
+# --- 8. keep_in_touch -----------------------------------------------------------------------
 
 def keep_in_touch(vault: Vault, today: dt.date) -> Iterator[DueItem]:
     s = vault.settings
@@ -275,7 +404,7 @@ def keep_in_touch(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         yield DueItem(
             id=item_id("keep_in_touch", contact.path),
             rule="keep_in_touch", contact=contact.name, contact_path=contact.path,
-            due=cadence.after(last),
+            due=s.workdays.on_or_after(cadence.after(last)),
             title=f"Keep in touch with {contact.name}",
             why=(f"Your last contact was on {last.isoformat()} and your cadence with them is"
                  f" {cadence}. A short progress report, an article they would like or a card keeps"
@@ -284,7 +413,7 @@ def keep_in_touch(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         )
 
 
-# --- 7. landed ------------------------------------------------------------------------------
+# --- 9. landed ------------------------------------------------------------------------------
 
 def landed(vault: Vault, today: dt.date) -> Iterator[DueItem]:
     job = vault.settings.landed
@@ -315,7 +444,7 @@ def landed(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         )
 
 
-# --- 8. follow_up ---------------------------------------------------------------------------
+# --- 10. follow_up ---------------------------------------------------------------------------
 
 def follow_up(vault: Vault, today: dt.date) -> Iterator[DueItem]:
     for contact in vault.contacts.values():
@@ -374,6 +503,8 @@ def _tasks(path: str, tasks: tuple[Task, ...], person: Person, meeting: str | No
 RuleFn = Callable[[Vault, dt.date], Iterator[DueItem]]
 RULES: dict[str, RuleFn] = {
     "follow_up_approach": follow_up_approach,
+    "schedule": schedule,
+    "rebook": rebook,
     "prepare": prepare,
     "thank_you": thank_you,
     "reach_referral": reach_referral,
@@ -460,6 +591,8 @@ def dormant(vault: Vault, contact: Contact, today: dt.date) -> Finding | None:
     if found is None or len(found[1]) < vault.settings.max_attempts:
         return None
     start, attempts = found
+    if today < chase_due(vault.settings, attempts[-1].date):
+        return None  # the last attempt has not had its time to go unanswered yet
     return Finding(
         contact.path, attempts[-1].line,
         f"{len(attempts)} attempts since {start.date.isoformat()} went unanswered; consider"
