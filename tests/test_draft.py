@@ -49,7 +49,24 @@ def test_approach_to_a_referral_passes_lint(sample_copy):
     assert lint_letter(letter, kind="approach").findings == ()
 
 
+def _forget_how_met(root: Path, name: str) -> None:
+    note = root / "contacts" / f"{name}.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text("".join(ln for ln in text.splitlines(keepends=True)
+                            if not ln.startswith("how_met:")), encoding="utf-8")
+
+
+def test_approach_says_how_you_came_across_them_from_how_met(sample_copy):
+    result = sample(sample_copy, "draft", "approach", "Deborah Kline")
+    assert result.exit_code == 0
+    assert ("I came across your name through cold — her talk \"From Lesson Plans to Roadmaps\" on"
+            " YouTube (Product School, 2025).") in result.stdout
+    assert ("note: how you came across them is your how_met: (cold — her talk") in result.stderr
+    assert "--set source=" in result.stderr and "left out how you came across" not in result.stderr
+
+
 def test_cold_approach_leaves_out_the_source_with_a_note_or_takes_it(sample_copy):
+    _forget_how_met(sample_copy, "Deborah Kline")
     bare = sample(sample_copy, "draft", "approach", "Deborah Kline")
     assert bare.exit_code == 0 and "came across" not in bare.stdout
     assert ("note: left out how you came across them (e.g. “your talk at Product School”) (the"
@@ -64,6 +81,7 @@ def test_cold_approach_leaves_out_the_source_with_a_note_or_takes_it(sample_copy
 
 
 def test_missing_facts_are_asked_for_at_a_terminal(sample_copy):
+    _forget_how_met(sample_copy, "Deborah Kline")
     result = sample(sample_copy, "draft", "approach", "Deborah", "--ask", input="your talk on YouTube\nSam\n")
     assert "I came across your name through your talk on YouTube." in result.stdout
     assert result.stdout.endswith("Best,\nSam\n")

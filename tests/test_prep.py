@@ -105,10 +105,12 @@ def test_write_puts_the_sheet_in_the_meeting_note_and_changes_nothing_else(sampl
     due_before = sample(sample_copy, "due", "--all", "--json").stdout
     result = sample(sample_copy, "prep", "Sofia", "--write")
     assert result.exit_code == 0
-    assert result.stdout == f"Wrote the prep sheet into {SOFIA_MEETING} under ## Prep sheet\n"
+    assert result.stdout == (f"Wrote the prep sheet into {SOFIA_MEETING} under ## Prep sheet"
+                             " and set prepared: 2026-11-23\n")
     after = note.read_bytes()
-    assert after.startswith(before)
-    added = after[len(before):].decode("utf-8")
+    settled = before.replace(b"\n---\n", b"\nprepared: 2026-11-23\n---\n", 1)  # the one key added
+    assert after.startswith(settled)
+    added = after[len(settled):].decode("utf-8")
     assert added.startswith("\n## Prep sheet\n<!-- coffeechat:prep ")
     assert "\n**Prep: Coffee with Sofia Marchetti — Wed 25 Nov 2026, 10:00**\n" in added
     assert "\n### Who they are\n" in added and "\n#### About the job\n" in added
@@ -116,7 +118,11 @@ def test_write_puts_the_sheet_in_the_meeting_note_and_changes_nothing_else(sampl
     # the sheet's touch lines are not log lines or tasks of the meeting note; the agenda is the same
     parsed = parse_note("m.md", after)
     assert parsed.log == () and parsed.tasks == parse_note("m.md", before).tasks
-    assert json.loads(sample(sample_copy, "due", "--all", "--json").stdout) == json.loads(due_before)
+    # the agenda is the same, less the `prepare` item the sheet settled
+    prepare = [i for i in json.loads(due_before) if i["rule"] == "prepare" and i["meeting"] == SOFIA_MEETING]
+    assert len(prepare) == 1
+    assert json.loads(sample(sample_copy, "due", "--all", "--json").stdout) == \
+        [i for i in json.loads(due_before) if i != prepare[0]]
     assert sample(sample_copy, "prep", "Sofia", "--write").stdout == \
         f"The prep sheet in {SOFIA_MEETING} is already up to date\n"
     assert note.read_bytes() == after

@@ -106,6 +106,7 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
     questions — about the job, about the industry — from templates/Questions.md, chosen by
     their field, role, industry and tags.
     """
+    from coffeechat.core.edits import set_key
     from coffeechat.core.letters import parse_bank, prep_sheet, scheduled_meeting
     from coffeechat.core.sections import put_marked_block
     from coffeechat.storage.writer import edit_note
@@ -127,7 +128,7 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
                        contact_text=_note_text(app, contact_path),
                        meeting_text=_note_text(app, meeting.path) if meeting else "",
                        pitch=_pitch(app), bank=parse_bank(bank_text), per_tier=questions,
-                       bank_name=bank_name)
+                       bank_name=bank_name, template_text=_template(app, "Contact.md")[0])
     if not write:
         width = screen_width()
         print_lines(part for line in sheet.markdown(1) for part in fit_line(line, width))
@@ -140,10 +141,16 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
         raise UsageError(f"{meeting.path} took place on {meeting.date.isoformat()}; a prep sheet"
                          " goes into a meeting still ahead")
     lines = sheet.embedded(2)
-    changed = edit_note(app.root, meeting.path,
-                        lambda data: put_marked_block(data, PREP_HEADING, "prep", lines))
+    settle = meeting.prepared is None  # a written sheet is the preparing: settle `prepare`
+
+    def write_sheet(data: bytes) -> bytes:
+        data = put_marked_block(data, PREP_HEADING, "prep", lines)
+        return set_key(data, "prepared", today) if settle else data
+
+    changed = edit_note(app.root, meeting.path, write_sheet)
     if changed:
-        click.echo(f"Wrote the prep sheet into {meeting.path} under ## {PREP_HEADING}")
+        click.echo(f"Wrote the prep sheet into {meeting.path} under ## {PREP_HEADING}"
+                   + (f" and set prepared: {today.isoformat()}" if settle else ""))
     else:
         click.echo(f"The prep sheet in {meeting.path} is already up to date")
 
@@ -239,6 +246,10 @@ def draft(app: App, kind: str, name: str, sets: tuple[str, ...], about: str | No
                 values[fieldname] = " ".join(answer.split()) or None
         filled = fill(template, values)
     click.echo(filled.text, nl=False)
+    source = facts.values.get("source")
+    if source and "source" not in given and source in filled.text:
+        click.echo(f"note: how you came across them is your how_met: ({source}); reword it if it"
+                   " does not read well in the letter, or give --set source=…", err=True)
     for missing in filled.missing:
         click.echo(_missing_note(missing, where), err=True)
     if write:

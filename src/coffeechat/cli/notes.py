@@ -366,16 +366,19 @@ def log(app: App, name: str, kind: str, text: tuple[str, ...], day: dt.date | No
     \b
     coffeechat log "Jane Doe" approach emailed, said Bob referred me
     """
-    from coffeechat.core.actions import LOG_HEADING, log_line
+    from coffeechat.core.actions import LOG_DEFAULTS, LOG_HEADING, log_line
     from coffeechat.core.body import LOG_KINDS, normalise_kind
     from coffeechat.core.edits import append_line_under_heading
 
     normal = normalise_kind(kind)
     if normal is None:
         raise UsageError(f"{kind!r} is not a log kind (one of: {', '.join(sorted(LOG_KINDS))})")
+    words = " ".join(" ".join(text).split()) or LOG_DEFAULTS.get(normal, "")
+    if not words:
+        raise UsageError(f"a {normal} line needs its text: coffeechat log {name!r} {normal} TEXT")
     app.lock_for_writing()
     path = _one(app, name, "contacts")
-    line = log_line(day or app.today, normal, " ".join(text))
+    line = log_line(day or app.today, normal, words)
     app.edit(path, lambda data: append_line_under_heading(data, LOG_HEADING, line))
     click.echo(f"Added `{line}` to {path}")
 

@@ -14,7 +14,7 @@ from coffeechat.core.model import DueItem
 from coffeechat.core.vault import Vault
 from coffeechat.errors import CoffeechatError
 
-__all__ = ["LOG_HEADING", "Write", "log_line", "resolution"]
+__all__ = ["LOG_DEFAULTS", "LOG_HEADING", "Write", "log_line", "resolution"]
 
 LOG_HEADING = "Log"
 
@@ -57,6 +57,16 @@ def log_line(day: dt.date, kind: str, text: str) -> str:
     text = " ".join(text.split())
     return f"- {day.isoformat()} {kind}: {text}".rstrip() if text else f"- {day.isoformat()} {kind}:"
 
+
+#: What `log NAME KIND` writes when no text is given: a plain description, never an empty
+#: ``reply:`` (a `note` says nothing without its text, so it has none).
+LOG_DEFAULTS = {
+    "approach": "reached out", "follow_up": "followed up", "call": "called",
+    "voicemail": "left a voicemail", "email": "emailed", "reply": "they replied",
+    "thank_you": "sent a thank-you", "update": "sent an update",
+    "report_back": "told them how it went", "landed": "told them I landed",
+    "declined": "they declined",
+}
 
 _DEFAULT_TEXT = {
     "follow_up_approach": ("follow_up", "followed up"),

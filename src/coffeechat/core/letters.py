@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from coffeechat.config import Settings
 from coffeechat.core.links import fold
 from coffeechat.core.model import ATTEMPT_KINDS, Company, Contact, Meeting, Person
+from coffeechat.core.notes import parse_note
+from coffeechat.core.rules import after, chase_due
 from coffeechat.core.sections import section_lines, without_marked_blocks
 from coffeechat.core.vault import Vault, own_word
 from coffeechat.errors import UsageError
@@ -150,12 +152,6 @@ def _month(day: dt.date, today: dt.date) -> str:
     return _MONTHS[day.month - 1] + ("" if day.year == today.year else f" {day.year}")
 
 
-def _next_weekday(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
-
-
 def _fold_words(text: str) -> str:
     text = unicodedata.normalize("NFKD", fold(text))
     return "".join(c for c in text if not unicodedata.combining(c))
@@ -280,9 +276,21 @@ def _matches(section: BankSection, contact: Contact, company: Company | None) ->
     return False
 
 
+#: Words that carry no meaning of their own in a question ("What does a typical week look
+#: like for you?" asks what "What does a normal week look like?" asks).
+_FILLER = frozenset(
+    "a an the what whats how do does did is are was were you your yours i me my for of to in on"
+    " at it this that there be been would could should can will any".split())
+#: Words that ask the same thing, folded onto one.
+_SAME = {"normal": "typical", "usual": "typical", "average": "typical", "ordinary": "typical",
+         "regular": "typical", "day": "week", "days": "week", "weeks": "week"}
+
+
 def _words(text: str) -> frozenset[str]:
+    """A question's meaning words, for telling two wordings of one question apart."""
     text = re.sub(r"['’]s\b", " is", _fold_words(text))
-    return frozenset(re.findall(r"\w+", text))
+    words = (_SAME.get(w, w) for w in re.findall(r"\w+", text))
+    return frozenset(w for w in words if w not in _FILLER)
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -466,6 +474,26 @@ def _free_text(contact_text: str) -> str:
     return "\n".join(out).strip()
 
 
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+def _without_paragraphs(text: str, stock: frozenset[str]) -> str:
+    """``text`` less the paragraphs that are word for word one of ``stock``."""
+    return "\n\n".join(p for p in _paragraphs(text) if " ".join(p.split()) not in stock)
+
+
+def _template_stock(template_text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(the contact template's prose paragraphs, its default tags, folded)."""
+    if not template_text.strip():
+        return frozenset(), frozenset()
+    note = parse_note("template.md", template_text.encode("utf-8"))
+    tags = note.meta.get("tags") if not note.broken else None
+    folded = frozenset(fold(t) for t in tags if isinstance(t, str)) if isinstance(tags, list) else frozenset()
+    prose = frozenset(" ".join(p.split()) for p in _paragraphs(_free_text(template_text)))
+    return prose, folded
+
+
 def _touch_line(day: dt.date, kind: str, text: str) -> str:
     # "- 2026-11-09 — approach: ..." — the dash keeps it from reading as a log line of the meeting note
     kind = kind.replace("_", " ")
@@ -481,9 +509,14 @@ def scheduled_meeting(vault: Vault, contact_path: str, today: dt.date) -> Meetin
 def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meeting | None,
                contact_text: str = "", meeting_text: str = "", pitch: str = "",
                bank: Sequence[BankSection] = (), per_tier: int = 5,
-               bank_name: str = "templates/Questions.md") -> PrepSheet:
-    """Everything to re-read before a meeting, in the order you would want it."""
+               bank_name: str = "templates/Questions.md", template_text: str = "") -> PrepSheet:
+    """Everything to re-read before a meeting, in the order you would want it.
+
+    ``template_text`` is the contact template: what it puts into every new note (its
+    placeholder prose, its default tags) is not something the user wrote about this person,
+    so the sheet leaves it out."""
     c = vault.contacts[contact_path]
+    stock_text, stock_tags = _template_stock(template_text)
     company = vault.companies.get(c.company_path) if c.company_path else None
     sections: list[tuple[str, tuple[str, ...]]] = []
     meeting_text = without_marked_blocks(meeting_text)  # not the sheet written there before
@@ -503,7 +536,7 @@ def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meet
         lines.append(" · ".join(facts))
         lines.append(f"- Keep to the {meeting.duration} minutes you asked for, and ask for two or three"
                      " names before the time is up.")
-        due = meeting.date + dt.timedelta(days=vault.settings.thank_you)
+        due = after(vault.settings, meeting.date, vault.settings.thank_you)  # as `thank_you` has it
         lines.append(f"- Send the thank-you by {_WEEKDAYS[due.weekday()]} {_day_month(due, today)}:"
                      " name one specific thing they told you.")
         sections.append(("The meeting", tuple(lines)))
@@ -512,10 +545,11 @@ def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meet
     job = " at ".join(x for x in (c.role, f"[[{company.name}]]" if company else c.company) if x)
     who = [f"**{c.name}**" + (f" — {job}" if job else "")]
     for label, value in (("Field", c.field), ("Email", c.email), ("Phone", c.phone),
-                         ("LinkedIn", c.linkedin), ("Tags", ", ".join(c.tags))):
+                         ("LinkedIn", c.linkedin),
+                         ("Tags", ", ".join(t for t in c.tags if fold(t) not in stock_tags))):
         if value:
             who.append(f"- {label}: {value}")
-    own = _free_text(contact_text)
+    own = _without_paragraphs(_free_text(contact_text), stock_text)
     if own:
         who += ["", *_quote_block(own)]
     sections.append(("Who they are", tuple(who)))
@@ -673,7 +707,9 @@ def letter_facts(kind: str, vault: Vault, contact_path: str, today: dt.date, *,
                 break
     v["referrer"] = referrer
     v["referrer_first"] = first_name(referrer) if referrer else None
-    nudge = _next_weekday(today + dt.timedelta(days=max(1, s.follow_up_approach)))
+    if c.how_met.strip():  # how you came across them, as you noted it (the CLI says so)
+        v["source"] = plain(c.how_met).rstrip(" .")
+    nudge = chase_due(s, today)  # the day `follow_up_approach` will make the chase due
     v["follow_up_day"] = f"{_WEEKDAYS[nudge.weekday()]} {_day_month(nudge, today)}"
     approaches = [e for e in c.log if e.kind == "approach" and e.date <= today]
     v["approach_when"] = when_phrase(approaches[-1].date, today) if approaches else None
