@@ -49,7 +49,8 @@ tags:
   - linkedin
 referred_by:
 how_met: LinkedIn connection
-added: 2024-03-05
+added: "2026-11-23"
+connected_on: 2024-03-05
 ---
 Who they are, and why you want their advice.
 
@@ -97,7 +98,8 @@ def test_names_stay_whole_while_file_names_are_safe(vault, run, csv_file):
     assert jose["company"] == "[[Globex, Inc]]" and jose["email"] == "jose@example.com"
     assert meta("companies/Globex, Inc.md")["name"] == "Globex, Inc."
     zoe = meta("contacts/Zoë Brontë.md")
-    assert zoe["role"] == 'Editor, "Special" Projects' and zoe["added"] == "2022-12-01"
+    assert zoe["role"] == 'Editor, "Special" Projects' and zoe["connected_on"] == "2022-12-01"
+    assert zoe["added"] == "2026-11-23"  # the day the note entered the vault
     taro = meta("contacts/山本 太郎.md")
     assert taro["linkedin"] == "https://jp.linkedin.com/in/taro-yamamoto/"
     assert meta("contacts/Li Wei.md")["company"] is None  # no company: no link, no note
@@ -142,7 +144,7 @@ EXISTING = {
     "contacts/Priya Raman.md": (
         '---\ntype: contact\nname: Priya Raman\ncompany: "[[Acme Corporation]]"\nrole: Data Lead\n'
         "email: priya@acme.example\nphone: '0123'\nlinkedin: https://www.linkedin.com/in/priyaraman\n"
-        "added: 2020-01-01\naliases: [PR]\n---\n"),
+        "connected_on: 2020-01-01\naliases: [PR]\n---\n"),
     "companies/Acme Corporation.md": "---\ntype: company\naliases:\n  - Acme Corp\n---\n",
 }
 
@@ -155,7 +157,7 @@ JANE_FILLED = (
     "tags: [pm, friend]\r\n"
     "email: jane@personal.example\r\n"
     "linkedin: https://www.linkedin.com/in/jane-doe-4a1b2c\r\n"
-    "added: 2024-03-05\r\n"
+    "connected_on: 2024-03-05\r\n"
     "---\r\n"
     "Met at ProductCon.\r\n\r\n## Log\r\n- 2026-10-01 approach: emailed\r\n")
 
@@ -176,10 +178,10 @@ def test_existing_people_only_get_empty_fields_filled(existing, run, csv_file):
         f"Imported {csv_file}: 13 contacts read; 7 created, 4 updated, 2 skipped, 0 failed;"
         " 6 company notes created.")
     actions = result.stdout.splitlines()[:-1]
-    assert "update contacts/people/Jane Doe.md: role, linkedin, added" in actions
-    assert "update contacts/Joe M.md: company, linkedin, added" in actions
-    assert "update contacts/Z. Brontë.md: company, role, added" in actions
-    assert "update contacts/LI WÉI.md: linkedin, added" in actions
+    assert "update contacts/people/Jane Doe.md: role, linkedin, connected_on" in actions
+    assert "update contacts/Joe M.md: company, linkedin, connected_on" in actions
+    assert "update contacts/Z. Brontë.md: company, role, connected_on" in actions
+    assert "update contacts/LI WÉI.md: linkedin, connected_on" in actions
     assert "create contacts/Jane Doe (Acme Corp).md" in actions  # another Jane: other profile
     assert "create companies/Acme Corp.md" not in actions  # the alias found Acme Corporation
     after = tree(root, cache=False)
@@ -190,14 +192,14 @@ def test_existing_people_only_get_empty_fields_filled(existing, run, csv_file):
     assert (root / "contacts/Joe M.md").read_text(encoding="utf-8") == (
         '---\ntype: contact\nname: Joe M\nemail: JOSE@example.com\nrole: PM (Payments)\n'
         'company: "[[Globex, Inc]]"\nlinkedin: https://www.linkedin.com/in/jose-martinez\n'
-        "added: 2023-01-17\n---\n")
+        "connected_on: 2023-01-17\n---\n")
     assert (root / "contacts/Z. Brontë.md").read_text(encoding="utf-8") == (
         "---\ntype: contact\nname: Z. Brontë\nlinkedin: http://linkedin.com/in/Zoe-Bronte/?trk=x\n"
-        'role: Editor, "Special" Projects\ncompany: "[[Haworth Press]]"\nadded: 2022-12-01\n'
+        'role: Editor, "Special" Projects\ncompany: "[[Haworth Press]]"\nconnected_on: 2022-12-01\n'
         "---\nbody\n")
     assert (root / "contacts/LI WÉI.md").read_text(encoding="utf-8") == (
         "---\nname: LI WÉI\ntags:\n  - colleague\nlinkedin: https://www.linkedin.com/in/li-wei-88\n"
-        "added: 2020-04-03\n---\n")
+        "connected_on: 2020-04-03\n---\n")
     other = parse_note("x.md", (root / "contacts/Jane Doe (Acme Corp).md").read_bytes()).meta
     assert other["company"] == "[[Acme Corporation]]" and other["role"] == "Recruiter"
     again = run("import", "linkedin", csv_file)
@@ -334,7 +336,7 @@ def test_parse_keeps_quoted_commas_and_finds_the_header_anywhere_early():
             "Connected On\r\nA,B,u,,\"X, Inc.\",\"VP, Sales\",05 Mar 2024\r\n\r\n")
     batch = linkedin.parse(io.BytesIO(text.encode("utf-8")).read(), "c")
     (rec,) = batch.records
-    assert (rec.line, rec.company, rec.role, rec.added) == (5, "X, Inc.", "VP, Sales",
+    assert (rec.line, rec.company, rec.role, rec.connected_on) == (5, "X, Inc.", "VP, Sales",
                                                             dt.date(2024, 3, 5))
 
 

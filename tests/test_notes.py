@@ -600,7 +600,6 @@ def test_checked_and_cancelled_tasks_are_done(box, done):
     "- [ ] no due date",
     "- [ ] scheduled only ⏳ 2026-12-01",
     "- [ ] start only 🛫 2026-12-01",
-    "- [ ] impossible 📅 2026-02-30",
     "- [ ] short date 📅 2026-2-3",
     "- [] not a checkbox 📅 2026-12-01",
     "[ ] no bullet 📅 2026-12-01",
@@ -609,6 +608,13 @@ def test_checked_and_cancelled_tasks_are_done(box, done):
 def test_tasks_without_a_usable_due_date_are_ignored(line):
     _, tasks, found = body(line)
     assert tasks == () and found == ()
+
+
+def test_an_open_task_with_an_impossible_date_is_an_error_on_its_line():
+    _, tasks, found = body("text\n- [ ] call Ana 📅 2027-02-30\n- [x] done long ago 📅 2026-02-30\n")
+    assert tasks == ()
+    assert [(f.line, f.severity, f.code) for f in found] == [(2, Severity.ERROR, "task-date")]
+    assert "2027-02-30 is not a real date" in found[0].message
 
 
 def test_task_keeps_other_tasks_fields_in_its_text():

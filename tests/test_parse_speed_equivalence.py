@@ -77,6 +77,10 @@ def reference_body(lines: Sequence[str], first_line: int, path: str) -> tuple:
                 try:
                     due = dt.date.fromisoformat(due_match[1])
                 except ValueError:
+                    if m[1] not in "xX-":  # an open task on no real day: an error on its line
+                        findings.append(Finding(
+                            path, number, f"task date {due_match[1]} is not a real date; the task"
+                            " is left out until it is fixed", Severity.ERROR, "task-date"))
                     continue
                 label = (text[: due_match.start()] + text[due_match.end():]).strip()
                 label = re.sub(r"[ \t]{2,}", " ", label)

@@ -404,9 +404,10 @@ def check(app: App, as_json: bool) -> None:
     markers, impossible dates, and suggestions. Exits 1 when there is an error or warning.
     """
     from coffeechat.core.model import Severity
+    from coffeechat.core.vault import far_future
 
     vault, today = app.vault, app.today
-    findings = sorted(vault.findings + insights(vault, today),
+    findings = sorted(vault.findings + far_future(vault, today) + insights(vault, today),
                       key=lambda f: (f.path, f.line or 0, f.message))
     if as_json:
         print_json([{"path": f.path, "line": f.line, "severity": f.severity.value, "code": f.code,

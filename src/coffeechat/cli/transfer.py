@@ -171,7 +171,8 @@ def import_linkedin(app: App, file: str, dry_run: bool, verbose: bool) -> None:
 
     Get it from LinkedIn: Settings, Data privacy, Get a copy of your data, Connections.
     Each connection gets company, role (Position), linkedin (URL), email when shared,
-    added (Connected On), how_met "LinkedIn connection" and the tag linkedin.
+    connected_on (Connected On), how_met "LinkedIn connection" and the tag linkedin; added is
+    the day of the import (the day the note entered the vault).
     """
     _run_import(app, file, "linkedin", dry_run, verbose)
 

@@ -109,7 +109,13 @@ def _read_item(
     """Read a task or log line into ``tasks``, ``log`` or ``findings``. Return the kind word of
     a log line of no known kind (a finding only in a log section, which the caller knows)."""
     if m := _TASK.match(line):
-        task = _task(m, number)
+        try:
+            task = _task(m, number)
+        except ValueError as exc:  # an open task with no such day would silently vanish
+            findings.append(Finding(
+                path, number, f"task date {exc} is not a real date; the task is left out until it"
+                " is fixed", Severity.ERROR, "task-date"))
+            return None
         if task is not None:
             tasks.append(task)
         return None
@@ -221,6 +227,8 @@ def _line_at(text: str, start: int) -> str:
 
 
 def _task(m: re.Match[str], number: int) -> Task | None:
+    """The task of a ``- [ ] ...`` line with a due date; None without one. Raises ValueError
+    (with the date as written) for an open task whose date is no real day."""
     text = m[2]
     due_match = _DUE_TASKS.search(text) or _DUE_DATAVIEW.search(text)
     if due_match is None:
@@ -228,7 +236,9 @@ def _task(m: re.Match[str], number: int) -> Task | None:
     try:
         due = dt.date.fromisoformat(due_match[1])
     except ValueError:
-        return None
+        if m[1] in _CLOSED_TASK:
+            return None  # done: its date no longer matters
+        raise ValueError(due_match[1]) from None
     label = (text[: due_match.start()] + text[due_match.end():]).strip()
     label = _LABEL_SPACES.sub(" ", label)
     return Task(label, due, m[1] in _CLOSED_TASK, number)

@@ -547,13 +547,23 @@ def raw_items(vault: Vault, today: dt.date, rules: Iterable[str] | None = None) 
         yield from RULES[name](vault, today)
 
 
+def goes_stale(item: DueItem) -> bool:
+    """Whether ``item`` leaves the agenda once `give_up_after` days overdue. Not a referral
+    anchored on a contact note (``referred_by``): its date is the note's ``added``, which may
+    be long before you wrote the name in, so giving up on it could drop it before it was ever
+    shown; it waits until you reach out, snooze it, or mark them dormant or paused."""
+    if item.rule == "reach_referral" and item.meeting is None:
+        return False
+    return item.rule in STALE_RULES
+
+
 def settle(item: DueItem, snoozed: Mapping[str, dt.date], horizon: dt.date | None) -> DueItem | None:
     """An item as the agenda shows it: moved to its snooze date, or None when it went stale
     (more than `give_up_after` days overdue)."""
     until = snoozed.get(item.id)
     if until is not None and until > item.due:
         return replace(item, due=until)
-    if horizon is not None and item.rule in STALE_RULES and item.due < horizon:
+    if horizon is not None and item.due < horizon and goes_stale(item):
         return None
     return item
 

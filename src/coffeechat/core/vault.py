@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coffeechat.config import Settings
-from coffeechat.core.dates import out_of_range, parse_cadence, parse_date_value
+from coffeechat.core.dates import add_months, out_of_range, parse_cadence, parse_date_value
 from coffeechat.core.links import Link, LinkResolver, fold, parse_link, parse_link_list
 from coffeechat.core.model import (
     INTERACTION_KINDS,
@@ -26,8 +26,8 @@ from coffeechat.core.model import (
 )
 
 __all__ = ["KNOWN_KINDS", "LINK_LISTS", "LINK_SINGLES", "Vault", "build_vault",
-           "duplicate_findings", "identity_keys", "kind_suggestion", "note_stem", "note_type",
-           "own_word", "single_link"]
+           "duplicate_findings", "far_future", "identity_keys", "kind_suggestion", "note_stem",
+           "note_type", "own_word", "single_link"]
 
 #: The properties holding one link, and those holding a list of links.
 LINK_SINGLES = ("company", "referred_by")
@@ -366,7 +366,12 @@ class _Builder:
         if res.how == "missing":
             if link.bare:
                 return None  # a plain name, not a link: nothing to resolve
-            self._find(key, f"{key}: {shown} leads to no note", Severity.WARNING, "link-missing")
+            if key == "referrals":  # the normal state of a name you were just given
+                self._find(key, f"{key}: {shown} has no note yet; add one when you reach out"
+                                f" (coffeechat add contact \"{link.target.rsplit('/', 1)[-1]}\")",
+                           Severity.INFO, "referral-no-note")
+            else:
+                self._find(key, f"{key}: {shown} leads to no note", Severity.WARNING, "link-missing")
         elif res.how == "ambiguous-alias":
             self._find(key, f"{key}: {shown} is an alias of several notes: {', '.join(res.candidates)}",
                        Severity.WARNING, "link-ambiguous")
@@ -550,6 +555,24 @@ class _Builder:
             if keys := tuple((label, key, lines.get(prop)) for label, key, prop in identity_keys(contact)):
                 dups[contact.path] = keys
         self.vault.findings.extend(duplicate_findings(dups))
+
+
+def far_future(vault: Vault, today: dt.date) -> list[Finding]:
+    """A warning for each log line and meeting dated more than a year after ``today``: a
+    mistyped year (2207, 2027 for 2026) that would otherwise hide the touch or the meeting."""
+    limit = add_months(today, 12)
+    out = []
+    for contact in vault.contacts.values():
+        out += [Finding(contact.path, e.line, f"log line dated {e.date.isoformat()}, more than a"
+                        " year from today: a mistyped year?", Severity.WARNING, "far-future")
+                for e in contact.log if e.date > limit]
+    for meeting in vault.meetings.values():
+        if meeting.date > limit:
+            line = vault.notes[meeting.path].meta_lines.get("date") if meeting.path in vault.notes else None
+            out.append(Finding(meeting.path, line, f"meeting dated {meeting.date.isoformat()}, more"
+                               " than a year from today: a mistyped year?", Severity.WARNING,
+                               "far-future"))
+    return out
 
 
 def identity_keys(contact: Contact) -> list[tuple[str, str, str]]:

@@ -30,7 +30,7 @@ class Record:
     company: str = ""
     role: str = ""
     linkedin: str = ""
-    added: dt.date | None = None
+    connected_on: dt.date | None = None  # LinkedIn's "Connected On"; `added` is the import day
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
 

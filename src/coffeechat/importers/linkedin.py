@@ -162,16 +162,17 @@ def _record(row: list[str], columns: dict[str, int], line: int, batch: Batch) ->
         return clean_text(row[i]) if i is not None and i < len(row) else ""
 
     name = " ".join(part for part in (cell("first"), cell("last")) if part)
-    added = None
+    connected_on = None
     connected = cell("connected")
     if connected:
-        added = parse_connected_on(connected)
-        if added is None:
+        connected_on = parse_connected_on(connected)
+        if connected_on is None:
             batch.warnings.append(Problem(line, f"'Connected On' {connected!r} is not a date"
                                                 " like 05 Mar 2024; left out"))
     email = cell("email")
     record = Record(
         line=line, name=name, emails=(email,) if "@" in email else (),
-        company=cell("company"), role=cell("position"), linkedin=cell("url"), added=added,
+        company=cell("company"), role=cell("position"), linkedin=cell("url"),
+        connected_on=connected_on,
     )
     return record

@@ -42,7 +42,7 @@ from coffeechat.storage.writer import (
 __all__ = ["Summary", "company_key", "import_batch", "linkedin_key", "person_key"]
 
 #: Properties an import fills on an existing note when they are empty there.
-FILLED = ("company", "role", "email", "phone", "linkedin", "added", "aliases")
+FILLED = ("company", "role", "email", "phone", "linkedin", "connected_on", "aliases")
 
 
 def linkedin_key(url: str) -> str:
@@ -274,8 +274,8 @@ class _Run:
             fields.append(("tags", tags))
         if self.batch.how_met:
             fields.append(("how_met", self.batch.how_met))
-        if record.added is not None:
-            fields.append(("added", record.added))
+        if record.connected_on is not None:  # `added` stays the day the note entered the vault
+            fields.append(("connected_on", record.connected_on))
         body = [("Log", f"- {self.today.isoformat()} note: imported from {self.batch.source}")]
         if self.dry_run:
             stem = self.names.unique(record.name, record.company)
@@ -298,7 +298,7 @@ class _Run:
         for key, value in (("role", record.role),
                            ("email", record.emails[0] if record.emails else ""),
                            ("phone", record.phones[0] if record.phones else ""),
-                           ("linkedin", record.linkedin), ("added", record.added),
+                           ("linkedin", record.linkedin), ("connected_on", record.connected_on),
                            ("aliases", list(record.aliases))):
             if value and _empty(meta, key):
                 out.append((key, value))
