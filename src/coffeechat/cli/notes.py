@@ -344,9 +344,13 @@ def meet(app: App, name: str, when: dt.datetime | dt.date | None, kind: str, whe
         fields.append(("location", where))
     rel = create_note(app.root, app.settings, NoteType.MEETING, title, fields, names=_names(app),
                       now=_now(app), stem=f"{day.isoformat()} {title}")
-    if day >= app.today:
-        prep = day - dt.timedelta(days=app.settings.prepare)
+    if day > app.today:
+        from coffeechat.core.rules import prepare_due
+
+        prep = prepare_due(app.settings, day)
         click.echo(f"Created {rel} (scheduled: prepare by {prep.isoformat()})")
+    elif day == app.today:
+        click.echo(f"Created {rel} (today: afterwards, send the thank-you)")
     else:
         click.echo(f"Created {rel} (held: send the thank-you, and record it as thank_you:)")
     if edit:

@@ -34,7 +34,7 @@ from coffeechat.core.model import (
 from coffeechat.core.vault import Vault, own_word
 
 __all__ = ["RULES", "RULE_NAMES", "after", "chase_due", "evaluate", "finish", "insights",
-           "raw_items"]
+           "prepare_due", "raw_items"]
 
 DAY = dt.timedelta(days=1)
 #: Contact statuses that stop the chase (approach nudges, referral outreach, keep-in-touch).
@@ -85,6 +85,11 @@ def chase_due(settings: Settings, last_attempt: dt.date) -> dt.date:
     """When an unanswered attempt made on ``last_attempt`` is chased: the day
     `follow_up_approach` makes due, and the day a drafted letter promises to follow up on."""
     return after(settings, last_attempt, settings.follow_up_approach)
+
+
+def prepare_due(settings: Settings, meeting_day: dt.date) -> dt.date:
+    """When to prepare for a meeting: `prepare` days before, moved back to a working day."""
+    return settings.workdays.on_or_before(_plus(meeting_day, -settings.prepare))
 
 
 def _landed_stops(settings: Settings, today: dt.date, due: dt.date) -> bool:
@@ -253,7 +258,7 @@ def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         yield DueItem(
             id=item_id("prepare", meeting.path),
             rule="prepare", contact=first.name, contact_path=first.path,
-            due=s.workdays.on_or_before(_plus(meeting.date, -s.prepare)),
+            due=prepare_due(s, meeting.date),
             title=f"Prepare for {meeting.title} ({_when(meeting)})",
             why=("Re-read your approach note, research the company and the person, set your goals,"
                  " write two tiers of questions (about the job; about the industry) and rehearse your"
