@@ -101,9 +101,9 @@ def test_workdays_setting_and_its_errors(vault, run):
     vault.config('[rules]\nworkdays = ["mon", "funday"]\n')
     result = run("due")
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines() == [
+    assert result.stderr.strip().splitlines() == [(
         "Error: coffeechat.toml:2: rules.workdays 'funday' is not a day of the week (write mon,"
-        " tue, ... sun)"]
+        " tue, ... sun)")]
     vault.config('[rules]\nholidays = ["2026-02-30"]\n')
     assert "rules.holidays '2026-02-30' is not a date" in run("due").stderr
 

@@ -148,8 +148,8 @@ def _str_list(value: Any) -> tuple[str, ...]:
 
 def _dates(value: Any) -> frozenset[dt.date]:
     """A list of dates (TOML dates, or YYYY-MM-DD texts)."""
-    if not isinstance(value, list):
-        raise ValueError("must be a list of dates, such as [2026-12-25, 2027-01-01]")
+    if not isinstance(value, list):  # (ValueError: what parse_settings reports with the line)
+        raise ValueError("must be a list of dates, such as [2026-12-25, 2027-01-01]")  # noqa: TRY004
     out = set()
     for item in value:
         if isinstance(item, dt.datetime):
@@ -160,7 +160,7 @@ def _dates(value: Any) -> frozenset[dt.date]:
             except ValueError:
                 raise ValueError(f"{item!r} is not a date (write YYYY-MM-DD)") from None
         if not isinstance(item, dt.date):
-            raise ValueError(f"{item!r} is not a date (write YYYY-MM-DD)")
+            raise ValueError(f"{item!r} is not a date (write YYYY-MM-DD)")  # noqa: TRY004
         out.add(item)
     return frozenset(out)
 

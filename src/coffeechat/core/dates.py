@@ -10,9 +10,9 @@ from dataclasses import dataclass
 __all__ = [
     "EARLIEST",
     "LATEST",
+    "WEEKDAY_NAMES",
     "Cadence",
     "DateValue",
-    "WEEKDAY_NAMES",
     "Workdays",
     "add_months",
     "day_label",

@@ -278,9 +278,10 @@ def _matches(section: BankSection, contact: Contact, company: Company | None) ->
 
 #: Words that carry no meaning of their own in a question ("What does a typical week look
 #: like for you?" asks what "What does a normal week look like?" asks).
-_FILLER = frozenset(
-    "a an the what whats how do does did is are was were you your yours i me my for of to in on"
-    " at it this that there be been would could should can will any".split())
+_FILLER = frozenset((
+    "a", "an", "the", "what", "whats", "how", "do", "does", "did", "is", "are", "was", "were",
+    "you", "your", "yours", "i", "me", "my", "for", "of", "to", "in", "on", "at", "it", "this",
+    "that", "there", "be", "been", "would", "could", "should", "can", "will", "any"))
 #: Words that ask the same thing, folded onto one.
 _SAME = {"normal": "typical", "usual": "typical", "average": "typical", "ordinary": "typical",
          "regular": "typical", "day": "week", "days": "week", "weeks": "week"}
