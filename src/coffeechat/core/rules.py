@@ -158,9 +158,15 @@ def follow_up_approach(vault: Vault, today: dt.date) -> Iterator[DueItem]:
 
 # --- 2. schedule ----------------------------------------------------------------------------
 
-def _tries_since(touches: list[Touch], day: dt.date) -> list[Touch]:
-    """Your attempts (follow-ups, calls, e-mails...) on or after ``day``."""
-    return [t for t in touches if t.date >= day and t.kind in ATTEMPT_KINDS]
+def _initiative(settings: Settings, touches: list[Touch], since: dt.date, days: int,
+                today: dt.date) -> tuple[dt.date, dt.date | None] | None:
+    """When to nudge again about something that happened on ``since`` (a yes, a cancelled
+    meeting): ``days`` after it, or after your latest try since then (follow-up, call,
+    e-mail...). Returns (due, that latest try or None); None once you have landed."""
+    tries = [t.date for t in touches if t.date >= since and t.kind in ATTEMPT_KINDS]
+    last = tries[-1] if tries else None
+    due = after(settings, last or since, days)
+    return None if _landed_stops(settings, today, due) else (due, last)
 
 
 def _open_yes(vault: Vault, contact: Contact, today: dt.date) -> Touch | None:
@@ -190,17 +196,16 @@ def schedule(vault: Vault, today: dt.date) -> Iterator[DueItem]:
             continue
         if contact.follow_up is not None and contact.follow_up >= reply.date:
             continue  # you already agreed a day ("call me Tuesday"): `follow_up` has it
-        tries = _tries_since(vault.touches(contact.path, today), reply.date)
-        last = tries[-1].date if tries else reply.date
-        due = after(s, last, s.schedule)
-        if _landed_stops(s, today, due):
+        nudge = _initiative(s, vault.touches(contact.path, today), reply.date, s.schedule, today)
+        if nudge is None:
             continue
+        due, last = nudge
         yield DueItem(
             id=item_id("schedule", contact.path, reply.date.isoformat()),
             rule="schedule", contact=contact.name, contact_path=contact.path, due=due,
             title=f"Propose a time to {contact.name}",
             why=(f"{contact.name} replied on {reply.date.isoformat()}"
-                 + (f" and you last wrote on {last.isoformat()}" if tries else "")
+                 + (f" and you last wrote on {last.isoformat()}" if last else "")
                  + ", and no meeting is on the calendar yet. Keep the initiative: offer two or"
                    " three times and a place (or a call), and keep it to the 20–30 minutes you"
                    " asked for. A meeting note or a `declined` line settles it."),
@@ -225,18 +230,17 @@ def rebook(vault: Vault, today: dt.date) -> Iterator[DueItem]:
         touches = vault.touches(contact.path, today)
         if any(t.kind == "declined" and t.date >= lost.date for t in touches):
             continue
-        tries = _tries_since(touches, lost.date)
-        last = tries[-1].date if tries else lost.date
-        due = after(s, last, s.rebook)
-        if _landed_stops(s, today, due):
+        nudge = _initiative(s, touches, lost.date, s.rebook, today)
+        if nudge is None:
             continue
+        due, last = nudge
         what = "was cancelled" if lost.status == "cancelled" else "did not happen (no-show)"
         yield DueItem(
             id=item_id("rebook", contact.path, lost.path),
             rule="rebook", contact=contact.name, contact_path=contact.path, due=due,
             title=f"Offer {contact.name} a new time",
             why=(f"{lost.title or 'Your meeting'} on {lost.date.isoformat()} {what}"
-                 + (f"; you last wrote on {last.isoformat()}" if tries else "")
+                 + (f"; you last wrote on {last.isoformat()}" if last else "")
                  + ". Plans change: offer two or three new times, without reproach. A new meeting"
                    " note or a `declined` line settles it."),
             source=lost.path, meeting=lost.path, subject=contact.path,
