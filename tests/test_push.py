@@ -223,9 +223,10 @@ def test_idempotent_run_sends_no_write_request(run, radicale, calendar, vault):
 def test_update_and_delete_follow_the_vault(run, radicale, calendar, vault):
     assert run("push").exit_code == 0
     before = radicale.by_uid(calendar)
-    # Jane answered (her follow-up goes); Carl's follow-up moved (it changes).
+    # Jane declined (her follow-up goes; a yes would bring a `schedule` item instead);
+    # Carl's follow-up moved (it changes).
     jane = vault.root / "contacts" / "Jane Doe.md"
-    jane.write_text(jane.read_text() + "- 2026-11-20 reply: happy to talk\n")
+    jane.write_text(jane.read_text() + "- 2026-11-20 declined: not this quarter\n")
     carl = vault.root / "contacts" / "Carl Lee.md"
     carl.write_text(carl.read_text().replace("follow_up: 2026-11-30", "follow_up: 2026-12-04"))
     result = run("push")
@@ -249,7 +250,7 @@ def test_objects_it_did_not_create_are_never_touched(run, radicale, calendar, va
     etag = radicale.objects(calendar)[f"/{USER}/{calendar}/dentist.ics"][0]
     for contact in ("Jane Doe", "Priya Raman"):  # both follow-ups resolved: deletions
         path = vault.root / "contacts" / f"{contact}.md"
-        path.write_text(path.read_text() + "- 2026-11-20 reply: yes\n")
+        path.write_text(path.read_text() + "- 2026-11-20 declined: not now\n")
     result = run("push", "--overwrite")
     assert result.exit_code == 0, result.output
     assert _out(result).endswith(": 0 created, 0 updated, 2 deleted, 3 unchanged.")
@@ -288,7 +289,7 @@ def test_a_task_ticked_on_the_server_flows_back_once(run, radicale, calendar, va
     assert len(tasks) == 4  # the follow-ups; meetings are not tasks (their `prepare` is)
     assert all(b"BEGIN:VTODO" in d and b"STATUS:NEEDS-ACTION" in d for _, _, d in tasks.values())
     uid = next(u for u, (_, _, d) in tasks.items() if b"Follow up with Jane Doe" in d)
-    assert b"DUE;VALUE=DATE:20261115" in tasks[uid][2]  # its real due date: tasks show overdue
+    assert b"DUE;VALUE=DATE:20261116" in tasks[uid][2]  # its real due date: tasks show overdue
     href, etag, data = tasks[uid]
     ticked = data.replace(b"STATUS:NEEDS-ACTION", b"STATUS:COMPLETED\r\nCOMPLETED:20261122T180000Z")
     assert radicale.put(href, ticked, etag) in (201, 204)
@@ -483,7 +484,7 @@ def test_push_objects_are_pure_and_tasks_carry_their_due_date(vault):
     (uid,) = events
     assert item_id_of(uid) == items[0].id and item_id_of("meeting-ab12@coffeechat") is None
     assert b"DTSTART;VALUE=DATE:20261123" in events[uid].data  # overdue: on today, as in the feed
-    assert b"DUE;VALUE=DATE:20261115" in tasks[uid].data
+    assert b"DUE;VALUE=DATE:20261116" in tasks[uid].data  # (Sunday 15 -> Monday)
     parsed = parse_object(tasks[uid].data)
     assert parsed is not None and parsed["component"] == "VTODO" and parsed["completed"] is None
     done = parse_object(tasks[uid].data.replace(b"STATUS:NEEDS-ACTION", b"STATUS:COMPLETED"))
