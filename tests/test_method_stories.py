@@ -352,3 +352,18 @@ def test_log_with_no_text_writes_a_plain_description(vault, run):
     assert path.read_bytes() == before
     assert load_vault(vault.root, use_cache=False).contacts["contacts/Ana Ruiz.md"].log[-1].text == \
         "they replied"
+
+
+def test_the_working_day_settings_print_alike_in_every_process():
+    # The settings' repr keys the stored agenda: a set of holidays printed in a new order by
+    # each process would throw the stored agenda away on every run.
+    import subprocess
+    import sys
+
+    code = ("from coffeechat.config import parse_settings;"
+            "print(repr(parse_settings('[rules]\\nworkdays = \"sun-thu\"\\nholidays = [2026-12-25,"
+            " 2027-01-01, 2026-11-26, 2026-05-01, 2026-07-04]')[0]))")
+    reprs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout
+             for seed in range(6)}
+    assert len(reprs) == 1

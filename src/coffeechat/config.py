@@ -48,8 +48,8 @@ class Settings:
     report_back: int = 7
     schedule: int = 3  # days after a yes with no meeting yet: propose a time
     rebook: int = 3  # days after a cancelled or missed meeting: offer a new time
-    work_weekdays: frozenset[int] = frozenset(range(5))  # `workdays`: Monday to Friday
-    holidays: frozenset[dt.date] = frozenset()
+    work_weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # `workdays`: Monday to Friday
+    holidays: tuple[dt.date, ...] = ()  # sorted
     cadence: Cadence = field(default_factory=lambda: Cadence(365, "d"))
     give_up_after: int = 90
     field_limit: int = 5
@@ -146,8 +146,8 @@ def _str_list(value: Any) -> tuple[str, ...]:
     return tuple(v.strip().strip("/") for v in value if v.strip())
 
 
-def _dates(value: Any) -> frozenset[dt.date]:
-    """A list of dates (TOML dates, or YYYY-MM-DD texts)."""
+def _dates(value: Any) -> tuple[dt.date, ...]:
+    """A list of dates (TOML dates, or YYYY-MM-DD texts), sorted."""
     if not isinstance(value, list):  # (ValueError: what parse_settings reports with the line)
         raise ValueError("must be a list of dates, such as [2026-12-25, 2027-01-01]")  # noqa: TRY004
     out = set()
@@ -162,7 +162,7 @@ def _dates(value: Any) -> frozenset[dt.date]:
         if not isinstance(item, dt.date):
             raise ValueError(f"{item!r} is not a date (write YYYY-MM-DD)")  # noqa: TRY004
         out.add(item)
-    return frozenset(out)
+    return tuple(sorted(out))
 
 
 def _cadence(value: Any) -> Cadence:

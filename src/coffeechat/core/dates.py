@@ -192,8 +192,10 @@ class Workdays:
     Monday" must not come due on Saturday); dates the user wrote stay as written.
     """
 
-    days: frozenset[int] = frozenset(range(5))  # date.weekday() numbers; Monday to Friday
-    holidays: frozenset[dt.date] = frozenset()
+    # Sorted tuples, not sets: the settings' repr keys the stored agenda, and a set of dates
+    # prints in a different order in every process.
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)  # date.weekday() numbers; Monday to Friday
+    holidays: tuple[dt.date, ...] = ()
 
     def works(self, day: dt.date) -> bool:
         return day.weekday() in self.days and day not in self.holidays
@@ -221,7 +223,7 @@ class Workdays:
         return ", ".join(WEEKDAY_NAMES[d].capitalize() for d in sorted(self.days))
 
 
-def parse_weekdays(value: object) -> frozenset[int]:
+def parse_weekdays(value: object) -> tuple[int, ...]:
     """``["mon", "tue", ...]`` (or full names, or ``"mon-fri"``) as ``date.weekday()`` numbers."""
     words: list[str]
     if isinstance(value, str):
@@ -240,7 +242,7 @@ def parse_weekdays(value: object) -> frozenset[int]:
             days.update(d % 7 for d in range(first, last + (7 if last < first else 0) + 1))
     if not days:
         raise ValueError("must name at least one day")
-    return frozenset(days)
+    return tuple(sorted(days))
 
 
 def _weekday(text: str, word: str) -> int:
