@@ -28,7 +28,7 @@ def test_meetings_are_found_by_the_title_coffeechat_prints(story, run):
     assert prep.exit_code == 0 and prep.stdout.startswith("# Prep: Video call with Tom Ng")
     written = run("prep", "Video call with Tom Ng", "--write")
     assert written.stdout == ("Wrote the prep sheet into meetings/2026-11-30 Video call with"
-                              " Tom Ng.md under ## Prep sheet\n")
+                              " Tom Ng.md under ## Prep sheet and set prepared: 2026-11-23\n")
 
 
 def test_name_on_date_picks_one_of_several(story, run):

@@ -124,7 +124,7 @@ def test_due_shows_the_year_of_an_item_a_year_out(vault):
     vault.meeting("2026-11-20", ["Jane Doe"], front="thank_you: 2026-11-20")
     out = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", TODAY, "due",
                                    "--all"]).stdout
-    assert "  Sat 20 Nov 2027  Keep in touch with Jane Doe" in out
+    assert "  Mon 22 Nov 2027  Keep in touch with Jane Doe" in out  # (Saturday 20 -> Monday)
     near = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", "2027-06-01", "due",
                                     "--all"]).stdout
     assert "  Sat 20 Nov  Keep in touch with Jane Doe" in near
