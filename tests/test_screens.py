@@ -127,4 +127,4 @@ def test_due_shows_the_year_of_an_item_a_year_out(vault):
     assert "  Mon 22 Nov 2027  Keep in touch with Jane Doe" in out  # (Saturday 20 -> Monday)
     near = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", "2027-06-01", "due",
                                     "--all"]).stdout
-    assert "  Sat 20 Nov  Keep in touch with Jane Doe" in near
+    assert "  Mon 22 Nov  Keep in touch with Jane Doe" in near
