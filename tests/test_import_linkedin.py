@@ -49,7 +49,7 @@ tags:
   - linkedin
 referred_by:
 how_met: LinkedIn connection
-added: "2026-11-23"
+added: 2026-11-23
 connected_on: 2024-03-05
 ---
 Who they are, and why you want their advice.

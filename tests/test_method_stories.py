@@ -214,7 +214,7 @@ def test_a_referral_added_to_an_imported_connection_comes_due(vault, run, tmp_pa
     assert run("import", "linkedin", str(csv)).exit_code == 0
     note = vault.root / "contacts" / "Ana Ruiz.md"
     text = note.read_text(encoding="utf-8")
-    assert "connected_on: 2019-03-05" in text and 'added: "2026-11-23"' in text
+    assert "connected_on: 2019-03-05" in text and "added: 2026-11-23\n" in text
     vault.contact("Bob Smith")
     note.write_text(text.replace("referred_by:", 'referred_by: "[[Bob Smith]]"'), encoding="utf-8")
     (item,) = of(due(run, "2026-11-24"), "reach_referral")
