@@ -88,6 +88,9 @@ class Settings:
     caldav_timeout: int = 30  # seconds per request
     caldav_push_interval: int = 60  # watch --push: at most one push this often (seconds)
     caldav_check_minutes: int = 15  # watch --push: look for tasks ticked on the server this often
+    # [mail] (`import mail`, `import calendar`, `watch`)
+    mail_addresses: tuple[str, ...] = ()  # your own addresses, lower-case
+    mail_maildir: str = ""  # a Maildir folder `watch` reads new mail from (never written)
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -230,6 +233,18 @@ def _command(value: Any) -> tuple[str, ...]:
     return tuple(words)
 
 
+def _addresses(value: Any) -> tuple[str, ...]:
+    """Your own e-mail addresses: a list of ``name@domain`` texts."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError('must be a list of e-mail addresses, such as ["sam@example.org"]')
+    bad = [v for v in value if v.strip().count("@") != 1 or " " in v.strip()]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not an e-mail address")
+    return tuple(v.strip().lower() for v in value)
+
+
 def _keyring(value: Any) -> str:
     if value is True:
         return "coffeechat"
@@ -318,6 +333,10 @@ _TABLE: dict[str, dict[str, tuple[str, Any]]] = {
         "timeout": ("caldav_timeout", _int(1)),
         "push_interval": ("caldav_push_interval", _int(0)),
         "check_minutes": ("caldav_check_minutes", _int(0)),
+    },
+    "mail": {
+        "addresses": ("mail_addresses", _addresses),
+        "maildir": ("mail_maildir", _text_or_empty),
     },
 }
 # Sections other issues' commands own; accepted here so a vault set up for them still loads.

@@ -1,4 +1,5 @@
-"""Commands that bring contacts in and out: import linkedin|vcard|google, export csv|vcard."""
+"""Commands that bring contacts in and out: import linkedin|vcard|google, export csv|vcard;
+and the mail and meetings that log themselves: import mail|calendar."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import click
 
-from coffeechat.cli import App, cli, pass_app
+from coffeechat.cli import App, cli, date_option, pass_app
 from coffeechat.errors import CoffeechatError, UsageError
 
 #: Files with more records than this get a progress bar (on a terminal).
@@ -73,7 +74,8 @@ class _ExportGroup(_Group):
 
 @cli.group("import", cls=_ImportGroup)
 def import_group() -> None:
-    """Bring contacts in from LinkedIn, a vCard file or Google Contacts, without duplicates.
+    """Bring contacts in from LinkedIn, a vCard file or Google Contacts, without duplicates;
+    log mail (import mail) and calendar events (import calendar).
 
     A person already in the vault (same e-mail, same LinkedIn profile, or same name at the
     same company, ignoring case and accents) only gets the empty properties of their note
@@ -117,6 +119,19 @@ def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
         yield bar.update
 
 
+def _vault_to_change(app: App, dry_run: bool) -> Any:
+    """The vault an import changes: read under the write lock; in a dry run read in full
+    without touching even the cache."""
+    if not dry_run:
+        app.lock_for_writing()
+        return app.vault
+    from coffeechat.core.vault import build_vault
+    from coffeechat.storage.index import Index
+
+    refresh = Index(app.root, app.settings, use_cache=False).refresh()
+    return build_vault(refresh.notes, app.settings)
+
+
 def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) -> None:
     from importlib import import_module
 
@@ -125,16 +140,9 @@ def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) ->
     batch = reader.parse(data, what)  # a file of the wrong kind stops here: nothing written
     root, settings = app.root, app.settings
 
-    from coffeechat.core.vault import build_vault
     from coffeechat.importers.match import import_batch
-    from coffeechat.storage.index import Index
 
-    if dry_run:  # read every note, but leave even the cache alone
-        refresh = Index(root, settings, use_cache=False).refresh()
-        vault = build_vault(refresh.notes, settings)
-    else:
-        app.lock_for_writing()
-        vault = app.vault
+    vault = _vault_to_change(app, dry_run)
     now = dt.datetime.combine(app.today, dt.datetime.now(settings.tz).time().replace(microsecond=0))
     with _progress(len(batch.records)) as progress:
         summary = import_batch(root, settings, vault, batch, what=what, today=app.today, now=now,
@@ -200,6 +208,67 @@ def import_google(app: App, file: str, dry_run: bool, verbose: bool) -> None:
     Labels become tags (Google's own groups such as "* myContacts" are left out).
     """
     _run_import(app, file, "google", dry_run, verbose)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _refused(problems: list[str]) -> None:
+    """Notes an import could not write, each on its own line, then exit 1 as `log` does."""
+    for problem in problems:
+        click.echo(f"Error: {problem}", err=True)
+    if problems:
+        raise CoffeechatError(f"{_plural(len(problems), 'note')} not written (see above); the"
+                              " rest was imported — run the command again")
+
+
+@import_group.command("mail")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--since", callback=date_option, metavar="DATE",
+              help="Leave out mail dated before DATE.")
+@click.option("-n", "--dry-run", is_flag=True, help="Print the lines it would write; write nothing.")
+@pass_app
+def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run: bool) -> None:
+    """Log mail from a Maildir folder or an mbox file in the contacts' logs.
+
+    Mail from one of your own addresses ([mail] addresses in coffeechat.toml) to a contact
+    becomes `- DATE email: SUBJECT`, mail from a contact `- DATE reply: SUBJECT` (their
+    email: and emails:, case, Gmail dots and +tags ignored). Mailing lists, automatic replies
+    and unknown senders are skipped; a thread counts once a day per contact and direction;
+    lines the notes already hold are not written again. Nothing in PATH is ever written.
+
+    \b
+    coffeechat import mail ~/Mail/INBOX ~/Mail/Sent
+    coffeechat import mail --since 2026-11-01 "Takeout/Mail/All mail.mbox"
+    """
+    from coffeechat.importers.mail import AddressBook, open_mailbox, plan_mail, read_mail, write_plan
+
+    boxes = [(open_mailbox(Path(p), click.format_filename(p)), click.format_filename(p))
+             for p in paths]  # a path of the wrong kind stops here: nothing written
+    settings = app.settings
+    if not settings.mail_addresses:
+        click.echo("warning: no [mail] addresses in coffeechat.toml: mail you sent is not"
+                   " recognised, only replies", err=True)
+    vault = _vault_to_change(app, dry_run)
+    book = AddressBook(vault, settings.mail_addresses)
+    plan = plan_mail((m for box, _ in boxes for m in read_mail(box)), vault, book, settings.tz,
+                     since)
+    if dry_run:
+        written = [(path, line) for path, lines in plan.lines.items() for line in lines]
+        problems: list[str] = []
+    else:
+        written, problems = write_plan(plan, app.edit)
+    for path, line in written:
+        click.echo(f"{'Would add' if dry_run else 'Added'} `{line}` to {path}")
+    skipped = sum(plan.skipped.values())
+    why = ", ".join(f"{n} {reason}" for reason, n in sorted(plan.skipped.items()))
+    head = "Dry run, nothing written" if dry_run else f"Imported mail from {', '.join(w for _, w in boxes)}"
+    click.echo(f"{head}: {_plural(plan.messages, 'message')} read, {plan.matched} matched a contact,"
+               f" {skipped} skipped{f' ({why})' if why else ''};"
+               f" {_plural(len(written), 'line')} {'would be ' if dry_run else ''}written,"
+               f" {plan.already} already in the notes.")
+    _refused(problems)
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ from coffeechat.storage.writer import (
     template_text,
 )
 
-__all__ = ["Summary", "company_key", "import_batch", "linkedin_key", "person_key"]
+__all__ = ["Summary", "company_key", "import_batch", "linkedin_key", "person_key",
+           "split_emails"]
 
 #: Properties an import fills on an existing note when they are empty there.
 FILLED = ("company", "role", "email", "phone", "linkedin", "connected_on", "aliases")
@@ -140,7 +141,8 @@ class _People:
         return None
 
 
-def _emails(text: str) -> list[str]:
+def split_emails(text: str) -> list[str]:
+    """The addresses in an ``email:`` value (several may be separated by commas or spaces)."""
     return [e for e in re.split(r"[\s,;]+", text) if "@" in e]
 
 
@@ -172,7 +174,7 @@ class _Run:
                 company = vault.companies[contact.company_path]
                 companies += [company.name, *company.aliases,
                               vault.notes[contact.company_path].stem]
-            self.people.add(path, [contact.name, *contact.aliases], _emails(contact.email),
+            self.people.add(path, [contact.name, *contact.aliases], split_emails(contact.email),
                             contact.linkedin, companies)
         prefix = fold(self.contacts_folder) + "/"
         for path, note in sorted(vault.notes.items()):
