@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -311,6 +312,30 @@ def _complete_kind(ctx: click.Context, param: click.Parameter, incomplete: str) 
     return [CompletionItem(k) for k in _KIND_TITLES if k.startswith(incomplete.lower())]
 
 
+def create_meeting(app: App, title: str, when: dt.datetime | dt.date, people: list[str], *,
+                   kind: str | None = None, where: str | None = None,
+                   duration: int | None = None, extra: Sequence[tuple[str, Any]] = (),
+                   names: Any = None) -> str:
+    """A new meeting note from the vault's meeting template, as `meet` makes it (`date`,
+    `with` the contact notes ``people``, `kind`, `duration`, `location`, then ``extra``),
+    named ``DATE TITLE``; returns its path. `import calendar` makes its notes through here."""
+    from coffeechat.core.model import NoteType
+    from coffeechat.storage.writer import create_note
+
+    day = when.date() if isinstance(when, dt.datetime) else when
+    fields: list[tuple[str, Any]] = [("date", when), ("with", [_link_to(p) for p in people])]
+    if kind:
+        fields.append(("kind", kind))
+    if duration:
+        fields.append(("duration", duration))
+    if where:
+        fields.append(("location", where))
+    fields += extra
+    return create_note(app.root, app.settings, NoteType.MEETING, title, fields,
+                       names=names if names is not None else _names(app), now=_now(app),
+                       stem=f"{day.isoformat()} {title}")
+
+
 @cli.command()
 @click.argument("name")
 @click.option("--date", "when", callback=_datetime_arg, metavar="DATE[THH:MM]",
@@ -327,23 +352,13 @@ def _complete_kind(ctx: click.Context, param: click.Parameter, incomplete: str) 
 def meet(app: App, name: str, when: dt.datetime | dt.date | None, kind: str, where: str | None,
          duration: int | None, others: tuple[str, ...], edit: bool) -> None:
     """Add a meeting note with NAME (meetings/DATE Kind with NAME.md)."""
-    from coffeechat.core.model import NoteType
-    from coffeechat.storage.writer import create_note
-
     app.lock_for_writing()
     people = [_one(app, n, "contacts") for n in (name, *others)]
     when = when or app.today
     day = when.date() if isinstance(when, dt.datetime) else when
     first = app.vault.contacts[people[0]].name
     title = f"{_KIND_TITLES.get(kind) or kind.capitalize() + ' with'} {first}"
-    fields: list[tuple[str, Any]] = [("date", when), ("with", [_link_to(p) for p in people]),
-                                     ("kind", kind)]
-    if duration:
-        fields.append(("duration", duration))
-    if where:
-        fields.append(("location", where))
-    rel = create_note(app.root, app.settings, NoteType.MEETING, title, fields, names=_names(app),
-                      now=_now(app), stem=f"{day.isoformat()} {title}")
+    rel = create_meeting(app, title, when, people, kind=kind, where=where, duration=duration)
     if day > app.today:
         from coffeechat.core.rules import prepare_due
 

@@ -271,6 +271,90 @@ def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run
     _refused(problems)
 
 
+@import_group.command("calendar")
+@click.argument("file", metavar="FILE.ics")
+@click.option("--since", callback=date_option, metavar="DATE",
+              help="Leave out events before DATE (default: 90 days ago).")
+@click.option("--until", callback=date_option, metavar="DATE",
+              help="Leave out events after DATE (default: a year ahead).")
+@click.option("-n", "--dry-run", is_flag=True, help="Say what it would do; write nothing.")
+@pass_app
+def import_calendar(app: App, file: str, since: dt.date | None, until: dt.date | None,
+                    dry_run: bool) -> None:
+    """Make a meeting note for each event with a contact among its guests (.ics from Google,
+    Apple, Outlook or any other calendar).
+
+    The note is made as `meet` makes one: date and time in the vault's zone, duration,
+    location, `with:` the contacts whose address is the organiser's or a guest's (not those
+    who declined), and the event's UID as ical_uid:. Importing the file again updates a
+    moved or cancelled event in its note; recurring events are expanded from --since
+    through --until.
+    """
+    from coffeechat.cli.notes import create_meeting
+    from coffeechat.core.edits import set_keys
+    from coffeechat.importers.calendar import RECURRENCE_KEY, UID_KEY, plan_calendar, read_calendar
+    from coffeechat.importers.mail import AddressBook
+    from coffeechat.storage.writer import NoteNames
+
+    data, what = _read_input(file)
+    since = since or app.today - dt.timedelta(days=90)
+    until = until or app.today + dt.timedelta(days=365)
+    if until < since:
+        raise UsageError(f"--until {until.isoformat()} is before --since {since.isoformat()}")
+    occurrences, series = read_calendar(data, what, app.settings.tz, since, until)
+    vault = _vault_to_change(app, dry_run)
+    book = AddressBook(vault, app.settings.mail_addresses)
+    plan = plan_calendar(occurrences, series, vault, book, since, until)
+    names = NoteNames(vault.notes)
+    problems: list[str] = []
+    created = updated = 0
+    for new in plan.create:
+        occ = new.occurrence
+        if dry_run:
+            people = ", ".join(vault.contacts[p].name for p in new.people)
+            click.echo(f"Would create a meeting note: {occ.day.isoformat()} {new.title}"
+                       f" (with {people})")
+            continue
+        extra: list[tuple[str, Any]] = [(UID_KEY, occ.uid)]
+        if occ.recurrence:
+            extra.append((RECURRENCE_KEY, occ.recurrence))
+        try:
+            rel = create_meeting(app, new.title, occ.start, list(new.people), kind=occ.kind,
+                                 where=occ.location or None, duration=occ.duration, extra=extra,
+                                 names=names)
+        except CoffeechatError as exc:
+            problems.append(str(exc))
+            continue
+        created += 1
+        if occ.day >= app.today:
+            prep = occ.day - dt.timedelta(days=app.settings.prepare)
+            click.echo(f"Created {rel} (scheduled: prepare by {prep.isoformat()})")
+        else:
+            click.echo(f"Created {rel} (held)")
+    for change in plan.update:
+        if dry_run:
+            click.echo(f"Would update {change.path}: {change.describe()}")
+            continue
+        try:
+            app.edit(change.path, lambda d, v=change.values: set_keys(d, list(v)))
+        except CoffeechatError as exc:
+            problems.append(str(exc))
+            continue
+        updated += 1
+        click.echo(f"Updated {change.path}: {change.describe()}")
+    skipped = sum(plan.skipped.values())
+    why = ", ".join(f"{n} {reason}" for reason, n in sorted(plan.skipped.items()))
+    head = "Dry run, nothing written" if dry_run else f"Imported {what}"
+    would = "would be " if dry_run else ""
+    if dry_run:
+        created, updated = len(plan.create), len(plan.update)
+    click.echo(f"{head}: {_plural(plan.events, 'event')} from {since.isoformat()} to"
+               f" {until.isoformat()}; {_plural(created, 'meeting note')} {would}created,"
+               f" {updated} {would}updated, {plan.unchanged} unchanged,"
+               f" {skipped} skipped{f' ({why})' if why else ''}.")
+    _refused(problems)
+
+
 # --- export ------------------------------------------------------------------------------------
 
 @cli.group("export", cls=_ExportGroup)
