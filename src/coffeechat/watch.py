@@ -298,10 +298,16 @@ class Watcher:
     # -- life cycle ------------------------------------------------------------------------------
     def start(self) -> Update:
         """Start observing, then bring everything up to date once."""
+        from coffeechat.mailwatch import follow_maildir
+
         self.observer = self._start_observer()
+        self.mail = follow_maildir(self.root, self.settings, self.report, self.poll)
         return self.update("start", force=True)
 
     def stop(self) -> None:
+        mail, self.mail = getattr(self, "mail", None), None
+        if mail is not None:
+            mail.stop()
         observer, self.observer = self.observer, None
         if observer is not None:
             observer.stop()

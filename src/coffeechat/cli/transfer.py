@@ -242,7 +242,7 @@ def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run
     coffeechat import mail ~/Mail/INBOX ~/Mail/Sent
     coffeechat import mail --since 2026-11-01 "Takeout/Mail/All mail.mbox"
     """
-    from coffeechat.importers.mail import AddressBook, open_mailbox, plan_mail, read_mail, write_plan
+    from coffeechat.importers.mail import log_mail, open_mailbox, read_mail
 
     boxes = [(open_mailbox(Path(p), click.format_filename(p)), click.format_filename(p))
              for p in paths]  # a path of the wrong kind stops here: nothing written
@@ -251,14 +251,9 @@ def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run
         click.echo("warning: no [mail] addresses in coffeechat.toml: mail you sent is not"
                    " recognised, only replies", err=True)
     vault = _vault_to_change(app, dry_run)
-    book = AddressBook(vault, settings.mail_addresses)
-    plan = plan_mail((m for box, _ in boxes for m in read_mail(box)), vault, book, settings.tz,
-                     since)
-    if dry_run:
-        written = [(path, line) for path, lines in plan.lines.items() for line in lines]
-        problems: list[str] = []
-    else:
-        written, problems = write_plan(plan, app.edit)
+    mails = (m for box, _ in boxes for m in read_mail(box))
+    plan, written, problems = log_mail(vault, settings.mail_addresses, settings.tz, mails, since,
+                                       None if dry_run else app.edit)
     for path, line in written:
         click.echo(f"{'Would add' if dry_run else 'Added'} `{line}` to {path}")
     skipped = sum(plan.skipped.values())

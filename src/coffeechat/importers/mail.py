@@ -33,7 +33,7 @@ from coffeechat.errors import CoffeechatError, UsageError
 from coffeechat.importers import clean_text
 from coffeechat.importers.match import split_emails
 
-__all__ = ["AddressBook", "Mail", "MailPlan", "address_key", "open_mailbox", "plan_mail",
+__all__ = ["AddressBook", "Mail", "MailPlan", "address_key", "log_mail", "open_mailbox", "plan_mail",
            "read_mail", "read_message", "subject_key", "write_plan"]
 
 #: Domains whose addresses ignore dots in the local part (Gmail's own rule).
@@ -299,3 +299,17 @@ def write_plan(plan: MailPlan, edit: Callable[[str, Callable[[bytes], bytes]], b
             continue
         written += [(path, line) for line in lines]
     return written, problems
+
+
+def log_mail(vault: Vault, own: Iterable[str], tz: dt.tzinfo, mails: Iterable[Mail],
+             since: dt.date | None,
+             edit: Callable[[str, Callable[[bytes], bytes]], bool] | None
+             ) -> tuple[MailPlan, list[tuple[str, str]], list[str]]:
+    """Plan ``mails`` against ``vault`` and write the plan through ``edit`` (None: a dry run,
+    nothing written). Returns the plan, the (path, line) pairs written — or that would be —
+    and the notes refused. `import mail` and `watch` both log mail through here."""
+    plan = plan_mail(mails, vault, AddressBook(vault, own), tz, since)
+    if edit is None:
+        return plan, [(p, line) for p, lines in plan.lines.items() for line in lines], []
+    written, problems = write_plan(plan, edit)
+    return plan, written, problems
