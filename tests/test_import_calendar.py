@@ -57,8 +57,8 @@ def test_google_export(people, run, tmp_path):
         "Created meetings/2026-11-25 Coffee with Jane.md (scheduled: prepare by 2026-11-24)",
         "Created meetings/2026-12-02 Mentoring call with Carl.md (scheduled: prepare by 2026-12-01)",
         "Created meetings/2026-12-15 Mentoring call with Carl.md (scheduled: prepare by 2026-12-14)",
-        f"Imported {ics}: 6 events from 2026-08-25 to 2027-11-23; 4 meeting notes created,"
-        " 0 updated, 0 unchanged, 2 skipped (1 cancelled, 1 no contact among the guests).",
+        (f"Imported {ics}: 6 events from 2026-08-25 to 2027-11-23; 4 meeting notes created,"
+         " 0 updated, 0 unchanged, 2 skipped (1 cancelled, 1 no contact among the guests)."),
     ]
     notes = meetings(people.root)
     jane = notes["2026-11-25 Coffee with Jane.md"]

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from coffeechat.importers.mail import address_key, subject_key
 
 ME = "sam.rivera@gmail.com"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def message(sender: str, to: str, subject: str, when: dt.datetime | None, **headers: str
@@ -132,9 +132,9 @@ def test_mbox_what_is_matched_and_what_is_skipped(chased, run, tmp_path):
     assert result.output.splitlines() == [
         "Added `- 2026-11-11 email: Café ☕ la semaine prochaine ?` to contacts/Carl Lee.md",
         "Added `- 2026-11-12 reply: Re: Café ☕ la semaine prochaine ?` to contacts/Carl Lee.md",
-        f"Imported mail from {path}: 10 messages read, 2 matched a contact, 8 skipped"
-        " (3 automatic reply, 1 before --since, 2 mailing list, 1 sent to no contact,"
-        " 1 unknown sender); 2 lines written, 0 already in the notes.",
+        (f"Imported mail from {path}: 10 messages read, 2 matched a contact, 8 skipped"
+         " (3 automatic reply, 1 before --since, 2 mailing list, 1 sent to no contact,"
+         " 1 unknown sender); 2 lines written, 0 already in the notes."),
     ]
     assert tree_digest(path) == before  # the mailbox is only read
     jane = (chased.root / "contacts/Jane Doe.md").read_text(encoding="utf-8")
@@ -194,8 +194,8 @@ def test_dry_run_prints_the_lines_and_writes_nothing(chased, run, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "Would add `- 2026-11-12 reply: Re: 30 minutes?` to contacts/Jane Doe.md",
-        "Dry run, nothing written: 1 message read, 1 matched a contact, 0 skipped;"
-        " 1 line would be written, 0 already in the notes.",
+        ("Dry run, nothing written: 1 message read, 1 matched a contact, 0 skipped;"
+         " 1 line would be written, 0 already in the notes."),
     ]
     assert (chased.root / "contacts/Jane Doe.md").read_bytes() == before
     assert not (chased.root / ".coffeechat").exists()
@@ -232,7 +232,7 @@ def test_a_note_edited_between_the_read_and_the_write_is_refused_like_log(
 
 def test_log_refuses_the_same_way(chased, run, monkeypatch):
     """The refusal above is `log`'s own: the same message for the same race."""
-    import coffeechat.core.actions as actions
+    from coffeechat.core import actions
 
     jane = chased.root / "contacts/Jane Doe.md"
     log_line = actions.log_line

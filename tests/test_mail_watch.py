@@ -27,7 +27,7 @@ def reply(subject: str, day: int) -> EmailMessage:
     msg["From"] = "Jane Doe <JANE@acme.example>"
     msg["To"] = ME
     msg["Subject"] = subject
-    msg["Date"] = email.utils.format_datetime(dt.datetime(2026, 11, day, 15, tzinfo=dt.timezone.utc))
+    msg["Date"] = email.utils.format_datetime(dt.datetime(2026, 11, day, 15, tzinfo=dt.UTC))
     msg.set_content("Happy to.\n")
     return msg
 

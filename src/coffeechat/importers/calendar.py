@@ -60,7 +60,7 @@ def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
     """Every event occurring from ``since`` through ``until`` (recurring ones expanded), and
     the UIDs of the recurring series in the file. Not iCalendar: one `UsageError`."""
     import icalendar
-    import recurring_ical_events
+    import recurring_ical_events  # type: ignore[import-untyped]
 
     try:
         calendar = icalendar.Calendar.from_ical(data)
@@ -77,7 +77,11 @@ def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
         raise UsageError(f"{what}: its events cannot be read ({_first_line(exc)})") from None
     out = []
     for event in events:
-        occurrence = _occurrence(event, tz, series)
+        try:
+            occurrence = _occurrence(event, tz, series)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise UsageError(f"{what}: event {clean_text(event.get('UID', '?'))} cannot be read"
+                             f" ({_first_line(exc)})") from None
         if occurrence is not None and since <= occurrence.day <= until:
             out.append(occurrence)
     out.sort(key=lambda o: (o.day, o.uid, o.recurrence))
@@ -96,10 +100,10 @@ def _occurrence(event: Any, tz: dt.tzinfo, series: set[str]) -> Occurrence | Non
     duration: int | None = None
     if isinstance(start, dt.datetime):
         end_prop = event.get("DTEND")
-        length = None
+        length: Any = None
         if end_prop is not None:
-            length = _local(end_prop.dt, tz)
-            length = length - start if isinstance(length, dt.datetime) else None
+            end = _local(end_prop.dt, tz)
+            length = end - start if isinstance(end, dt.datetime) else None
         elif event.get("DURATION") is not None:
             length = event.get("DURATION").dt
         if isinstance(length, dt.timedelta) and 0 < length.total_seconds() <= 24 * 3600:
@@ -129,18 +133,20 @@ def _local(value: Any, tz: dt.tzinfo) -> dt.datetime | dt.date:
     """A DTSTART/DTEND value as the vault writes it: the wall-clock time in its zone (a
     floating time is taken as already in it), or a day."""
     if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(tz).replace(tzinfo=None)
-        return value.replace(second=0, microsecond=0)
+        when: dt.datetime = value
+        if when.tzinfo is not None:
+            when = when.astimezone(tz).replace(tzinfo=None)
+        return when.replace(second=0, microsecond=0)
     if isinstance(value, dt.date):
-        return value
+        day: dt.date = value
+        return day
     raise ValueError(f"{value!r} is not a date")
 
 
 def _recurrence_text(value: Any) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         return value.strftime("%Y%m%dT%H%M%S")
     if isinstance(value, dt.date):
         return value.strftime("%Y%m%d")

@@ -53,9 +53,7 @@ NO_SUBJECT = "(no subject)"
 def address_key(address: str) -> str:
     """An address as it is compared: case ignored, ``+tags`` dropped (sub-addressing), and at
     Gmail dots in the name ignored too — ``Jane.Doe+jobs@GMail.com`` = ``janedoe@gmail.com``."""
-    text = address.strip().strip("<>").lower()
-    if text.startswith("mailto:"):
-        text = text[len("mailto:"):]
+    text = address.strip().strip("<>").lower().removeprefix("mailto:")
     local, at, domain = text.rpartition("@")
     if not at or not local:
         return text
@@ -110,7 +108,7 @@ def _date(value: Any) -> dt.datetime | None:
         when = email.utils.parsedate_to_datetime(str(value))
     except (TypeError, ValueError, IndexError):
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.timezone.utc)
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def _skip(msg: EmailMessage, subject: str) -> str:
@@ -166,7 +164,7 @@ def read_mail(box: mailbox.Mailbox, seen: set[str] | None = None) -> Iterator[Ma
             delivered = None
             if msg.get("date") is None and isinstance(box, mailbox.Maildir):
                 delivered = dt.datetime.fromtimestamp(box.get_message(key).get_date(),
-                                                      dt.timezone.utc)
+                                                      dt.UTC)
             assert isinstance(msg, EmailMessage)
             yield read_message(str(key), msg, delivered)
         except KeyError:
