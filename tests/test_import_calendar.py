@@ -4,6 +4,7 @@ cancelled."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -224,3 +225,10 @@ def test_a_file_that_is_no_calendar_is_one_line(people, run, tmp_path, content, 
     assert result.exit_code == 2
     assert message in result.output and len(result.output.strip().splitlines()) == 1
     assert "unexpected" not in result.output
+
+
+def test_a_past_event_is_a_held_meeting(people, run, tmp_path):
+    result = run("import", "calendar", str(copy("google.ics", tmp_path)),
+                 today=dt.date(2026, 12, 20))
+    assert ("Created meetings/2026-11-25 Coffee with Jane.md (held: send the thank-you, and"
+            " record it as thank_you:)") in result.output

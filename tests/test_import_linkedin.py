@@ -303,7 +303,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(vault, run, tmp_path, c
     (["import", "linkedin"],
      "Error: Missing argument 'FILE'. (see coffeechat import linkedin --help)\n"),
     (["import", "outlook", "x.csv"],
-     "Error: unknown import format 'outlook' (use google or linkedin or vcard)\n"),
+     "Error: unknown import format 'outlook' (use calendar or google or linkedin or mail or vcard)\n"),
     (["import", "linkedin", "--bogus", "x.csv"],
      ("Error: No such option '--bogus'. Did you mean '--verbose'? (see coffeechat import"
       " linkedin --help)\n")),

@@ -325,7 +325,7 @@ def import_calendar(app: App, file: str, since: dt.date | None, until: dt.date |
             prep = occ.day - dt.timedelta(days=app.settings.prepare)
             click.echo(f"Created {rel} (scheduled: prepare by {prep.isoformat()})")
         else:
-            click.echo(f"Created {rel} (held)")
+            click.echo(f"Created {rel} (held: send the thank-you, and record it as thank_you:)")
     for change in plan.update:
         if dry_run:
             click.echo(f"Would update {change.path}: {change.describe()}")

@@ -257,9 +257,11 @@ def plan_mail(mails: Iterable[Mail], vault: Vault, book: AddressBook, tz: dt.tzi
             entry = (mail.when, mail.key, mail.subject)
             if slot not in first or entry < first[slot]:
                 first[slot] = entry
+    held: dict[str, set[tuple[dt.date, str, str]]] = {}
     for (path, day, kind, thread), (_, _, subject) in sorted(first.items(), key=_by_time):
-        held = {(e.date, e.kind, subject_key(e.text)) for e in vault.contacts[path].log}
-        if (day, kind, thread) in held:
+        if path not in held:
+            held[path] = {(e.date, e.kind, subject_key(e.text)) for e in vault.contacts[path].log}
+        if (day, kind, thread) in held[path]:
             plan.already += 1
             continue
         plan.lines.setdefault(path, []).append(log_line(day, kind, subject))
