@@ -25,9 +25,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import re
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -92,71 +90,11 @@ def password(settings: Settings, env: Mapping[str, str] | None = None) -> str | 
     """The password from the one source the settings name: an environment variable, a
     command's first line of output, or the system keyring (the last two only from the per-user
     file, never from the vault's). None when no username is set."""
-    env = os.environ if env is None else env
-    sources = [name for name, value in (("password_env", settings.caldav_password_env),
-                                        ("password_command", settings.caldav_password_command),
-                                        ("keyring", settings.caldav_keyring)) if value]
-    if len(sources) > 1:
-        raise UsageError(f"caldav: {' and '.join(sources)} are both set; keep only one password source")
-    if not sources:
-        if env.get(DEFAULT_PASSWORD_ENV):
-            return env[DEFAULT_PASSWORD_ENV]
-        if not settings.caldav_username:
-            return None
-        raise UsageError(
-            f"no password for CalDAV user {settings.caldav_username!r}: set one of caldav.password_env"
-            ' (the name of an environment variable), caldav.password_command (such as "pass show'
-            ' caldav") or caldav.keyring = true in ~/.config/coffeechat/config.toml (see the'
-            f" README), or set the {DEFAULT_PASSWORD_ENV} environment variable")
-    if sources[0] == "password_env":
-        name = settings.caldav_password_env
-        value = env.get(name, "")
-        if not value:
-            raise UsageError(f"the environment variable {name} (caldav.password_env) is not set or empty")
-        return value
-    if sources[0] == "password_command":
-        return _from_command(settings.caldav_password_command)
-    return _from_keyring(settings.caldav_keyring, settings.caldav_username)
+    from coffeechat.credentials import password_from
 
-
-def _from_command(argv: tuple[str, ...]) -> str:
-    shown = " ".join(argv)
-    try:
-        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=120, check=False,
-                              stdin=subprocess.DEVNULL)
-    except FileNotFoundError:
-        raise UsageError(f"caldav.password_command: {argv[0]!r} is not an installed command") from None
-    except subprocess.TimeoutExpired:
-        raise UsageError(f"caldav.password_command `{shown}` did not finish within 2 minutes") from None
-    except OSError as exc:
-        raise UsageError(f"caldav.password_command `{shown}` cannot run: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        why = (done.stderr or "").strip().splitlines()
-        raise UsageError(f"caldav.password_command `{shown}` failed (exit {done.returncode})"
-                         + (f": {why[0]}" if why else ""))
-    lines = (done.stdout or "").splitlines()
-    if not lines or not lines[0]:
-        raise UsageError(f"caldav.password_command `{shown}` printed no password (its first line is used)")
-    return lines[0]
-
-
-def _from_keyring(service: str, username: str) -> str:
-    if not username:
-        raise UsageError("caldav.keyring needs caldav.username (the keyring entry is looked up by it)")
-    try:
-        import keyring
-    except ImportError:
-        raise UsageError("caldav.keyring is set but the keyring library is not installed:"
-                         " pip install keyring (or pip install 'coffeechat[caldav]')") from None
-    try:
-        value = keyring.get_password(service, username)
-    except Exception as exc:  # noqa: BLE001 - every backend raises its own kind
-        raise UsageError(f"the system keyring could not be read ({type(exc).__name__}: {exc});"
-                         " use caldav.password_env or caldav.password_command instead") from None
-    if not value:
-        raise UsageError(f"no password in the system keyring for service {service!r}, user"
-                         f" {username!r}: store it with `keyring set {service} {username}`")
-    return str(value)
+    return password_from("caldav", "CalDAV user", settings.caldav_username,
+                         settings.caldav_password_env, settings.caldav_password_command,
+                         settings.caldav_keyring, DEFAULT_PASSWORD_ENV, env)
 
 
 # --- the server -----------------------------------------------------------------------------

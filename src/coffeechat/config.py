@@ -91,6 +91,10 @@ class Settings:
     # [mail] (`import mail`, `import calendar`, `watch`)
     mail_addresses: tuple[str, ...] = ()  # your own addresses, lower-case
     mail_maildir: str = ""  # a Maildir folder `watch` reads new mail from (never written)
+    mail_password_env: str = ""  # `import mail imaps://…`: as caldav's, never the password itself
+    mail_password_command: tuple[str, ...] = ()
+    mail_keyring: str = ""
+    mail_timeout: int = 30  # seconds per IMAP request
 
     @property
     def tz(self) -> dt.tzinfo:
@@ -337,6 +341,11 @@ _TABLE: dict[str, dict[str, tuple[str, Any]]] = {
     "mail": {
         "addresses": ("mail_addresses", _addresses),
         "maildir": ("mail_maildir", _text_or_empty),
+        "password": ("mail_password_env", _no_password),
+        "password_env": ("mail_password_env", _text_or_empty),
+        "password_command": ("mail_password_command", _command),
+        "keyring": ("mail_keyring", _keyring),
+        "timeout": ("mail_timeout", _int(1)),
     },
 }
 # Sections other issues' commands own; accepted here so a vault set up for them still loads.
@@ -352,6 +361,9 @@ MACHINE_LOCAL = {
     "caldav.keyring": "a file that syncs must not choose which secret is read",
     "serve.host": "a file that syncs must not open the server to the network",
     "feed.path": "a file that syncs must not write outside the vault",
+    "mail.password_command": "a file that syncs must not run commands on this computer",
+    "mail.keyring": "a file that syncs must not choose which secret is read",
+    "mail.maildir": "a file that syncs must not choose which of your mail is read into the notes",
 }
 USER_CONFIG_NAME = "config.toml"
 

@@ -223,6 +223,27 @@ def _refused(problems: list[str]) -> None:
                               " rest was imported — run the command again")
 
 
+def _mail_source(path: str, settings: Any, since: dt.date | None) -> tuple[Callable[[], Any], str]:
+    """How to read one PATH of `import mail` (a Maildir, an mbox file or an imaps:// address),
+    and its name in messages; checked before anything is read or written."""
+    from coffeechat.importers.imap import is_imap_url
+
+    if is_imap_url(path):
+        from coffeechat.credentials import password_from
+        from coffeechat.importers.imap import DEFAULT_PASSWORD_ENV, parse_imap_url, read_imap
+
+        source = parse_imap_url(path)
+        secret = password_from("mail", "IMAP user", source.user, settings.mail_password_env,
+                               settings.mail_password_command, settings.mail_keyring,
+                               DEFAULT_PASSWORD_ENV) or ""
+        return (lambda: read_imap(source, secret, since, settings.mail_timeout)), str(source)
+    from coffeechat.importers.mail import open_mailbox, read_mail
+
+    shown = click.format_filename(path)
+    box = open_mailbox(Path(path), shown)
+    return (lambda: read_mail(box)), shown
+
+
 @import_group.command("mail")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--since", callback=date_option, metavar="DATE",
@@ -230,7 +251,8 @@ def _refused(problems: list[str]) -> None:
 @click.option("-n", "--dry-run", is_flag=True, help="Print the lines it would write; write nothing.")
 @pass_app
 def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run: bool) -> None:
-    """Log mail from a Maildir folder or an mbox file in the contacts' logs.
+    """Log mail from a Maildir folder, an mbox file or an IMAP mailbox (imaps://you@host/INBOX,
+    read only) in the contacts' logs.
 
     Mail from one of your own addresses ([mail] addresses in coffeechat.toml) to a contact
     becomes `- DATE email: SUBJECT`, mail from a contact `- DATE reply: SUBJECT` (their
@@ -241,24 +263,24 @@ def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run
     \b
     coffeechat import mail ~/Mail/INBOX ~/Mail/Sent
     coffeechat import mail --since 2026-11-01 "Takeout/Mail/All mail.mbox"
+    coffeechat import mail --since 2026-11-01 imaps://sam@imap.example.org/INBOX
     """
-    from coffeechat.importers.mail import log_mail, open_mailbox, read_mail
+    from coffeechat.importers.mail import log_mail
 
-    boxes = [(open_mailbox(Path(p), click.format_filename(p)), click.format_filename(p))
-             for p in paths]  # a path of the wrong kind stops here: nothing written
     settings = app.settings
+    sources = [_mail_source(p, settings, since) for p in paths]  # a bad one stops here
     if not settings.mail_addresses:
         click.echo("warning: no [mail] addresses in coffeechat.toml: mail you sent is not"
                    " recognised, only replies", err=True)
     vault = _vault_to_change(app, dry_run)
-    mails = (m for box, _ in boxes for m in read_mail(box))
+    mails = (m for read, _ in sources for m in read())
     plan, written, problems = log_mail(vault, settings.mail_addresses, settings.tz, mails, since,
                                        None if dry_run else app.edit)
     for path, line in written:
         click.echo(f"{'Would add' if dry_run else 'Added'} `{line}` to {path}")
     skipped = sum(plan.skipped.values())
     why = ", ".join(f"{n} {reason}" for reason, n in sorted(plan.skipped.items()))
-    head = "Dry run, nothing written" if dry_run else f"Imported mail from {', '.join(w for _, w in boxes)}"
+    head = "Dry run, nothing written" if dry_run else f"Imported mail from {', '.join(w for _, w in sources)}"
     click.echo(f"{head}: {_plural(plan.messages, 'message')} read, {plan.matched} matched a contact,"
                f" {skipped} skipped{f' ({why})' if why else ''};"
                f" {_plural(len(written), 'line')} {'would be ' if dry_run else ''}written,"
