@@ -320,3 +320,18 @@ def test_reply_prefixes_never_change_the_thread(subject):
     key = subject_key(subject)
     assert subject_key("Re: " + subject) == key
     assert subject_key("FWD: re: " + subject) == key
+
+
+def test_a_sent_mail_already_logged_by_hand_is_not_one_more_attempt(chased, run, tmp_path):
+    """The approach of the 10th was this very mail: logging it again as `email` would make
+    the chase think you had tried twice."""
+    sent = maildir(tmp_path, message(ME, "jane@acme.example", "30 minutes?", at(10)),
+                   message(ME, "jane@acme.example", "Re: 30 minutes?", at(16)), name="Sent")
+    result = run("import", "mail", str(sent))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "Added `- 2026-11-16 email: Re: 30 minutes?` to contacts/Jane Doe.md")
+    assert "1 line written, 1 already in the notes." in result.output
+    items = json.loads(run("due", "--all", "--json").output)
+    assert [i["title"] for i in items if i["rule"] == "follow_up_approach"] == [
+        "Follow up with Jane Doe (attempt 3 of 3)"]

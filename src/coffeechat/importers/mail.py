@@ -48,6 +48,11 @@ _AUTO_SUBJECT = re.compile(
 _LIST_HEADERS = ("list-id", "list-post", "list-unsubscribe", "mailing-list")
 _AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder")
 NO_SUBJECT = "(no subject)"
+#: Log kinds only a person writes for a message they sent: a sent mail on a day the log has
+#: one of these is that message, already logged — an `email` line as well would count as one
+#: more attempt at an approach.
+WRITTEN_BY_HAND = frozenset({"approach", "follow_up", "thank_you", "update", "report_back",
+                             "landed"})
 
 
 def address_key(address: str) -> str:
@@ -260,8 +265,10 @@ def plan_mail(mails: Iterable[Mail], vault: Vault, book: AddressBook, tz: dt.tzi
     held: dict[str, set[tuple[dt.date, str, str]]] = {}
     for (path, day, kind, thread), (_, _, subject) in sorted(first.items(), key=_by_time):
         if path not in held:
-            held[path] = {(e.date, e.kind, subject_key(e.text)) for e in vault.contacts[path].log}
-        if (day, kind, thread) in held[path]:
+            log = vault.contacts[path].log
+            held[path] = {(e.date, e.kind, subject_key(e.text)) for e in log}
+            held[path] |= {(e.date, "email", "") for e in log if e.kind in WRITTEN_BY_HAND}
+        if (day, kind, thread) in held[path] or (day, kind, "") in held[path]:
             plan.already += 1
             continue
         plan.lines.setdefault(path, []).append(log_line(day, kind, subject))
