@@ -232,3 +232,15 @@ def test_a_past_event_is_a_held_meeting(people, run, tmp_path):
                  today=dt.date(2026, 12, 20))
     assert ("Created meetings/2026-11-25 Coffee with Jane.md (held: send the thank-you, and"
             " record it as thank_you:)") in result.output
+
+
+def test_a_series_repeating_every_second_is_left_out_quickly(people, run, tmp_path):
+    """A hostile file: expanding FREQ=SECONDLY over a year and a quarter would never end."""
+    path = tmp_path / "storm.ics"
+    path.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:storm\r\n"
+                     b"DTSTART:20000101T000000Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:x\r\n"
+                     b"ATTENDEE:mailto:jane@acme.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    result = run("import", "calendar", str(path))
+    assert result.exit_code == 0, result.output
+    assert "0 events" in result.output
+    assert "1 skipped (1 repeating more often than hourly)" in result.output

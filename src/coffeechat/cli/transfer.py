@@ -318,10 +318,12 @@ def import_calendar(app: App, file: str, since: dt.date | None, until: dt.date |
     until = until or app.today + dt.timedelta(days=365)
     if until < since:
         raise UsageError(f"--until {until.isoformat()} is before --since {since.isoformat()}")
-    occurrences, series = read_calendar(data, what, app.settings.tz, since, until)
+    occurrences, series, dropped = read_calendar(data, what, app.settings.tz, since, until)
     vault = _vault_to_change(app, dry_run)
     book = AddressBook(vault, app.settings.mail_addresses)
     plan = plan_calendar(occurrences, series, vault, book, since, until)
+    if dropped:
+        plan.skipped["repeating more often than hourly"] += dropped
     names = NoteNames(vault.notes)
     problems: list[str] = []
     created = updated = 0

@@ -55,10 +55,15 @@ class Occurrence:
         return self.start.date() if isinstance(self.start, dt.datetime) else self.start
 
 
+#: Series repeating this often are no meetings (and would take the expansion hours): left out.
+TOO_OFTEN = frozenset({"SECONDLY", "MINUTELY"})
+
+
 def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
-                  until: dt.date) -> tuple[list[Occurrence], set[str]]:
-    """Every event occurring from ``since`` through ``until`` (recurring ones expanded), and
-    the UIDs of the recurring series in the file. Not iCalendar: one `UsageError`."""
+                  until: dt.date) -> tuple[list[Occurrence], set[str], int]:
+    """Every event occurring from ``since`` through ``until`` (recurring ones expanded), the
+    UIDs of the recurring series in the file, and how many series were left out for repeating
+    more often than hourly. Not iCalendar: one `UsageError`."""
     import icalendar
     import recurring_ical_events  # type: ignore[import-untyped]
 
@@ -68,6 +73,17 @@ def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
         raise UsageError(f"{what} is not an iCalendar file ({_first_line(exc)})") from None
     if not isinstance(calendar, icalendar.Calendar):
         raise UsageError(f"{what} is not an iCalendar file (no VCALENDAR)")
+    dropped = 0
+    for component in calendar.walk():
+        kept = []
+        for sub in component.subcomponents:
+            rule = sub.get("RRULE") if sub.name == "VEVENT" else None
+            freq = rule.get("FREQ", [""]) if hasattr(rule, "get") else [""]
+            if str(freq[0] if isinstance(freq, list) and freq else freq).upper() in TOO_OFTEN:
+                dropped += 1
+                continue
+            kept.append(sub)
+        component.subcomponents[:] = kept
     series = {str(e.get("UID", "")) for e in calendar.walk("VEVENT")
               if e.get("RRULE") is not None or e.get("RDATE") is not None
               or e.get("RECURRENCE-ID") is not None}
@@ -85,7 +101,7 @@ def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
         if occurrence is not None and since <= occurrence.day <= until:
             out.append(occurrence)
     out.sort(key=lambda o: (o.day, o.uid, o.recurrence))
-    return out, series
+    return out, series, dropped
 
 
 def _first_line(exc: BaseException) -> str:
