@@ -77,9 +77,9 @@ def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
     for component in calendar.walk():
         kept = []
         for sub in component.subcomponents:
-            rule = sub.get("RRULE") if sub.name == "VEVENT" else None
-            freq = rule.get("FREQ", [""]) if hasattr(rule, "get") else [""]
-            if str(freq[0] if isinstance(freq, list) and freq else freq).upper() in TOO_OFTEN:
+            rules: Any = sub.get("RRULE") if sub.name == "VEVENT" else None
+            if any(_frequency(rule) in TOO_OFTEN
+                   for rule in (rules if isinstance(rules, list) else [rules])):
                 dropped += 1
                 continue
             kept.append(sub)
@@ -102,6 +102,12 @@ def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
             out.append(occurrence)
     out.sort(key=lambda o: (o.day, o.uid, o.recurrence))
     return out, series, dropped
+
+
+def _frequency(rule: Any) -> str:
+    """An RRULE's FREQ, upper-case ("" when there is none)."""
+    freq = rule.get("FREQ", [""]) if isinstance(rule, dict) else [""]
+    return str(freq[0] if isinstance(freq, list) and freq else freq).upper()
 
 
 def _first_line(exc: BaseException) -> str:
