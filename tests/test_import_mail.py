@@ -335,3 +335,13 @@ def test_a_sent_mail_already_logged_by_hand_is_not_one_more_attempt(chased, run,
     items = json.loads(run("due", "--all", "--json").output)
     assert [i["title"] for i in items if i["rule"] == "follow_up_approach"] == [
         "Follow up with Jane Doe (attempt 3 of 3)"]
+
+
+def test_a_hostile_subject_is_one_short_line(chased, run, tmp_path):
+    folder = maildir(tmp_path, message("jane@acme.example", ME,
+                                       "Re: {{date}} <% tp.system %>\x07" + "x" * 5000, at(12)))
+    assert run("import", "mail", str(folder)).exit_code == 0
+    line = (chased.root / "contacts/Jane Doe.md").read_text(encoding="utf-8").splitlines()[-1]
+    assert line.startswith("- 2026-11-12 reply: Re: { {date} } < % tp.system % > xxx")
+    assert len(line) < 240
+    assert "0 lines written" in run("import", "mail", str(folder)).output

@@ -48,6 +48,8 @@ _AUTO_SUBJECT = re.compile(
 _LIST_HEADERS = ("list-id", "list-post", "list-unsubscribe", "mailing-list")
 _AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder")
 NO_SUBJECT = "(no subject)"
+#: A log line keeps this much of a subject (a hostile one can be megabytes long).
+SUBJECT_MAX = 200
 #: Log kinds only a person writes for a message they sent: a sent mail on a day the log has
 #: one of these is that message, already logged — an `email` line as well would count as one
 #: more attempt at an approach.
@@ -91,7 +93,7 @@ def read_message(key: str, msg: EmailMessage, delivered: dt.datetime | None = No
     """A `Mail` from a parsed message's headers (``policy.default``: RFC 2047 decoded)."""
     sender = _addresses(msg, "from")
     recipients = tuple(a for name in ("to", "cc", "bcc") for a in _addresses(msg, name))
-    subject = clean_text(msg.get("subject", "")) or NO_SUBJECT
+    subject = clean_text(msg.get("subject", ""))[:SUBJECT_MAX].rstrip() or NO_SUBJECT
     when = _date(msg.get("date")) or delivered
     return Mail(key, sender[0] if sender else "", recipients, subject, when, _skip(msg, subject))
 
