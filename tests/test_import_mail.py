@@ -342,6 +342,6 @@ def test_a_hostile_subject_is_one_short_line(chased, run, tmp_path):
                                        "Re: {{date}} <% tp.system %>\x07" + "x" * 5000, at(12)))
     assert run("import", "mail", str(folder)).exit_code == 0
     line = (chased.root / "contacts/Jane Doe.md").read_text(encoding="utf-8").splitlines()[-1]
-    assert line.startswith("- 2026-11-12 reply: Re: { {date} } < % tp.system % > xxx")
+    assert line.startswith("- 2026-11-12 reply: Re: {{date}} < % tp.system % > xxx")
     assert len(line) < 240
     assert "0 lines written" in run("import", "mail", str(folder)).output

@@ -58,8 +58,8 @@ def test_watch_logs_a_reply_as_it_arrives_and_the_chase_goes(vault, tmp_path, mo
     vault.config(f"""
         [mail]
         addresses = ["{ME}"]
-        maildir = "~/Mail/INBOX"
     """)
+    vault.user_config('[mail]\nmaildir = "~/Mail/INBOX"\n')  # (this computer's, not the vault's)
     vault.contact("Jane Doe", "email: jane@acme.example", log="2026-11-10 approach: asked for 30 minutes")
     note = vault.root / "contacts/Jane Doe.md"
     feed = vault.root / ".coffeechat" / "followups.ics"
@@ -88,7 +88,7 @@ def test_watch_logs_a_reply_as_it_arrives_and_the_chase_goes(vault, tmp_path, mo
 
 
 def test_a_maildir_that_is_not_there_is_one_line_and_watch_goes_on(vault, tmp_path):
-    vault.config('[mail]\nmaildir = "no/such/folder"\n')
+    vault.user_config('[mail]\nmaildir = "no/such/folder"\n')
     w = Watching(vault.root)
     try:
         w.expect("error: not following mail:")
@@ -111,3 +111,13 @@ def test_only_your_own_home_is_expanded(tmp_path, monkeypatch):
     monkeypatch.delenv("HOME")
     if os.name == "posix":  # without HOME, Python falls back to the password database
         assert maildir_path(root, "~/Mail").name == "Mail"
+
+
+def test_a_maildir_named_by_the_synced_vault_file_is_refused(vault, run):
+    """A vault from elsewhere must not choose which of your mail `watch` copies into its notes
+    (which sync back): the Maildir belongs in the per-user file."""
+    vault.config('[mail]\nmaildir = "~/Mail/INBOX"\n')
+    result = run("due")
+    assert result.exit_code == 2
+    assert "mail.maildir belongs on this computer" in result.stderr
+    assert result.stderr.count("\n") == 1
