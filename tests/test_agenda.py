@@ -139,6 +139,33 @@ def mutate(data: bytes, path: str, others: list[str], rng: random.Random, today:
     return _append(data, f"- {day} note: plain line")
 
 
+def reshape(files: dict[str, bytes], rng: random.Random, people: list[str],
+            editable: list[str]) -> tuple[dict[str, bytes], set[str]]:
+    """A note added (a new contact or meeting linking others, or a copy of one under a new
+    name), removed, or renamed (moved to another folder or name): (new notes, removed paths)."""
+    choice = rng.random()
+    if choice < 0.35 or not editable:
+        n = rng.randrange(10**6)
+        other = _stem(rng.choice(people)) if people else "Nobody Here"
+        if rng.random() < 0.5:
+            path = f"contacts/New Person {n}.md"
+            data = (f"---\ntype: contact\nname: New Person {n}\nreferred_by: \"[[{other}]]\"\n"
+                    f"aliases: [\"{rng.choice(['Newbie', other, 'NP'])}\"]\n---\n## Log\n"
+                    f"- 2026-10-0{rng.randint(1, 9)} approach: hello\n").encode()
+        else:
+            path = f"meetings/2026-11-{rng.randint(10, 28)} Coffee with New {n}.md"
+            data = (f"---\ntype: meeting\ndate: 2026-11-{rng.randint(10, 28)}\nwith:\n"
+                    f"  - \"[[{other}]]\"\nreferrals:\n  - \"[[{rng.choice(['Plain Name', other])}]]\"\n---\n").encode()
+        return {path: data}, set()
+    old = rng.choice(editable)
+    if choice < 0.65:
+        return {}, {old}
+    folder, name = old.rsplit("/", 1)
+    new = rng.choice([f"{folder}/alumni/{name}", f"{folder}/{name[:-3]} (moved).md",
+                      f"{folder}/Renamed {rng.randrange(1000)}.md"])
+    return {new: files[old]}, {old}
+
+
 def check_edits(files: dict[str, bytes], settings, today: dt.date, seed: int, steps: int,
                 batch: int) -> tuple[int, int]:
     rng = random.Random(seed)
@@ -156,12 +183,23 @@ def check_edits(files: dict[str, bytes], settings, today: dt.date, seed: int, st
     fast = slow = 0
     for _ in range(steps):
         changed = {}
-        for path in rng.sample(near if near and rng.random() < 0.5 else editable, batch):
+        removed: set[str] = set()
+        if rng.random() < 0.3:  # notes added, removed and renamed: names move
+            added, removed = reshape(files, rng, people, [p for p in editable if p in files])
+            for path in removed:
+                del files[path], notes[path]
+            for path, data in added.items():
+                files[path] = data
+                changed[path] = parse_note(path, data, 1_700_000_000_000_000_000)
+        for path in rng.sample([p for p in (near if near and rng.random() < 0.5 else editable)
+                                if p in files and p not in changed] or editable[:0], 0 if removed else batch):
             data = mutate(files[path], path, people, rng, today, [i.id for i in agenda.done[:50]])
             files[path] = data
             changed[path] = parse_note(path, data, 1_700_000_000_000_000_000)
         notes.update(changed)
-        done = apply_changes(agenda, settings, changed, lookup, lambda ps: [notes[p] for p in ps])
+        people = [p for p in people if p in files] + [p for p in changed if p.startswith("contacts/") and p not in people]
+        done = apply_changes(agenda, settings, changed, lookup,
+                             lambda ps: [notes[p] for p in ps if p in notes], removed)
         whole, want = full(notes, settings, today)
         if done is None:  # names changed: rebuild, as the index does
             slow += 1
@@ -251,3 +289,127 @@ def test_a_stored_agenda_another_version_wrote_is_recomputed_not_fatal(tmp_path)
     again = Index(root, settings).agenda(TODAY)
     assert again.how == "rebuilt"
     assert as_tuple(again.result) == as_tuple(want)
+
+
+# --- moving between days --------------------------------------------------------------------
+
+def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, steps: int) -> int:
+    """Move an agenda between random days (forwards and backwards, near and far), with edits
+    in between; after each move it equals the rules run from scratch on that day. Returns how
+    many subjects the moves recomputed in all."""
+    from coffeechat.core.agenda import move_day
+
+    rng = random.Random(seed)
+    notes = parse_all(files)
+    today = start
+    vault = build_vault(notes.values(), settings)
+    agenda = build_agenda(vault, today)
+    lookup = ShapeIndex(shapes(vault))
+    people = sorted(p for p in files if p.startswith("contacts/"))
+    editable = sorted(p for p in files if p.split("/", 1)[0] in ("contacts", "meetings"))
+    recomputed = 0
+    for _ in range(steps):
+        if rng.random() < 0.4:
+            path = rng.choice(editable)
+            files[path] = mutate(files[path], path, people, rng, today)
+            changed = {path: parse_note(path, files[path], 1_700_000_000_000_000_000)}
+            notes.update(changed)
+            if apply_changes(agenda, settings, changed, lookup, lambda ps: [notes[p] for p in ps]) is None:
+                whole = build_vault(notes.values(), settings)
+                lookup = ShapeIndex(shapes(whole))
+                agenda = build_agenda(whole, today, lookup)
+        today += dt.timedelta(days=rng.choice([1, 1, 1, 2, 3, 7, -1, -2, -7, 0, 40, -40, 400]))
+        recomputed += move_day(agenda, settings, today, lookup, lambda ps: [notes[p] for p in ps])
+        _whole, want = full(notes, settings, today)
+        same(as_tuple(agenda.result()), want)
+    return recomputed
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_new_day_recomputes_only_what_it_reaches(sample, seed):
+    files, settings = sample
+    check_days(dict(files), settings, TODAY, seed, steps=30)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_new_days_on_a_generated_vault(generated, seed):
+    files, settings = generated
+    subjects = len(build_agenda(build_vault(parse_all(files).values(), settings),
+                                dt.date(2026, 6, 1)).windows)
+    recomputed = check_days(dict(files), settings, dt.date(2026, 6, 1), seed, steps=30)
+    assert recomputed < subjects * 30 // 4  # a day moved recomputes a small part of the vault
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), start=st.dates(dt.date(2025, 6, 1), dt.date(2027, 3, 1)))
+def test_days_property(sample, seed, start):
+    files, settings = sample
+    check_days(dict(files), settings, start, seed, steps=8)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_the_index_moves_its_stored_agenda_between_days(generated, tmp_path, seed):
+    """Runs on other days, forwards and backwards, with edits on disk in between: the stored
+    agenda is brought to each day without a rebuild and equals one computed from scratch."""
+    import os
+
+    from coffeechat.storage.index import Index
+
+    files, settings = generated
+    root = tmp_path / "vault"
+    for path, data in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    today = dt.date(2026, 6, 1)
+    rng = random.Random(seed)
+    hows = []
+    people = sorted(p for p in files if p.startswith("contacts/"))
+    editable = sorted(p for p in files if p.split("/", 1)[0] in ("contacts", "meetings"))
+    stamp = 1_600_000_000
+    for step in range(24):
+        got = Index(root, settings).agenda(today)
+        hows.append(got.how)
+        want = Index(root, settings, use_cache=False).agenda(today)
+        same(as_tuple(got.result), as_tuple(want.result))
+        assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
+        assert got.contacts() == want.contacts()
+        if step % 3 == 0:
+            path = rng.choice(editable)
+            (root / path).write_bytes(mutate((root / path).read_bytes(), path, people, rng, today))
+            stamp += 10
+            os.utime(root / path, ns=(stamp * 10**9, stamp * 10**9))
+        elif step % 3 == 1:  # a note added, removed or renamed (on disk, as a user would)
+            current = {p: (root / p).read_bytes() for p in editable if (root / p).exists()}
+            added, removed = reshape(current, rng, people, sorted(current))
+            for path in removed:
+                (root / path).unlink()
+            for path, data in added.items():
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                (root / path).write_bytes(data)
+            editable = [p for p in editable if p not in removed] + sorted(added)
+            people = [p for p in people if p not in removed]
+        today += dt.timedelta(days=rng.choice([1, 1, 2, 7, -1, -5, 60, -60]))
+    assert hows[0] == "rebuilt" and hows.count("updated") == len(hows) - 1
+
+
+def test_a_log_line_dated_ahead_moves_keep_in_touch_when_its_day_comes():
+    """The window of a contact ends at their log lines' days too: an e-mail written down ahead
+    of time becomes the last contact on its day, and the check-in moves with it."""
+    from coffeechat.core.agenda import move_day
+
+    settings, _ = load_settings(SAMPLE)
+    files = {
+        "contacts/Jane Roe.md": b"---\ntype: contact\nname: Jane Roe\ncadence: 30d\n---\n## Log\n"
+                                b"- 2026-01-05 approach: asked for a coffee\n- 2026-12-01 email: the deck\n",
+        "meetings/2026-01-10 Coffee with Jane Roe.md": b"---\ntype: meeting\ndate: 2026-01-10\n"
+                                                       b"with:\n  - \"[[Jane Roe]]\"\nthank_you: 2026-01-11\n---\n",
+    }
+    notes = parse_all(files)
+    vault = build_vault(notes.values(), settings)
+    lookup = ShapeIndex(shapes(vault))
+    agenda = build_agenda(vault, dt.date(2026, 11, 20), lookup)
+    for day in (dt.date(2026, 12, 2), dt.date(2026, 11, 25), dt.date(2027, 1, 15)):
+        move_day(agenda, settings, day, lookup, lambda ps: [notes[p] for p in ps])
+        same(as_tuple(agenda.result()), full(notes, settings, day)[1])
+    keep = [i for i in agenda.done if i.rule == "keep_in_touch"]
+    assert keep and keep[0].due == dt.date(2026, 12, 31)

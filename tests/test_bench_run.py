@@ -20,7 +20,8 @@ RUN = BENCH / "run.py"
 GENERATOR = Path(os.environ.get("COFFEECHAT_BENCH_GENERATOR") or BENCH / "make_vault.py")
 
 METRICS = ("walk", "read", "naive", "help", "cold_index", "cold_due", "warm_due", "changed_due",
-           "feed", "watch_save_to_feed")
+           "feed", "watch_save_to_feed", "new_day_due", "added_due", "removed_due", "renamed_due",
+           "add", "check", "list", "show", "search", "stats")
 
 
 def _load_run():
@@ -74,15 +75,18 @@ def test_tiny_run_measures_everything_and_puts_the_notes_back(tmp_path: Path) ->
         assert len(metric["samples"]) == 2, name
         assert all(0 < x < 120 for x in metric["samples"]), (name, metric)
         assert metric["min"] <= metric["median"] <= metric["max"], name
-    for name in ("cold_index", "cold_due", "warm_due"):
+    for name in ("cold_index", "cold_due", "warm_due", "feed"):
         assert 1 < row["peak_mb"][name]["median"] < 4000, name
     ratios = row["ratios"]
-    assert math.isfinite(ratios["changed_minus_warm"]["median"])
+    for name in ("changed", "new_day", "added", "removed", "renamed", "add"):
+        assert math.isfinite(ratios[f"{name}_minus_warm"]["median"]), name
+    for name in ("feed", "check", "list", "show", "search", "stats"):
+        assert ratios[f"{name}_over_warm"]["median"] > 0, name
     assert ratios["warm_due_over_walk"]["median"] > 0
     if _has_frontmatter():
         assert ratios["naive_over_cold_index"]["median"] > 0
     targets = {t["target"]: t for t in report["targets"]}
-    assert len(targets) == 6 and all("met" in t for t in targets.values())
+    assert len(targets) == 18 and all("met" in t for t in targets.values())
 
     # Every note the benchmark edited is back, byte for byte: the vault is the generator's.
     vault = Path(row["vault"])

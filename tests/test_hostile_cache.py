@@ -93,9 +93,9 @@ def test_a_cache_whose_every_value_is_a_pickle_that_runs_a_command_runs_nothing(
     for table in _tables(db):
         if table == "meta":
             continue  # (a meta value of another kind just means a rebuild: keep it readable)
-        columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-        for column in columns:
-            if column not in ("path", "key"):  # keep the rows findable: every value is read
+        for _cid, column, _type, _notnull, _default, primary in db.execute(
+                f"PRAGMA table_info({table})").fetchall():
+            if not primary:  # keep the rows findable: every value is read back
                 db.execute(f"UPDATE {table} SET {column} = ?", (payload,))
     db.close()
     assert _answers(sample_copy) == warm()

@@ -456,8 +456,8 @@ class Watcher:
         vault.findings.extend(refresh.findings)
         del refresh
         self._report_problems(vault.findings, Severity.ERROR)
-        self._agenda = build_agenda(vault, today)
         self._lookup = ShapeIndex(shapes(vault))
+        self._agenda = build_agenda(vault, today, self._lookup)
         self._seen = seen
         board = vault if self.dashboard is not None else None  # the dashboard's funnel and tree
         del vault

@@ -21,6 +21,11 @@ the two together):
 * ``ref:K``: the meetings that referred K, and every contact whose file name folds to K with
   the meetings with them.
 
+The rules see ``today`` only through whether a meeting is held or still ahead and through the
+touches up to today, so each subject's items hold over a *window* of days bounded by the dates
+in the notes it reads (`window`): a new day recomputes only the subjects whose window it
+leaves (`move_day`), and the give-up horizon and snoozes are applied to the raw items again.
+
 Names are not tracked: a note whose display name, aliases or kind changed (or a note added or
 removed) changes how links resolve and what other notes show, and the caller then rebuilds the
 whole agenda. Everything here is pure: data in, data out.
@@ -64,9 +69,14 @@ from coffeechat.core.vault import (
 )
 
 __all__ = ["Agenda", "Change", "Patch", "person_contact", "Lookup", "Result", "Shape", "ShapeIndex", "affected",
-           "apply_changes", "build_agenda", "link_keys", "reads", "shapes", "update_agenda"]
+           "apply_changes", "build_agenda", "link_keys", "move_day", "reads", "shapes",
+           "update_agenda", "window"]
 
 REF = "ref:"
+#: A window that never ends (day ordinals run to 3,652,059).
+NEVER = 10**7
+#: A subject's window: the days (as ordinals, ``lo <= day < hi``) its items hold for.
+Window = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +89,7 @@ class Shape:
     refs: tuple[str, ...] = ()  # meeting: folded referral names
     referrer: str | None = None  # contact: the referring contact's path
     names: tuple[str, ...] = ()  # folded keys a link may find this note by (file name, aliases)
+    links: tuple[str, ...] = ()  # folded names its link properties use (`link_keys`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,16 +211,21 @@ class Agenda:
     #: Whether `items` holds every subject's raw items. A stored agenda leaves them out (they
     #: only matter when a snooze changes, and then it is rebuilt).
     items_complete: bool = True
-    #: Notes whose `people` / `scheduled` entries changed, and the patches made to `done`,
-    #: since a store last saved them.
+    #: subject -> the days its raw items hold for (a stored agenda loads them when the day
+    #: moves; otherwise only the recomputed ones are here).
+    windows: dict[str, Window] = field(default_factory=dict)
+    #: Notes whose `people` / `scheduled` entries changed, the subjects recomputed (raw items
+    #: and window), and the patches made to `done`, since a store last saved them.
     touched: set[str] = field(default_factory=set)
+    recomputed: set[str] = field(default_factory=set)
     patches: list[Patch] = field(default_factory=list)
 
     def __getstate__(self) -> dict[str, Any]:
         """What a store keeps in one piece: not the raw items, nor `done`, `people` and
         `scheduled` (a store keeps those apart, see `storage.index`)."""
         state = dict(self.__dict__)
-        for name in ("items", "done", "people", "scheduled", "touched", "patches"):
+        for name in ("items", "done", "people", "scheduled", "windows", "touched", "recomputed",
+                     "patches"):
             state[name] = type(state[name])()
         state.pop("_contacts", None)
         state["items_complete"] = False
@@ -319,7 +335,8 @@ def shapes(vault: Vault, paths: Iterable[str] | None = None) -> dict[str, Shape]
         if shown and out_shape.kind == "contact":
             names.add(fold(shown))
         out[path] = Shape(out_shape.kind, out_shape.sig, out_shape.with_, out_shape.refs,
-                          out_shape.referrer, tuple(sorted(names)))
+                          out_shape.referrer, tuple(sorted(names)),
+                          tuple(sorted(link_keys(note))) if not note.broken else ())
     return out
 
 
@@ -327,17 +344,77 @@ def _anchor(path: str | None, name: str) -> str:
     return note_stem(path) if path else name
 
 
-def build_agenda(vault: Vault, today: dt.date) -> Agenda:
-    """The whole agenda of a vault on ``today``."""
+def build_agenda(vault: Vault, today: dt.date, lookup: Lookup | None = None) -> Agenda:
+    """The whole agenda of a vault on ``today`` (``lookup``: the vault's shapes, when at hand)."""
     settings = vault.settings
     agenda = Agenda(today, give_up_horizon(settings, today), settings.field_limit)
-    _fill(agenda, vault, None, vault.notes)
+    _fill(agenda, vault, None, vault.notes, lookup or ShapeIndex(shapes(vault)))
     return agenda
 
 
-def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterable[str]) -> None:
+def _note_dates(vault: Vault, path: str) -> list[int]:
+    """The dates of a note that ``today`` is compared with (a contact's log lines; a meeting's
+    day and thank-you), as ordinals."""
+    contact = vault.contacts.get(path)
+    if contact is not None:
+        return [e.date.toordinal() for e in contact.log]
+    meeting = vault.meetings.get(path)
+    if meeting is not None:
+        days = [meeting.date.toordinal()]
+        if meeting.thank_you is not None:
+            days.append(meeting.thank_you.toordinal())
+        return days
+    return []
+
+
+def window(days: Iterable[int], today: dt.date) -> Window:
+    """The days around ``today`` on which every comparison of a day with these dates (``<``,
+    ``<=``, ``>=`` ...) comes out as on ``today``: each date ``d`` may flip one at ``d`` or
+    ``d + 1``."""
+    t = today.toordinal()
+    lo, hi = 0, NEVER
+    for d in days:
+        for point in (d, d + 1):
+            if point <= t:
+                lo = max(lo, point)
+            else:
+                hi = min(hi, point)
+    return lo, hi
+
+
+def all_subjects(vault: Vault, lookup: Lookup) -> set[str]:
+    """Every subject the vault may have items for, with or without items today: its contacts,
+    meetings and companies, and every name a referral or a `referred_by` may be reached by."""
+    out = set(vault.contacts) | set(vault.meetings) | set(vault.companies)
+    out.update(referral_subject(fold(note_stem(p))) for p in vault.contacts)
+    for path in vault.meetings:
+        shape = lookup.shape(path)
+        if shape is not None:
+            out.update(REF + key for key in shape.refs)
+    return out
+
+
+def _windows(agenda: Agenda, vault: Vault, subjects: Iterable[str], lookup: Lookup) -> None:
+    cache: dict[str, list[int]] = {}
+    for subject in subjects:
+        agenda.recomputed.add(subject)
+        if not subject.startswith(REF) and subject not in vault.notes:
+            agenda.windows.pop(subject, None)  # the note is gone, and so is the subject
+            continue
+        days: list[int] = []
+        for path in reads((subject,), lookup) | ({subject} if subject in vault.notes else set()):
+            got = cache.get(path)
+            if got is None:
+                got = cache[path] = _note_dates(vault, path)
+            days += got
+        agenda.windows[subject] = window(days, agenda.today)
+
+
+def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterable[str],
+          lookup: Lookup) -> None:
     """(Re)compute the parts of ``agenda`` for ``subjects`` (None: all) and per-note parts for
-    ``notes``, from ``vault`` (the whole vault, or a part holding everything they read)."""
+    ``notes``, from ``vault`` (the whole vault, or a part holding everything they read);
+    ``lookup`` holds the notes' shapes (for the subjects' windows)."""
     today = agenda.today
     whole = subjects is None
     chosen: set[str] = set() if subjects is None else subjects  # (empty when whole)
@@ -399,6 +476,7 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
             if subject not in vault.meetings and "/" in subject:
                 touched |= agenda.tally.set(subject, None)
     agenda._relimit(sorted(touched))
+    _windows(agenda, vault, all_subjects(vault, lookup) if whole else chosen, lookup)
 
 
 def _snoozes_of(vault: Vault, path: str) -> tuple[tuple[str, dt.date], ...]:
@@ -438,7 +516,12 @@ class Lookup:
         """Notes a link by one of these folded names may lead to (file name or alias)."""
         raise NotImplementedError
 
-    def update(self, changed: Mapping[str, Shape]) -> None:  # pragma: no cover - interface
+    def linking(self, keys: set[str]) -> set[str]:  # pragma: no cover - interface
+        """Notes with a link property by one of these folded names."""
+        raise NotImplementedError
+
+    def update(self, changed: Mapping[str, Shape | None]) -> None:  # pragma: no cover - interface
+        """Store these shapes (None: the note is gone)."""
         raise NotImplementedError
 
 
@@ -452,6 +535,7 @@ class ShapeIndex(Lookup):
         self._refs: dict[str, set[str]] = defaultdict(set)
         self._named: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, set[str]] = defaultdict(set)
+        self._linking: dict[str, set[str]] = defaultdict(set)
         self.update(shapes)
 
     def _links(self, path: str, shape: Shape) -> Iterator[tuple[dict[str, set[str]], str]]:
@@ -465,13 +549,17 @@ class ShapeIndex(Lookup):
             yield self._named, fold(note_stem(path))
         for key in shape.names:
             yield self._names, key
+        for key in shape.links:
+            yield self._linking, key
 
-    def update(self, changed: Mapping[str, Shape]) -> None:
+    def update(self, changed: Mapping[str, Shape | None]) -> None:
         for path, shape in changed.items():
-            old = self.shapes.get(path)
+            old = self.shapes.pop(path, None)
             if old is not None:
                 for table, key in self._links(path, old):
                     table[key].discard(path)
+            if shape is None:
+                continue
             self.shapes[path] = shape
             for table, key in self._links(path, shape):
                 table[key].add(path)
@@ -493,6 +581,9 @@ class ShapeIndex(Lookup):
 
     def candidates(self, keys: set[str]) -> set[str]:
         return {path for key in keys for path in self._names.get(key, ())}
+
+    def linking(self, keys: set[str]) -> set[str]:
+        return {path for key in keys for path in self._linking.get(key, ())}
 
 
 def affected(changed: Iterable[str], before: Mapping[str, Shape | None],
@@ -545,10 +636,46 @@ def reads(subjects: Iterable[str], lookup: Lookup) -> set[str]:
     return out
 
 
-def update_agenda(agenda: Agenda, part: Vault, subjects: set[str], changed: Iterable[str]) -> None:
+def update_agenda(agenda: Agenda, part: Vault, subjects: set[str], changed: Iterable[str],
+                  lookup: Lookup) -> None:
     """Recompute ``subjects`` and the per-note parts of ``changed`` notes from ``part``, a
     vault holding at least `reads(subjects)` and the notes their links lead to."""
-    _fill(agenda, part, subjects, list(changed))
+    _fill(agenda, part, subjects, list(changed), lookup)
+
+
+def partial_vault(settings: Settings, core: set[str], lookup: Lookup,
+                  load: Callable[[set[str]], Iterable[ParsedNote]],
+                  changed: Mapping[str, ParsedNote] | None = None) -> Vault:
+    """The vault of the notes ``core`` and of every note their links may lead to (by file
+    name or alias), enough to compute what reads them; ``changed`` notes replace stored ones."""
+    changed = changed or {}
+    paths = set(changed)
+    notes = {n.path: n for n in load(core - paths)}
+    notes.update((p, changed[p]) for p in core & paths)
+    keys = set().union(*(link_keys(n) for n in notes.values()))
+    extra = lookup.candidates(keys) - notes.keys() - paths
+    notes.update((n.path, n) for n in load(extra))
+    notes.update((p, changed[p]) for p in lookup.candidates(keys) & paths)
+    return build_vault(notes.values(), settings)
+
+
+def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
+             load: Callable[[set[str]], Iterable[ParsedNote]]) -> int:
+    """Bring ``agenda`` (its raw items and windows all at hand) from its day to ``today``:
+    recompute the subjects whose window ``today`` leaves, then finish every item again (the
+    give-up horizon moved). Returns how many subjects were recomputed."""
+    if not agenda.items_complete:
+        raise ValueError("the raw items are not loaded")
+    t = today.toordinal()
+    expired = {s for s, (lo, hi) in agenda.windows.items() if not lo <= t < hi}
+    agenda.today = today
+    agenda.horizon = give_up_horizon(settings, today)
+    if expired:
+        part = partial_vault(settings, reads(expired, lookup) | {s for s in expired if "/" in s},
+                             lookup, load)
+        _fill(agenda, part, expired, [s for s in expired if s in part.meetings], lookup)
+    agenda._refinish()
+    return len(expired)
 
 
 @dataclass
@@ -561,34 +688,46 @@ class Change:
 
 
 def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, ParsedNote],
-                  lookup: Lookup, load: Callable[[set[str]], Iterable[ParsedNote]]) -> Change | None:
-    """Bring ``agenda`` up to date after ``changed`` notes (already in the vault before, and
-    still there) were edited; ``load`` gives the stored notes of a set of paths. ``lookup`` is
-    updated with the new shapes. None, and nothing touched, when a change reaches names or
-    kinds (a note renamed, retyped, broken or mended): the caller then rebuilds everything."""
-    paths = set(changed)
+                  lookup: Lookup, load: Callable[[set[str]], Iterable[ParsedNote]],
+                  removed: Iterable[str] = ()) -> Change | None:
+    """Bring ``agenda`` up to date after ``changed`` notes were edited or added and ``removed``
+    ones went away (a rename is both); ``load`` gives the stored notes of a set of paths (never
+    a removed one). ``lookup`` is updated with the new shapes. A note whose names or kind
+    changed (added, removed, renamed, retyped, broken or mended) may change where other notes'
+    links lead: the notes linking by those names are recomputed with it. None, and nothing
+    touched, when a snooze changed while the raw items are not at hand (`Agenda.items`): the
+    caller loads them, or rebuilds."""
+    changed = dict(changed)
+    gone = set(removed) - changed.keys()
+    before = {p: lookup.shape(p) for p in changed.keys() | gone}
 
-    def part(core: set[str]) -> Vault:
-        notes = {n.path: n for n in load(core - paths)}
-        notes.update((p, changed[p]) for p in core & paths)
-        keys = set().union(*(link_keys(n) for n in notes.values()))
-        extra = lookup.candidates(keys) - notes.keys() - paths
-        notes.update((n.path, n) for n in load(extra))
-        notes.update((p, changed[p]) for p in lookup.candidates(keys) & paths)
-        return build_vault(notes.values(), settings)
+    def shaped(notes: Mapping[str, ParsedNote]) -> tuple[Vault, dict[str, Shape | None]]:
+        part = partial_vault(settings, set(notes), lookup, load, notes)
+        after: dict[str, Shape | None] = dict(shapes(part, notes))
+        after.update((p, None) for p in gone)
+        return part, after
 
-    mini = part(set(paths))
-    after = shapes(mini, paths)
-    before = {p: lookup.shape(p) for p in paths}
-    for path in paths:
-        old, new = before[path], after[path]
-        if old is None or old.kind != new.kind or old.sig != new.sig or old.names != new.names:
-            return None
-    if not agenda.items_complete and any(_snoozes_of(mini, p) != agenda.snoozes.get(p, ()) for p in paths):
+    mini, after = shaped(changed)
+    moved_names: set[str] = set()
+    for path, old in before.items():
+        new = after[path]
+        if old is None or new is None or old.kind != new.kind or old.sig != new.sig \
+                or old.names != new.names:
+            moved_names.update(old.names if old else ())
+            moved_names.update(new.names if new else ())
+    linkers = lookup.linking(moved_names) - before.keys() if moved_names else set()
+    if linkers:  # their links may lead elsewhere now: recompute them as if edited
+        loaded = {n.path: n for n in load(linkers)}
+        before.update((p, lookup.shape(p)) for p in loaded)
+        changed.update(loaded)
+        mini, after = shaped(changed)
+    if not agenda.items_complete and any(
+            _snoozes_of(mini, p) != agenda.snoozes.get(p, ()) for p in changed.keys() | gone):
         return None  # a snooze may move any item, and the raw items are not at hand
+    paths = changed.keys() | gone
     subjects = affected(paths, before, after, lookup)
     lookup.update(after)
-    core = reads(subjects, lookup) | paths
-    whole = part(core)
-    update_agenda(agenda, whole, subjects, paths)
-    return Change(after, len(subjects), len(whole.notes))
+    core = reads(subjects, lookup) | changed.keys()
+    whole = partial_vault(settings, core, lookup, load, changed)
+    update_agenda(agenda, whole, subjects, paths, lookup)
+    return Change({p: s for p, s in after.items() if s is not None}, len(subjects), len(whole.notes))

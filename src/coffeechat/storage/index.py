@@ -31,8 +31,10 @@ from coffeechat.core.agenda import (
     Patch,
     Result,
     Shape,
+    ShapeIndex,
     apply_changes,
     build_agenda,
+    move_day,
     person_contact,
     shapes,
 )
@@ -55,7 +57,7 @@ __all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Index"
 
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the parser, the record format or the tables change: an older cache is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -119,6 +121,8 @@ CREATE TABLE dups (path TEXT NOT NULL, pos INTEGER NOT NULL, label TEXT NOT NULL
 CREATE INDEX dups_path ON dups (path);
 CREATE INDEX dups_key ON dups (label, key, path);
 CREATE TABLE scheduled (path TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE subjects (subject TEXT PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL,
+                       items TEXT NOT NULL);
 INSERT INTO meta VALUES ('gen', '0');
 """
 #: Patches to the stored agenda kept beside it before it is written whole again.
@@ -446,19 +450,20 @@ class Index:
     def agenda(self, today: dt.date) -> AgendaRefresh:
         """The finished agenda on ``today``: from the stored one when nothing changed, brought
         up to date when a few notes were edited, rebuilt from every note otherwise."""
-        key = _settings_key(self.settings, today)
+        key = _settings_key(self.settings)
 
         def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> AgendaRefresh:
             synced = self._sync(db, stats)
-            stored = db.execute("SELECT value FROM meta WHERE key = 'agenda'").fetchone()
-            stored_key, _, stored_gen = (stored[0] if stored else "").rpartition("|")
+            stored = _stored_meta(self._meta(db, "agenda"))
             out = None
-            if stored_key == key and stored_gen == str(synced.gen):
-                result = self._stored_result(db)
-                if result is not None:
-                    out = AgendaRefresh(result, "cached", *self._lazy(today))
-            elif stored_key == key and stored_gen.isdigit() and synced.gen >= 0:
-                out = self._update_agenda(db, key, int(stored_gen), synced.gen)
+            if stored is not None and stored[0] == key:
+                _key, day, gen = stored
+                if gen == synced.gen and day == today.toordinal():
+                    result = self._stored_result(db)
+                    if result is not None:
+                        out = AgendaRefresh(result, "cached", *self._lazy(today))
+                elif synced.gen >= 0:
+                    out = self._update_agenda(db, key, gen, synced.gen, today)
             if out is None:
                 out = self._rebuild_agenda(db, synced, stats, today, key)
             out.parsed, out.removed = len(synced.fresh), synced.removed
@@ -525,13 +530,13 @@ class Index:
         notes = self._all_notes(db, synced, stats)
         vault = build_vault(notes, self.settings)
         del notes
-        agenda = build_agenda(vault, today)
         shaped = shapes(vault)
+        agenda = build_agenda(vault, today, ShapeIndex(shaped))
         del vault
         try:
             db.execute("BEGIN IMMEDIATE")
             if self._gen(db) == synced.gen:  # nobody stored newer notes meanwhile
-                for table in ("shapes", "links", "people", "scheduled", "shares", "dups"):
+                for table in ("shapes", "links", "people", "scheduled", "shares", "dups", "subjects"):
                     db.execute(f"DELETE FROM {table}")
                 db.executemany("INSERT INTO shares VALUES (?, ?, ?, ?)",
                                ((m, k, day, name) for k, entries in agenda.tally.by_field.items()
@@ -543,21 +548,21 @@ class Index:
                                ((p, _shape_json(s)) for p, s in shaped.items()))
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)",
                                (link for p, s in shaped.items() for link in _links(p, s)))
-                self._store_agenda(db, agenda, key, synced.gen, whole=True)
+                self._store_agenda(db, agenda, key, synced.gen, rebuilt=True)
             db.execute("COMMIT")
         except sqlite3.OperationalError:
             if db.in_transaction:
                 db.execute("ROLLBACK")
         return AgendaRefresh.of(agenda, "rebuilt")
 
-    def _update_agenda(self, db: sqlite3.Connection, key: str, since: int,
-                       gen: int) -> AgendaRefresh | None:
+    def _update_agenda(self, db: sqlite3.Connection, key: str, since: int, gen: int,
+                       today: dt.date) -> AgendaRefresh | None:
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:
             return None
         try:
-            out = self._patch_agenda(db, key, since, gen)
+            out = self._patch_agenda(db, key, since, gen, today)
             db.execute("COMMIT" if out is not None else "ROLLBACK")
         except BaseException:
             if db.in_transaction:
@@ -565,14 +570,16 @@ class Index:
             raise
         return out
 
-    def _patch_agenda(self, db: sqlite3.Connection, key: str, since: int,
-                      gen: int) -> AgendaRefresh | None:
+    def _patch_agenda(self, db: sqlite3.Connection, key: str, since: int, gen: int,
+                      today: dt.date) -> AgendaRefresh | None:
+        """The stored agenda brought up to the notes of generation ``gen`` (from ``since``) and
+        to ``today``; None when only a rebuild will do (a note added, removed or renamed)."""
         changed = [p for (p,) in db.execute("SELECT path FROM notes WHERE gen > ?", (since,))]
-        count_notes = db.execute("SELECT COUNT(*) FROM notes").fetchone()[0]
-        count_shapes = db.execute("SELECT COUNT(*) FROM shapes").fetchone()[0]
+        removed = [p for (p,) in db.execute(
+            "SELECT path FROM shapes WHERE path NOT IN (SELECT path FROM notes)")]
         lookup = _SqlLookup(db)
-        if count_notes != count_shapes or not changed or any(lookup.shape(p) is None for p in changed):
-            return None  # notes added or removed: names may resolve differently
+        if gen != since and not changed and not removed:
+            return None
         row = db.execute("SELECT value FROM state WHERE key = 'agenda'").fetchone()
         result = self._stored_result(db)
         if row is None or result is None:
@@ -580,15 +587,44 @@ class Index:
         agenda = codec.agenda_from_json(row[0])
         agenda.done = result.items
         agenda.tally, agenda.dups = _SqlTally(db), _SqlDups(db)
-        notes = {n.path: n for n in lookup.load(set(changed))}
-        if apply_changes(agenda, self.settings, notes, lookup, lookup.load) is None:
-            return None
-        self._store_agenda(db, agenda, key, gen, whole=False)
+        if changed or removed:
+            notes = {n.path: n for n in lookup.load(set(changed))}
+            if apply_changes(agenda, self.settings, notes, lookup, lookup.load, removed) is None:
+                # A snooze changed: it may move any item, so every raw item is needed.
+                self._load_subjects(db, agenda)
+                if apply_changes(agenda, self.settings, notes, lookup, lookup.load, removed) is None:
+                    return None
+        if today != agenda.today:
+            if not agenda.items_complete:
+                self._load_subjects(db, agenda)
+            move_day(agenda, self.settings, today, lookup, lookup.load)
+        # (With every raw item at hand the finished list was made anew: store it whole.)
+        self._store_agenda(db, agenda, key, gen, compact=agenda.items_complete)
         return AgendaRefresh(agenda.result(), "updated", *self._lazy(agenda.today))
 
     @staticmethod
-    def _store_agenda(db: sqlite3.Connection, agenda: Agenda, key: str, gen: int, whole: bool) -> None:
-        """Save the agenda: whole, or as patches to the stored one (`JOURNAL_MAX` at most)."""
+    def _load_subjects(db: sqlite3.Connection, agenda: Agenda) -> None:
+        """Every subject's raw items and window into ``agenda`` (those it recomputed itself
+        are kept)."""
+        for subject, lo, hi, items in db.execute("SELECT subject, lo, hi, items FROM subjects"):
+            subject = codec.text(subject)
+            if subject in agenda.recomputed:
+                continue
+            if type(lo) is not int or type(hi) is not int:
+                raise Damaged("a stored window is not two days")
+            agenda.windows[subject] = (lo, hi)
+            group = codec.items_from(codec.loads(items))
+            if group:
+                agenda.items[subject] = tuple(group)
+        agenda.items_complete = True
+
+    @staticmethod
+    def _store_agenda(db: sqlite3.Connection, agenda: Agenda, key: str, gen: int,
+                      rebuilt: bool = False, compact: bool = False) -> None:
+        """Save the agenda: whole when ``rebuilt`` (into emptied tables); otherwise what it
+        recomputed, with the finished list as patches to the stored one (`JOURNAL_MAX` at
+        most) or, ``compact``, whole."""
+        whole = rebuilt or compact
         result = agenda.result()
         journal: list[tuple[Patch, list[Finding], int]] = []
         if not whole:
@@ -605,16 +641,24 @@ class Index:
              problems] for patch, insights, problems in journal]),))
         # (The field tally and the identity keys are kept in their own tables.)
         db.execute("INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (codec.agenda_to_json(agenda),))
-        paths = agenda.people.keys() | agenda.scheduled.keys() if whole else agenda.touched
+        db.executemany("DELETE FROM subjects WHERE subject = ?",
+                       ((s,) for s in agenda.recomputed if s not in agenda.windows))
+        db.executemany("INSERT OR REPLACE INTO subjects VALUES (?, ?, ?, ?)", (
+            (subject, *agenda.windows[subject], codec.dumps(codec.items_to(agenda.items.get(subject, ()))))
+            for subject in (agenda.windows if rebuilt else agenda.recomputed)
+            if subject in agenda.windows))
+        paths = agenda.people.keys() | agenda.scheduled.keys() if rebuilt else agenda.touched
         encoders: tuple[tuple[str, dict[str, Any], Callable[[Any], Any]], ...] = (
             ("people", agenda.people, codec.person_to), ("scheduled", agenda.scheduled, codec.meeting_to))
         for table, part, encode in encoders:
             db.executemany(f"DELETE FROM {table} WHERE path = ?",
-                           ((p,) for p in (() if whole else paths) if p not in part))
+                           ((p,) for p in (() if rebuilt else paths) if p not in part))
             db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
                            ((p, codec.dumps(encode(part[p]))) for p in paths if p in part))
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('agenda', ?)", (f"{key}|{gen}",))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('agenda', ?)",
+                   (codec.dumps([key, agenda.today.toordinal(), gen]),))
         agenda.touched.clear()
+        agenda.recomputed.clear()
         agenda.patches.clear()
 
 
@@ -677,20 +721,36 @@ def _digests(stats: Mapping[str, FileStat]) -> tuple[dict[int, str], dict[int, l
     return digests, groups
 
 
-def _settings_key(settings: Settings, today: dt.date) -> str:
-    """What a stored agenda was computed for: the day, the settings and this version's rules."""
-    digest = hashlib.sha1(f"{AGENDA_VERSION}|{__version__}|{settings!r}".encode())
-    return f"{today.isoformat()}|{digest.hexdigest()}"
+def _settings_key(settings: Settings) -> str:
+    """What a stored agenda was computed with: the settings and this version's rules (not the
+    day: a new day recomputes only the subjects whose window it leaves)."""
+    return hashlib.sha1(f"{AGENDA_VERSION}|{__version__}|{settings!r}".encode()).hexdigest()
+
+
+def _stored_meta(value: Any) -> tuple[str, int, int] | None:
+    """(settings key, day, notes generation) of the stored agenda; None when there is none."""
+    if value is None:
+        return None
+    key, day, gen = codec.loads(value)
+    if type(key) is not str or type(day) is not int or type(gen) is not int:
+        raise Damaged("the stored agenda's key is of another kind")
+    return key, day, gen
 
 
 def _shape_json(shape: Shape) -> str:
     return json.dumps([shape.kind, shape.sig[0], shape.sig[1], shape.with_, shape.refs,
-                       shape.referrer, shape.names], ensure_ascii=False, separators=(",", ":"))
+                       shape.referrer, shape.names, shape.links], ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 def _shape_from_json(text: str) -> Shape:
-    kind, name, aliases, with_, refs, referrer, names = json.loads(text)
-    return Shape(kind, (name, tuple(aliases)), tuple(with_), tuple(refs), referrer, tuple(names))
+    kind, name, aliases, with_, refs, referrer, names, links = codec.loads(text)
+    texts = [kind, *aliases, *with_, *refs, *names, *links]
+    if not all(type(t) is str for t in texts) or type(name) not in (str, type(None)) \
+            or type(referrer) not in (str, type(None)):
+        raise Damaged("a stored shape holds something other than text")
+    return Shape(kind, (name, tuple(aliases)), tuple(with_), tuple(refs), referrer, tuple(names),
+                 tuple(links))
 
 
 def _links(path: str, shape: Shape) -> Iterator[tuple[str, str, str]]:
@@ -705,6 +765,8 @@ def _links(path: str, shape: Shape) -> Iterator[tuple[str, str, str]]:
         yield path, "k", fold(note_stem(path))
     for key in shape.names:
         yield path, "n", key
+    for key in shape.links:
+        yield path, "l", key
 
 
 class _SqlLookup(Lookup):
@@ -736,9 +798,16 @@ class _SqlLookup(Lookup):
         return {p for (p,) in _rows(self.db, "SELECT src FROM links WHERE rel = 'n' AND dst IN ({})",
                                    sorted(keys))}
 
-    def update(self, changed: Mapping[str, Shape]) -> None:
+    def linking(self, keys: set[str]) -> set[str]:
+        return {p for (p,) in _rows(self.db, "SELECT src FROM links WHERE rel = 'l' AND dst IN ({})",
+                                   sorted(keys))}
+
+    def update(self, changed: Mapping[str, Shape | None]) -> None:
         for path, shape in changed.items():
             self.db.execute("DELETE FROM links WHERE src = ?", (path,))
+            if shape is None:
+                self.db.execute("DELETE FROM shapes WHERE path = ?", (path,))
+                continue
             self.db.executemany("INSERT INTO links VALUES (?, ?, ?)", _links(path, shape))
             self.db.execute("INSERT OR REPLACE INTO shapes VALUES (?, ?)", (path, _shape_json(shape)))
 
