@@ -297,7 +297,7 @@ def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, ste
     """Move an agenda between random days (forwards and backwards, near and far), with edits
     in between; after each move it equals the rules run from scratch on that day. Returns how
     many subjects the moves recomputed in all."""
-    from coffeechat.core.agenda import move_day
+    from coffeechat.core.agenda import move_day, needs_items
 
     rng = random.Random(seed)
     notes = parse_all(files)
@@ -319,6 +319,10 @@ def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, ste
                 lookup = ShapeIndex(shapes(whole))
                 agenda = build_agenda(whole, today, lookup)
         today += dt.timedelta(days=rng.choice([1, 1, 1, 2, 3, 7, -1, -2, -7, 0, 40, -40, 400]))
+        # As a store would: without the raw items at hand when the move can do without them
+        # (a patch drops what went stale), with them when it cannot.
+        agenda.items_complete = False
+        agenda.items_complete = rng.random() < 0.3 or needs_items(agenda, settings, today)
         recomputed += move_day(agenda, settings, today, lookup, lambda ps: [notes[p] for p in ps])
         _whole, want = full(notes, settings, today)
         same(as_tuple(agenda.result()), want)

@@ -45,6 +45,7 @@ from coffeechat.config import Settings
 from coffeechat.core.links import fold, parse_link_list
 from coffeechat.core.model import Contact, DueItem, Finding, Meeting, ParsedNote, Severity
 from coffeechat.core.rules import (
+    STALE_RULES,
     FieldShare,
     dormant,
     field_limit,
@@ -69,7 +70,7 @@ from coffeechat.core.vault import (
 )
 
 __all__ = ["Agenda", "Change", "Patch", "person_contact", "Lookup", "Result", "Shape", "ShapeIndex", "affected",
-           "apply_changes", "build_agenda", "link_keys", "move_day", "reads", "shapes",
+           "apply_changes", "build_agenda", "link_keys", "move_day", "needs_items", "reads", "shapes",
            "update_agenda", "window"]
 
 REF = "ref:"
@@ -103,10 +104,12 @@ class Result:
 
 @dataclass(frozen=True, slots=True)
 class Patch:
-    """One change to the finished agenda: drop the items of ``subjects``, add ``added``."""
+    """One change to the finished agenda: drop the items of ``subjects`` and those with the
+    ``ids`` (gone stale as the day moved on), add ``added``."""
 
     subjects: frozenset[str]
     added: tuple[DueItem, ...]
+    ids: frozenset[str] = frozenset()
 
     def apply(self, done: list[DueItem]) -> list[DueItem]:
         return Patch.apply_all(done, [self])
@@ -117,11 +120,13 @@ class Patch:
         if not patches:
             return done
         dropped = frozenset().union(*(p.subjects for p in patches))
-        out = [i for i in done if i.subject not in dropped]
+        gone = frozenset().union(*(p.ids for p in patches))
+        out = [i for i in done if i.subject not in dropped and i.id not in gone]
         for n, patch in enumerate(patches):
             later = frozenset().union(*(p.subjects for p in patches[n + 1:]))
+            later_ids = frozenset().union(*(p.ids for p in patches[n + 1:]))
             for item in patch.added:
-                if item.subject not in later:
+                if item.subject not in later and item.id not in later_ids:
                     bisect.insort(out, item, key=item_order)
         return out
 
@@ -659,22 +664,44 @@ def partial_vault(settings: Settings, core: set[str], lookup: Lookup,
     return build_vault(notes.values(), settings)
 
 
+def needs_items(agenda: Agenda, settings: Settings, today: dt.date) -> bool:
+    """Whether moving ``agenda`` to ``today`` needs every raw item at hand: when the give-up
+    horizon moves back (stale items return), or a snoozed item would go stale."""
+    if agenda.items_complete:
+        return False
+    horizon = give_up_horizon(settings, today)
+    if horizon is None or (agenda.horizon is not None and horizon < agenda.horizon):
+        return agenda.horizon is not None
+    return any(i.id in agenda.snoozed and i.due < horizon for i in agenda.done)
+
+
 def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
-             load: Callable[[set[str]], Iterable[ParsedNote]]) -> int:
-    """Bring ``agenda`` (its raw items and windows all at hand) from its day to ``today``:
-    recompute the subjects whose window ``today`` leaves, then finish every item again (the
-    give-up horizon moved). Returns how many subjects were recomputed."""
-    if not agenda.items_complete:
+             load: Callable[[set[str]], Iterable[ParsedNote]],
+             expired: set[str] | None = None) -> int:
+    """Bring ``agenda`` from its day to ``today``: recompute the subjects whose window
+    ``today`` leaves (``expired``, when the caller found them; else from `Agenda.windows`),
+    and drop what went stale (or, with every raw item at hand, finish them all again).
+    Returns how many subjects were recomputed."""
+    if needs_items(agenda, settings, today):
         raise ValueError("the raw items are not loaded")
     t = today.toordinal()
-    expired = {s for s, (lo, hi) in agenda.windows.items() if not lo <= t < hi}
+    if expired is None:
+        expired = {s for s, (lo, hi) in agenda.windows.items() if not lo <= t < hi}
     agenda.today = today
     agenda.horizon = give_up_horizon(settings, today)
+    if not agenda.items_complete and agenda.horizon is not None:
+        stale = frozenset(i.id for i in agenda.done
+                          if i.rule in STALE_RULES and i.due < agenda.horizon)
+        if stale:
+            patch = Patch(frozenset(), (), stale)
+            agenda.done = patch.apply(agenda.done)
+            agenda.patches.append(patch)
     if expired:
         part = partial_vault(settings, reads(expired, lookup) | {s for s in expired if "/" in s},
                              lookup, load)
         _fill(agenda, part, expired, [s for s in expired if s in part.meetings], lookup)
-    agenda._refinish()
+    if agenda.items_complete:
+        agenda._refinish()
     return len(expired)
 
 

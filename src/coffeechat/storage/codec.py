@@ -90,12 +90,23 @@ def items_to(items: list[DueItem] | tuple[DueItem, ...]) -> list[list[Any]]:
 
 def items_from(rows: Any) -> list[DueItem]:
     out = []
+    day = dt.date.fromordinal
+    text = str
     for row in _list(rows):
+        if type(row) is not list or len(row) != 11:
+            raise Damaged("a stored item has the wrong shape")
         (ident, rule, contact, contact_path, due, title, why, source, line, meeting,
-         subject) = _list(row, 11)
-        out.append(DueItem(_str(ident), _str(rule), _str(contact), _opt_str(contact_path),
-                           _day(due), _str(title), _str(why), _str(source), _opt_int(line),
-                           _opt_str(meeting), _str(subject)))
+         subject) = row
+        # (Checked inline, not through helpers: a warm `due` reads tens of thousands.)
+        if not (type(ident) is text and type(rule) is text and type(contact) is text
+                and type(title) is text and type(why) is text and type(source) is text
+                and type(subject) is text and type(due) is int
+                and (contact_path is None or type(contact_path) is text)
+                and (meeting is None or type(meeting) is text)
+                and (line is None or type(line) is int) and 0 < due < 3_652_060):
+            raise Damaged("a stored item holds a value of the wrong kind")
+        out.append(DueItem(ident, rule, contact, contact_path, day(due), title, why, source,
+                           line, meeting, subject))
     return out
 
 

@@ -8,6 +8,7 @@ dropped) in one transaction; a missing, corrupt or older-schema cache is rebuilt
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -35,6 +36,7 @@ from coffeechat.core.agenda import (
     apply_changes,
     build_agenda,
     move_day,
+    needs_items,
     person_contact,
     shapes,
 )
@@ -595,9 +597,14 @@ class Index:
                 if apply_changes(agenda, self.settings, notes, lookup, lookup.load, removed) is None:
                     return None
         if today != agenda.today:
-            if not agenda.items_complete:
+            if needs_items(agenda, self.settings, today):
                 self._load_subjects(db, agenda)
-            move_day(agenda, self.settings, today, lookup, lookup.load)
+            t = today.toordinal()
+            expired = {s for (s,) in db.execute("SELECT subject FROM subjects WHERE lo > ? OR"
+                                                " hi <= ?", (t, t))} - agenda.recomputed
+            expired |= {s for s in agenda.recomputed
+                        if s in agenda.windows and not agenda.windows[s][0] <= t < agenda.windows[s][1]}
+            move_day(agenda, self.settings, today, lookup, lookup.load, expired)
         # (With every raw item at hand the finished list was made anew: store it whole.)
         self._store_agenda(db, agenda, key, gen, compact=agenda.items_complete)
         return AgendaRefresh(agenda.result(), "updated", *self._lazy(agenda.today))
@@ -638,7 +645,7 @@ class Index:
             journal = []
         db.execute("INSERT OR REPLACE INTO state VALUES ('journal', ?)", (codec.dumps([
             [sorted(patch.subjects), codec.items_to(patch.added), codec.findings_to(insights),
-             problems] for patch, insights, problems in journal]),))
+             problems, sorted(patch.ids)] for patch, insights, problems in journal]),))
         # (The field tally and the identity keys are kept in their own tables.)
         db.execute("INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (codec.agenda_to_json(agenda),))
         db.executemany("DELETE FROM subjects WHERE subject = ?",
@@ -668,11 +675,11 @@ def _journal_from(text: Any) -> list[tuple[Patch, list[Finding], int]]:
         return []
     out = []
     for entry in codec.loads(text):
-        subjects, added, insights, problems = entry
-        if type(subjects) is not list or not all(type(s) is str for s in subjects) \
-                or type(problems) is not int:
+        subjects, added, insights, problems, ids = entry
+        if type(subjects) is not list or type(ids) is not list or type(problems) is not int \
+                or not all(type(s) is str for s in subjects + ids):
             raise Damaged("a stored patch has the wrong shape")
-        out.append((Patch(frozenset(subjects), tuple(codec.items_from(added))),
+        out.append((Patch(frozenset(subjects), tuple(codec.items_from(added)), frozenset(ids)),
                     codec.findings_from(insights), problems))
     return out
 
@@ -722,9 +729,20 @@ def _digests(stats: Mapping[str, FileStat]) -> tuple[dict[int, str], dict[int, l
 
 
 def _settings_key(settings: Settings) -> str:
-    """What a stored agenda was computed with: the settings and this version's rules (not the
-    day: a new day recomputes only the subjects whose window it leaves)."""
-    return hashlib.sha1(f"{AGENDA_VERSION}|{__version__}|{settings!r}".encode()).hexdigest()
+    """What a stored agenda was computed with: the settings and the code that computes it
+    (not the day: a new day recomputes only the subjects whose window it leaves)."""
+    return hashlib.sha1(f"{AGENDA_VERSION}|{_code_digest()}|{settings!r}".encode()).hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """A digest of the pure core's source: any change to the rules, the model or the parser
+    (an upgrade, a developer's edit) makes a stored agenda a miss, with no version to bump."""
+    core = Path(__file__).resolve().parent.parent / "core"
+    digest = hashlib.sha1(__version__.encode())
+    for path in sorted(core.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _stored_meta(value: Any) -> tuple[str, int, int] | None:
