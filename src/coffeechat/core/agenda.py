@@ -358,14 +358,15 @@ def build_agenda(vault: Vault, today: dt.date, lookup: Lookup | None = None) -> 
 
 
 def _note_dates(vault: Vault, path: str) -> list[int]:
-    """The dates of a note that ``today`` is compared with (a contact's log lines; a meeting's
-    day and thank-you), as ordinals."""
+    """The days (as ordinals) on which the rules may see a note differently: the day of each of
+    a contact's log lines and of a meeting's thank-you (touches count from their day on), and
+    the day after a meeting (it is held, no longer ahead, from then on)."""
     contact = vault.contacts.get(path)
     if contact is not None:
         return [e.date.toordinal() for e in contact.log]
     meeting = vault.meetings.get(path)
     if meeting is not None:
-        days = [meeting.date.toordinal()]
+        days = [meeting.date.toordinal() + 1]
         if meeting.thank_you is not None:
             days.append(meeting.thank_you.toordinal())
         return days
@@ -373,17 +374,15 @@ def _note_dates(vault: Vault, path: str) -> list[int]:
 
 
 def window(days: Iterable[int], today: dt.date) -> Window:
-    """The days around ``today`` on which every comparison of a day with these dates (``<``,
-    ``<=``, ``>=`` ...) comes out as on ``today``: each date ``d`` may flip one at ``d`` or
-    ``d + 1``."""
+    """The days around ``today`` over which nothing changes, given the days on which something
+    may (`_note_dates`): from the last of them up to today, until the next one after it."""
     t = today.toordinal()
     lo, hi = 0, NEVER
     for d in days:
-        for point in (d, d + 1):
-            if point <= t:
-                lo = max(lo, point)
-            else:
-                hi = min(hi, point)
+        if d <= t:
+            lo = max(lo, d)
+        else:
+            hi = min(hi, d)
     return lo, hi
 
 
