@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
 from coffeechat.cli import cli
@@ -337,3 +338,16 @@ def test_index_brings_the_cache_up_to_date_and_says_how(small, run):
     again = run("index")
     assert again.stdout.startswith("Index was up to date:")  # (fresh files are re-read: racy mtimes)
     assert (small.root / ".coffeechat" / "index.sqlite").exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_search_folding_matches_its_definition(text):
+    """The fast fold (ASCII, then a translate table) equals the definition: case-folded, NFKD,
+    combining marks dropped."""
+    import unicodedata
+
+    from coffeechat.cli.queries import _fold
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    assert _fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c))
