@@ -182,3 +182,31 @@ def test_unknown_feed_key_warns(vault, run):
     result = run("feed", "-o", "-")
     assert result.exit_code == 0
     assert "warning: coffeechat.toml:2: unknown setting feed.colour is ignored" in result.stderr
+
+
+def test_feed_reuses_the_events_it_rendered_and_only_whole_ones(sample_copy, tmp_path):
+    """`feed` keeps its rendered events in the cache and reuses them: the bytes are exactly a
+    fresh render's, and a stored event that is not one whole VEVENT is rendered again."""
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from coffeechat.cli import cli
+
+    def feed(name: str) -> bytes:
+        out = tmp_path / name
+        result = CliRunner().invoke(cli, ["--vault", str(sample_copy), "--today", "2026-11-23",
+                                          "feed", "-o", str(out)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return out.read_bytes()
+
+    first = feed("a.ics")
+    db = sqlite3.connect(sample_copy / ".coffeechat" / "index.sqlite")
+    with db:
+        (count,) = db.execute("SELECT COUNT(*) FROM events").fetchone()
+        assert count == first.count(b"BEGIN:VEVENT")
+        db.execute("UPDATE events SET data = ? WHERE rowid % 2 = 0", (b"BEGIN:VEVENT\r\nbroken",))
+        db.execute("UPDATE events SET data = ? WHERE rowid % 3 = 0", ("text, not bytes",))
+    db.close()
+    assert feed("b.ics") == first
+    assert feed("c.ics") == first

@@ -21,7 +21,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from icalendar import Alarm, Calendar, Component, Event, Parameters, Timezone, Todo, vDuration
 from icalendar.caselessdict import canonsort_keys
@@ -33,7 +34,8 @@ from coffeechat.core.model import Contact, DueItem, Meeting
 from coffeechat.core.vault import own_word
 from coffeechat.obsidian import obsidian_uri  # the one place that builds note links
 
-__all__ = ["PRODID", "EventCache", "EventSpec", "Feed", "FeedOptions", "PushObject", "initials",
+__all__ = ["PRODID", "EventCache", "EventSpec", "EventStore", "Feed", "FeedOptions", "PushObject",
+           "event_key", "initials",
            "item_id_of", "obsidian_uri", "parse_object", "push_objects", "render_feed", "revision",
            "vault_feed"]
 
@@ -131,6 +133,32 @@ class EventCache:
     meetings: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # path -> the same, for meetings
     options: Any = None
     today: dt.date | None = None
+
+
+class EventStore(Protocol):
+    """Rendered events kept between runs (the cache's ``events`` table), by `event_key`: a
+    `feed` of 80,000 events re-renders only those whose content changed, since folding the
+    lines is most of what rendering costs."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, bytes]: ...
+
+    def put_many(self, data: Mapping[str, bytes], keep: set[str]) -> None:
+        """Keep ``data``; the store may forget events not in ``keep`` (this feed's)."""
+
+
+def event_key(spec: EventSpec) -> str:
+    """What an event's bytes depend on: everything it shows, and the code that renders it."""
+    digest = hashlib.sha256(_renderer().encode() + b"\x1d" + _canonical(spec).encode("utf-8"))
+    return digest.hexdigest()[:40]
+
+
+@functools.cache
+def _renderer() -> str:
+    """A digest of this module's source and of the icalendar version it renders with."""
+    import icalendar
+
+    source = Path(__file__).read_bytes()
+    return hashlib.sha256(source + icalendar.__version__.encode()).hexdigest()
 
 
 # --- DTSTAMP, LAST-MODIFIED, SEQUENCE -----------------------------------------------------
@@ -478,10 +506,11 @@ def _envelope(options: FeedOptions, specs: Sequence[EventSpec]) -> tuple[bytes, 
 
 def render_feed(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt.date,
                 options: FeedOptions, contacts: Mapping[str, Contact] | None = None,
-                cache: EventCache | None = None) -> Feed:
+                cache: EventCache | None = None, stored: EventStore | None = None) -> Feed:
     """The feed for these open items and the vault's meetings, as of ``today``.
 
     ``meetings`` may hold every meeting: only those still scheduled on ``today`` are shown.
+    ``stored``: events rendered by earlier runs, reused when their content is the same.
     """
     contacts = contacts or {}
     tz = options.tz
@@ -501,9 +530,16 @@ def render_feed(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt
     specs.sort(key=EventSpec.sort_key)
     head, tail = _envelope(options, specs)
     fresh: dict[EventSpec, bytes] = {}
+    keys = [event_key(spec) for spec in specs] if stored is not None else []
+    known = stored.get_many(keys) if stored is not None else {}
+    made: dict[str, bytes] = {}
     chunks = [head]
-    for spec in specs:
+    for n, spec in enumerate(specs):
         data = cache.previous.get(spec) if cache is not None else None
+        if data is None and stored is not None:
+            data = known.get(keys[n])
+            if data is None:
+                data = made[keys[n]] = _event_bytes(spec)
         if data is None:
             data = _event_bytes(spec)
         fresh[spec] = data
@@ -511,6 +547,8 @@ def render_feed(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt
     chunks.append(tail)
     if cache is not None:
         cache.previous = fresh
+    if stored is not None:
+        stored.put_many(made, set(keys))
     return Feed(b"".join(chunks), items=len(shown), meetings=len(scheduled), events=len(specs))
 
 

@@ -58,10 +58,12 @@ def feed(app: App, output: str | None, redact: bool | None, digest: bool | None,
     path = None if output == "-" else feed_path(app.root, settings, output)
     options = FeedOptions.from_settings(settings, vault_name(app.root, settings),
                                         **_overrides(redact, digest, overdue))
+    from coffeechat.storage.index import Index
+
     with no_cycle_collection():
         agenda = app.agenda
         result = render_feed(agenda.result.items, agenda.meetings(), app.today, options,
-                             agenda.contacts())
+                             agenda.contacts(), stored=Index(app.root, settings).events())
     if path is None:
         stream = sys.stdout.buffer
         stream.write(result.data)

@@ -16,7 +16,7 @@ import sqlite3
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -59,7 +59,7 @@ __all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Index"
 
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the parser, the record format or the tables change: an older cache is rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -123,6 +123,7 @@ CREATE TABLE dups (path TEXT NOT NULL, pos INTEGER NOT NULL, label TEXT NOT NULL
 CREATE INDEX dups_path ON dups (path);
 CREATE INDEX dups_key ON dups (label, key, path);
 CREATE TABLE scheduled (path TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE events (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE subjects (subject TEXT PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL,
                        items TEXT NOT NULL);
 INSERT INTO meta VALUES ('gen', '0');
@@ -430,6 +431,12 @@ class Index:
         finally:
             db.close()
         return synced, self.load_notes
+
+    def events(self) -> EventBytes | None:
+        """The rendered events kept for `feed` (None when the cache cannot be used)."""
+        if not self.use_cache or not self.path.exists():
+            return None
+        return EventBytes(self.path)
 
     def load_notes(self, paths: set[str]) -> list[ParsedNote]:
         """Stored notes of these paths (those the cache has)."""
@@ -785,6 +792,47 @@ def _links(path: str, shape: Shape) -> Iterator[tuple[str, str, str]]:
         yield path, "n", key
     for key in shape.links:
         yield path, "l", key
+
+
+class EventBytes:
+    """`coffeechat.ics.EventStore` in the cache's ``events`` table. What it hands back is
+    checked to be one whole VEVENT; anything else (damage) is rendered again, and a cache it
+    cannot use is a miss, never an error."""
+
+    _BEGIN, _END = b"BEGIN:VEVENT\r\n", b"END:VEVENT\r\n"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
+        try:
+            db = sqlite3.connect(self.path, timeout=10)
+            try:
+                rows = _rows(db, "SELECT key, data FROM events WHERE key IN ({})", list(keys))
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return {}
+        return {k: d for k, d in rows if type(k) is str and type(d) is bytes
+                and d.startswith(self._BEGIN) and d.endswith(self._END)
+                and d.count(self._BEGIN) == 1}
+
+    def put_many(self, data: Mapping[str, bytes], keep: set[str]) -> None:
+        try:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?)", data.items())
+                (count,) = db.execute("SELECT COUNT(*) FROM events").fetchone()
+                if count > 2 * len(keep) + 1000:  # other days' events: forget them
+                    db.execute("CREATE TEMP TABLE keep (key TEXT PRIMARY KEY)")
+                    db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((k,) for k in keep))
+                    db.execute("DELETE FROM events WHERE key NOT IN (SELECT key FROM keep)")
+                db.execute("COMMIT")
+            finally:
+                db.close()
+        except sqlite3.Error:
+            pass  # (locked or damaged: the next feed renders these again)
 
 
 class _SqlLookup(Lookup):
