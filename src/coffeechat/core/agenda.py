@@ -43,15 +43,24 @@ from typing import Any
 
 from coffeechat.config import Settings
 from coffeechat.core.links import fold, parse_link_list
-from coffeechat.core.model import Contact, DueItem, Finding, Meeting, ParsedNote, Severity
+from coffeechat.core.model import (
+    ATTEMPT_KINDS,
+    Contact,
+    DueItem,
+    Finding,
+    Meeting,
+    ParsedNote,
+    Severity,
+)
 from coffeechat.core.rules import (
-    STALE_RULES,
+    chase_due,
     FieldShare,
     dormant,
     field_limit,
     field_share,
     finish,
     give_up_horizon,
+    goes_stale,
     item_order,
     merge_snoozes,
     raw_items,
@@ -359,14 +368,19 @@ def build_agenda(vault: Vault, today: dt.date, lookup: Lookup | None = None) -> 
 
 def _note_dates(vault: Vault, path: str) -> list[int]:
     """The days (as ordinals) on which the rules may see a note differently: the day of each of
-    a contact's log lines and of a meeting's thank-you (touches count from their day on), and
-    the day after a meeting (it is held, no longer ahead, from then on)."""
+    a contact's log lines (touches count from their day on) and the day its chase window
+    passes for an attempt (the dormant suggestion waits for it); a meeting's day (no prepare
+    item from then on), the day after it (held, no longer ahead) and its thank-you's day."""
     contact = vault.contacts.get(path)
     if contact is not None:
-        return [e.date.toordinal() for e in contact.log]
+        days = [e.date.toordinal() for e in contact.log]
+        days += [chase_due(vault.settings, e.date).toordinal() for e in contact.log
+                 if e.kind in ATTEMPT_KINDS]
+        return days
     meeting = vault.meetings.get(path)
     if meeting is not None:
-        days = [meeting.date.toordinal() + 1]
+        day = meeting.date.toordinal()
+        days = [day, day + 1]
         if meeting.thank_you is not None:
             days.append(meeting.thank_you.toordinal())
         return days
@@ -400,12 +414,15 @@ def all_subjects(vault: Vault, lookup: Lookup) -> set[str]:
 
 def _windows(agenda: Agenda, vault: Vault, subjects: Iterable[str], lookup: Lookup) -> None:
     cache: dict[str, list[int]] = {}
+    # From the landed date on, outreach stops: a day every subject may see differently.
+    landed = vault.settings.landed
+    always = [landed.date.toordinal()] if landed is not None else []
     for subject in subjects:
         agenda.recomputed.add(subject)
         if not subject.startswith(REF) and subject not in vault.notes:
             agenda.windows.pop(subject, None)  # the note is gone, and so is the subject
             continue
-        days: list[int] = []
+        days: list[int] = list(always)
         for path in reads((subject,), lookup) | ({subject} if subject in vault.notes else set()):
             got = cache.get(path)
             if got is None:
@@ -690,7 +707,7 @@ def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
     agenda.horizon = give_up_horizon(settings, today)
     if not agenda.items_complete and agenda.horizon is not None:
         stale = frozenset(i.id for i in agenda.done
-                          if i.rule in STALE_RULES and i.due < agenda.horizon)
+                          if i.due < agenda.horizon and goes_stale(i))
         if stale:
             patch = Patch(frozenset(), (), stale)
             agenda.done = patch.apply(agenda.done)

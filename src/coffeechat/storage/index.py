@@ -58,7 +58,8 @@ from coffeechat.storage.scan import FileStat, is_ignored, scan
 __all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Index", "Refresh", "read_note"]
 
 INDEX_NAME = "index.sqlite"
-#: Bump whenever the parser, the record format or the tables change: an older cache is rebuilt.
+#: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
+#: when the core's source changes at all, see `_code_digest`).
 SCHEMA_VERSION = 8
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
@@ -187,7 +188,8 @@ class Index:
         owner = self._owner()
         try:
             db = self._open()
-            if not rebuilt and self._version(db) == SCHEMA_VERSION and self._meta(db, "owner") == owner:
+            if not rebuilt and self._version(db) == SCHEMA_VERSION \
+                    and self._meta(db, "owner") == owner and self._meta(db, "code") == _code_digest():
                 return db, rebuilt
             db.close()
         except sqlite3.DatabaseError:
@@ -198,6 +200,8 @@ class Index:
             db.executescript(_SCHEMA)
             db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             db.execute("INSERT INTO meta VALUES ('owner', ?)", (owner,))
+            # (Parsed notes are kept as this code read them: other code reads them again.)
+            db.execute("INSERT INTO meta VALUES ('code', ?)", (_code_digest(),))
         return db, True
 
     def _owner(self) -> str:
