@@ -236,19 +236,35 @@ def test_edits_property(sample, seed, batch, today):
 
 # --- through the index: what `due` uses -----------------------------------------------------
 
+def on_disk(files: dict[str, bytes], root: Path) -> Path:
+    for path, data in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    return root
+
+
+def index_matches_a_rebuild(root: Path, settings, today: dt.date) -> str:
+    """The index's agenda on ``today`` equals one read from every note; how it got there."""
+    from coffeechat.storage.index import Index
+
+    got = Index(root, settings).agenda(today)
+    want = Index(root, settings, use_cache=False).agenda(today)
+    same(as_tuple(got.result), as_tuple(want.result))
+    assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
+    assert got.contacts() == want.contacts()
+    return got.how
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_the_index_keeps_its_stored_agenda_equal_to_a_rebuild(generated, tmp_path, seed):
     """Edits on disk, several coffeechat runs in between: the stored agenda (patched, its
     journal compacted now and then) always equals one computed from scratch."""
     import os
 
-    from coffeechat.storage.index import JOURNAL_MAX, Index
+    from coffeechat.storage.index import JOURNAL_MAX
 
     files, settings = generated
-    root = tmp_path / "vault"
-    for path, data in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_bytes(data)
+    root = on_disk(files, tmp_path / "vault")
     today = dt.date(2026, 6, 1)
     rng = random.Random(seed)
     hows = []
@@ -256,12 +272,7 @@ def test_the_index_keeps_its_stored_agenda_equal_to_a_rebuild(generated, tmp_pat
     editable = sorted(p for p in files if p.split("/", 1)[0] in ("contacts", "meetings"))
     stamp = 1_600_000_000
     for step in range(JOURNAL_MAX + 8):
-        got = Index(root, settings).agenda(today)
-        hows.append(got.how)
-        want = Index(root, settings, use_cache=False).agenda(today)
-        same(as_tuple(got.result), as_tuple(want.result))
-        assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
-        assert got.contacts() == want.contacts()
+        hows.append(index_matches_a_rebuild(root, settings, today))
         for path in rng.sample(editable, 1 + step % 2):
             data = mutate((root / path).read_bytes(), path, people, rng, today)
             (root / path).write_bytes(data)
@@ -357,13 +368,8 @@ def test_the_index_moves_its_stored_agenda_between_days(generated, tmp_path, see
     agenda is brought to each day without a rebuild and equals one computed from scratch."""
     import os
 
-    from coffeechat.storage.index import Index
-
     files, settings = generated
-    root = tmp_path / "vault"
-    for path, data in files.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_bytes(data)
+    root = on_disk(files, tmp_path / "vault")
     today = dt.date(2026, 6, 1)
     rng = random.Random(seed)
     hows = []
@@ -371,12 +377,7 @@ def test_the_index_moves_its_stored_agenda_between_days(generated, tmp_path, see
     editable = sorted(p for p in files if p.split("/", 1)[0] in ("contacts", "meetings"))
     stamp = 1_600_000_000
     for step in range(24):
-        got = Index(root, settings).agenda(today)
-        hows.append(got.how)
-        want = Index(root, settings, use_cache=False).agenda(today)
-        same(as_tuple(got.result), as_tuple(want.result))
-        assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
-        assert got.contacts() == want.contacts()
+        hows.append(index_matches_a_rebuild(root, settings, today))
         if step % 3 == 0:
             path = rng.choice(editable)
             (root / path).write_bytes(mutate((root / path).read_bytes(), path, people, rng, today))
