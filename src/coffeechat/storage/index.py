@@ -544,7 +544,7 @@ class Index:
         vault = build_vault(notes, self.settings)
         del notes
         shaped = shapes(vault)
-        agenda = build_agenda(vault, today, ShapeIndex(shaped))
+        agenda = build_agenda(vault, today, ShapeIndex(shaped, by_name=False))
         del vault
         try:
             db.execute("BEGIN IMMEDIATE")
