@@ -362,7 +362,7 @@ def build_agenda(vault: Vault, today: dt.date, lookup: Lookup | None = None) -> 
     """The whole agenda of a vault on ``today`` (``lookup``: the vault's shapes, when at hand)."""
     settings = vault.settings
     agenda = Agenda(today, give_up_horizon(settings, today), settings.field_limit)
-    _fill(agenda, vault, None, vault.notes, lookup or ShapeIndex(shapes(vault), by_name=False))
+    _fill(agenda, vault, None, vault.notes, lookup or ShapeIndex(shapes(vault)))
     return agenda
 
 
@@ -547,12 +547,9 @@ class Lookup:
 
 
 class ShapeIndex(Lookup):
-    """`Lookup` over shapes held in memory. ``by_name=False`` leaves out the indexes by name
-    (`candidates`, `linking`): what `reads` needs is then a third of the memory, which a cold
-    index of a big vault feels."""
+    """`Lookup` over shapes held in memory."""
 
-    def __init__(self, shapes: Mapping[str, Shape], by_name: bool = True) -> None:
-        self.by_name = by_name
+    def __init__(self, shapes: Mapping[str, Shape]) -> None:
         self.shapes: dict[str, Shape] = {}
         self._with: dict[str, set[str]] = defaultdict(set)
         self._referred: dict[str, set[str]] = defaultdict(set)
@@ -571,11 +568,10 @@ class ShapeIndex(Lookup):
             yield self._refs, key
         if shape.kind == "contact":
             yield self._named, fold(note_stem(path))
-        if self.by_name:
-            for key in shape.names:
-                yield self._names, key
-            for key in shape.links:
-                yield self._linking, key
+        for key in shape.names:
+            yield self._names, key
+        for key in shape.links:
+            yield self._linking, key
 
     def update(self, changed: Mapping[str, Shape | None]) -> None:
         for path, shape in changed.items():
@@ -605,13 +601,9 @@ class ShapeIndex(Lookup):
         return set(self._named.get(key, ()))
 
     def candidates(self, keys: set[str]) -> set[str]:
-        if not self.by_name:
-            raise ValueError("this index was made without the names")
         return {path for key in keys for path in self._names.get(key, ())}
 
     def linking(self, keys: set[str]) -> set[str]:
-        if not self.by_name:
-            raise ValueError("this index was made without the names")
         return {path for key in keys for path in self._linking.get(key, ())}
 
 

@@ -544,7 +544,7 @@ class Index:
         vault = build_vault(notes, self.settings)
         del notes
         shaped = shapes(vault)
-        agenda = build_agenda(vault, today, ShapeIndex(shaped, by_name=False))
+        agenda = build_agenda(vault, today, ShapeIndex(shaped))
         del vault
         try:
             db.execute("BEGIN IMMEDIATE")
