@@ -349,5 +349,17 @@ def test_search_folding_matches_its_definition(text):
 
     from coffeechat.cli.queries import _fold
 
+    from coffeechat.core.notes import split_lines
+
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     assert _fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c))
+    # search folds a note once and splits the result: the lines must be the lines' folds
+    assert split_lines(_fold(text)) == [_fold(line) for line in split_lines(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "É", "e\u0301", "\n", "\r\n", "📅", "\U0001d165", "ß",
+                                 "\u2028", "ﬁ", " ", "\U0001f600"]), max_size=30).map("".join))
+def test_search_folding_of_lines_with_astral_and_combining_characters(text):
+    """The same property on the characters that take the slow paths (astral marks, emoji)."""
+    test_search_folding_matches_its_definition.hypothesis.inner_test(text)

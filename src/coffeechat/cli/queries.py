@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
+import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
@@ -268,20 +268,25 @@ def _meeting_card(vault: Vault, path: str, items: list[DueItem], today: dt.date,
 
 def _fold(text: str) -> str:
     """``text`` as search compares it: case-folded, compatibility-decomposed, accents dropped.
-    (`search` folds every note, 160 MB in a big vault: the accents go through one
-    `str.translate` table, not a Python loop per character.)"""
+
+    `search` folds every note (160 MB in a big vault), so only the runs of non-ASCII
+    characters go through the slow steps; the ASCII between them is only lower-cased, which is
+    what the steps make of it. Every step works character by character (and the accents they
+    drop are never ASCII), so folding the runs apart gives what folding the whole text gives."""
     if text.isascii():
-        return text.lower()  # (what the steps below make of ASCII)
+        return text.lower()
+    parts = _NON_ASCII.split(text)
+    parts[0::2] = [part.lower() for part in parts[0::2]]
+    parts[1::2] = [_fold_run(part) for part in parts[1::2]]
+    return "".join(parts)
+
+
+_NON_ASCII = re.compile(r"([^\x00-\x7f]+)")
+
+
+def _fold_run(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
-    if text and max(text) > "\uffff":  # (the table covers the BMP; the rest is rare)
-        return "".join(c for c in text if not unicodedata.combining(c))
-    return text.translate(_combining())
-
-
-@functools.cache
-def _combining() -> dict[int, None]:
-    """Every combining mark of the Basic Multilingual Plane, to delete with `str.translate`."""
-    return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def _has(value: str, wanted: str | None) -> bool:
@@ -394,8 +399,9 @@ def search(app: App, text: tuple[str, ...], as_json: bool) -> None:
         folded_all = _fold(body)
         if not all(w in folded_all for w in words):
             continue
-        for number, line in enumerate(split_lines(body), 1):
-            folded = _fold(line)
+        # (Folding never adds, drops or moves a line feed: the folded text's lines are the
+        # lines' folds.)
+        for number, (line, folded) in enumerate(zip(split_lines(body), split_lines(folded_all)), 1):
             if any(w in folded for w in words):
                 hits.append({"path": path, "line": number, "text": line.strip()})
     if as_json:
