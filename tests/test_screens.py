@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.conftest import SAMPLE
+from conftest import SAMPLE
 
 from coffeechat.cli import cli
 from coffeechat.cli.render import _width, fit, fit_line, shorten, table
