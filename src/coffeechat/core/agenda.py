@@ -53,8 +53,8 @@ from coffeechat.core.model import (
     Severity,
 )
 from coffeechat.core.rules import (
-    chase_due,
     FieldShare,
+    chase_due,
     dormant,
     field_limit,
     field_share,
@@ -78,9 +78,26 @@ from coffeechat.core.vault import (
     single_link,
 )
 
-__all__ = ["Agenda", "Change", "Patch", "person_contact", "Lookup", "Result", "Shape", "ShapeIndex", "affected",
-           "apply_changes", "build_agenda", "link_keys", "move_day", "needs_items", "reads", "shapes",
-           "update_agenda", "window"]
+__all__ = [
+    "Agenda",
+    "Change",
+    "Lookup",
+    "Patch",
+    "Result",
+    "Shape",
+    "ShapeIndex",
+    "affected",
+    "apply_changes",
+    "build_agenda",
+    "link_keys",
+    "move_day",
+    "needs_items",
+    "person_contact",
+    "reads",
+    "shapes",
+    "update_agenda",
+    "window",
+]
 
 REF = "ref:"
 #: A window that never ends (day ordinals run to 3,652,059).

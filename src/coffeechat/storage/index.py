@@ -41,7 +41,6 @@ from coffeechat.core.agenda import (
     shapes,
 )
 from coffeechat.core.links import fold
-from coffeechat.core.rules import FieldShare
 from coffeechat.core.model import (
     Contact,
     Finding,
@@ -49,6 +48,7 @@ from coffeechat.core.model import (
     ParsedNote,
     Severity,
 )
+from coffeechat.core.rules import FieldShare
 from coffeechat.core.vault import build_vault, note_stem
 from coffeechat.storage import codec
 from coffeechat.storage.cachedir import CACHE_DIR, cache_dir
@@ -255,8 +255,8 @@ class Index:
                 try:
                     db, rebuilt = self._connect()
                 except (sqlite3.Error, OSError) as exc:
-                    result = fallback(stats, [f"the index in {CACHE_DIR}/ cannot be used ({exc});"
-                                              " reading every note"])
+                    result = fallback(stats, [(f"the index in {CACHE_DIR}/ cannot be used ({exc});"
+                                              " reading every note")])
                     break
                 try:
                     result = work(db, stats, rebuilt)
@@ -266,8 +266,8 @@ class Index:
                     db.close()
                     self._remove()
                     if attempt == 2:  # (damaged again as it was rebuilt: work without it)
-                        result = fallback(stats, [f"the index in {CACHE_DIR}/ cannot be used"
-                                                  f" ({exc}); reading every note"])
+                        result = fallback(stats, [(f"the index in {CACHE_DIR}/ cannot be used"
+                                                  f" ({exc}); reading every note")])
                     else:
                         warnings.append(f"the index in {CACHE_DIR}/ was damaged ({exc});"
                                         " it was rebuilt")
