@@ -39,7 +39,6 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from coffeechat.config import Settings
 from coffeechat.core.links import fold, parse_link_list
@@ -250,20 +249,6 @@ class Agenda:
     touched: set[str] = field(default_factory=set)
     recomputed: set[str] = field(default_factory=set)
     patches: list[Patch] = field(default_factory=list)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """What a store keeps in one piece: not the raw items, nor `done`, `people` and
-        `scheduled` (a store keeps those apart, see `storage.index`)."""
-        state = dict(self.__dict__)
-        for name in ("items", "done", "people", "scheduled", "windows", "touched", "recomputed",
-                     "patches"):
-            state[name] = type(state[name])()
-        state.pop("_contacts", None)
-        state["items_complete"] = False
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
 
     def result(self) -> Result:
         insights = [self.dormant[p] for p in sorted(self.dormant)]

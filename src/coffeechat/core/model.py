@@ -228,7 +228,7 @@ class DueItem:
 
     Treat it as immutable (`dataclasses.replace` makes a changed copy). It is not frozen only
     because a frozen dataclass is three times slower to build, and the stored agenda of a big
-    vault holds tens of thousands of items that every `due` loads (`__reduce__` below).
+    vault holds tens of thousands of items that every `due` loads (`storage.codec`).
     """
 
     id: str
@@ -248,6 +248,3 @@ class DueItem:
     def overdue(self, today: dt.date) -> bool:
         return self.due < today
 
-    def __reduce__(self) -> tuple[type[DueItem], tuple[Any, ...]]:
-        return (DueItem, (self.id, self.rule, self.contact, self.contact_path, self.due, self.title,
-                          self.why, self.source, self.line, self.meeting, self.subject))
