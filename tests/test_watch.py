@@ -380,3 +380,34 @@ def test_a_dashboard_outside_the_vault_is_refused(vault):
         settings, _ = load_settings(vault.root)
         with pytest.raises(CoffeechatError):
             Watcher(vault.root, settings)
+
+
+def test_a_note_added_removed_or_renamed_is_patched_in_not_a_whole_refresh(vault):
+    """A new note, a deleted one and a renamed one each cost the watcher only those notes
+    (and the feed still equals a fresh one: the names they move are followed)."""
+    _fast(vault)
+    for n in range(20):
+        vault.contact(f"Person {n:02}", front="follow_up: 2026-12-01")
+    vault.meeting("2026-11-10", ["Cy New"], front="referrals:\n  - \"[[Someone Else]]\"")
+    with Running(vault.root) as w:
+        vault.write("contacts/Cy New.md", _contact_text("Cy New"))  # the meeting's link now resolves
+        added = w.wait_pass()
+        assert (added.parsed, added.removed, added.error) == (1, 0, None)
+        assert "Follow up with Cy New" in w.feed and "Send Cy New a thank-you" in w.feed
+        (vault.root / "contacts" / "Person 03.md").unlink()
+        removed = w.wait_pass(2)
+        assert (removed.parsed, removed.removed, removed.error) == (0, 1, None)
+        assert "Follow up with Person 03" not in w.feed
+        os.rename(vault.root / "contacts" / "Cy New.md", vault.root / "contacts" / "Cy Renamed.md")
+        renamed = w.wait_pass(3)
+        assert (renamed.parsed, renamed.removed, renamed.error) == (1, 1, None)
+        feed = w.feed
+    from click.testing import CliRunner
+
+    from coffeechat.cli import cli
+
+    fresh = vault.root.parent / "fresh.ics"
+    result = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", TODAY_TEXT,
+                                      "feed", "-o", str(fresh)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert feed == fresh.read_bytes().decode("utf-8").replace("\r\n ", "")

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -427,17 +427,18 @@ class Watcher:
                 and today == self._today and feed_intact):
             agenda = self._patch(result, paths)  # only what the saved notes touch
             if agenda is not None:
-                if result.parsed:
+                if result.parsed or result.removed:
                     self._publish(result, agenda, today)
                 # Events are only hints: compare every file now that the feed is out, and
                 # catch up with whatever they did not say (a dropped event, a git checkout).
                 missed = self._missed()
                 if not missed:
-                    result.skipped = not result.parsed
+                    result.skipped = not (result.parsed or result.removed)
                     return
-                parsed = result.parsed
+                parsed, removed = result.parsed, result.removed
                 agenda = self._patch(result, missed)
                 result.parsed += parsed
+                result.removed += removed
                 if agenda is not None:
                     self._publish(result, agenda, today)
                     return
@@ -515,35 +516,49 @@ class Watcher:
         return {p for p in now.keys() | seen.keys() if now.get(p) != seen.get(p)}
 
     def _patch(self, result: Update, paths: set[str] | frozenset[str]) -> Any:
-        """The agenda after just ``paths`` were saved, or None when a whole refresh is needed
-        (a note added, removed or renamed; a name or kind changed)."""
+        """The agenda after just ``paths`` were saved, added or removed (a rename is both), or
+        None when a whole refresh is needed (a folder came or went; a snooze changed)."""
         from coffeechat.core.agenda import apply_changes
         from coffeechat.storage.index import DAMAGE, Index
 
         synced = Index(self.root, self.settings).sync_paths(paths)
         if synced is None or synced[0].gen < 0:
             return None
-        found, load = synced
+        found, load, gone = synced
         seen = self._seen if self._seen is not None else {}
         changed = {}
+        stats: dict[str, tuple[int, int]] = {}
         for path, note in found.fresh.items():
             # Against what the agenda was built from, not against the index: another command
             # may have indexed this very save already.
             st = self._stat(self.root / path)
             if st is None or st != seen.get(path):
                 changed[path] = note
-                if st is not None and path in seen:
-                    seen[path] = st
-        result.parsed = len(changed)
-        if not changed:
+                if st is not None:
+                    stats[path] = st
+        # (Gone against the agenda, too: another command may have dropped it from the index.)
+        removed = [p for p in set(gone) | {p for p in paths if p in seen} if p in seen
+                   and p not in found.fresh and self._stat(self.root / p) is None]
+        result.parsed, result.removed = len(changed), len(removed)
+        if not changed and not removed:
             return self._agenda
         try:
-            patched = apply_changes(self._agenda, self.settings, changed, self._lookup, load)
+            patched = apply_changes(self._agenda, self.settings, changed, self._lookup, load,
+                                    removed)
         except DAMAGE:  # a stored note that cannot be read back: refresh it all
             patched = None
+        except BaseException:
+            self._agenda = None  # (half patched, maybe: the next pass builds it again)
+            raise
         if patched is None:
             self._agenda = None
             return None
+        seen.update(stats)  # what the agenda is now built from
+        for path in removed:
+            del seen[path]
+        from coffeechat.core.model import Severity
+
+        self._report_problems(patched.findings, Severity.ERROR, changed.keys() | set(removed))
         return self._agenda  # (a note left out for an error changes kind: never patched)
 
     def _shown(self, path: Path) -> str:
@@ -564,9 +579,15 @@ class Watcher:
         st = os.stat(tmp)
         self._own = (st.st_size, st.st_mtime_ns)
 
-    def _report_problems(self, findings: list[Any], severity: Any) -> None:
-        """Say once about each note that is left out (bad YAML, conflict markers, ...)."""
+    def _report_problems(self, findings: list[Any], severity: Any,
+                         paths: Collection[str] | None = None) -> None:
+        """Say once about each note that is left out (bad YAML, conflict markers, ...):
+        ``findings`` of the whole vault, or only of the notes ``paths`` (read again; the other
+        notes' problems stand)."""
         current = {str(f) for f in findings if f.severity is severity}
+        if paths is not None:
+            current |= {line for line in self._told
+                        if not any(line.startswith(p + ":") for p in paths)}
         for line in sorted(current - self._told)[:10]:
             self.report(f"left out until fixed: {line}")
         self._told = current

@@ -725,11 +725,13 @@ def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
 
 @dataclass
 class Change:
-    """What `apply_changes` did: the new shapes of the changed notes, and how much it took."""
+    """What `apply_changes` did: the new shapes of the changed notes, what `check` finds in
+    them now, and how much it took."""
 
     shapes: dict[str, Shape]
     subjects: int = 0
     notes_read: int = 0
+    findings: list[Finding] = field(default_factory=list)
 
 
 def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, ParsedNote],
@@ -775,4 +777,5 @@ def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, Pars
     core = reads(subjects, lookup) | changed.keys()
     whole = partial_vault(settings, core, lookup, load, changed)
     update_agenda(agenda, whole, subjects, paths, lookup)
-    return Change({p: s for p, s in after.items() if s is not None}, len(subjects), len(whole.notes))
+    return Change({p: s for p, s in after.items() if s is not None}, len(subjects), len(whole.notes),
+                  [f for f in whole.findings if f.path in paths])

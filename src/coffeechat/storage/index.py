@@ -395,10 +395,11 @@ class Index:
             gen = -1  # locked by another coffeechat for too long: use what we parsed, save nothing
         return Synced(fresh, differs, len([p for p in vanished if p in known]), gen)
 
-    def sync_paths(self, paths: Iterable[str]) -> tuple[Synced, Callable[[set[str]], list[ParsedNote]]] | None:
-        """Bring just these notes up to date (a watcher's hints); with a loader of stored
-        notes. None when one of them is new or gone (or the cache cannot be used): the set of
-        notes changed, and only a whole refresh will do."""
+    def sync_paths(self, paths: Iterable[str]) -> tuple[
+            Synced, Callable[[set[str]], list[ParsedNote]], list[str]] | None:
+        """Bring just these notes up to date (a watcher's hints), new ones added and vanished
+        ones dropped; with a loader of stored notes and the paths dropped. None when a folder
+        came or went (only a walk finds what it holds), or the cache cannot be used."""
         if not self.use_cache or not self.path.exists():
             return None
         try:
@@ -412,29 +413,28 @@ class Index:
             known = {p: (size, mtime, indexed) for p, size, mtime, indexed in _rows(
                 db, "SELECT path, size, mtime_ns, indexed_ns FROM notes WHERE path IN ({})", wanted)}
             changed = []
+            gone = []
             for rel in wanted:
                 try:
                     st = os.stat(self.root / rel, follow_symlinks=False)
                 except FileNotFoundError:
                     if rel in known:
-                        return None  # gone
-                    continue  # a folder, or a file that came and went
+                        gone.append(rel)
+                    continue  # (else a folder, or a file that came and went)
                 if not S_ISREG(st.st_mode) or is_ignored(rel, self.settings) \
                         or not rel.lower().endswith(".md"):
                     if S_ISDIR(st.st_mode):
                         return None  # a folder moved in or renamed: walk it all
                     continue
-                if rel not in known:
-                    return None  # new
                 changed.append(FileStat(rel, st.st_size, st.st_mtime_ns))
-            synced = self._store_notes(db, changed, [], known, self.clock())
-            if synced.changed:  # the walk's fingerprints no longer describe the table
+            synced = self._store_notes(db, changed, gone, known, self.clock())
+            if synced.changed or gone:  # the walk's fingerprints no longer describe the table
                 db.execute("DELETE FROM meta WHERE key = 'seen'")
         except DAMAGE:
             return None
         finally:
             db.close()
-        return synced, self.load_notes
+        return synced, self.load_notes, gone
 
     def events(self) -> EventBytes | None:
         """The rendered events kept for `feed` (None when the cache cannot be used)."""
