@@ -695,16 +695,16 @@ def needs_items(agenda: Agenda, settings: Settings, today: dt.date) -> bool:
 
 def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
              load: Callable[[set[str]], Iterable[ParsedNote]],
-             expired: set[str] | None = None) -> int:
+             stored: Iterable[str] = ()) -> int:
     """Bring ``agenda`` from its day to ``today``: recompute the subjects whose window
-    ``today`` leaves (``expired``, when the caller found them; else from `Agenda.windows`),
-    and drop what went stale (or, with every raw item at hand, finish them all again).
-    Returns how many subjects were recomputed."""
+    ``today`` leaves (those of `Agenda.windows`, and ``stored``: those a store found expired
+    among the windows it did not load), and drop what went stale (or, with every raw item at
+    hand, finish them all again). Returns how many subjects were recomputed."""
     if needs_items(agenda, settings, today):
         raise ValueError("the raw items are not loaded")
     t = today.toordinal()
-    if expired is None:
-        expired = {s for s, (lo, hi) in agenda.windows.items() if not lo <= t < hi}
+    expired = {s for s, (lo, hi) in agenda.windows.items() if not lo <= t < hi}
+    expired.update(s for s in stored if s not in agenda.windows and s not in agenda.recomputed)
     agenda.today = today
     agenda.horizon = give_up_horizon(settings, today)
     if not agenda.items_complete and agenda.horizon is not None:
@@ -715,8 +715,8 @@ def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
             agenda.done = patch.apply(agenda.done)
             agenda.patches.append(patch)
     if expired:
-        part = partial_vault(settings, reads(expired, lookup) | {s for s in expired if "/" in s},
-                             lookup, load)
+        notes = {s for s in expired if not s.startswith(REF)}
+        part = partial_vault(settings, reads(expired, lookup) | notes, lookup, load)
         _fill(agenda, part, expired, [s for s in expired if s in part.meetings], lookup)
     if agenda.items_complete:
         agenda._refinish()

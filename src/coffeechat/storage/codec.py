@@ -12,11 +12,16 @@ import datetime as dt
 import json
 from typing import Any
 
-from coffeechat.core.agenda import Agenda, PersonRow, Result
+from coffeechat.core.agenda import Agenda, Patch, PersonRow, Result, Shape
 from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, Task
 
-__all__ = ["Damaged", "agenda_from_json", "agenda_to_json", "dumps", "findings_from", "findings_to",
-           "items_from", "items_to", "loads", "meeting_from", "meeting_to", "person_from", "person_to", "text"]
+#: A stored patch of the finished agenda, with the insights and problem count after it.
+JournalEntry = tuple[Patch, list[Finding], int]
+
+__all__ = ["Damaged", "JournalEntry", "agenda_from_json", "agenda_to_json", "dumps", "findings_from",
+           "findings_to", "items_from", "items_to", "journal_from", "journal_to", "loads",
+           "meeting_from", "meeting_to", "person_from", "person_to", "result_from_json",
+           "result_to_json", "shape_from", "shape_to", "text"]
 
 
 class Damaged(ValueError):
@@ -242,3 +247,38 @@ def result_to_json(result: Result) -> str:
 def result_from_json(text: Any) -> Result:
     items, insights, problems = _list(loads(text), 3)
     return Result(items_from(items), findings_from(insights), _int(problems))
+
+
+# --- the journal of patches, and the notes' shapes ---------------------------------------------
+
+def journal_to(journal: list[JournalEntry]) -> str:
+    return dumps([[sorted(patch.subjects), items_to(patch.added), findings_to(insights), problems,
+                   sorted(patch.ids)] for patch, insights, problems in journal])
+
+
+def journal_from(value: Any) -> list[JournalEntry]:
+    """The patches stored since the agenda was last written whole (None: there are none)."""
+    if value is None:
+        return []
+    out = []
+    for entry in _list(loads(value)):
+        subjects, added, insights, problems, ids = _list(entry, 5)
+        if not all(type(n) is str for n in (*_list(subjects), *_list(ids))):
+            raise Damaged("a stored patch has the wrong shape")
+        out.append((Patch(frozenset(subjects), tuple(items_from(added)), frozenset(ids)),
+                    findings_from(insights), _int(problems)))
+    return out
+
+
+def shape_to(shape: Shape) -> str:
+    return dumps([shape.kind, shape.sig[0], shape.sig[1], shape.with_, shape.refs,
+                  shape.referrer, shape.names, shape.links])
+
+
+def shape_from(value: Any) -> Shape:
+    kind, name, aliases, with_, refs, referrer, names, links = _list(loads(value), 8)
+    texts = [kind, *_list(aliases), *_list(with_), *_list(refs), *_list(names), *_list(links)]
+    if not all(type(t) is str for t in texts):
+        raise Damaged("a stored shape holds something other than text")
+    return Shape(kind, (_opt_str(name), tuple(aliases)), tuple(with_), tuple(refs),
+                 _opt_str(referrer), tuple(names), tuple(links))

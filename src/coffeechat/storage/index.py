@@ -532,7 +532,7 @@ class Index:
         if "result" not in rows:
             return None
         result = codec.result_from_json(rows["result"])
-        journal = _journal_from(rows.get("journal"))
+        journal = codec.journal_from(rows.get("journal"))
         items = Patch.apply_all(result.items, [patch for patch, _insights, _problems in journal])
         if journal:
             result = Result(items, journal[-1][1], journal[-1][2])
@@ -558,7 +558,7 @@ class Index:
                                ((p, i, *key) for p, keys in agenda.dups.keys.items()
                                 for i, key in enumerate(keys)))
                 db.executemany("INSERT INTO shapes VALUES (?, ?)",
-                               ((p, _shape_json(s)) for p, s in shaped.items()))
+                               ((p, codec.shape_to(s)) for p, s in shaped.items()))
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)",
                                (link for p, s in shaped.items() for link in _links(p, s)))
                 self._store_agenda(db, agenda, key, synced.gen, rebuilt=True)
@@ -586,7 +586,8 @@ class Index:
     def _patch_agenda(self, db: sqlite3.Connection, key: str, since: int, gen: int,
                       today: dt.date) -> AgendaRefresh | None:
         """The stored agenda brought up to the notes of generation ``gen`` (from ``since``) and
-        to ``today``; None when only a rebuild will do (a note added, removed or renamed)."""
+        to ``today``; None when only a rebuild will do (the stored state is missing, or the
+        notes table moved on without a changed row to show for it)."""
         changed = [p for (p,) in db.execute("SELECT path FROM notes WHERE gen > ?", (since,))]
         removed = [p for (p,) in db.execute(
             "SELECT path FROM shapes WHERE path NOT IN (SELECT path FROM notes)")]
@@ -611,11 +612,9 @@ class Index:
             if needs_items(agenda, self.settings, today):
                 self._load_subjects(db, agenda)
             t = today.toordinal()
-            expired = {s for (s,) in db.execute("SELECT subject FROM subjects WHERE lo > ? OR"
-                                                " hi <= ?", (t, t))} - agenda.recomputed
-            expired |= {s for s in agenda.recomputed
-                        if s in agenda.windows and not agenda.windows[s][0] <= t < agenda.windows[s][1]}
-            move_day(agenda, self.settings, today, lookup, lookup.load, expired)
+            stored = {s for (s,) in db.execute("SELECT subject FROM subjects WHERE lo > ? OR"
+                                               " hi <= ?", (t, t))}
+            move_day(agenda, self.settings, today, lookup, lookup.load, stored)
         # (With every raw item at hand the finished list was made anew: store it whole.)
         self._store_agenda(db, agenda, key, gen, compact=agenda.items_complete)
         return AgendaRefresh(agenda.result(), "updated", *self._lazy(agenda.today))
@@ -647,16 +646,14 @@ class Index:
         journal: list[tuple[Patch, list[Finding], int]] = []
         if not whole:
             row = db.execute("SELECT value FROM state WHERE key = 'journal'").fetchone()
-            journal = _journal_from(row[0] if row else None)
+            journal = codec.journal_from(row[0] if row else None)
             journal += [(patch, result.insights, result.problems) for patch in agenda.patches]
             whole = len(journal) > JOURNAL_MAX
         if whole:
             db.execute("INSERT OR REPLACE INTO state VALUES ('result', ?)",
                        (codec.result_to_json(result),))
             journal = []
-        db.execute("INSERT OR REPLACE INTO state VALUES ('journal', ?)", (codec.dumps([
-            [sorted(patch.subjects), codec.items_to(patch.added), codec.findings_to(insights),
-             problems, sorted(patch.ids)] for patch, insights, problems in journal]),))
+        db.execute("INSERT OR REPLACE INTO state VALUES ('journal', ?)", (codec.journal_to(journal),))
         # (The field tally and the identity keys are kept in their own tables.)
         db.execute("INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (codec.agenda_to_json(agenda),))
         db.executemany("DELETE FROM subjects WHERE subject = ?",
@@ -678,21 +675,6 @@ class Index:
         agenda.touched.clear()
         agenda.recomputed.clear()
         agenda.patches.clear()
-
-
-def _journal_from(text: Any) -> list[tuple[Patch, list[Finding], int]]:
-    """The patches stored since the agenda was last written whole."""
-    if text is None:
-        return []
-    out = []
-    for entry in codec.loads(text):
-        subjects, added, insights, problems, ids = entry
-        if type(subjects) is not list or type(ids) is not list or type(problems) is not int \
-                or not all(type(s) is str for s in subjects + ids):
-            raise Damaged("a stored patch has the wrong shape")
-        out.append((Patch(frozenset(subjects), tuple(codec.items_from(added)), frozenset(ids)),
-                    codec.findings_from(insights), problems))
-    return out
 
 
 def _rows(db: sqlite3.Connection, query: str, keys: list[Any]) -> list[Any]:
@@ -764,22 +746,6 @@ def _stored_meta(value: Any) -> tuple[str, int, int] | None:
     if type(key) is not str or type(day) is not int or type(gen) is not int:
         raise Damaged("the stored agenda's key is of another kind")
     return key, day, gen
-
-
-def _shape_json(shape: Shape) -> str:
-    return json.dumps([shape.kind, shape.sig[0], shape.sig[1], shape.with_, shape.refs,
-                       shape.referrer, shape.names, shape.links], ensure_ascii=False,
-                      separators=(",", ":"))
-
-
-def _shape_from_json(text: str) -> Shape:
-    kind, name, aliases, with_, refs, referrer, names, links = codec.loads(text)
-    texts = [kind, *aliases, *with_, *refs, *names, *links]
-    if not all(type(t) is str for t in texts) or type(name) not in (str, type(None)) \
-            or type(referrer) not in (str, type(None)):
-        raise Damaged("a stored shape holds something other than text")
-    return Shape(kind, (name, tuple(aliases)), tuple(with_), tuple(refs), referrer, tuple(names),
-                 tuple(links))
 
 
 def _links(path: str, shape: Shape) -> Iterator[tuple[str, str, str]]:
@@ -862,7 +828,7 @@ class _SqlLookup(Lookup):
 
     def shape(self, path: str) -> Shape | None:
         row = self.db.execute("SELECT shape FROM shapes WHERE path = ?", (path,)).fetchone()
-        return _shape_from_json(row[0]) if row else None
+        return codec.shape_from(row[0]) if row else None
 
     def candidates(self, keys: set[str]) -> set[str]:
         return {p for (p,) in _rows(self.db, "SELECT src FROM links WHERE rel = 'n' AND dst IN ({})",
@@ -879,7 +845,7 @@ class _SqlLookup(Lookup):
                 self.db.execute("DELETE FROM shapes WHERE path = ?", (path,))
                 continue
             self.db.executemany("INSERT INTO links VALUES (?, ?, ?)", _links(path, shape))
-            self.db.execute("INSERT OR REPLACE INTO shapes VALUES (?, ?)", (path, _shape_json(shape)))
+            self.db.execute("INSERT OR REPLACE INTO shapes VALUES (?, ?)", (path, codec.shape_to(shape)))
 
     def load(self, paths: set[str]) -> list[ParsedNote]:
         return [_note(r) for (r,) in _rows(self.db, "SELECT record FROM notes WHERE path IN ({})",
