@@ -236,11 +236,16 @@ def test_edits_property(sample, seed, batch, today):
 
 # --- through the index: what `due` uses -----------------------------------------------------
 
-def on_disk(files: dict[str, bytes], root: Path) -> Path:
+def on_disk(generated, root: Path) -> tuple[Path, object, list[str], list[str]]:
+    """The generated vault written at ``root``: (root, settings, its contact notes, the
+    contact and meeting notes to edit)."""
+    files, settings = generated
     for path, data in files.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_bytes(data)
-    return root
+    people = sorted(p for p in files if p.startswith("contacts/"))
+    editable = sorted(p for p in files if p.split("/", 1)[0] in ("contacts", "meetings"))
+    return root, settings, people, editable
 
 
 def index_matches_a_rebuild(root: Path, settings, today: dt.date) -> str:
@@ -263,13 +268,10 @@ def test_the_index_keeps_its_stored_agenda_equal_to_a_rebuild(generated, tmp_pat
 
     from coffeechat.storage.index import JOURNAL_MAX
 
-    files, settings = generated
-    root = on_disk(files, tmp_path / "vault")
+    root, settings, people, editable = on_disk(generated, tmp_path / "vault")
     today = dt.date(2026, 6, 1)
     rng = random.Random(seed)
     hows = []
-    people = sorted(p for p in files if p.startswith("contacts/"))
-    editable = sorted(p for p in files if p.split("/", 1)[0] in ("contacts", "meetings"))
     stamp = 1_600_000_000
     for step in range(JOURNAL_MAX + 8):
         hows.append(index_matches_a_rebuild(root, settings, today))
@@ -368,13 +370,10 @@ def test_the_index_moves_its_stored_agenda_between_days(generated, tmp_path, see
     agenda is brought to each day without a rebuild and equals one computed from scratch."""
     import os
 
-    files, settings = generated
-    root = on_disk(files, tmp_path / "vault")
+    root, settings, people, editable = on_disk(generated, tmp_path / "vault")
     today = dt.date(2026, 6, 1)
     rng = random.Random(seed)
     hows = []
-    people = sorted(p for p in files if p.startswith("contacts/"))
-    editable = sorted(p for p in files if p.split("/", 1)[0] in ("contacts", "meetings"))
     stamp = 1_600_000_000
     for step in range(24):
         hows.append(index_matches_a_rebuild(root, settings, today))
