@@ -330,7 +330,7 @@ def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, ste
             if apply_changes(agenda, settings, changed, lookup, lambda ps: [notes[p] for p in ps]) is None:
                 whole = build_vault(notes.values(), settings)
                 lookup = ShapeIndex(shapes(whole))
-                agenda = build_agenda(whole, today, lookup)
+                agenda = build_agenda(whole, today)
         today += dt.timedelta(days=rng.choice([1, 1, 1, 2, 3, 7, -1, -2, -7, 0, 40, -40, 400]))
         # As a store would: without the raw items at hand when the move can do without them
         # (a patch drops what went stale), with them when it cannot.
@@ -411,7 +411,7 @@ def test_a_log_line_dated_ahead_moves_keep_in_touch_when_its_day_comes():
     notes = parse_all(files)
     vault = build_vault(notes.values(), settings)
     lookup = ShapeIndex(shapes(vault))
-    agenda = build_agenda(vault, dt.date(2026, 11, 20), lookup)
+    agenda = build_agenda(vault, dt.date(2026, 11, 20))
     for day in (dt.date(2026, 12, 2), dt.date(2026, 11, 25), dt.date(2027, 1, 15)):
         move_day(agenda, settings, day, lookup, lambda ps: [notes[p] for p in ps])
         same(as_tuple(agenda.result()), full(notes, settings, day)[1])

@@ -272,7 +272,7 @@ def test_a_bad_note_or_a_failing_pass_never_stops_the_watcher(vault, monkeypatch
         def boom(*args: object, **kwargs: object) -> list[object]:
             raise RuntimeError("disk on fire")
 
-        monkeypatch.setattr(agenda, "raw_items", boom)  # what every pass runs the rules with
+        monkeypatch.setattr(agenda, "subject_items", boom)  # what every pass runs the rules with
         vault.write("contacts/Bo Li.md", _contact_text("Bo Li"))
         assert w.wait_pass(2).error == "unexpected RuntimeError: disk on fire"
         monkeypatch.undo()

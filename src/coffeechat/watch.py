@@ -458,7 +458,7 @@ class Watcher:
         del refresh
         self._report_problems(vault.findings, Severity.ERROR)
         self._lookup = ShapeIndex(shapes(vault))
-        self._agenda = build_agenda(vault, today, self._lookup)
+        self._agenda = build_agenda(vault, today)
         self._seen = seen
         board = vault if self.dashboard is not None else None  # the dashboard's funnel and tree
         del vault

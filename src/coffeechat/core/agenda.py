@@ -1,34 +1,21 @@
 """The agenda: what `due`, the feed and the dashboard show, kept per *subject* so that a
-changed note recomputes only the items it can touch.
+changed note, or a new day, recomputes only the items it can touch.
 
 A subject is what a group of items is computed from: a contact, a meeting or a company note
-(by path), or a referred name (``ref:`` + the folded name, see `rules.referral_subject`). The
-rules read a subject's own note and a few linked ones; `Shape` records those links for every
-note, and `affected` / `reads` use them to find, for a set of changed notes, which subjects to
-recompute and which notes that takes. Links are of three kinds:
+(by path), or a referred name (``ref:`` + the folded name, see `rules.referral_subject`). Each
+subject's items are computed by the rules over a `recording.RecordingVault`, which notes what
+they read (keys of notes and of the vault's reverse lookups) and the window of days over which
+their comparisons with today hold. The agenda keeps, per subject, the raw items, that window
+and those keys (`ReadIndex`), so that
 
-* ``with``: a meeting -> the contacts it was with (only notes that are contacts),
-* ``referrer``: a contact -> the contact who referred them (`referred_by`),
-* ``refs``: a meeting -> the folded names of the referrals it gave.
+* a new day recomputes the subjects whose window it leaves (`move_day`);
+* a changed, added or removed note recomputes the subjects that read a key it touches
+  (`touched_keys`), and a note whose names changed also the notes whose links use those
+  names (`Shape.links`): their links may lead elsewhere now (`apply_changes`).
 
-What each subject's items read (mirrors `coffeechat.core.rules`, and the equivalence tests hold
-the two together):
-
-* contact X: X, the meetings with X, X's referrer R, the meetings with R, the contacts X
-  referred (the `landed` rule);
-* meeting M: M and the contacts it was with (status, log, field);
-* company: itself;
-* ``ref:K``: the meetings that referred K, and every contact whose file name folds to K with
-  the meetings with them.
-
-The rules see ``today`` only through whether a meeting is held or still ahead and through the
-touches up to today, so each subject's items hold over a *window* of days bounded by the dates
-in the notes it reads (`window`): a new day recomputes only the subjects whose window it
-leaves (`move_day`), and the give-up horizon and snoozes are applied to the raw items again.
-
-Names are not tracked: a note whose display name, aliases or kind changed (or a note added or
-removed) changes how links resolve and what other notes show, and the caller then rebuilds the
-whole agenda. Everything here is pure: data in, data out.
+To recompute a few subjects it builds a vault of only the notes they read (`partial_vault`),
+and widens it until it holds every note that answers what they read. Snoozes and the give-up
+horizon are applied to the raw items afterwards. Everything here is pure: data in, data out.
 """
 
 from __future__ import annotations
@@ -43,7 +30,6 @@ from dataclasses import dataclass, field
 from coffeechat.config import Settings
 from coffeechat.core.links import fold, parse_link_list
 from coffeechat.core.model import (
-    ATTEMPT_KINDS,
     Contact,
     DueItem,
     Finding,
@@ -51,9 +37,20 @@ from coffeechat.core.model import (
     ParsedNote,
     Severity,
 )
+from coffeechat.core.recording import (
+    NEVER,
+    Reads,
+    RecordingVault,
+    Window,
+    met_key,
+    name_key,
+    note_key,
+    referred_key,
+)
 from coffeechat.core.rules import (
+    REF,
     FieldShare,
-    chase_due,
+    all_subjects,
     dormant,
     field_limit,
     field_share,
@@ -62,9 +59,9 @@ from coffeechat.core.rules import (
     goes_stale,
     item_order,
     merge_snoozes,
-    raw_items,
     referral_subject,
     settle,
+    subject_items,
 )
 from coffeechat.core.vault import (
     LINK_LISTS,
@@ -74,35 +71,30 @@ from coffeechat.core.vault import (
     duplicate_findings,
     identity_keys,
     note_stem,
+    referral_key,
     single_link,
 )
 
 __all__ = [
+    "NEVER",
     "Agenda",
     "Change",
     "Lookup",
     "Patch",
+    "ReadIndex",
     "Result",
     "Shape",
     "ShapeIndex",
-    "affected",
     "apply_changes",
     "build_agenda",
     "link_keys",
     "move_day",
     "needs_items",
+    "partial_vault",
     "person_contact",
-    "reads",
     "shapes",
-    "update_agenda",
-    "window",
+    "touched_keys",
 ]
-
-REF = "ref:"
-#: A window that never ends (day ordinals run to 3,652,059).
-NEVER = 10**7
-#: A subject's window: the days (as ordinals, ``lo <= day < hi``) its items hold for.
-Window = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +204,32 @@ class DupTable:
         return len(duplicate_findings(self.keys))
 
 
+class ReadIndex:
+    """What each subject's items were computed from (`recording` keys), and who read each
+    key, in memory; a store may keep them in a database instead (same methods)."""
+
+    def __init__(self) -> None:
+        self.by_subject: dict[str, frozenset[str]] = {}
+        self._readers: dict[str, set[str]] = defaultdict(set)
+
+    def set(self, subject: str, keys: Iterable[str] | None) -> None:
+        """Replace what ``subject`` read (None: the subject is gone)."""
+        for key in self.by_subject.pop(subject, ()):
+            self._readers[key].discard(subject)
+        if keys is not None:
+            self.by_subject[subject] = frozenset(keys)
+            for key in self.by_subject[subject]:
+                self._readers[key].add(subject)
+
+    def readers(self, keys: Iterable[str]) -> set[str]:
+        """The subjects that read one of ``keys``."""
+        return {s for key in keys for s in self._readers.get(key, ())}
+
+    def of(self, subjects: Iterable[str]) -> set[str]:
+        """Every key ``subjects`` read."""
+        return {key for s in subjects for key in self.by_subject.get(s, ())}
+
+
 #: A contact as the feed shows them: (name, company, role, email, phone).
 PersonRow = tuple[str, str, str, str, str]
 
@@ -244,6 +262,8 @@ class Agenda:
     #: subject -> the days its raw items hold for (a stored agenda loads them when the day
     #: moves; otherwise only the recomputed ones are here).
     windows: dict[str, Window] = field(default_factory=dict)
+    #: What each subject read: which subjects a change recomputes.
+    reads: ReadIndex = field(default_factory=ReadIndex)
     #: Notes whose `people` / `scheduled` entries changed, the subjects recomputed (raw items
     #: and window), and the patches made to `done`, since a store last saved them.
     touched: set[str] = field(default_factory=set)
@@ -340,7 +360,7 @@ def shapes(vault: Vault, paths: Iterable[str] | None = None) -> dict[str, Shape]
         elif path in vault.meetings:
             meeting = vault.meetings[path]
             with_ = tuple(dict.fromkeys(p.path for p in meeting.with_ if p.path in vault.contacts))
-            refs = tuple(dict.fromkeys(fold(_anchor(p.path, p.name)) for p in meeting.referrals))
+            refs = tuple(dict.fromkeys(referral_key(p) for p in meeting.referrals))
             out_shape = Shape("meeting", (shown, ()), with_=with_, refs=refs)
         elif path in vault.companies:
             aliases = vault.companies[path].aliases
@@ -356,98 +376,61 @@ def shapes(vault: Vault, paths: Iterable[str] | None = None) -> dict[str, Shape]
     return out
 
 
-def _anchor(path: str | None, name: str) -> str:
-    return note_stem(path) if path else name
-
-
-def build_agenda(vault: Vault, today: dt.date, lookup: Lookup | None = None) -> Agenda:
-    """The whole agenda of a vault on ``today`` (``lookup``: the vault's shapes, when at hand)."""
+def build_agenda(vault: Vault, today: dt.date) -> Agenda:
+    """The whole agenda of a vault on ``today``."""
     settings = vault.settings
     agenda = Agenda(today, give_up_horizon(settings, today), settings.field_limit)
-    _fill(agenda, vault, None, vault.notes, lookup or ShapeIndex(shapes(vault)))
+    _commit(agenda, vault, {s: _evaluate(vault, s, today) for s in all_subjects(vault)},
+            vault.notes, whole=True)
     return agenda
 
 
-def _note_dates(vault: Vault, path: str) -> list[int]:
-    """The days (as ordinals) on which the rules may see a note differently: the day of each of
-    a contact's log lines (touches count from their day on) and the day its chase window
-    passes for an attempt (the dormant suggestion waits for it); a meeting's day (no prepare
-    item from then on), the day after it (held, no longer ahead) and its thank-you's day."""
-    contact = vault.contacts.get(path)
-    if contact is not None:
-        days = [e.date.toordinal() for e in contact.log]
-        days += [chase_due(vault.settings, e.date).toordinal() for e in contact.log
-                 if e.kind in ATTEMPT_KINDS]
-        return days
-    meeting = vault.meetings.get(path)
-    if meeting is not None:
-        day = meeting.date.toordinal()
-        days = [day, day + 1]
-        if meeting.thank_you is not None:
-            days.append(meeting.thank_you.toordinal())
-        return days
-    return []
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What the rules made of one subject on one day, and what they read to make it."""
+
+    items: list[DueItem]
+    keys: frozenset[str]
+    window: Window
+    gone: bool = False  # the subject is no more (its note went, or nothing names it)
+    dormant: Finding | None = None  # a contact: the suggestion to mark them dormant
+    share: FieldShare | None = None  # a meeting: the fields it counts towards
+    scheduled: Meeting | None = None  # a meeting still ahead
 
 
-def window(days: Iterable[int], today: dt.date) -> Window:
-    """The days around ``today`` over which nothing changes, given the days on which something
-    may (`_note_dates`): from the last of them up to today, until the next one after it."""
-    t = today.toordinal()
-    lo, hi = 0, NEVER
-    for d in days:
-        if d <= t:
-            lo = max(lo, d)
-        else:
-            hi = min(hi, d)
-    return lo, hi
+def _evaluate(vault: Vault, subject: str, today: dt.date) -> _Found:
+    """Run the rules for ``subject`` over a view of ``vault`` that notes what they read."""
+    reads = Reads(today)
+    view = RecordingVault(vault, reads)
+    day = reads.today
+    if subject.startswith(REF):
+        key = subject[len(REF):]
+        if not view.meetings_referring(key) and not view.contacts_named(key):
+            return _Found([], frozenset(reads.keys), (0, NEVER), gone=True)
+        items = list(subject_items(view, subject, day))
+        return _Found(items, frozenset(reads.keys), reads.window())
+    contact, meeting = view.contacts.get(subject), view.meetings.get(subject)
+    if contact is None and meeting is None and view.companies.get(subject) is None:
+        return _Found([], frozenset(reads.keys), (0, NEVER), gone=True)
+    items = list(subject_items(view, subject, day))
+    found = dormant(view, contact, day) if contact is not None else None
+    share = field_share(view, meeting, day) if meeting is not None else None
+    ahead = meeting if meeting is not None and meeting.scheduled(day) else None
+    # (A subject always reads its own note: a change to it recomputes the subject anyway.)
+    keys = frozenset(reads.keys - {note_key(subject)})
+    return _Found(items, keys, reads.window(), False, found, share, ahead)
 
 
-def all_subjects(vault: Vault, lookup: Lookup) -> set[str]:
-    """Every subject the vault may have items for, with or without items today: its contacts,
-    meetings and companies, and every name a referral or a `referred_by` may be reached by."""
-    out = set(vault.contacts) | set(vault.meetings) | set(vault.companies)
-    out.update(referral_subject(fold(note_stem(p))) for p in vault.contacts)
-    for path in vault.meetings:
-        shape = lookup.shape(path)
-        if shape is not None:
-            out.update(REF + key for key in shape.refs)
-    return out
-
-
-def _windows(agenda: Agenda, vault: Vault, subjects: Iterable[str], lookup: Lookup) -> None:
-    cache: dict[str, list[int]] = {}
-    # From the landed date on, outreach stops: a day every subject may see differently.
-    landed = vault.settings.landed
-    always = [landed.date.toordinal()] if landed is not None else []
-    for subject in subjects:
-        agenda.recomputed.add(subject)
-        if not subject.startswith(REF) and subject not in vault.notes:
-            agenda.windows.pop(subject, None)  # the note is gone, and so is the subject
-            continue
-        days: list[int] = list(always)
-        for path in reads((subject,), lookup) | ({subject} if subject in vault.notes else set()):
-            got = cache.get(path)
-            if got is None:
-                got = cache[path] = _note_dates(vault, path)
-            days += got
-        agenda.windows[subject] = window(days, agenda.today)
-
-
-def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterable[str],
-          lookup: Lookup) -> None:
-    """(Re)compute the parts of ``agenda`` for ``subjects`` (None: all) and per-note parts for
-    ``notes``, from ``vault`` (the whole vault, or a part holding everything they read);
-    ``lookup`` holds the notes' shapes (for the subjects' windows)."""
-    today = agenda.today
-    whole = subjects is None
-    chosen: set[str] = set() if subjects is None else subjects  # (empty when whole)
-    # Per-note parts first: snoozes decide how items are finished.
+def _commit(agenda: Agenda, vault: Vault, found: Mapping[str, _Found], notes: Iterable[str],
+            whole: bool = False) -> None:
+    """Store what the rules ``found`` for some subjects (``whole``: for all of them) and the
+    per-note parts of ``notes`` (from ``vault``, holding at least those notes)."""
     by_note: dict[str, int] = defaultdict(int)
     for finding in vault.findings:
         if finding.code != "duplicate" and finding.severity is not Severity.INFO:
             by_note[finding.path] += 1
     snoozes_changed = dups_changed = whole
-    for path in notes:
+    for path in notes:  # per-note parts first: snoozes decide how items are finished
         agenda.touched.add(path)
         agenda._set_problems(path, by_note.get(path, 0))
         agenda.scheduled.pop(path, None)
@@ -463,43 +446,45 @@ def _fill(agenda: Agenda, vault: Vault, subjects: set[str] | None, notes: Iterab
             agenda.snoozes.pop(path, None)
             if entries:
                 agenda.snoozes[path] = entries
-        if (m := vault.meetings.get(path)) is not None and m.scheduled(today):
-            agenda.scheduled[path] = m
     if dups_changed:
         agenda.dup_problems = agenda.dups.problems()
-    grouped: dict[str, list[DueItem]] = defaultdict(list)
-    for item in raw_items(vault, today):
-        if whole or item.subject in chosen:
-            grouped[item.subject].append(item)
     if snoozes_changed:
         merged = merge_snoozes(agenda.snoozes[p] for p in sorted(agenda.snoozes))
         snoozes_changed = merged != agenda.snoozed
         agenda.snoozed = merged
+    touched: set[str] = set()
+    for subject, got in found.items():
+        agenda.recomputed.add(subject)
+        agenda.dormant.pop(subject, None)
+        if got.gone:
+            agenda.windows.pop(subject, None)
+            agenda.reads.set(subject, None)
+        else:
+            agenda.windows[subject] = got.window
+            agenda.reads.set(subject, got.keys)
+        if got.dormant is not None:
+            agenda.dormant[subject] = got.dormant
+        if "/" in subject and not subject.startswith(REF):
+            if got.share is not None or not whole:
+                touched |= agenda.tally.set(subject, got.share, fresh=whole)
+            # (A store keeps the scheduled meetings apart: it writes those of `touched`.)
+            if got.scheduled is not None:
+                agenda.scheduled[subject] = got.scheduled
+                agenda.touched.add(subject)
+            elif subject in vault.meetings or agenda.scheduled.pop(subject, None) is not None:
+                agenda.scheduled.pop(subject, None)
+                agenda.touched.add(subject)
+    grouped = {s: got.items for s, got in found.items() if got.items}
     if whole or snoozes_changed:  # a snooze may move any item: finish them all again
         if not agenda.items_complete:
             raise ValueError("a snooze changed and the raw items are not loaded: rebuild")
-        for subject in chosen:
+        for subject in found:
             agenda.items.pop(subject, None)
         agenda.items.update((s, tuple(g)) for s, g in grouped.items())
         agenda._refinish()
     else:
-        agenda._set_items(grouped, chosen)
-    wanted: Callable[[str], bool] = (lambda s: True) if whole else chosen.__contains__
-    for subject in chosen:
-        agenda.dormant.pop(subject, None)
-    for contact in vault.contacts.values():
-        if wanted(contact.path) and (found := dormant(vault, contact, today)) is not None:
-            agenda.dormant[contact.path] = found
-    touched: set[str] = set()
-    for meeting in (vault.meetings.values() if whole
-                    else (vault.meetings[p] for p in chosen if p in vault.meetings)):
-        touched |= agenda.tally.set(meeting.path, field_share(vault, meeting, today), fresh=whole)
-    if not whole:
-        for subject in chosen:
-            if subject not in vault.meetings and "/" in subject:
-                touched |= agenda.tally.set(subject, None)
+        agenda._set_items(grouped, set(found))
     agenda._relimit(sorted(touched))
-    _windows(agenda, vault, all_subjects(vault, lookup) if whole else chosen, lookup)
 
 
 def _snoozes_of(vault: Vault, path: str) -> tuple[tuple[str, dt.date], ...]:
@@ -513,6 +498,41 @@ def _dup_keys(vault: Vault, contact: Contact) -> tuple[tuple[str, str, int | Non
 
 
 # --- what a change touches ----------------------------------------------------------------
+
+def touched_keys(paths: Iterable[str], before: Mapping[str, Shape | None],
+                 after: Mapping[str, Shape | None]) -> set[str]:
+    """The keys (`recording`) whose answer may differ once ``paths`` went from their shape
+    ``before`` to ``after``: each note itself, and the reverse lookups it took part in then
+    or takes part in now (the meetings with a contact, those a contact referred, the notes a
+    referred name means)."""
+    out: set[str] = set()
+    for path in paths:
+        out.add(note_key(path))
+        for shape in (before.get(path), after.get(path)):
+            if shape is None:
+                continue
+            out.update(met_key(contact) for contact in shape.with_)
+            out.update(name_key(key) for key in shape.refs)
+            if shape.referrer:
+                out.add(referred_key(shape.referrer))
+            if shape.kind == "contact":
+                out.add(name_key(fold(note_stem(path))))
+    return out
+
+
+def _own_subjects(paths: Iterable[str], after: Mapping[str, Shape | None]) -> set[str]:
+    """The subjects of changed notes themselves, and the referred names they now give (those
+    may be new: nothing has read them yet)."""
+    out: set[str] = set()
+    for path in paths:
+        out.add(path)
+        shape = after.get(path)
+        if shape is not None:
+            out.update(REF + key for key in shape.refs)
+            if shape.kind == "contact":
+                out.add(referral_subject(fold(note_stem(path))))
+    return out
+
 
 class Lookup:
     """The notes' shapes and their reverse links, as stored (in memory: `ShapeIndex`; an
@@ -546,6 +566,21 @@ class Lookup:
     def update(self, changed: Mapping[str, Shape | None]) -> None:  # pragma: no cover - interface
         """Store these shapes (None: the note is gone)."""
         raise NotImplementedError
+
+    def answering(self, keys: Iterable[str]) -> set[str]:
+        """The notes whose content answers the lookups of ``keys`` (`recording`)."""
+        out: set[str] = set()
+        for key in keys:
+            kind, what = key[0], key[2:]
+            if kind == "n":
+                out.add(what)
+            elif kind == "w":
+                out |= self.meetings_with(what)
+            elif kind == "r":
+                out |= self.referred_by(what)
+            elif kind == "k":
+                out |= self.referring(what) | self.named(what)
+        return out
 
 
 class ShapeIndex(Lookup):
@@ -609,63 +644,6 @@ class ShapeIndex(Lookup):
         return {path for key in keys for path in self._linking.get(key, ())}
 
 
-def affected(changed: Iterable[str], before: Mapping[str, Shape | None],
-             after: Mapping[str, Shape | None], lookup: Lookup) -> set[str]:
-    """The subjects whose items may differ after ``changed`` notes went from ``before`` to
-    ``after`` (names unchanged)."""
-    out: set[str] = set()
-    for path in changed:
-        out.add(path)
-        for shape in (before.get(path), after.get(path)):
-            if shape is None:
-                continue
-            if shape.kind == "meeting":
-                for contact in shape.with_:
-                    out.add(contact)
-                    out |= lookup.referred_by(contact)  # report_back reads the referrer's meetings
-                out.update(REF + key for key in shape.refs)
-            elif shape.kind == "contact":
-                out |= lookup.meetings_with(path)
-                out |= lookup.referred_by(path)
-                if shape.referrer:
-                    out.add(shape.referrer)
-    out.update(referral_subject(fold(note_stem(p))) for p in list(out) if not p.startswith(REF))
-    return out
-
-
-def reads(subjects: Iterable[str], lookup: Lookup) -> set[str]:
-    """Every note the items of ``subjects`` are computed from."""
-    out: set[str] = set()
-    for subject in subjects:
-        if subject.startswith(REF):
-            key = subject[len(REF):]
-            out |= lookup.referring(key)
-            for contact in lookup.named(key):
-                out.add(contact)
-                out |= lookup.meetings_with(contact)
-            continue
-        shape = lookup.shape(subject)
-        if shape is None:
-            continue
-        out.add(subject)
-        if shape.kind == "contact":
-            out |= lookup.meetings_with(subject)
-            out |= lookup.referred_by(subject)
-            if shape.referrer:
-                out.add(shape.referrer)
-                out |= lookup.meetings_with(shape.referrer)
-        elif shape.kind == "meeting":
-            out.update(shape.with_)
-    return out
-
-
-def update_agenda(agenda: Agenda, part: Vault, subjects: set[str], changed: Iterable[str],
-                  lookup: Lookup) -> None:
-    """Recompute ``subjects`` and the per-note parts of ``changed`` notes from ``part``, a
-    vault holding at least `reads(subjects)` and the notes their links lead to."""
-    _fill(agenda, part, subjects, list(changed), lookup)
-
-
 def partial_vault(settings: Settings, core: set[str], lookup: Lookup,
                   load: Callable[[set[str]], Iterable[ParsedNote]],
                   changed: Mapping[str, ParsedNote] | None = None) -> Vault:
@@ -680,6 +658,28 @@ def partial_vault(settings: Settings, core: set[str], lookup: Lookup,
     notes.update((n.path, n) for n in load(extra))
     notes.update((p, changed[p]) for p in lookup.candidates(keys) & paths)
     return build_vault(notes.values(), settings)
+
+
+def _recompute(agenda: Agenda, settings: Settings, subjects: set[str], lookup: Lookup,
+               load: Callable[[set[str]], Iterable[ParsedNote]],
+               changed: Mapping[str, ParsedNote] | None = None,
+               notes: Iterable[str] = ()) -> Vault:
+    """Compute ``subjects`` again, and the per-note parts of ``notes``, from the notes they
+    read: those they read last time (`ReadIndex`) and ``changed`` ones to begin with, then, as
+    long as they read something the vault at hand cannot answer in full (a new link, a
+    meeting with someone new), with the notes that answer it too. Returns that vault."""
+    changed = changed or {}
+    core = {s for s in subjects if not s.startswith(REF)} | changed.keys() | set(notes)
+    core |= lookup.answering(agenda.reads.of(subjects))
+    while True:
+        part = partial_vault(settings, core, lookup, load, changed)
+        found = {s: _evaluate(part, s, agenda.today) for s in subjects}
+        wanted = lookup.answering(set().union(*(f.keys for f in found.values())))
+        if wanted <= core:
+            break
+        core |= wanted
+    _commit(agenda, part, found, notes)
+    return part
 
 
 def needs_items(agenda: Agenda, settings: Settings, today: dt.date) -> bool:
@@ -715,9 +715,7 @@ def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
             agenda.done = patch.apply(agenda.done)
             agenda.patches.append(patch)
     if expired:
-        notes = {s for s in expired if not s.startswith(REF)}
-        part = partial_vault(settings, reads(expired, lookup) | notes, lookup, load)
-        _fill(agenda, part, expired, [s for s in expired if s in part.meetings], lookup)
+        _recompute(agenda, settings, expired, lookup, load)
     if agenda.items_complete:
         agenda._refinish()
     return len(expired)
@@ -772,10 +770,8 @@ def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, Pars
             _snoozes_of(mini, p) != agenda.snoozes.get(p, ()) for p in changed.keys() | gone):
         return None  # a snooze may move any item, and the raw items are not at hand
     paths = changed.keys() | gone
-    subjects = affected(paths, before, after, lookup)
+    subjects = agenda.reads.readers(touched_keys(paths, before, after)) | _own_subjects(paths, after)
     lookup.update(after)
-    core = reads(subjects, lookup) | changed.keys()
-    whole = partial_vault(settings, core, lookup, load, changed)
-    update_agenda(agenda, whole, subjects, paths, lookup)
+    whole = _recompute(agenda, settings, subjects, lookup, load, changed, paths)
     return Change({p: s for p, s in after.items() if s is not None}, len(subjects), len(whole.notes),
                   [f for f in whole.findings if f.path in paths])

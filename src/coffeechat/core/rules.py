@@ -1,7 +1,9 @@
 """The ten follow-up rules of the method: (vault, today) in, due items out. No I/O, no clock.
 
-Each rule is one generator over the linked vault; `RULES` lists them in the order ties sort.
-`evaluate` runs them all, applies snoozes and the give-up horizon, and sorts oldest first.
+Each rule is a generator over one *subject* of the linked vault (a contact, a meeting, a
+company or a referred name) that asks a `VaultView` for anything else it reads; `RULE_NAMES`
+lists them in the order ties sort. `subject_items` runs them for one subject, `raw_items` for
+all; `evaluate` then applies snoozes and the give-up horizon and sorts oldest first.
 
 Every date a rule computes falls on a working day (`Settings.workdays`): `after` moves it on
 to the next one, `prepare` back to the previous one. Dates the user wrote (``follow_up:``, a
@@ -12,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
+from typing import TypeVar
 
 from coffeechat.config import Settings
 from coffeechat.core.dates import parse_cadence
@@ -22,6 +25,7 @@ from coffeechat.core.links import fold
 from coffeechat.core.model import (
     ATTEMPT_KINDS,
     OUTBOUND_KINDS,
+    Company,
     Contact,
     DueItem,
     Finding,
@@ -31,10 +35,12 @@ from coffeechat.core.model import (
     Task,
     Touch,
 )
-from coffeechat.core.vault import Vault, own_word
+from coffeechat.core.vault import Vault, VaultView, own_word, referral_key
 
-__all__ = ["RULES", "RULE_NAMES", "after", "chase_due", "evaluate", "finish", "insights",
-           "prepare_due", "raw_items"]
+__all__ = ["RULE_NAMES", "after", "all_subjects", "chase_due", "evaluate", "finish", "insights",
+           "prepare_due", "raw_items", "subject_items"]
+
+_T = TypeVar("_T")
 
 DAY = dt.timedelta(days=1)
 #: Contact statuses that stop the chase (approach nudges, referral outreach, keep-in-touch).
@@ -48,14 +54,14 @@ _KIND_WORDS = {"informational": "informational interview", "coffee": "coffee", "
                "video": "video call", "event": "meeting at the event"}
 
 
-def _silenced(vault: Vault, person: Person | None, quiet: frozenset[str] = frozenset({"do_not_contact"})) -> bool:
+def _silenced(vault: VaultView, person: Person | None, quiet: frozenset[str] = frozenset({"do_not_contact"})) -> bool:
     if person is None or person.path is None:
         return False
     contact = vault.contacts.get(person.path)
     return contact is not None and contact.status in quiet
 
 
-def _audience(vault: Vault, meeting: Meeting) -> list[Person] | None:
+def _audience(vault: VaultView, meeting: Meeting) -> list[Person] | None:
     """The people of a meeting one may still contact; None when all of them are off limits."""
     people = [p for p in meeting.with_ if not _silenced(vault, p)]
     if meeting.with_ and not people:
@@ -111,7 +117,7 @@ def _names(people: list[Person]) -> str:
 
 # --- 1. follow_up_approach ----------------------------------------------------------------
 
-def _open_approach(vault: Vault, contact: Contact, today: dt.date) -> tuple[Touch, list[Touch]] | None:
+def _open_approach(vault: VaultView, contact: Contact, today: dt.date) -> tuple[Touch, list[Touch]] | None:
     """(the last approach, its attempts) when it has had no reply, meeting or refusal."""
     touches = vault.touches(contact.path, today)
     starts = [i for i, t in enumerate(touches) if t.kind == "approach"]
@@ -127,33 +133,32 @@ def _open_approach(vault: Vault, contact: Contact, today: dt.date) -> tuple[Touc
     return start, attempts
 
 
-def follow_up_approach(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+def follow_up_approach(vault: VaultView, contact: Contact, today: dt.date) -> Iterator[DueItem]:
     s = vault.settings
-    for contact in vault.contacts.values():
-        if contact.status in QUIET:
-            continue
-        found = _open_approach(vault, contact, today)
-        if found is None:
-            continue
-        start, attempts = found
-        if len(attempts) >= s.max_attempts:
-            continue  # gone quiet: `insights` suggests marking them dormant
-        last = attempts[-1]
-        n = len(attempts)
-        due = chase_due(s, last.date)
-        if _landed_stops(s, today, due):
-            continue
-        yield DueItem(
-            id=item_id("follow_up_approach", contact.path, start.date.isoformat()),
-            rule="follow_up_approach", contact=contact.name, contact_path=contact.path,
-            due=due,
-            title=f"Follow up with {contact.name} (attempt {n + 1} of {s.max_attempts})",
-            why=(f"You approached {contact.name} on {start.date.isoformat()}"
-                 + (f" and tried again on {last.date.isoformat()}" if n > 1 else "")
-                 + " with no answer yet. Follow up yourself — don't wait for a reply; it often"
-                   " takes several tries. Said you would call on a given day? Call that day."),
-            source=contact.path, line=last.line, subject=contact.path,
-        )
+    if contact.status in QUIET:
+        return
+    found = _open_approach(vault, contact, today)
+    if found is None:
+        return
+    start, attempts = found
+    if len(attempts) >= s.max_attempts:
+        return  # gone quiet: `insights` suggests marking them dormant
+    last = attempts[-1]
+    n = len(attempts)
+    due = chase_due(s, last.date)
+    if _landed_stops(s, today, due):
+        return
+    yield DueItem(
+        id=item_id("follow_up_approach", contact.path, start.date.isoformat()),
+        rule="follow_up_approach", contact=contact.name, contact_path=contact.path,
+        due=due,
+        title=f"Follow up with {contact.name} (attempt {n + 1} of {s.max_attempts})",
+        why=(f"You approached {contact.name} on {start.date.isoformat()}"
+             + (f" and tried again on {last.date.isoformat()}" if n > 1 else "")
+             + " with no answer yet. Follow up yourself — don't wait for a reply; it often"
+               " takes several tries. Said you would call on a given day? Call that day."),
+        source=contact.path, line=last.line, subject=contact.path,
+    )
 
 
 # --- 2. schedule ----------------------------------------------------------------------------
@@ -169,7 +174,7 @@ def _initiative(settings: Settings, touches: list[Touch], since: dt.date, days: 
     return None if _landed_stops(settings, today, due) else (due, last)
 
 
-def _open_yes(vault: Vault, contact: Contact, today: dt.date) -> Touch | None:
+def _open_yes(vault: VaultView, contact: Contact, today: dt.date) -> Touch | None:
     """The reply to your last approach when no meeting has come of it yet (nor a refusal)."""
     touches = vault.touches(contact.path, today)
     starts = [i for i, t in enumerate(touches) if t.kind == "approach"]
@@ -185,184 +190,171 @@ def _open_yes(vault: Vault, contact: Contact, today: dt.date) -> Touch | None:
     return replies[0]
 
 
-def schedule(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+def schedule(vault: VaultView, contact: Contact, today: dt.date) -> Iterator[DueItem]:
     """A yes that has not become a meeting: you keep the initiative and propose a time."""
     s = vault.settings
-    for contact in vault.contacts.values():
-        if contact.status in QUIET:
-            continue
-        reply = _open_yes(vault, contact, today)
-        if reply is None:
-            continue
-        if contact.follow_up is not None and contact.follow_up >= reply.date:
-            continue  # you already agreed a day ("call me Tuesday"): `follow_up` has it
-        nudge = _initiative(s, vault.touches(contact.path, today), reply.date, s.schedule, today)
-        if nudge is None:
-            continue
-        due, last = nudge
-        yield DueItem(
-            id=item_id("schedule", contact.path, reply.date.isoformat()),
-            rule="schedule", contact=contact.name, contact_path=contact.path, due=due,
-            title=f"Propose a time to {contact.name}",
-            why=(f"{contact.name} replied on {reply.date.isoformat()}"
-                 + (f" and you last wrote on {last.isoformat()}" if last else "")
-                 + ", and no meeting is on the calendar yet. Keep the initiative: offer two or"
-                   " three times and a place (or a call), and keep it to the 20–30 minutes you"
-                   " asked for. A meeting note or a `declined` line settles it."),
-            source=contact.path, line=reply.line, subject=contact.path,
-        )
+    if contact.status in QUIET:
+        return
+    reply = _open_yes(vault, contact, today)
+    if reply is None:
+        return
+    if contact.follow_up is not None and contact.follow_up >= reply.date:
+        return  # you already agreed a day ("call me Tuesday"): `follow_up` has it
+    nudge = _initiative(s, vault.touches(contact.path, today), reply.date, s.schedule, today)
+    if nudge is None:
+        return
+    due, last = nudge
+    yield DueItem(
+        id=item_id("schedule", contact.path, reply.date.isoformat()),
+        rule="schedule", contact=contact.name, contact_path=contact.path, due=due,
+        title=f"Propose a time to {contact.name}",
+        why=(f"{contact.name} replied on {reply.date.isoformat()}"
+             + (f" and you last wrote on {last.isoformat()}" if last else "")
+             + ", and no meeting is on the calendar yet. Keep the initiative: offer two or"
+               " three times and a place (or a call), and keep it to the 20–30 minutes you"
+               " asked for. A meeting note or a `declined` line settles it."),
+        source=contact.path, line=reply.line, subject=contact.path,
+    )
 
 
 # --- 3. rebook ------------------------------------------------------------------------------
 
-def rebook(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+def rebook(vault: VaultView, contact: Contact, today: dt.date) -> Iterator[DueItem]:
     """A cancelled or missed meeting with nothing in its place: offer a new time."""
     s = vault.settings
-    for contact in vault.contacts.values():
-        if contact.status in QUIET:
-            continue
-        meetings = sorted(vault.meetings_with(contact.path), key=lambda m: (m.date, m.path))
-        if not meetings or not meetings[-1].cancelled:
-            continue
-        lost = meetings[-1]
-        if any(m.date >= lost.date and not m.cancelled for m in meetings):
-            continue
-        touches = vault.touches(contact.path, today)
-        if any(t.kind == "declined" and t.date >= lost.date for t in touches):
-            continue
-        nudge = _initiative(s, touches, lost.date, s.rebook, today)
-        if nudge is None:
-            continue
-        due, last = nudge
-        what = "was cancelled" if lost.status == "cancelled" else "did not happen (no-show)"
-        yield DueItem(
-            id=item_id("rebook", contact.path, lost.path),
-            rule="rebook", contact=contact.name, contact_path=contact.path, due=due,
-            title=f"Offer {contact.name} a new time",
-            why=(f"{lost.title or 'Your meeting'} on {lost.date.isoformat()} {what}"
-                 + (f"; you last wrote on {last.isoformat()}" if last else "")
-                 + ". Plans change: offer two or three new times, without reproach. A new meeting"
-                   " note or a `declined` line settles it."),
-            source=lost.path, meeting=lost.path, subject=contact.path,
-        )
+    if contact.status in QUIET:
+        return
+    meetings = sorted(vault.meetings_with(contact.path), key=lambda m: (m.date, m.path))
+    if not meetings or not meetings[-1].cancelled:
+        return
+    lost = meetings[-1]
+    if any(m.date >= lost.date and not m.cancelled for m in meetings):
+        return
+    touches = vault.touches(contact.path, today)
+    if any(t.kind == "declined" and t.date >= lost.date for t in touches):
+        return
+    nudge = _initiative(s, touches, lost.date, s.rebook, today)
+    if nudge is None:
+        return
+    due, last = nudge
+    what = "was cancelled" if lost.status == "cancelled" else "did not happen (no-show)"
+    yield DueItem(
+        id=item_id("rebook", contact.path, lost.path),
+        rule="rebook", contact=contact.name, contact_path=contact.path, due=due,
+        title=f"Offer {contact.name} a new time",
+        why=(f"{lost.title or 'Your meeting'} on {lost.date.isoformat()} {what}"
+             + (f"; you last wrote on {last.isoformat()}" if last else "")
+             + ". Plans change: offer two or three new times, without reproach. A new meeting"
+               " note or a `declined` line settles it."),
+        source=lost.path, meeting=lost.path, subject=contact.path,
+    )
 
 
 # --- 4. prepare -----------------------------------------------------------------------------
 
-def prepare(vault: Vault, today: dt.date) -> Iterator[DueItem]:
-    s = vault.settings
-    for meeting in vault.meetings.values():
-        # A meeting today (or one just logged after the fact) is past preparing for.
-        if meeting.date <= today or meeting.cancelled or meeting.prepared is not None:
-            continue
-        people = _audience(vault, meeting)
-        if people is None:
-            continue
-        first = people[0]
-        yield DueItem(
-            id=item_id("prepare", meeting.path),
-            rule="prepare", contact=first.name, contact_path=first.path,
-            due=prepare_due(s, meeting.date),
-            title=f"Prepare for {meeting.title} ({_when(meeting)})",
-            why=("Re-read your approach note, research the company and the person, set your goals,"
-                 " write two tiers of questions (about the job; about the industry) and rehearse your"
-                 " thumbnail sketch. Keep to the time you asked for, and ask for two or three"
-                 " referrals at the end."),
-            source=meeting.path, meeting=meeting.path, subject=meeting.path,
-        )
+def prepare(vault: VaultView, meeting: Meeting, today: dt.date) -> Iterator[DueItem]:
+    # A meeting today (or one just logged after the fact) is past preparing for.
+    if meeting.date <= today or meeting.cancelled or meeting.prepared is not None:
+        return
+    people = _audience(vault, meeting)
+    if people is None:
+        return
+    first = people[0]
+    yield DueItem(
+        id=item_id("prepare", meeting.path),
+        rule="prepare", contact=first.name, contact_path=first.path,
+        due=prepare_due(vault.settings, meeting.date),
+        title=f"Prepare for {meeting.title} ({_when(meeting)})",
+        why=("Re-read your approach note, research the company and the person, set your goals,"
+             " write two tiers of questions (about the job; about the industry) and rehearse your"
+             " thumbnail sketch. Keep to the time you asked for, and ask for two or three"
+             " referrals at the end."),
+        source=meeting.path, meeting=meeting.path, subject=meeting.path,
+    )
 
 
 # --- 5. thank_you ---------------------------------------------------------------------------
 
-def thank_you(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+def thank_you(vault: VaultView, meeting: Meeting, today: dt.date) -> Iterator[DueItem]:
     s = vault.settings
-    for meeting in vault.meetings.values():
-        if not meeting.held(today) or meeting.thank_you is not None or not meeting.with_:
-            continue
-        people = _audience(vault, meeting)
-        if people is None:
-            continue
-        thanked = any(
-            e.kind == "thank_you" and e.date >= meeting.date
-            for p in people if p.path in vault.contacts
-            for e in vault.contacts[p.path].log
-        )
-        if thanked:
-            continue
-        kind = own_word(meeting) or _KIND_WORDS.get(meeting.kind, "meeting")
-        yield DueItem(
-            id=item_id("thank_you", meeting.path),
-            rule="thank_you", contact=people[0].name, contact_path=people[0].path,
-            due=after(s, meeting.date, s.thank_you),
-            title=f"Send {_names(people)} a thank-you for the {kind} on {meeting.date.isoformat()}",
-            why=("A short thank-you within a few days, naming something specific they told you,"
-                 " is what people remember — and it keeps the door open for the referrals they"
-                 " offered. Record it as thank_you: on the meeting note."),
-            source=meeting.path, meeting=meeting.path, subject=meeting.path,
-        )
+    if not meeting.held(today) or meeting.thank_you is not None or not meeting.with_:
+        return
+    people = _audience(vault, meeting)
+    if people is None:
+        return
+    thanked = any(
+        e.kind == "thank_you" and e.date >= meeting.date
+        for p in people if p.path is not None and (c := vault.contacts.get(p.path)) is not None
+        for e in c.log
+    )
+    if thanked:
+        return
+    kind = own_word(meeting) or _KIND_WORDS.get(meeting.kind, "meeting")
+    yield DueItem(
+        id=item_id("thank_you", meeting.path),
+        rule="thank_you", contact=people[0].name, contact_path=people[0].path,
+        due=after(s, meeting.date, s.thank_you),
+        title=f"Send {_names(people)} a thank-you for the {kind} on {meeting.date.isoformat()}",
+        why=("A short thank-you within a few days, naming something specific they told you,"
+             " is what people remember — and it keeps the door open for the referrals they"
+             " offered. Record it as thank_you: on the meeting note."),
+        source=meeting.path, meeting=meeting.path, subject=meeting.path,
+    )
 
 
 # --- 6. reach_referral ----------------------------------------------------------------------
 
-def _anchor(person: Person) -> str:
-    if person.path:
-        name = person.path.rsplit("/", 1)[-1]
-        return name[:-3] if name.lower().endswith(".md") else name
-    return person.name
-
-
-def reach_referral(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+def reach_referral(vault: VaultView, key: str, today: dt.date) -> Iterator[DueItem]:
+    """A name you were given (``key``, see `referral_key`), not reached yet: the earliest of
+    the held meetings that gave it and the contact notes of that name with `referred_by`."""
     s = vault.settings
-    # person key -> (date, person, anchoring note, who gave the name)
-    triggers: dict[str, tuple[dt.date, Person, str, str]] = {}
-
-    def offer(date: dt.date, person: Person, source: str, giver: str) -> None:
-        key = fold(_anchor(person))
-        if key not in triggers or date < triggers[key][0]:
-            triggers[key] = (date, person, source, giver)
-
-    for meeting in vault.meetings.values():
+    trigger: tuple[dt.date, Person, str, str] | None = None  # (date, person, source, giver)
+    for meeting in vault.meetings_referring(key):
         if meeting.held(today):
             giver = meeting.with_[0].name if meeting.with_ else meeting.title
             for person in meeting.referrals:
-                offer(meeting.date, person, meeting.path, giver)
-    for contact in vault.contacts.values():
+                if referral_key(person) == key and (trigger is None or meeting.date < trigger[0]):
+                    trigger = (meeting.date, person, meeting.path, giver)
+    for contact in vault.contacts_named(key):
         if contact.referred_by is None or contact.added is None:
             continue
         if vault.meetings_with(contact.path) or any(
                 t.kind in OUTBOUND_KINDS or t.kind == "reply" for t in vault.touches(contact.path, today)):
             continue
-        offer(contact.added, contact.person, contact.path, contact.referred_by.name)
+        if trigger is None or contact.added < trigger[0]:
+            trigger = (contact.added, contact.person, contact.path, contact.referred_by.name)
+    if trigger is None:
+        return
+    date, person, source, giver = trigger
+    if _silenced(vault, person, QUIET):
+        return
+    due = after(s, date, s.reach_referral)
+    if _landed_stops(s, today, due):
+        return
+    contact = vault.contacts.get(person.path) if person.path is not None else None
+    if contact is not None:
+        if _chased(vault, contact, today):
+            return  # one item per person: the chase of your approach already has them
+        if any(t.date >= date and (t.kind in OUTBOUND_KINDS or t.kind == "reply")
+               for t in vault.touches(contact.path, today)):
+            return
+        if any(m.date >= date and not m.cancelled for m in vault.meetings_with(contact.path)):
+            return
+    contact_path = contact.path if contact is not None else None
+    yield DueItem(
+        id=item_id("reach_referral", key),
+        rule="reach_referral", contact=person.name, contact_path=contact_path,
+        due=due,
+        title=f"Reach out to {person.name}, referred by {giver}",
+        why=(f"{giver} gave you {person.name}'s name on {date.isoformat()}. Contact each referral"
+             " while the introduction is fresh, and say who sent you — that is what gets a yes."
+             + ("" if contact_path else " (No contact note yet: add one to keep the log.)")),
+        source=source, meeting=source if source in vault.meetings else None,
+        subject=referral_subject(key),
+    )
 
-    for key, (date, person, source, giver) in triggers.items():
-        if _silenced(vault, person, QUIET):
-            continue
-        due = after(s, date, s.reach_referral)
-        if _landed_stops(s, today, due):
-            continue
-        if person.path in vault.contacts:
-            if _chased(vault, vault.contacts[person.path], today):
-                continue  # one item per person: the chase of your approach already has them
-            if any(t.date >= date and (t.kind in OUTBOUND_KINDS or t.kind == "reply")
-                   for t in vault.touches(person.path, today)):
-                continue
-            if any(m.date >= date and not m.cancelled for m in vault.meetings_with(person.path)):
-                continue
-        contact_path = person.path if person.path in vault.contacts else None
-        yield DueItem(
-            id=item_id("reach_referral", key),
-            rule="reach_referral", contact=person.name, contact_path=contact_path,
-            due=due,
-            title=f"Reach out to {person.name}, referred by {giver}",
-            why=(f"{giver} gave you {person.name}'s name on {date.isoformat()}. Contact each referral"
-                 " while the introduction is fresh, and say who sent you — that is what gets a yes."
-                 + ("" if contact_path else " (No contact note yet: add one to keep the log.)")),
-            source=source, meeting=source if source in vault.meetings else None,
-            subject=referral_subject(key),
-        )
 
-
-def _chased(vault: Vault, contact: Contact, today: dt.date) -> bool:
+def _chased(vault: VaultView, contact: Contact, today: dt.date) -> bool:
     """Whether `follow_up_approach` has an item for ``contact``."""
     found = _open_approach(vault, contact, today)
     return found is not None and len(found[1]) < vault.settings.max_attempts
@@ -370,122 +362,122 @@ def _chased(vault: Vault, contact: Contact, today: dt.date) -> bool:
 
 # --- 7. report_back -------------------------------------------------------------------------
 
-def report_back(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+def report_back(vault: VaultView, contact: Contact, today: dt.date) -> Iterator[DueItem]:
+    referrer = contact.referred_by
+    if referrer is None or contact.status == "do_not_contact" or _silenced(vault, referrer):
+        return
+    held = [m for m in vault.meetings_with(contact.path) if m.held(today)]
+    if not held:
+        return
+    meeting = held[0]
+    known = referrer.path is not None and referrer.path in vault.contacts
+    if known and any(t.date >= meeting.date and t.kind in OUTBOUND_KINDS
+                     for t in vault.touches(str(referrer.path), today)):
+        return
     s = vault.settings
-    for contact in vault.contacts.values():
-        referrer = contact.referred_by
-        if referrer is None or contact.status == "do_not_contact" or _silenced(vault, referrer):
-            continue
-        held = [m for m in vault.meetings_with(contact.path) if m.held(today)]
-        if not held:
-            continue
-        meeting = held[0]
-        if referrer.path in vault.contacts and any(
-                t.date >= meeting.date and t.kind in OUTBOUND_KINDS
-                for t in vault.touches(referrer.path, today)):
-            continue
-        yield DueItem(
-            id=item_id("report_back", contact.path),
-            rule="report_back", contact=referrer.name,
-            contact_path=referrer.path if referrer.path in vault.contacts else None,
-            due=after(s, meeting.date, s.report_back),
-            title=f"Tell {referrer.name} how it went with {contact.name}",
-            why=(f"{referrer.name} referred you to {contact.name}, whom you met on"
-                 f" {meeting.date.isoformat()}. People who give a referral want to hear what came"
-                 " of it; telling them keeps them invested in your search."),
-            source=meeting.path, meeting=meeting.path, subject=contact.path,
-        )
+    yield DueItem(
+        id=item_id("report_back", contact.path),
+        rule="report_back", contact=referrer.name,
+        contact_path=referrer.path if known else None,
+        due=after(s, meeting.date, s.report_back),
+        title=f"Tell {referrer.name} how it went with {contact.name}",
+        why=(f"{referrer.name} referred you to {contact.name}, whom you met on"
+             f" {meeting.date.isoformat()}. People who give a referral want to hear what came"
+             " of it; telling them keeps them invested in your search."),
+        source=meeting.path, meeting=meeting.path, subject=contact.path,
+    )
 
 
 # --- 8. keep_in_touch -----------------------------------------------------------------------
 
-def keep_in_touch(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+def keep_in_touch(vault: VaultView, contact: Contact, today: dt.date) -> Iterator[DueItem]:
     s = vault.settings
-    for contact in vault.contacts.values():
-        if contact.status in QUIET:
-            continue
-        if not any(m.held(today) for m in vault.meetings_with(contact.path)):
-            continue
-        last = vault.last_interaction(contact.path, today)
-        if last is None:
-            continue
-        cadence = parse_cadence(contact.cadence) if contact.cadence else s.cadence
-        yield DueItem(
-            id=item_id("keep_in_touch", contact.path),
-            rule="keep_in_touch", contact=contact.name, contact_path=contact.path,
-            due=s.workdays.on_or_after(cadence.after(last)),
-            title=f"Keep in touch with {contact.name}",
-            why=(f"Your last contact was on {last.isoformat()} and your cadence with them is"
-                 f" {cadence}. A short progress report, an article they would like or a card keeps"
-                 " the relationship alive — at least once a year."),
-            source=contact.path, subject=contact.path,
-        )
+    if contact.status in QUIET:
+        return
+    if not any(m.held(today) for m in vault.meetings_with(contact.path)):
+        return
+    last = vault.last_interaction(contact.path, today)
+    if last is None:
+        return
+    cadence = parse_cadence(contact.cadence) if contact.cadence else s.cadence
+    yield DueItem(
+        id=item_id("keep_in_touch", contact.path),
+        rule="keep_in_touch", contact=contact.name, contact_path=contact.path,
+        due=s.workdays.on_or_after(cadence.after(last)),
+        title=f"Keep in touch with {contact.name}",
+        why=(f"Your last contact was on {last.isoformat()} and your cadence with them is"
+             f" {cadence}. A short progress report, an article they would like or a card keeps"
+             " the relationship alive — at least once a year."),
+        source=contact.path, subject=contact.path,
+    )
 
 
 # --- 9. landed ------------------------------------------------------------------------------
 
-def landed(vault: Vault, today: dt.date) -> Iterator[DueItem]:
+def landed(vault: VaultView, contact: Contact, today: dt.date) -> Iterator[DueItem]:
+    """Once you have landed (``[landed]``): a note to everyone who met you or referred you."""
     job = vault.settings.landed
-    if job is None:
+    if job is None or contact.status == "do_not_contact":
         return
-    helpers: dict[str, str] = {}
-    for contact in vault.contacts.values():
-        if any(m.held(today) for m in vault.meetings_with(contact.path)):
-            helpers[contact.path] = "met"
-        if contact.referred_by and contact.referred_by.path in vault.contacts:
-            helpers.setdefault(contact.referred_by.path, "referred you")
+    if any(m.held(today) for m in vault.meetings_with(contact.path)):
+        helped = "met with you"
+    elif vault.contacts_referred_by(contact.path):
+        helped = "referred you"
+    else:
+        return
+    if any(e.kind == "landed" and e.date >= job.date for e in contact.log):
+        return
     where = " ".join(x for x in (f"as {job.role}" if job.role else "",
                                  f"at {job.company}" if job.company else "") if x)
-    for path in sorted(helpers):
-        contact = vault.contacts[path]
-        if contact.status == "do_not_contact":
-            continue
-        if any(e.kind == "landed" and e.date >= job.date for e in contact.log):
-            continue
-        yield DueItem(
-            id=item_id("landed", path, job.date.isoformat()),
-            rule="landed", contact=contact.name, contact_path=path, due=job.date,
-            title=f"Tell {contact.name} you landed" + (f" {where}" if where else ""),
-            why=(f"{contact.name} {'met with you' if helpers[path] == 'met' else 'referred you'}"
-                 " during your search. Tell everyone who helped, with thanks — they will want to"
-                 " know, and you will want them in your network in the new job."),
-            source=path, subject=path,
-        )
+    yield DueItem(
+        id=item_id("landed", contact.path, job.date.isoformat()),
+        rule="landed", contact=contact.name, contact_path=contact.path, due=job.date,
+        title=f"Tell {contact.name} you landed" + (f" {where}" if where else ""),
+        why=(f"{contact.name} {helped} during your search. Tell everyone who helped, with thanks"
+             " — they will want to know, and you will want them in your network in the new job."),
+        source=contact.path, subject=contact.path,
+    )
 
 
 # --- 10. follow_up ---------------------------------------------------------------------------
 
-def follow_up(vault: Vault, today: dt.date) -> Iterator[DueItem]:
-    for contact in vault.contacts.values():
-        if contact.status == "do_not_contact":
-            continue
-        if contact.follow_up is not None:
-            yield DueItem(
-                id=item_id("follow_up", contact.path, "follow_up"),
-                rule="follow_up", contact=contact.name, contact_path=contact.path,
-                due=contact.follow_up, title=f"Follow up with {contact.name}",
-                why="You set follow_up: on this contact — when told “call me Tuesday”, call on"
-                    " Tuesday. Clear the field once done.",
-                source=contact.path, line=contact.follow_up_line, subject=contact.path,
-            )
-        yield from _tasks(contact.path, contact.tasks, contact.person)
-    for meeting in vault.meetings.values():
-        people = _audience(vault, meeting)
-        if people is None:
-            continue
-        first = people[0]
-        if meeting.follow_up is not None:
-            yield DueItem(
-                id=item_id("follow_up", meeting.path, "follow_up"),
-                rule="follow_up", contact=first.name, contact_path=first.path,
-                due=meeting.follow_up, title=f"Follow up on {meeting.title}",
-                why="You set follow_up: on this meeting. Clear the field once done.",
-                source=meeting.path, line=meeting.follow_up_line, meeting=meeting.path,
-                subject=meeting.path,
-            )
-        yield from _tasks(meeting.path, meeting.tasks, first, meeting.path)
-    for company in vault.companies.values():
-        yield from _tasks(company.path, company.tasks, Person(company.name))
+def follow_up_contact(vault: VaultView, contact: Contact, today: dt.date) -> Iterator[DueItem]:
+    """The ``follow_up:`` date and the open tasks of a contact note."""
+    if contact.status == "do_not_contact":
+        return
+    if contact.follow_up is not None:
+        yield DueItem(
+            id=item_id("follow_up", contact.path, "follow_up"),
+            rule="follow_up", contact=contact.name, contact_path=contact.path,
+            due=contact.follow_up, title=f"Follow up with {contact.name}",
+            why="You set follow_up: on this contact — when told “call me Tuesday”, call on"
+                " Tuesday. Clear the field once done.",
+            source=contact.path, line=contact.follow_up_line, subject=contact.path,
+        )
+    yield from _tasks(contact.path, contact.tasks, contact.person)
+
+
+def follow_up_meeting(vault: VaultView, meeting: Meeting, today: dt.date) -> Iterator[DueItem]:
+    """The ``follow_up:`` date and the open tasks of a meeting note."""
+    people = _audience(vault, meeting)
+    if people is None:
+        return
+    first = people[0]
+    if meeting.follow_up is not None:
+        yield DueItem(
+            id=item_id("follow_up", meeting.path, "follow_up"),
+            rule="follow_up", contact=first.name, contact_path=first.path,
+            due=meeting.follow_up, title=f"Follow up on {meeting.title}",
+            why="You set follow_up: on this meeting. Clear the field once done.",
+            source=meeting.path, line=meeting.follow_up_line, meeting=meeting.path,
+            subject=meeting.path,
+        )
+    yield from _tasks(meeting.path, meeting.tasks, first, meeting.path)
+
+
+def follow_up_company(vault: VaultView, company: Company, today: dt.date) -> Iterator[DueItem]:
+    """The open tasks of a company note."""
+    yield from _tasks(company.path, company.tasks, Person(company.name))
 
 
 def _tasks(path: str, tasks: tuple[Task, ...], person: Person, meeting: str | None = None) -> Iterator[DueItem]:
@@ -509,21 +501,31 @@ def _tasks(path: str, tasks: tuple[Task, ...], person: Person, meeting: str | No
         )
 
 
-RuleFn = Callable[[Vault, dt.date], Iterator[DueItem]]
-RULES: dict[str, RuleFn] = {
-    "follow_up_approach": follow_up_approach,
-    "schedule": schedule,
-    "rebook": rebook,
-    "prepare": prepare,
-    "thank_you": thank_you,
-    "reach_referral": reach_referral,
-    "report_back": report_back,
-    "keep_in_touch": keep_in_touch,
-    "landed": landed,
-    "follow_up": follow_up,
+# --- the rules, by what they run over ---------------------------------------------------------
+
+#: Each rule runs over one subject at a time: a contact, a meeting, a company, or a referred
+#: name. Everything else a rule reads, it asks the `VaultView` for, so a view that notes each
+#: lookup learns what a subject's items were computed from (`coffeechat.core.recording`).
+CONTACT_RULES: dict[str, Callable[[VaultView, Contact, dt.date], Iterator[DueItem]]] = {
+    "follow_up_approach": follow_up_approach, "schedule": schedule, "rebook": rebook,
+    "report_back": report_back, "keep_in_touch": keep_in_touch, "landed": landed,
+    "follow_up": follow_up_contact,
 }
-RULE_NAMES = tuple(RULES)
-_ORDER = {name: i for i, name in enumerate(RULES)}
+MEETING_RULES: dict[str, Callable[[VaultView, Meeting, dt.date], Iterator[DueItem]]] = {
+    "prepare": prepare, "thank_you": thank_you, "follow_up": follow_up_meeting,
+}
+COMPANY_RULES: dict[str, Callable[[VaultView, Company, dt.date], Iterator[DueItem]]] = {
+    "follow_up": follow_up_company,
+}
+NAME_RULES: dict[str, Callable[[VaultView, str, dt.date], Iterator[DueItem]]] = {
+    "reach_referral": reach_referral,
+}
+#: The rules in the order ties sort.
+RULE_NAMES = ("follow_up_approach", "schedule", "rebook", "prepare", "thank_you", "reach_referral",
+              "report_back", "keep_in_touch", "landed", "follow_up")
+_ORDER = {name: i for i, name in enumerate(RULE_NAMES)}
+#: What the subject of a referred name starts with (see `referral_subject`).
+REF = "ref:"
 
 
 def snoozes(vault: Vault) -> dict[str, dt.date]:
@@ -550,10 +552,38 @@ def referral_subject(key: str) -> str:
     return "ref:" + key
 
 
-def raw_items(vault: Vault, today: dt.date, rules: Iterable[str] | None = None) -> Iterator[DueItem]:
-    """What the rules yield, before snoozes and the give-up horizon."""
-    for name in rules or RULE_NAMES:
-        yield from RULES[name](vault, today)
+def all_subjects(vault: Vault) -> list[str]:
+    """Every subject of the vault, with or without items today: its contacts, meetings and
+    companies, and every referred name (given at a meeting, or a contact note's file name)."""
+    names = sorted(vault.referring.keys() | vault.named.keys())
+    return [*vault.contacts, *vault.meetings, *vault.companies, *map(referral_subject, names)]
+
+
+def subject_items(vault: VaultView, subject: str, today: dt.date,
+                  rules: Collection[str] | None = None) -> Iterator[DueItem]:
+    """What the rules (``rules``: those named; default all) yield for one subject, before
+    snoozes and the give-up horizon."""
+    if subject.startswith(REF):
+        yield from _run(NAME_RULES, vault, subject[len(REF):], today, rules)
+    elif (contact := vault.contacts.get(subject)) is not None:
+        yield from _run(CONTACT_RULES, vault, contact, today, rules)
+    elif (meeting := vault.meetings.get(subject)) is not None:
+        yield from _run(MEETING_RULES, vault, meeting, today, rules)
+    elif (company := vault.companies.get(subject)) is not None:
+        yield from _run(COMPANY_RULES, vault, company, today, rules)
+
+
+def _run(table: Mapping[str, Callable[[VaultView, _T, dt.date], Iterator[DueItem]]],
+         vault: VaultView, what: _T, today: dt.date, rules: Collection[str] | None) -> Iterator[DueItem]:
+    for name, rule in table.items():
+        if rules is None or name in rules:
+            yield from rule(vault, what, today)
+
+
+def raw_items(vault: Vault, today: dt.date, rules: Collection[str] | None = None) -> Iterator[DueItem]:
+    """What the rules yield for the whole vault, before snoozes and the give-up horizon."""
+    for subject in all_subjects(vault):
+        yield from subject_items(vault, subject, today, rules)
 
 
 def goes_stale(item: DueItem) -> bool:
@@ -602,7 +632,7 @@ def evaluate(vault: Vault, today: dt.date, rules: list[str] | None = None) -> li
                   give_up_horizon(vault.settings, today))
 
 
-def dormant(vault: Vault, contact: Contact, today: dt.date) -> Finding | None:
+def dormant(vault: VaultView, contact: Contact, today: dt.date) -> Finding | None:
     """The suggestion to mark a contact dormant, when their approaches went unanswered."""
     if contact.status in QUIET:
         return None
@@ -623,12 +653,13 @@ def dormant(vault: Vault, contact: Contact, today: dt.date) -> Finding | None:
 FieldShare = tuple[dt.date, str, tuple[tuple[str, str], ...]]
 
 
-def field_share(vault: Vault, meeting: Meeting, today: dt.date) -> FieldShare | None:
+def field_share(vault: VaultView, meeting: Meeting, today: dt.date) -> FieldShare | None:
     """The fields a held, non-event meeting counts towards (its people's ``field:``)."""
     if not meeting.held(today) or meeting.kind == "event":
         return None
-    fields = {fold(vault.contacts[p.path].field): vault.contacts[p.path].field
-              for p in meeting.with_ if p.path in vault.contacts and vault.contacts[p.path].field}
+    people = [c for p in meeting.with_ if p.path is not None
+              and (c := vault.contacts.get(p.path)) is not None]
+    fields = {fold(c.field): c.field for c in people if c.field}
     return (meeting.date, meeting.path, tuple(fields.items())) if fields else None
 
 

@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from coffeechat.config import Settings
 from coffeechat.core.dates import add_months, out_of_range, parse_cadence, parse_date_value
@@ -25,9 +25,9 @@ from coffeechat.core.model import (
     Touch,
 )
 
-__all__ = ["KNOWN_KINDS", "LINK_LISTS", "LINK_SINGLES", "Vault", "build_vault",
+__all__ = ["KNOWN_KINDS", "LINK_LISTS", "LINK_SINGLES", "Vault", "VaultView", "build_vault",
            "duplicate_findings", "far_future", "identity_keys", "kind_suggestion", "note_stem",
-           "note_type", "own_word", "single_link"]
+           "note_type", "own_word", "referral_key", "single_link", "touches_of"]
 
 #: The properties holding one link, and those holding a list of links.
 LINK_SINGLES = ("company", "referred_by")
@@ -117,6 +117,55 @@ def note_type(note: ParsedNote, settings: Settings) -> NoteType | None:
     return None
 
 
+class VaultView(Protocol):
+    """What the rules read of a vault: `Vault` itself, or a view over it that notes each
+    lookup (`coffeechat.core.recording`). Everything a rule learns about other notes goes
+    through these: the maps by path and the reverse lookups below."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def contacts(self) -> Mapping[str, Contact]: ...
+    @property
+    def meetings(self) -> Mapping[str, Meeting]: ...
+    @property
+    def companies(self) -> Mapping[str, Company]: ...
+    def meetings_with(self, contact_path: str) -> list[Meeting]: ...
+    def contacts_referred_by(self, contact_path: str) -> list[str]: ...
+    def meetings_referring(self, key: str) -> list[Meeting]: ...
+    def contacts_named(self, key: str) -> list[Contact]: ...
+    def touches(self, contact_path: str, today: dt.date) -> list[Touch]: ...
+    def last_interaction(self, contact_path: str, today: dt.date) -> dt.date | None: ...
+
+
+def touches_of(contact: Contact | None, meetings: Iterable[Meeting], today: dt.date) -> list[Touch]:
+    """Every dated interaction with a contact, oldest first: log lines, the held ``meetings``
+    with them, and the thank-you dates written on those meetings."""
+    out: list[Touch] = []
+    path = contact.path if contact is not None else None
+    if contact is not None:
+        out.extend(Touch(e.date, e.kind, contact.path, e.line, e.text) for e in contact.log)
+    for meeting in meetings:
+        if meeting.held(today):
+            out.append(Touch(meeting.date, "meeting", meeting.path, None, meeting.title))
+        if meeting.thank_you is not None and not meeting.cancelled:
+            out.append(Touch(meeting.thank_you, "thank_you", meeting.path, None, "thank-you sent"))
+    out.sort(key=lambda t: (t.date, t.source != path, t.line or 0))
+    return out
+
+
+def last_of(touches: Iterable[Touch], today: dt.date) -> dt.date | None:
+    """The day of the last interaction among ``touches`` up to ``today``."""
+    dates = [t.date for t in touches if t.kind in INTERACTION_KINDS and t.date <= today]
+    return max(dates) if dates else None
+
+
+def referral_key(person: Person) -> str:
+    """The folded name a referral is known by: its note's file name, or the name as written
+    (several links and plain names may mean one person)."""
+    return fold(note_stem(person.path) if person.path else person.name)
+
+
 @dataclass
 class Vault:
     """The whole vault as one linked model. Built by `build_vault`; never does I/O."""
@@ -130,34 +179,34 @@ class Vault:
     resolver: LinkResolver | None = None
     meetings_by_contact: dict[str, list[Meeting]] = field(default_factory=dict)
     referred: dict[str, list[str]] = field(default_factory=dict)  # referrer -> contacts
+    #: folded referral name (`referral_key`) -> the meetings whose referrals name it
+    referring: dict[str, list[Meeting]] = field(default_factory=dict)
+    #: folded file name -> the contacts of that file name
+    named: dict[str, list[Contact]] = field(default_factory=dict)
     _touches: dict[tuple[str, dt.date], list[Touch]] = field(default_factory=dict, repr=False)
 
     def meetings_with(self, contact_path: str) -> list[Meeting]:
         return self.meetings_by_contact.get(contact_path, [])
 
+    def contacts_referred_by(self, contact_path: str) -> list[str]:
+        return self.referred.get(contact_path, [])
+
+    def meetings_referring(self, key: str) -> list[Meeting]:
+        return self.referring.get(key, [])
+
+    def contacts_named(self, key: str) -> list[Contact]:
+        return self.named.get(key, [])
+
     def touches(self, contact_path: str, today: dt.date) -> list[Touch]:
-        """Every dated interaction with a contact, oldest first: log lines, held meetings,
-        and the thank-you dates written on meetings."""
+        """`touches_of` a contact (kept for the day: several rules ask)."""
         cached = self._touches.get((contact_path, today))
-        if cached is not None:
-            return cached
-        contact = self.contacts.get(contact_path)
-        out: list[Touch] = []
-        if contact is not None:
-            out.extend(Touch(e.date, e.kind, contact.path, e.line, e.text) for e in contact.log)
-        for meeting in self.meetings_with(contact_path):
-            if meeting.held(today):
-                out.append(Touch(meeting.date, "meeting", meeting.path, None, meeting.title))
-            if meeting.thank_you is not None and not meeting.cancelled:
-                out.append(Touch(meeting.thank_you, "thank_you", meeting.path, None, "thank-you sent"))
-        out.sort(key=lambda t: (t.date, t.source != contact_path, t.line or 0))
-        self._touches[(contact_path, today)] = out
-        return out
+        if cached is None:
+            cached = self._touches[(contact_path, today)] = touches_of(
+                self.contacts.get(contact_path), self.meetings_with(contact_path), today)
+        return cached
 
     def last_interaction(self, contact_path: str, today: dt.date) -> dt.date | None:
-        dates = [t.date for t in self.touches(contact_path, today)
-                 if t.kind in INTERACTION_KINDS and t.date <= today]
-        return max(dates) if dates else None
+        return last_of(self.touches(contact_path, today), today)
 
     def find(self, name: str) -> list[str]:
         """Paths of notes a typed name may mean: a link target, an alias or a ``name:``, a
@@ -547,6 +596,15 @@ class _Builder:
             if contact.referred_by and contact.referred_by.path:
                 referred[contact.referred_by.path].append(contact.path)
         self.vault.referred = dict(referred)
+        referring: dict[str, list[Meeting]] = defaultdict(list)
+        for meeting in self.vault.meetings.values():
+            for key in dict.fromkeys(referral_key(p) for p in meeting.referrals):
+                referring[key].append(meeting)
+        self.vault.referring = dict(referring)
+        named: dict[str, list[Contact]] = defaultdict(list)
+        for contact in self.vault.contacts.values():
+            named[fold(note_stem(contact.path))].append(contact)
+        self.vault.named = dict(named)
 
     def duplicates(self) -> None:
         dups = {}

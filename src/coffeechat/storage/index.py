@@ -30,9 +30,9 @@ from coffeechat.core.agenda import (
     FieldTally,
     Lookup,
     Patch,
+    ReadIndex,
     Result,
     Shape,
-    ShapeIndex,
     apply_changes,
     build_agenda,
     move_day,
@@ -60,7 +60,7 @@ __all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Index"
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
 #: when the core's source changes at all, see `_code_digest`).
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -127,6 +127,9 @@ CREATE TABLE scheduled (path TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE events (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE subjects (subject TEXT PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL,
                        items TEXT NOT NULL);
+CREATE TABLE reads (key TEXT NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (key, subject))
+    WITHOUT ROWID;
+CREATE INDEX reads_subject ON reads (subject);
 INSERT INTO meta VALUES ('gen', '0');
 """
 #: Patches to the stored agenda kept beside it before it is written whole again.
@@ -544,12 +547,13 @@ class Index:
         vault = build_vault(notes, self.settings)
         del notes
         shaped = shapes(vault)
-        agenda = build_agenda(vault, today, ShapeIndex(shaped))
+        agenda = build_agenda(vault, today)
         del vault
         try:
             db.execute("BEGIN IMMEDIATE")
             if self._gen(db) == synced.gen:  # nobody stored newer notes meanwhile
-                for table in ("shapes", "links", "people", "scheduled", "shares", "dups", "subjects"):
+                for table in ("shapes", "links", "people", "scheduled", "shares", "dups", "subjects",
+                              "reads"):
                     db.execute(f"DELETE FROM {table}")
                 db.executemany("INSERT INTO shares VALUES (?, ?, ?, ?)",
                                ((m, k, day, name) for k, entries in agenda.tally.by_field.items()
@@ -561,6 +565,8 @@ class Index:
                                ((p, codec.shape_to(s)) for p, s in shaped.items()))
                 db.executemany("INSERT INTO links VALUES (?, ?, ?)",
                                (link for p, s in shaped.items() for link in _links(p, s)))
+                db.executemany("INSERT INTO reads VALUES (?, ?)",
+                               ((k, s) for s, keys in agenda.reads.by_subject.items() for k in keys))
                 self._store_agenda(db, agenda, key, synced.gen, rebuilt=True)
             db.execute("COMMIT")
         except sqlite3.OperationalError:
@@ -600,7 +606,7 @@ class Index:
             return None
         agenda = codec.agenda_from_json(row[0])
         agenda.done = result.items
-        agenda.tally, agenda.dups = _SqlTally(db), _SqlDups(db)
+        agenda.tally, agenda.dups, agenda.reads = _SqlTally(db), _SqlDups(db), _SqlReads(db)
         if changed or removed:
             notes = {n.path: n for n in lookup.load(set(changed))}
             if apply_changes(agenda, self.settings, notes, lookup, lookup.load, removed) is None:
@@ -850,6 +856,39 @@ class _SqlLookup(Lookup):
     def load(self, paths: set[str]) -> list[ParsedNote]:
         return [_note(r) for (r,) in _rows(self.db, "SELECT record FROM notes WHERE path IN ({})",
                                            sorted(paths))]
+
+    def answering(self, keys: Iterable[str]) -> set[str]:
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for key in keys:
+            by_kind[key[0]].append(key[2:])
+        out = set(by_kind.pop("n", ()))
+        for kind, rels in (("w", ("w",)), ("r", ("b",)), ("k", ("r", "k"))):
+            for rel in rels:
+                out.update(codec.text(p) for (p,) in _rows(
+                    self.db, f"SELECT src FROM links WHERE rel = '{rel}' AND dst IN ({{}})",
+                    sorted(by_kind.get(kind, ()))))
+        return out
+
+
+class _SqlReads(ReadIndex):
+    """`ReadIndex` kept in the cache's ``reads`` table."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def set(self, subject: str, keys: Iterable[str] | None) -> None:
+        self.db.execute("DELETE FROM reads WHERE subject = ?", (subject,))
+        if keys is not None:
+            self.db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?)",
+                                ((k, subject) for k in keys))
+
+    def readers(self, keys: Iterable[str]) -> set[str]:
+        return {codec.text(s) for (s,) in _rows(self.db, "SELECT subject FROM reads WHERE key IN ({})",
+                                                sorted(keys))}
+
+    def of(self, subjects: Iterable[str]) -> set[str]:
+        return {codec.text(k) for (k,) in _rows(self.db, "SELECT key FROM reads WHERE subject IN ({})",
+                                                sorted(subjects))}
 
 
 class _SqlTally(FieldTally):
