@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from coffeechat.config import load_settings
+from coffeechat.config import Landed, load_settings
 from coffeechat.core.agenda import ShapeIndex, apply_changes, build_agenda, shapes
 from coffeechat.core.edits import EditRefused, set_key
 from coffeechat.core.model import ParsedNote, Severity
@@ -171,6 +171,8 @@ def check_edits(files: dict[str, bytes], settings, today: dt.date, seed: int, st
     rng = random.Random(seed)
     if seed % 2 == 0:  # every stale item too: more items, so more ways for an edit to matter
         settings = dataclasses.replace(settings, give_up_after=0)
+    if seed % 3 == 1:  # landed a while ago: everyone who met or referred you is owed a note
+        settings = dataclasses.replace(settings, landed=Landed(today - dt.timedelta(days=20)))
     notes = parse_all(files)
     vault = build_vault(notes.values(), settings)
     agenda = build_agenda(vault, today)
@@ -313,6 +315,8 @@ def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, ste
     from coffeechat.core.agenda import move_day, needs_items
 
     rng = random.Random(seed)
+    if seed % 3 == 1:  # landing on a day between the moves
+        settings = dataclasses.replace(settings, landed=Landed(start + dt.timedelta(days=15)))
     notes = parse_all(files)
     today = start
     vault = build_vault(notes.values(), settings)
@@ -417,3 +421,75 @@ def test_a_log_line_dated_ahead_moves_keep_in_touch_when_its_day_comes():
         same(as_tuple(agenda.result()), full(notes, settings, day)[1])
     keep = [i for i in agenda.done if i.rule == "keep_in_touch"]
     assert keep and keep[0].due == dt.date(2026, 12, 31)
+
+
+# --- the tests above catch a read the rules make and the view does not note -------------------
+
+def _forget(monkeypatch, read: str) -> None:
+    """Make the recording view forget one kind of read: the key it notes is one no change
+    ever touches, or (``flips``) a comparison with today is made but not noted."""
+    from coffeechat.core import recording
+
+    if read == "flips":
+        monkeypatch.setattr(recording.Day, "_flip",
+                            lambda self, other, *offsets: isinstance(other, dt.date))
+    else:
+        monkeypatch.setattr(recording, read, lambda what: "x:nobody touches this")
+
+
+#: Edits a user makes that change what a referred name means without touching a note the
+#: referral's item read: each step is (path, the note's new text).
+STORIES = {
+    "a quiet contact gets a referrer": [
+        ("contacts/Zed Quinn.md", "---\ntype: contact\nname: Zed Quinn\nadded: 2026-11-02\n---\n"),
+        ("contacts/Zed Quinn.md", "---\ntype: contact\nname: Zed Quinn\nadded: 2026-11-02\n"
+                                  "referred_by: \"[[Priya Raman]]\"\n---\n"),
+    ],
+    "a meeting that gave a name is moved back to a day gone by": [
+        ("meetings/2026-12-20 Coffee with Ann.md", "---\ntype: meeting\ndate: 2026-12-20\n"
+         "with:\n  - \"[[Priya Raman]]\"\nreferrals:\n  - Yuki Tanaka-Berg\n---\n"),
+        ("meetings/2026-12-20 Coffee with Ann.md", "---\ntype: meeting\ndate: 2026-11-12\n"
+         "with:\n  - \"[[Priya Raman]]\"\nreferrals:\n  - Yuki Tanaka-Berg\n---\n"),
+    ],
+}
+
+
+def check_story(files: dict[str, bytes], settings, today: dt.date, steps) -> None:
+    """Apply each step to an agenda kept up to date; after each, it equals a rebuild."""
+    notes = parse_all(files)
+    agenda = build_agenda(build_vault(notes.values(), settings), today)
+    lookup = ShapeIndex(shapes(build_vault(notes.values(), settings)))
+    for path, text in steps:
+        changed = {path: parse_note(path, text.encode(), 1_700_000_000_000_000_000)}
+        notes.update(changed)
+        assert apply_changes(agenda, settings, changed, lookup, lambda ps: [notes[p] for p in ps]) is not None
+        same(as_tuple(agenda.result()), full(notes, settings, today)[1])
+
+
+@pytest.mark.parametrize("story", sorted(STORIES))
+def test_a_changed_referral_reaches_the_name_it_gave(sample, story):
+    files, settings = sample
+    check_story(dict(files), settings, TODAY, STORIES[story])
+
+
+@pytest.mark.parametrize("read", ["note_key", "met_key", "referred_key", "name_key", "flips"])
+def test_a_read_the_view_did_not_note_is_caught(sample, monkeypatch, read):
+    """Each kind of read (a note, the meetings with a contact, whom a contact referred, what a
+    referred name means, a comparison with today), left unnoted, makes the tests above fail:
+    they would catch a rule reading something the view does not see."""
+    files, settings = sample
+    _forget(monkeypatch, read)
+    for story in STORIES.values():
+        try:
+            check_story(dict(files), settings, TODAY, story)
+        except AssertionError:
+            return
+    for seed in range(24):
+        try:
+            if read == "flips":
+                check_days(dict(files), settings, TODAY, seed, steps=10)
+            else:
+                check_edits(dict(files), settings, TODAY, seed, steps=25, batch=1 + seed % 3)
+        except AssertionError:
+            return
+    pytest.fail(f"no test noticed that {read} was left unnoted")

@@ -520,16 +520,17 @@ def touched_keys(paths: Iterable[str], before: Mapping[str, Shape | None],
     return out
 
 
-def _own_subjects(paths: Iterable[str], after: Mapping[str, Shape | None]) -> set[str]:
-    """The subjects of changed notes themselves, and the referred names they now give (those
-    may be new: nothing has read them yet)."""
+def _own_subjects(paths: Iterable[str], before: Mapping[str, Shape | None],
+                  after: Mapping[str, Shape | None]) -> set[str]:
+    """The subjects of changed notes themselves, and the referred names they give that they
+    did not give before: nothing may have read those yet."""
     out: set[str] = set()
     for path in paths:
         out.add(path)
-        shape = after.get(path)
-        if shape is not None:
-            out.update(REF + key for key in shape.refs)
-            if shape.kind == "contact":
+        old, new = before.get(path), after.get(path)
+        if new is not None:
+            out.update(REF + key for key in new.refs if old is None or key not in old.refs)
+            if new.kind == "contact" and (old is None or old.kind != "contact"):
                 out.add(referral_subject(fold(note_stem(path))))
     return out
 
@@ -770,7 +771,7 @@ def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, Pars
             _snoozes_of(mini, p) != agenda.snoozes.get(p, ()) for p in changed.keys() | gone):
         return None  # a snooze may move any item, and the raw items are not at hand
     paths = changed.keys() | gone
-    subjects = agenda.reads.readers(touched_keys(paths, before, after)) | _own_subjects(paths, after)
+    subjects = agenda.reads.readers(touched_keys(paths, before, after)) | _own_subjects(paths, before, after)
     lookup.update(after)
     whole = _recompute(agenda, settings, subjects, lookup, load, changed, paths)
     return Change({p: s for p, s in after.items() if s is not None}, len(subjects), len(whole.notes),
