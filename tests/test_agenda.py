@@ -431,8 +431,7 @@ def _forget(monkeypatch, read: str) -> None:
     from coffeechat.core import recording
 
     if read == "flips":
-        monkeypatch.setattr(recording.Day, "_flip",
-                            lambda self, other, *offsets: isinstance(other, dt.date))
+        monkeypatch.setattr(recording.Reads, "window", lambda self: (0, recording.NEVER))
     else:
         monkeypatch.setattr(recording, read, lambda what: "x:nobody touches this")
 

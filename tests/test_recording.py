@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coffeechat.core.recording import NEVER, Reads, RecordingVault
+from coffeechat.core.recording import NEVER, Day, Reads, RecordingVault
 
 OPS = [operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne]
 DAYS = st.dates(dt.date(1, 1, 2), dt.date(9999, 12, 30))
@@ -23,12 +23,13 @@ def test_every_comparison_turns_out_the_same_across_the_window(today, others, pr
     """Compare today with some dates (today on either side); on any other day inside the window
     the comparisons come out the same, and just outside it one of them differs."""
     reads = Reads(today)
+    day = Day(today, reads)
 
     def results(ordinal):
         day = dt.date.fromordinal(ordinal)
         return [op(day, d) if left else op(d, day) for d, op, left in others]
 
-    seen = [op(reads.today, d) if left else op(d, reads.today) for d, op, left in others]
+    seen = [op(day, d) if left else op(d, day) for d, op, left in others]
     t = today.toordinal()
     assert seen == results(t)
     lo, hi = reads.window()
@@ -50,9 +51,10 @@ def test_every_comparison_turns_out_the_same_across_the_window(today, others, pr
 def test_any_other_use_of_today_pins_the_window_to_today(use):
     today = dt.date(2026, 3, 10)
     reads = Reads(today)
-    value = use(reads.today)
+    day = Day(today, reads)
+    value = use(day)
     assert value == use(today)
-    assert type(value) is not type(reads.today)  # nothing derived from it goes on noting
+    assert type(value) is not Day  # nothing derived from it goes on noting
     assert reads.window() == (today.toordinal(), today.toordinal() + 1)
 
 
@@ -69,16 +71,17 @@ def test_the_view_notes_lookups_and_refuses_to_walk_the_vault(tmp_path):
              parse_note("meetings/m.md", b'---\ntype: meeting\ndate: 2026-01-05\nwith: "[[Ann]]"\n'
                         b"referrals: [Bo]\n---\n", 1)]
     vault = build_vault(notes, Settings())
-    reads = Reads(dt.date(2026, 3, 10))
-    view = RecordingVault(vault, reads)
+    view = RecordingVault(vault)
+    today = view.record(dt.date(2026, 3, 10))
+    reads = view.reads
     assert "contacts/Ann.md" in view.contacts and view.contacts.get("nope.md") is None
     assert [m.path for m in view.meetings_with("contacts/Ann.md")] == ["meetings/m.md"]
     assert [m.path for m in view.meetings_referring("bo")] == ["meetings/m.md"]
     assert view.contacts_named("ann")[0].path == "contacts/Ann.md"
     assert view.contacts_referred_by("contacts/Ann.md") == []
-    assert reads.keys == {"n:contacts/Ann.md", "n:nope.md", "w:contacts/Ann.md", "k:bo", "k:ann",
+    assert reads.keys() == {"n:contacts/Ann.md", "n:nope.md", "w:contacts/Ann.md", "k:bo", "k:ann",
                           "r:contacts/Ann.md"}
-    view.touches("contacts/Ann.md", reads.today)
+    view.touches("contacts/Ann.md", today)
     assert reads.window() == (dt.date(2026, 1, 6).toordinal(), NEVER)  # held from the 6th on
     with pytest.raises(TypeError):
         list(view.contacts.values())

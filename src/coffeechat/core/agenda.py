@@ -39,7 +39,6 @@ from coffeechat.core.model import (
 )
 from coffeechat.core.recording import (
     NEVER,
-    Reads,
     RecordingVault,
     Window,
     met_key,
@@ -380,7 +379,8 @@ def build_agenda(vault: Vault, today: dt.date) -> Agenda:
     """The whole agenda of a vault on ``today``."""
     settings = vault.settings
     agenda = Agenda(today, give_up_horizon(settings, today), settings.field_limit)
-    _commit(agenda, vault, {s: _evaluate(vault, s, today) for s in all_subjects(vault)},
+    view = RecordingVault(vault)
+    _commit(agenda, vault, ((s, _evaluate(view, s, today)) for s in all_subjects(vault)),
             vault.notes, whole=True)
     return agenda
 
@@ -390,7 +390,7 @@ class _Found:
     """What the rules made of one subject on one day, and what they read to make it."""
 
     items: list[DueItem]
-    keys: frozenset[str]
+    keys: set[str]
     window: Window
     gone: bool = False  # the subject is no more (its note went, or nothing names it)
     dormant: Finding | None = None  # a contact: the suggestion to mark them dormant
@@ -398,31 +398,31 @@ class _Found:
     scheduled: Meeting | None = None  # a meeting still ahead
 
 
-def _evaluate(vault: Vault, subject: str, today: dt.date) -> _Found:
-    """Run the rules for ``subject`` over a view of ``vault`` that notes what they read."""
-    reads = Reads(today)
-    view = RecordingVault(vault, reads)
-    day = reads.today
+def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> _Found:
+    """Run the rules for ``subject`` over ``view``, noting what they read."""
+    day = view.record(today)
+    reads = view.reads
     if subject.startswith(REF):
         key = subject[len(REF):]
         if not view.meetings_referring(key) and not view.contacts_named(key):
-            return _Found([], frozenset(reads.keys), (0, NEVER), gone=True)
+            return _Found([], reads.keys(), (0, NEVER), gone=True)
         items = list(subject_items(view, subject, day))
-        return _Found(items, frozenset(reads.keys), reads.window())
+        return _Found(items, reads.keys(), reads.window())
     contact, meeting = view.contacts.get(subject), view.meetings.get(subject)
     if contact is None and meeting is None and view.companies.get(subject) is None:
-        return _Found([], frozenset(reads.keys), (0, NEVER), gone=True)
+        return _Found([], reads.keys(), (0, NEVER), gone=True)
     items = list(subject_items(view, subject, day))
     found = dormant(view, contact, day) if contact is not None else None
     share = field_share(view, meeting, day) if meeting is not None else None
     ahead = meeting if meeting is not None and meeting.scheduled(day) else None
+    keys = reads.keys()
     # (A subject always reads its own note: a change to it recomputes the subject anyway.)
-    keys = frozenset(reads.keys - {note_key(subject)})
+    keys.discard(note_key(subject))
     return _Found(items, keys, reads.window(), False, found, share, ahead)
 
 
-def _commit(agenda: Agenda, vault: Vault, found: Mapping[str, _Found], notes: Iterable[str],
-            whole: bool = False) -> None:
+def _commit(agenda: Agenda, vault: Vault, found: Iterable[tuple[str, _Found]],
+            notes: Iterable[str], whole: bool = False) -> None:
     """Store what the rules ``found`` for some subjects (``whole``: for all of them) and the
     per-note parts of ``notes`` (from ``vault``, holding at least those notes)."""
     by_note: dict[str, int] = defaultdict(int)
@@ -452,8 +452,12 @@ def _commit(agenda: Agenda, vault: Vault, found: Mapping[str, _Found], notes: It
         merged = merge_snoozes(agenda.snoozes[p] for p in sorted(agenda.snoozes))
         snoozes_changed = merged != agenda.snoozed
         agenda.snoozed = merged
+    refinish = whole or snoozes_changed  # a snooze may move any item: finish them all again
+    if refinish and not agenda.items_complete:
+        raise ValueError("a snooze changed and the raw items are not loaded: rebuild")
     touched: set[str] = set()
-    for subject, got in found.items():
+    grouped: dict[str, list[DueItem]] = {}
+    for subject, got in found:
         agenda.recomputed.add(subject)
         agenda.dormant.pop(subject, None)
         if got.gone:
@@ -474,16 +478,16 @@ def _commit(agenda: Agenda, vault: Vault, found: Mapping[str, _Found], notes: It
             elif subject in vault.meetings or agenda.scheduled.pop(subject, None) is not None:
                 agenda.scheduled.pop(subject, None)
                 agenda.touched.add(subject)
-    grouped = {s: got.items for s, got in found.items() if got.items}
-    if whole or snoozes_changed:  # a snooze may move any item: finish them all again
-        if not agenda.items_complete:
-            raise ValueError("a snooze changed and the raw items are not loaded: rebuild")
-        for subject in found:
+        if refinish:
             agenda.items.pop(subject, None)
-        agenda.items.update((s, tuple(g)) for s, g in grouped.items())
+            if got.items:
+                agenda.items[subject] = tuple(got.items)
+        else:
+            grouped[subject] = got.items
+    if refinish:
         agenda._refinish()
     else:
-        agenda._set_items(grouped, set(found))
+        agenda._set_items({s: g for s, g in grouped.items() if g}, set(grouped))
     agenda._relimit(sorted(touched))
 
 
@@ -674,12 +678,13 @@ def _recompute(agenda: Agenda, settings: Settings, subjects: set[str], lookup: L
     core |= lookup.answering(agenda.reads.of(subjects))
     while True:
         part = partial_vault(settings, core, lookup, load, changed)
-        found = {s: _evaluate(part, s, agenda.today) for s in subjects}
-        wanted = lookup.answering(set().union(*(f.keys for f in found.values())))
-        if wanted <= core:
+        view = RecordingVault(part)
+        found = {s: _evaluate(view, s, agenda.today) for s in subjects}
+        wanted = lookup.answering(set().union(*(f.keys for f in found.values()))) - core
+        if wanted <= part.notes.keys():  # (a note linked to is in already, to resolve links)
             break
         core |= wanted
-    _commit(agenda, part, found, notes)
+    _commit(agenda, part, found.items(), notes)
     return part
 
 

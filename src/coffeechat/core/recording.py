@@ -54,14 +54,27 @@ def name_key(key: str) -> str:
 
 
 class Reads:
-    """What one evaluation read: the keys of its lookups, and the days (as ordinals) from
-    which a comparison with today it made would turn out otherwise."""
+    """What one evaluation read: the paths, contacts and names of its lookups (see `keys`),
+    and the days (as ordinals) from which a comparison with today it made would turn out
+    otherwise."""
+
+    __slots__ = ("flips", "met", "names", "notes", "ordinal", "referred")
 
     def __init__(self, today: dt.date) -> None:
-        self.keys: set[str] = set()
+        self.notes: set[str] = set()
+        self.met: set[str] = set()
+        self.referred: set[str] = set()
+        self.names: set[str] = set()
         self.flips: set[int] = set()
         self.ordinal = today.toordinal()
-        self.today = Day(today, self)
+
+    def keys(self) -> set[str]:
+        """The keys read, as `touched_keys` names what a change touches."""
+        out = {note_key(p) for p in self.notes}
+        out.update(met_key(p) for p in self.met)
+        out.update(referred_key(p) for p in self.referred)
+        out.update(name_key(k) for k in self.names)
+        return out
 
     def window(self) -> Window:
         """The days around today over which every comparison made turns out the same."""
@@ -70,49 +83,75 @@ class Reads:
                 min((f for f in self.flips if f > t), default=NEVER))
 
 
+_ordinal = dt.date.toordinal
+
+
+def _plain_date(other: object) -> bool:
+    return type(other) is dt.date or isinstance(other, dt.date) and not isinstance(other, dt.datetime)
+
+
 class Day(dt.date):
     """Today, noting in its `Reads` each date it is compared with. Any other use (arithmetic,
     its year, a hash) pins the window to today alone: correct, if never reused."""
 
-    __slots__ = ("_reads",)
-    _reads: Reads
+    __slots__ = ("_flips", "_ord")
+    _flips: set[int]
+    _ord: int
 
     def __new__(cls, day: dt.date, reads: Reads) -> Day:
         self = super().__new__(cls, day.year, day.month, day.day)
-        self._reads = reads
+        self._flips = reads.flips
+        self._ord = reads.ordinal
         return self
 
     def _plain(self) -> dt.date:
-        return dt.date.fromordinal(self._reads.ordinal)
-
-    def _flip(self, other: object, *offsets: int) -> bool:
-        if not isinstance(other, dt.date) or isinstance(other, dt.datetime):
-            return False
-        day = dt.date.toordinal(other)
-        self._reads.flips.update(day + o for o in offsets)
-        return True
+        return dt.date.fromordinal(self._ord)
 
     def _pin(self) -> None:
-        self._reads.flips.update((self._reads.ordinal, self._reads.ordinal + 1))
+        self._flips.update((self._ord, self._ord + 1))
 
     # today < d and today >= d change at d; today <= d and today > d at d + 1.
     def __lt__(self, other: object) -> bool:
-        return dt.date.__lt__(self, other) if self._flip(other, 0) else NotImplemented  # type: ignore[operator]
+        if not _plain_date(other):
+            return NotImplemented
+        o = _ordinal(other)  # type: ignore[arg-type]
+        self._flips.add(o)
+        return self._ord < o
 
     def __ge__(self, other: object) -> bool:
-        return dt.date.__ge__(self, other) if self._flip(other, 0) else NotImplemented  # type: ignore[operator]
+        if not _plain_date(other):
+            return NotImplemented
+        o = _ordinal(other)  # type: ignore[arg-type]
+        self._flips.add(o)
+        return self._ord >= o
 
     def __le__(self, other: object) -> bool:
-        return dt.date.__le__(self, other) if self._flip(other, 1) else NotImplemented  # type: ignore[operator]
+        if not _plain_date(other):
+            return NotImplemented
+        o = _ordinal(other)  # type: ignore[arg-type]
+        self._flips.add(o + 1)
+        return self._ord <= o
 
     def __gt__(self, other: object) -> bool:
-        return dt.date.__gt__(self, other) if self._flip(other, 1) else NotImplemented  # type: ignore[operator]
+        if not _plain_date(other):
+            return NotImplemented
+        o = _ordinal(other)  # type: ignore[arg-type]
+        self._flips.add(o + 1)
+        return self._ord > o
 
     def __eq__(self, other: object) -> bool:
-        return dt.date.__eq__(self, other) if self._flip(other, 0, 1) else NotImplemented  # type: ignore[no-any-return]
+        if not _plain_date(other):
+            return NotImplemented
+        o = _ordinal(other)  # type: ignore[arg-type]
+        self._flips.update((o, o + 1))
+        return self._ord == o
 
     def __ne__(self, other: object) -> bool:
-        return dt.date.__ne__(self, other) if self._flip(other, 0, 1) else NotImplemented  # type: ignore[no-any-return]
+        if not _plain_date(other):
+            return NotImplemented
+        o = _ordinal(other)  # type: ignore[arg-type]
+        self._flips.update((o, o + 1))
+        return self._ord != o
 
     def __hash__(self) -> int:
         self._pin()
@@ -159,27 +198,27 @@ for _name in ("year", "month", "day"):
 
 
 class _Noted(Mapping[str, _V]):
-    """A map of the vault by path that notes each path looked up; it may not be walked (a
-    rule over one subject has no business reading every note)."""
+    """A map of the vault by path that notes each path looked up (in ``seen``); it may not be
+    walked (a rule over one subject has no business reading every note)."""
 
-    __slots__ = ("_data", "_keys")
+    __slots__ = ("_data", "seen")
 
-    def __init__(self, data: Mapping[str, _V], keys: set[str]) -> None:
+    def __init__(self, data: Mapping[str, _V]) -> None:
         self._data = data
-        self._keys = keys
+        self.seen: set[str] = set()
 
     def __getitem__(self, path: str) -> _V:
-        self._keys.add(note_key(path))
+        self.seen.add(path)
         return self._data[path]
 
     def __contains__(self, path: object) -> bool:
         if not isinstance(path, str):
             return False
-        self._keys.add(note_key(path))
+        self.seen.add(path)
         return path in self._data
 
     def get(self, path: str, default: Any = None) -> Any:
-        self._keys.add(note_key(path))
+        self.seen.add(path)
         return self._data.get(path, default)
 
     def __iter__(self) -> Iterator[str]:
@@ -190,36 +229,48 @@ class _Noted(Mapping[str, _V]):
 
 
 class RecordingVault:
-    """A `coffeechat.core.vault.VaultView` of ``vault`` noting every lookup in ``reads``."""
+    """A `coffeechat.core.vault.VaultView` of ``vault`` noting every lookup in the `Reads`
+    of the evaluation under way (`record`): one view serves one subject at a time."""
 
-    def __init__(self, vault: Vault, reads: Reads) -> None:
+    def __init__(self, vault: Vault) -> None:
         self._vault = vault
-        self._keys = reads.keys
         self.settings: Settings = vault.settings
-        self.contacts: Mapping[str, Contact] = _Noted(vault.contacts, reads.keys)
-        self.meetings: Mapping[str, Meeting] = _Noted(vault.meetings, reads.keys)
-        self.companies: Mapping[str, Company] = _Noted(vault.companies, reads.keys)
+        self._contacts = _Noted(vault.contacts)
+        self._meetings = _Noted(vault.meetings)
+        self._companies = _Noted(vault.companies)
+        self.contacts: Mapping[str, Contact] = self._contacts
+        self.meetings: Mapping[str, Meeting] = self._meetings
+        self.companies: Mapping[str, Company] = self._companies
+        self.reads = Reads(dt.date.min)
         self._touches: dict[str, list[Touch]] = {}
 
+    def record(self, today: dt.date) -> Day:
+        """Start noting what the rules read into a fresh `Reads`; returns today, as the rules
+        must see it (a `Day`)."""
+        reads = self.reads = Reads(today)
+        self._contacts.seen = self._meetings.seen = self._companies.seen = reads.notes
+        self._touches = {}
+        return Day(today, reads)
+
     def meetings_with(self, contact_path: str) -> list[Meeting]:
-        self._keys.add(met_key(contact_path))
+        self.reads.met.add(contact_path)
         return self._vault.meetings_with(contact_path)
 
     def contacts_referred_by(self, contact_path: str) -> list[str]:
-        self._keys.add(referred_key(contact_path))
+        self.reads.referred.add(contact_path)
         return self._vault.contacts_referred_by(contact_path)
 
     def meetings_referring(self, key: str) -> list[Meeting]:
-        self._keys.add(name_key(key))
+        self.reads.names.add(key)
         return self._vault.meetings_referring(key)
 
     def contacts_named(self, key: str) -> list[Contact]:
-        self._keys.add(name_key(key))
+        self.reads.names.add(key)
         return self._vault.contacts_named(key)
 
     def touches(self, contact_path: str, today: dt.date) -> list[Touch]:
         # (Computed afresh, not taken from the vault's cache: the comparisons with today
-        # must be noted. One view serves one subject and one day.)
+        # must be noted. The cache here lasts one subject.)
         got = self._touches.get(contact_path)
         if got is None:
             got = self._touches[contact_path] = touches_of(
