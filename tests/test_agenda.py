@@ -110,6 +110,8 @@ def mutate(data: bytes, path: str, others: list[str], rng: random.Random, today:
     edits = [
         lambda d: _append(d, f"- {day} {rng.choice(['approach', 'reply', 'follow_up', 'thank_you', 'email', 'report_back', 'declined', 'call'])}: edited"),
         lambda d: _append(d, f"- [ ] call them back 📅 {day}"),
+        lambda d: _append(d, f"- {(today + dt.timedelta(days=rng.randint(330, 420))).isoformat()}"
+                             " email: a mistyped year?"),
         lambda d: _append(d, f"- [x] done already 📅 {day}"),
         lambda d: set_key(d, "follow_up", day),
         lambda d: set_key(d, "follow_up", None),
@@ -257,6 +259,12 @@ def index_matches_a_rebuild(root: Path, settings, today: dt.date) -> str:
     got = Index(root, settings).agenda(today)
     want = Index(root, settings, use_cache=False).agenda(today)
     same(as_tuple(got.result), as_tuple(want.result))
+    # `check` too: each note's findings kept with the note, the far-future ones found by day
+    order = lambda f: (f.path, f.line or 0, f.message, f.code)  # noqa: E731
+    checked = Index(root, settings).check(today)
+    fresh = Index(root, settings, use_cache=False).check(today)
+    assert sorted(checked.findings, key=order) == sorted(fresh.findings, key=order)
+    assert checked.notes == fresh.notes
     assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
     assert got.contacts() == want.contacts()
     return got.how

@@ -424,11 +424,12 @@ def check(app: App, as_json: bool) -> None:
     markers, impossible dates, and suggestions. Exits 1 when there is an error or warning.
     """
     from coffeechat.core.model import Severity
-    from coffeechat.core.vault import far_future
+    from coffeechat.storage.index import Index
 
-    vault, today = app.vault, app.today
-    findings = sorted(vault.findings + far_future(vault, today) + insights(vault, today),
-                      key=lambda f: (f.path, f.line or 0, f.message))
+    checked = Index(app.root, app.settings).check(app.today)
+    for warning in checked.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    findings = sorted(checked.findings, key=lambda f: (f.path, f.line or 0, f.message))
     if as_json:
         print_json([{"path": f.path, "line": f.line, "severity": f.severity.value, "code": f.code,
                      "message": f.message} for f in findings])
@@ -437,7 +438,7 @@ def check(app: App, as_json: bool) -> None:
         errors = sum(f.severity is Severity.ERROR for f in findings)
         warnings = sum(f.severity is Severity.WARNING for f in findings)
         suggestions = sum(f.severity is Severity.INFO for f in findings)
-        summary = (f"{len(vault.notes)} notes checked: {errors} error{'s' * (errors != 1)}"
+        summary = (f"{checked.notes} notes checked: {errors} error{'s' * (errors != 1)}"
                    f" (notes left out), {warnings} warning{'s' * (warnings != 1)},"
                    f" {suggestions} suggestion{'s' * (suggestions != 1)}")
         click.echo(summary, err=True)

@@ -79,6 +79,7 @@ __all__ = [
     "Agenda",
     "Change",
     "Lookup",
+    "NoteFacts",
     "Patch",
     "ReadIndex",
     "Result",
@@ -229,6 +230,8 @@ class ReadIndex:
         return {key for s in subjects for key in self.by_subject.get(s, ())}
 
 
+#: What `check` needs of a note beside the rules (`Agenda.facts`).
+NoteFacts = tuple[int, tuple[Finding, ...]]
 #: A contact as the feed shows them: (name, company, role, email, phone).
 PersonRow = tuple[str, str, str, str, str]
 
@@ -263,8 +266,14 @@ class Agenda:
     windows: dict[str, Window] = field(default_factory=dict)
     #: What each subject read: which subjects a change recomputes.
     reads: ReadIndex = field(default_factory=ReadIndex)
-    #: Notes whose `people` / `scheduled` entries changed, the subjects recomputed (raw items
-    #: and window), and the patches made to `done`, since a store last saved them.
+    #: note -> what `check` needs of it beside the rules: the day of its latest log line or
+    #: its meeting (as an ordinal, 0 for none: a year ahead it is a mistyped year), and its
+    #: findings (those of duplicates left out: they are told from `dups`)
+    facts: dict[str, NoteFacts] = field(default_factory=dict)
+    #: Notes whose per-note parts were recomputed, whose `people` / `scheduled` entries
+    #: changed, the subjects recomputed (raw items and window), and the patches made to
+    #: `done`, since a store last saved them.
+    noted: set[str] = field(default_factory=set)
     touched: set[str] = field(default_factory=set)
     recomputed: set[str] = field(default_factory=set)
     patches: list[Patch] = field(default_factory=list)
@@ -425,14 +434,20 @@ def _commit(agenda: Agenda, vault: Vault, found: Iterable[tuple[str, _Found]],
             notes: Iterable[str], whole: bool = False) -> None:
     """Store what the rules ``found`` for some subjects (``whole``: for all of them) and the
     per-note parts of ``notes`` (from ``vault``, holding at least those notes)."""
-    by_note: dict[str, int] = defaultdict(int)
+    by_note: dict[str, list[Finding]] = defaultdict(list)
     for finding in vault.findings:
-        if finding.code != "duplicate" and finding.severity is not Severity.INFO:
-            by_note[finding.path] += 1
+        if finding.code != "duplicate":
+            by_note[finding.path].append(finding)
     snoozes_changed = dups_changed = whole
     for path in notes:  # per-note parts first: snoozes decide how items are finished
+        agenda.noted.add(path)
         agenda.touched.add(path)
-        agenda._set_problems(path, by_note.get(path, 0))
+        mine = tuple(by_note.get(path, ()))
+        agenda._set_problems(path, sum(f.severity is not Severity.INFO for f in mine))
+        if path in vault.notes:
+            agenda.facts[path] = (_latest(vault, path), mine)
+        else:
+            agenda.facts.pop(path, None)
         agenda.scheduled.pop(path, None)
         c = vault.contacts.get(path)
         agenda._set_person(path, (c.name, c.company, c.role, c.email, c.phone) if c else None)
@@ -489,6 +504,15 @@ def _commit(agenda: Agenda, vault: Vault, found: Iterable[tuple[str, _Found]],
     else:
         agenda._set_items({s: g for s, g in grouped.items() if g}, set(grouped))
     agenda._relimit(sorted(touched))
+
+
+def _latest(vault: Vault, path: str) -> int:
+    """The day (as an ordinal) of a contact's latest log line or of a meeting; 0 for none."""
+    if (contact := vault.contacts.get(path)) is not None:
+        return max((e.date.toordinal() for e in contact.log), default=0)
+    if (meeting := vault.meetings.get(path)) is not None:
+        return meeting.date.toordinal()
+    return 0
 
 
 def _snoozes_of(vault: Vault, path: str) -> tuple[tuple[str, dt.date], ...]:

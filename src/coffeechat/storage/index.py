@@ -48,19 +48,21 @@ from coffeechat.core.model import (
     ParsedNote,
     Severity,
 )
-from coffeechat.core.rules import FieldShare
-from coffeechat.core.vault import build_vault, note_stem
+from coffeechat.core.dates import add_months
+from coffeechat.core.rules import FieldShare, insights
+from coffeechat.core.vault import build_vault, duplicate_findings, far_future, note_stem
 from coffeechat.storage import codec
 from coffeechat.storage.cachedir import CACHE_DIR, cache_dir
 from coffeechat.storage.codec import Damaged
 from coffeechat.storage.scan import FileStat, is_ignored, scan
 
-__all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Index", "Refresh", "read_note"]
+__all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Checked", "Index", "Refresh",
+           "read_note"]
 
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
 #: when the core's source changes at all, see `_code_digest`).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -120,7 +122,8 @@ CREATE TABLE people (path TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE shares (meeting TEXT NOT NULL, key TEXT NOT NULL, day INTEGER NOT NULL, name TEXT NOT NULL);
 CREATE INDEX shares_meeting ON shares (meeting);
 CREATE INDEX shares_key ON shares (key, day, meeting);
-CREATE TABLE dups (path TEXT NOT NULL, pos INTEGER NOT NULL, label TEXT NOT NULL, key TEXT NOT NULL, line INTEGER);
+-- (label and key have no type: a number planted there stays a number, and reads as damage)
+CREATE TABLE dups (path TEXT NOT NULL, pos INTEGER NOT NULL, label NOT NULL, key NOT NULL, line INTEGER);
 CREATE INDEX dups_path ON dups (path);
 CREATE INDEX dups_key ON dups (label, key, path);
 CREATE TABLE scheduled (path TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -130,6 +133,8 @@ CREATE TABLE subjects (subject TEXT PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER
 CREATE TABLE reads (key TEXT NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (key, subject))
     WITHOUT ROWID;
 CREATE INDEX reads_subject ON reads (subject);
+CREATE TABLE facts (path TEXT PRIMARY KEY, latest INTEGER NOT NULL, findings TEXT NOT NULL);
+CREATE INDEX facts_latest ON facts (latest);
 INSERT INTO meta VALUES ('gen', '0');
 """
 #: Patches to the stored agenda kept beside it before it is written whole again.
@@ -169,6 +174,25 @@ class AgendaRefresh:
     @classmethod
     def of(cls, agenda: Agenda, how: str) -> AgendaRefresh:
         return cls(agenda.result(), how, agenda.meetings, agenda.contacts)
+
+
+@dataclass
+class Checked:
+    """What `check` reports (`Index.check`): every finding, and how many notes were read."""
+
+    found: list[Finding]
+    notes: int
+    warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # all of them, once the walk's are in
+
+
+def _with_walk(result: AgendaRefresh) -> AgendaRefresh:
+    """The agenda's problem count with what the walk could not read."""
+    if result.findings:
+        extra = sum(1 for f in result.findings if f.severity is not Severity.INFO)
+        result.result = Result(result.result.items, result.result.insights,
+                               result.result.problems + extra)
+    return result
 
 
 class Index:
@@ -466,24 +490,8 @@ class Index:
     def agenda(self, today: dt.date) -> AgendaRefresh:
         """The finished agenda on ``today``: from the stored one when nothing changed, brought
         up to date when a few notes were edited, rebuilt from every note otherwise."""
-        key = _settings_key(self.settings)
-
         def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> AgendaRefresh:
-            synced = self._sync(db, stats)
-            stored = _stored_meta(self._meta(db, "agenda"))
-            out = None
-            if stored is not None and stored[0] == key:
-                _key, day, gen = stored
-                if gen == synced.gen and day == today.toordinal():
-                    result = self._stored_result(db)
-                    if result is not None:
-                        out = AgendaRefresh(result, "cached", *self._lazy(today))
-                elif synced.gen >= 0:
-                    out = self._update_agenda(db, key, gen, synced.gen, today)
-            if out is None:
-                out = self._rebuild_agenda(db, synced, stats, today, key)
-            out.parsed, out.removed = len(synced.fresh), synced.removed
-            return out
+            return self._agenda(db, stats, today)
 
         def fallback(stats: dict[str, FileStat], warnings: list[str]) -> AgendaRefresh:
             notes = self._parse_all(stats).notes
@@ -492,10 +500,60 @@ class Index:
             return result
 
         result: AgendaRefresh = self._session(work, fallback)
-        if result.findings:
-            extra = sum(1 for f in result.findings if f.severity is not Severity.INFO)
-            result.result = Result(result.result.items, result.result.insights,
-                                   result.result.problems + extra)
+        return _with_walk(result)
+
+    def _agenda(self, db: sqlite3.Connection, stats: dict[str, FileStat],
+                today: dt.date) -> AgendaRefresh:
+        key = _settings_key(self.settings)
+        synced = self._sync(db, stats)
+        stored = _stored_meta(self._meta(db, "agenda"))
+        out = None
+        if stored is not None and stored[0] == key:
+            _key, day, gen = stored
+            if gen == synced.gen and day == today.toordinal():
+                result = self._stored_result(db)
+                if result is not None:
+                    out = AgendaRefresh(result, "cached", *self._lazy(today))
+            elif synced.gen >= 0:
+                out = self._update_agenda(db, key, gen, synced.gen, today)
+        if out is None:
+            out = self._rebuild_agenda(db, synced, stats, today, key)
+        out.parsed, out.removed = len(synced.fresh), synced.removed
+        return out
+
+    def check(self, today: dt.date) -> Checked:
+        """What `check` reports on ``today``: each note's findings, duplicate people, log lines
+        and meetings dated more than a year ahead (a mistyped year), the agenda's suggestions
+        and what the walk could not read. From the store, brought up to date as for `agenda`."""
+        def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Checked:
+            agenda = self._agenda(db, stats, today)
+            stored = _stored_meta(self._meta(db, "agenda"))
+            if stored is None or stored[1:] != (today.toordinal(), self._gen(db)):
+                return fallback(stats, [])  # (another run stored newer notes meanwhile)
+            found = [f for (v,) in db.execute("SELECT findings FROM facts WHERE findings != '[]'")
+                     for f in codec.findings_from(codec.loads(v))]
+            dups: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
+            for path, label, key, line in db.execute(
+                    "SELECT path, label, key, line FROM dups ORDER BY path, pos"):
+                if type(line) not in (int, type(None)):
+                    raise Damaged("a stored line is not a number")
+                dups[codec.text(path)].append((codec.text(label), codec.text(key), line))
+            found += duplicate_findings(dups)
+            limit = add_months(today, 12).toordinal()
+            far = {codec.text(p) for (p,) in db.execute("SELECT path FROM facts WHERE latest > ?",
+                                                      (limit,))}
+            if far:
+                found += far_future(build_vault(_SqlLookup(db).load(far), self.settings), today)
+            (count,) = db.execute("SELECT COUNT(*) FROM notes").fetchone()
+            return Checked(found + agenda.result.insights, int(count), agenda.warnings)
+
+        def fallback(stats: dict[str, FileStat], warnings: list[str]) -> Checked:
+            vault = build_vault(self._parse_all(stats).notes, self.settings)
+            found = vault.findings + far_future(vault, today) + insights(vault, today)
+            return Checked(found, len(vault.notes), warnings)
+
+        result: Checked = self._session(work, fallback)
+        result.findings = result.found + result.findings
         return result
 
     def _read(self, query: str, *args: Any) -> list[Any]:
@@ -553,7 +611,7 @@ class Index:
             db.execute("BEGIN IMMEDIATE")
             if self._gen(db) == synced.gen:  # nobody stored newer notes meanwhile
                 for table in ("shapes", "links", "people", "scheduled", "shares", "dups", "subjects",
-                              "reads"):
+                              "reads", "facts"):
                     db.execute(f"DELETE FROM {table}")
                 db.executemany("INSERT INTO shares VALUES (?, ?, ?, ?)",
                                ((m, k, day, name) for k, entries in agenda.tally.by_field.items()
@@ -676,8 +734,15 @@ class Index:
                            ((p,) for p in (() if rebuilt else paths) if p not in part))
             db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
                            ((p, codec.dumps(encode(part[p]))) for p in paths if p in part))
+        noted = agenda.facts.keys() if rebuilt else agenda.noted
+        db.executemany("DELETE FROM facts WHERE path = ?",
+                       ((p,) for p in (() if rebuilt else noted) if p not in agenda.facts))
+        db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", (
+            (p, agenda.facts[p][0], codec.dumps(codec.findings_to(list(agenda.facts[p][1]))))
+            for p in noted if p in agenda.facts))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('agenda', ?)",
                    (codec.dumps([key, agenda.today.toordinal(), gen]),))
+        agenda.noted.clear()
         agenda.touched.clear()
         agenda.recomputed.clear()
         agenda.patches.clear()
