@@ -411,3 +411,29 @@ def test_a_note_added_removed_or_renamed_is_patched_in_not_a_whole_refresh(vault
                                       "feed", "-o", str(fresh)], catch_exceptions=False)
     assert result.exit_code == 0
     assert feed == fresh.read_bytes().decode("utf-8").replace("\r\n ", "")
+
+
+def test_the_watcher_follows_the_store_when_another_command_moved_it_on(vault):
+    """The watcher keeps no agenda of its own: a save that `coffeechat due` brought into the
+    store before the watcher's pass still reaches the feed, and a pass with nothing new in the
+    store writes nothing."""
+    import datetime as dt
+
+    from click.testing import CliRunner
+
+    from coffeechat.cli import cli
+
+    _fast(vault)
+    settings, _ = load_settings(vault.root)
+    lines: list[str] = []
+    watcher = Watcher(vault.root, settings, today=dt.date.fromisoformat(TODAY_TEXT),
+                      report=lines.append)
+    assert watcher.update("start", force=True).error is None
+    assert watcher.update("rescan").skipped
+    vault.write("contacts/Bo Li.md", _contact_text("Bo Li"))
+    ran = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", TODAY_TEXT, "due", "--all"])
+    assert ran.exit_code == 0 and "Bo Li" in ran.output
+    moved = watcher.update("save", {"contacts/Bo Li.md"})
+    assert moved.error is None and not moved.skipped
+    assert "Follow up with Bo Li" in watcher.feed_path.read_text(encoding="utf-8")
+    assert watcher.update("rescan").skipped

@@ -83,6 +83,10 @@ class Live:
     def settled_on(self, expected: bytes, timeout: float = 30.0) -> None:
         wait_for(lambda: self.watcher.feed_path.exists() and self.feed() == expected, timeout,
                  f"the watcher's feed to equal a cold rebuild; log: {self.lines[-5:]}")
+        # A pass writes the feed before it walks the vault for what its events missed: it is
+        # counted once that is done too.
+        wait_for(lambda: self.watcher.updates and self.watcher.updates[-1].reason != "start",
+                 timeout, "the pass that wrote it to end")
 
 
 @pytest.fixture

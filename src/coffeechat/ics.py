@@ -518,7 +518,7 @@ def render_feed(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt
     shown = [i for i in items if horizon is None or _shown_on(i, today, options) <= horizon]
     scheduled = [m for m in meetings if m.scheduled(today) and (horizon is None or m.date <= horizon)]
     if cache is not None and not options.digest:
-        return _render_cached(shown, scheduled, today, options, contacts, cache)
+        return _render_cached(shown, scheduled, today, options, contacts, cache, stored)
     specs = [_meeting_event(m, contacts, options, tz) for m in scheduled]
     if options.digest:
         by_day: dict[dt.date, list[DueItem]] = defaultdict(list)
@@ -553,11 +553,13 @@ def render_feed(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt
 
 
 def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.date,
-                   options: FeedOptions, contacts: Mapping[str, Contact], cache: EventCache) -> Feed:
+                   options: FeedOptions, contacts: Mapping[str, Contact], cache: EventCache,
+                   stored: EventStore | None = None) -> Feed:
     """`render_feed` reusing from ``cache`` every event whose item (or meeting) is the very
     same object as last time, with the very same contact objects: the agenda patches only
     what an edit touched, so a pass re-renders a handful of events and keeps the order of the
-    rest (a 10,000-contact vault has ~28,000)."""
+    rest (a 10,000-contact vault has ~28,000). Many new events at once (the first pass, a new
+    day) are taken from ``stored`` where it has them."""
     if cache.options != options or cache.today != today:
         cache.items, cache.meetings, cache.order, cache.data = {}, {}, [], {}
         cache.options, cache.today = options, today
@@ -570,7 +572,7 @@ def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.dat
         hit = previous(item.id)
         if hit is None or hit[0] is not item or hit[1] is not contact:
             spec = _item_event(item, today, contacts, options)
-            hit = (item, contact, spec.sort_key(), spec, _event_bytes(spec), spec.timed)
+            hit = (item, contact, spec.sort_key(), spec, b"", spec.timed)
             made.append((item.id, hit))
         fresh[item.id] = hit
     was = cache.meetings
@@ -581,9 +583,12 @@ def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.dat
         if hit is None or hit[0] is not meeting or len(hit[1]) != len(people) or any(
                 a is not b for a, b in zip(hit[1], people)):
             spec = _meeting_event(meeting, contacts, options, options.tz)
-            hit = (meeting, people, spec.sort_key(), spec, _event_bytes(spec), spec.timed)
+            hit = (meeting, people, spec.sort_key(), spec, b"", spec.timed)
             made.append((meeting.path, hit))
         meetings[meeting.path] = hit
+    made = _with_bytes(made, stored if len(made) > 1000 else None)
+    for ref, hit in made:
+        (meetings if ref in meetings else fresh)[ref] = hit
     # One order for items and meetings (by sort key; keys hold the uid, so never equal) and
     # the bytes of each, patched where something changed.
     order, data = cache.order, cache.data
@@ -608,6 +613,26 @@ def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.dat
     body = b"".join(map(data.__getitem__, [ref for _key, ref in order]))
     return Feed(b"".join((head, body, tail)), items=len(shown), meetings=len(scheduled),
                 events=len(order))
+
+
+def _with_bytes(made: list[tuple[str, tuple[Any, ...]]],
+                stored: EventStore | None) -> list[tuple[str, tuple[Any, ...]]]:
+    """``made`` events (ref, hit) with their bytes (`_render_cached`): from ``stored`` where
+    it has them, rendered (and stored) otherwise."""
+    keys = [event_key(hit[3]) for _ref, hit in made] if stored is not None else []
+    known = stored.get_many(keys) if stored is not None else {}
+    new: dict[str, bytes] = {}
+    out = []
+    for n, (ref, hit) in enumerate(made):
+        data = known.get(keys[n]) if keys else None
+        if data is None:
+            data = _event_bytes(hit[3])
+            if keys:
+                new[keys[n]] = data
+        out.append((ref, (*hit[:4], data, hit[5])))
+    if stored is not None and new:
+        stored.put_many(new, set(keys))
+    return out
 
 
 def vault_feed(vault: Any, today: dt.date, options: FeedOptions, cache: EventCache | None = None) -> Feed:

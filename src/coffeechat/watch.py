@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,15 +165,17 @@ class Watcher:
         self._next_rescan = 0.0
         self._today: dt.date | None = None
         self._built = False
-        self._seen: dict[str, tuple[int, int]] | None = None  # the notes last built: size, mtime
         self._feed_stat: tuple[int, int] | None = None
         self._own: tuple[int, int] | None = None  # size, mtime of the dashboard we last wrote
         self._told: set[str] = set()
         self._dashboard_refused = False
         self._pass_started = 0.0
         self._feed_data: bytes | None = None  # the feed as last written
-        self._agenda: Any = None  # the agenda of the last pass, kept to patch on a save
-        self._lookup: Any = None  # and the notes' links (`core.agenda.ShapeIndex`)
+        #: The agenda the feed was last written from, as the store gave it (`AgendaRefresh`):
+        #: handed back to the store, which then need not read its items again.
+        self._held: Any = None
+        self._contacts: dict[str, Any] = {}  # the people the feed names, kept while unchanged
+        self._meetings: dict[str, Any] = {}  # the meetings ahead, likewise
 
     # -- settings-derived values ---------------------------------------------------------------
     @property
@@ -400,9 +402,7 @@ class Watcher:
         return result
 
     def _update(self, result: Update, paths: set[str] | frozenset[str], force: bool) -> None:
-        from coffeechat.core.agenda import ShapeIndex, build_agenda, shapes
         from coffeechat.core.model import Severity
-        from coffeechat.core.vault import build_vault
         from coffeechat.publish import dashboard_path, feed_path
         from coffeechat.storage.index import Index
 
@@ -422,61 +422,51 @@ class Watcher:
                     self.dashboard = dashboard_path(self.root, settings)
                     self._dashboard_refused = False
         today = self.today()
+        index = Index(self.root, self.settings)
         feed_intact = self._feed_stat is not None and self._stat(self.feed_path) == self._feed_stat
-        if (paths and self._agenda is not None and not force and not changed_settings
-                and today == self._today and feed_intact):
-            agenda = self._patch(result, paths)  # only what the saved notes touch
-            if agenda is not None:
-                if result.parsed or result.removed:
-                    self._publish(result, agenda, today)
-                # Events are only hints: compare every file now that the feed is out, and
-                # catch up with whatever they did not say (a dropped event, a git checkout).
-                missed = self._missed()
-                if not missed:
-                    result.skipped = not (result.parsed or result.removed)
-                    return
-                parsed, removed = result.parsed, result.removed
-                agenda = self._patch(result, missed)
-                result.parsed += parsed
-                result.removed += removed
-                if agenda is not None:
-                    self._publish(result, agenda, today)
-                    return
-        refresh = Index(self.root, self.settings).refresh()
+        same = self._built and not force and not changed_settings and today == self._today \
+            and feed_intact
+        if paths and same:
+            # Only the saved notes, through the store; then the walk below catches whatever
+            # the events did not say (a dropped event, a git checkout).
+            hinted = index.agenda_for(paths - {CONFIG_NAME}, today, self._held)
+            if hinted is not None:
+                result.parsed, result.removed = hinted.parsed, hinted.removed
+                if hinted.parsed or hinted.removed:
+                    self._report_problems(index.findings_of(paths), Severity.ERROR, paths)
+                if hinted.stamp is None or hinted.stamp != self._held.stamp:
+                    self._publish(result, hinted, today)
+        refresh = index.agenda(today, self._held)
         for warning in refresh.warnings:
             self.report(f"warning: {warning}")
-        result.parsed, result.removed = refresh.parsed, refresh.removed
-        # Compare with what was last built, not with what this refresh parsed: another command
-        # (`coffeechat due`) may have brought the shared index up to date first.
-        seen = {p: (s.size, s.mtime_ns) for p, s in refresh.stats.items()}
-        if (not force and self._built and not changed_settings and today == self._today
-                and seen == self._seen and feed_intact):
-            result.skipped = True
+        # Against the agenda the feed was last written from, not against what this walk read:
+        # another command (`coffeechat due`) may have brought the store up to date first.
+        if same and refresh.stamp is not None and refresh.stamp == self._held.stamp:
+            result.skipped = not (result.parsed or result.removed)
             return
-        vault = build_vault(refresh.notes, self.settings)
-        vault.findings.extend(refresh.findings)
-        del refresh
-        self._report_problems(vault.findings, Severity.ERROR)
-        self._lookup = ShapeIndex(shapes(vault))
-        self._agenda = build_agenda(vault, today)
-        self._seen = seen
-        board = vault if self.dashboard is not None else None  # the dashboard's funnel and tree
-        del vault
-        self._publish(result, self._agenda, today, board)
+        result.parsed += refresh.parsed
+        result.removed += refresh.removed
+        self._report_problems(index.findings_of(), Severity.ERROR)
+        self._publish(result, refresh, today)
 
-    def _publish(self, result: Update, agenda: Any, today: dt.date, vault: Any = None) -> None:
-        """Write the feed and the dashboard of ``agenda``, and say what was done."""
+    def _publish(self, result: Update, refresh: Any, today: dt.date) -> None:
+        """Write the feed and the dashboard of the agenda the store gave (``refresh``), and say
+        what was done."""
         from coffeechat.dashboard import compose
         from coffeechat.ics import FeedOptions, render_feed
         from coffeechat.publish import NotOurs, mtime_ns, vault_name, write_dashboard, write_if_changed
+        from coffeechat.storage.index import Index
 
-        agenda.patches.clear()  # (kept for a store; the watcher keeps its agenda in memory)
-        agenda.touched.clear()
-        items = agenda.result().items
-        meetings = agenda.meetings()
+        items = refresh.result.items
+        # The same objects as last time for what did not change: the event cache knows them.
+        self._meetings = _kept(self._meetings, {m.path: m for m in refresh.meetings()})
+        self._contacts = _kept(self._contacts, refresh.contacts())
+        meetings = list(self._meetings.values())
         options = FeedOptions.from_settings(self.settings, vault_name(self.root, self.settings),
                                             **self.overrides)
-        feed = render_feed(items, meetings, today, options, agenda.contacts(), self.cache)
+        feed = render_feed(items, meetings, today, options, self._contacts, self.cache,
+                           stored=Index(self.root, self.settings).events())
+        self._held = refresh
         result.items, result.meetings = feed.items, feed.meetings
         self._today = today
         # The feed is as this watcher last wrote it (or the pass would not patch): compare in
@@ -490,7 +480,7 @@ class Watcher:
         if self.on_feed is not None:
             self.on_feed(feed.data, mtime_ns(self.feed_path))
         if self.dashboard is not None and not self._dashboard_refused:
-            note = compose(self.root, self.settings, items, meetings, today, vault)
+            note = compose(self.root, self.settings, items, meetings, today)
             try:
                 result.dashboard_written = (write_dashboard(self.dashboard, note, self._remember_own)
                                             or result.dashboard_written)
@@ -505,61 +495,6 @@ class Watcher:
                     f" {feed.meetings} meeting{'s' * (feed.meetings != 1)}; {state}"
                     f" ({result.parsed} note{'s' * (result.parsed != 1)} read,"
                     f" {time.monotonic() - self._pass_started:.2f} s)")
-
-    def _missed(self) -> set[str]:
-        """Notes whose size or mtime differ from what the agenda was last brought up to."""
-        from coffeechat.storage.scan import scan
-
-        stats, _problems = scan(self.root, self.settings)
-        now = {p: (s.size, s.mtime_ns) for p, s in stats.items()}
-        seen = self._seen or {}
-        return {p for p in now.keys() | seen.keys() if now.get(p) != seen.get(p)}
-
-    def _patch(self, result: Update, paths: set[str] | frozenset[str]) -> Any:
-        """The agenda after just ``paths`` were saved, added or removed (a rename is both), or
-        None when a whole refresh is needed (a folder came or went; a snooze changed)."""
-        from coffeechat.core.agenda import apply_changes
-        from coffeechat.storage.index import DAMAGE, Index
-
-        synced = Index(self.root, self.settings).sync_paths(paths)
-        if synced is None or synced[0].gen < 0:
-            return None
-        found, load, gone = synced
-        seen = self._seen if self._seen is not None else {}
-        changed = {}
-        stats: dict[str, tuple[int, int]] = {}
-        for path, note in found.fresh.items():
-            # Against what the agenda was built from, not against the index: another command
-            # may have indexed this very save already.
-            st = self._stat(self.root / path)
-            if st is None or st != seen.get(path):
-                changed[path] = note
-                if st is not None:
-                    stats[path] = st
-        # (Gone against the agenda, too: another command may have dropped it from the index.)
-        removed = [p for p in set(gone) | {p for p in paths if p in seen} if p in seen
-                   and p not in found.fresh and self._stat(self.root / p) is None]
-        result.parsed, result.removed = len(changed), len(removed)
-        if not changed and not removed:
-            return self._agenda
-        try:
-            patched = apply_changes(self._agenda, self.settings, changed, self._lookup, load,
-                                    removed)
-        except DAMAGE:  # a stored note that cannot be read back: refresh it all
-            patched = None
-        except BaseException:
-            self._agenda = None  # (half patched, maybe: the next pass builds it again)
-            raise
-        if patched is None:
-            self._agenda = None
-            return None
-        seen.update(stats)  # what the agenda is now built from
-        for path in removed:
-            del seen[path]
-        from coffeechat.core.model import Severity
-
-        self._report_problems(patched.findings, Severity.ERROR, changed.keys() | set(removed))
-        return self._agenda  # (a note left out for an error changes kind: never patched)
 
     def _shown(self, path: Path) -> str:
         try:
@@ -591,3 +526,8 @@ class Watcher:
         for line in sorted(current - self._told)[:10]:
             self.report(f"left out until fixed: {line}")
         self._told = current
+
+
+def _kept(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """``new``, with the objects of ``old`` where they are equal."""
+    return {k: old[k] if k in old and old[k] == v else v for k, v in new.items()}

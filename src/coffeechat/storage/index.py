@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import os
+import secrets
 import sqlite3
 import time
 import zlib
@@ -170,6 +171,9 @@ class AgendaRefresh:
     removed: int = 0
     findings: list[Finding] = field(default_factory=list)  # what the walk found unreadable
     warnings: list[str] = field(default_factory=list)
+    #: Which stored agenda this is (a new one each time it is stored; None when it was not): a
+    #: caller holding it (`watch`) passes it back as ``known`` and is spared reading it again.
+    stamp: str | None = None
 
     @classmethod
     def of(cls, agenda: Agenda, how: str) -> AgendaRefresh:
@@ -242,6 +246,11 @@ class Index:
     def _meta(db: sqlite3.Connection, key: str) -> Any:
         row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+    @classmethod
+    def _stamp(cls, db: sqlite3.Connection) -> str | None:
+        stamp = cls._meta(db, "stamp")
+        return stamp if type(stamp) is str else None
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -434,34 +443,50 @@ class Index:
         except (sqlite3.Error, OSError):
             return None
         try:
-            if rebuilt:
-                return None
-            wanted = sorted(set(paths))
-            known = {p: (size, mtime, indexed) for p, size, mtime, indexed in _rows(
-                db, "SELECT path, size, mtime_ns, indexed_ns FROM notes WHERE path IN ({})", wanted)}
-            changed = []
-            gone = []
-            for rel in wanted:
-                try:
-                    st = os.stat(self.root / rel, follow_symlinks=False)
-                except FileNotFoundError:
-                    if rel in known:
-                        gone.append(rel)
-                    continue  # (else a folder, or a file that came and went)
-                if not S_ISREG(st.st_mode) or is_ignored(rel, self.settings) \
-                        or not rel.lower().endswith(".md"):
-                    if S_ISDIR(st.st_mode):
-                        return None  # a folder moved in or renamed: walk it all
-                    continue
-                changed.append(FileStat(rel, st.st_size, st.st_mtime_ns))
-            synced = self._store_notes(db, changed, gone, known, self.clock())
-            if synced.changed or gone:  # the walk's fingerprints no longer describe the table
-                db.execute("DELETE FROM meta WHERE key = 'seen'")
+            synced = None if rebuilt else self._sync_paths(db, paths)
         except DAMAGE:
             return None
         finally:
             db.close()
-        return synced, self.load_notes, gone
+        return None if synced is None else (synced[0], self.load_notes, synced[1])
+
+    def _sync_paths(self, db: sqlite3.Connection, paths: Iterable[str]) -> tuple[Synced, list[str]] | None:
+        wanted = sorted(set(paths))
+        known = {p: (size, mtime, indexed) for p, size, mtime, indexed in _rows(
+            db, "SELECT path, size, mtime_ns, indexed_ns FROM notes WHERE path IN ({})", wanted)}
+        changed = []
+        gone = []
+        for rel in wanted:
+            try:
+                st = os.stat(self.root / rel, follow_symlinks=False)
+            except FileNotFoundError:
+                if rel in known:
+                    gone.append(rel)
+                continue  # (else a folder, or a file that came and went)
+            if not S_ISREG(st.st_mode) or is_ignored(rel, self.settings) \
+                    or not rel.lower().endswith(".md"):
+                if S_ISDIR(st.st_mode):
+                    return None  # a folder moved in or renamed: walk it all
+                continue
+            changed.append(FileStat(rel, st.st_size, st.st_mtime_ns))
+        synced = self._store_notes(db, changed, gone, known, self.clock())
+        if synced.changed or gone:  # the walk's fingerprints no longer describe the table
+            db.execute("DELETE FROM meta WHERE key = 'seen'")
+        return synced, gone
+
+    def findings_of(self, paths: Iterable[str] | None = None) -> list[Finding]:
+        """The stored findings of the notes ``paths`` (None: of every note)."""
+        query = "SELECT findings FROM facts WHERE findings != '[]'"
+        try:
+            db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True, timeout=10)
+            try:
+                rows = (db.execute(query).fetchall() if paths is None
+                        else _rows(db, query + " AND path IN ({})", sorted(set(paths))))
+            finally:
+                db.close()
+            return [f for (v,) in rows for f in codec.findings_from(codec.loads(v))]
+        except DAMAGE:
+            return []  # (no usable cache: the next run that can use one rebuilds it)
 
     def events(self) -> EventBytes | None:
         """The rendered events kept for `feed` (None when the cache cannot be used)."""
@@ -487,39 +512,76 @@ class Index:
         return dict(_rows(db, "SELECT path, record FROM notes WHERE path IN ({})", paths))
 
     # -- the agenda ------------------------------------------------------------------------------
-    def agenda(self, today: dt.date) -> AgendaRefresh:
+    def agenda(self, today: dt.date, known: AgendaRefresh | None = None) -> AgendaRefresh:
         """The finished agenda on ``today``: from the stored one when nothing changed, brought
-        up to date when a few notes were edited, rebuilt from every note otherwise."""
+        up to date when a few notes were edited, rebuilt from every note otherwise. ``known``:
+        an earlier answer the caller still holds (its items are reused if it is the one stored)."""
         def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> AgendaRefresh:
-            return self._agenda(db, stats, today)
+            return self._agenda(db, stats, today, known)
 
         def fallback(stats: dict[str, FileStat], warnings: list[str]) -> AgendaRefresh:
             notes = self._parse_all(stats).notes
             result = AgendaRefresh.of(build_agenda(build_vault(notes, self.settings), today), "rebuilt")
             result.parsed, result.warnings = len(notes), warnings
+            # (Nothing is stored: the stamp tells the same files on the same day, all the same.)
+            walk = sorted((s.path, s.size, s.mtime_ns) for s in stats.values())
+            result.stamp = hashlib.sha256(repr((walk, today, _settings_key(self.settings)))
+                                          .encode()).hexdigest()
             return result
 
         result: AgendaRefresh = self._session(work, fallback)
         return _with_walk(result)
 
-    def _agenda(self, db: sqlite3.Connection, stats: dict[str, FileStat],
-                today: dt.date) -> AgendaRefresh:
+    def _agenda(self, db: sqlite3.Connection, stats: dict[str, FileStat], today: dt.date,
+                known: AgendaRefresh | None = None) -> AgendaRefresh:
         key = _settings_key(self.settings)
         synced = self._sync(db, stats)
-        stored = _stored_meta(self._meta(db, "agenda"))
-        out = None
-        if stored is not None and stored[0] == key:
-            _key, day, gen = stored
-            if gen == synced.gen and day == today.toordinal():
-                result = self._stored_result(db)
-                if result is not None:
-                    out = AgendaRefresh(result, "cached", *self._lazy(today))
-            elif synced.gen >= 0:
-                out = self._update_agenda(db, key, gen, synced.gen, today)
+        out = self._stored_agenda(db, key, synced.gen, today, known)
         if out is None:
             out = self._rebuild_agenda(db, synced, stats, today, key)
         out.parsed, out.removed = len(synced.fresh), synced.removed
         return out
+
+    def _stored_agenda(self, db: sqlite3.Connection, key: str, gen: int, today: dt.date,
+                       known: AgendaRefresh | None) -> AgendaRefresh | None:
+        """The stored agenda, brought up to notes of generation ``gen`` and to ``today``; None
+        when only a rebuild will do."""
+        stored = _stored_meta(self._meta(db, "agenda"))
+        if stored is None or stored[0] != key or gen < 0:
+            return None
+        _key, day, since = stored
+        if since == gen and day == today.toordinal():
+            stamp = self._stamp(db)
+            result = self._stored_result(db, known, stamp)
+            return None if result is None else AgendaRefresh(result, "cached", *self._lazy(today),
+                                                             stamp=stamp)
+        return self._update_agenda(db, key, since, gen, today, known)
+
+    def agenda_for(self, paths: Iterable[str], today: dt.date,
+                   known: AgendaRefresh | None = None) -> AgendaRefresh | None:
+        """The agenda on ``today`` after just ``paths`` changed (a watcher's hints), without a
+        walk; None when only a walk will do (a folder came or went, nothing is stored for these
+        settings, or the cache cannot be used)."""
+        if not self.use_cache or not self.path.exists():
+            return None
+        try:
+            db, rebuilt = self._connect()
+        except (sqlite3.Error, OSError):
+            return None
+        try:
+            if rebuilt:
+                return None
+            synced = self._sync_paths(db, paths)
+            if synced is None:
+                return None
+            out = self._stored_agenda(db, _settings_key(self.settings), synced[0].gen, today, known)
+            if out is not None:
+                out.parsed, out.removed = len(synced[0].fresh), len(synced[1])
+            return out
+        except DAMAGE:
+            return None
+        finally:
+            db.close()
 
     def check(self, today: dt.date) -> Checked:
         """What `check` reports on ``today``: each note's findings, duplicate people, log lines
@@ -587,8 +649,12 @@ class Index:
         return meetings, people
 
     @staticmethod
-    def _stored_result(db: sqlite3.Connection) -> Result | None:
-        """The stored finished agenda: the last one written whole, with the patches since."""
+    def _stored_result(db: sqlite3.Connection, known: AgendaRefresh | None = None,
+                       stamp: str | None = None) -> Result | None:
+        """The stored finished agenda: the last one written whole, with the patches since; or
+        ``known``'s, when that is the one stored (``stamp``)."""
+        if known is not None and known.stamp is not None and known.stamp == stamp:
+            return known.result
         rows = dict(db.execute("SELECT key, value FROM state WHERE key IN ('result', 'journal')"))
         if "result" not in rows:
             return None
@@ -609,6 +675,7 @@ class Index:
         del vault
         try:
             db.execute("BEGIN IMMEDIATE")
+            stamp = None
             if self._gen(db) == synced.gen:  # nobody stored newer notes meanwhile
                 for table in ("shapes", "links", "people", "scheduled", "shares", "dups", "subjects",
                               "reads", "facts"):
@@ -625,21 +692,24 @@ class Index:
                                (link for p, s in shaped.items() for link in _links(p, s)))
                 db.executemany("INSERT INTO reads VALUES (?, ?)",
                                ((k, s) for s, keys in agenda.reads.by_subject.items() for k in keys))
-                self._store_agenda(db, agenda, key, synced.gen, rebuilt=True)
+                stamp = self._store_agenda(db, agenda, key, synced.gen, rebuilt=True)
             db.execute("COMMIT")
         except sqlite3.OperationalError:
             if db.in_transaction:
                 db.execute("ROLLBACK")
-        return AgendaRefresh.of(agenda, "rebuilt")
+            stamp = None
+        out = AgendaRefresh.of(agenda, "rebuilt")
+        out.stamp = stamp
+        return out
 
     def _update_agenda(self, db: sqlite3.Connection, key: str, since: int, gen: int,
-                       today: dt.date) -> AgendaRefresh | None:
+                       today: dt.date, known: AgendaRefresh | None = None) -> AgendaRefresh | None:
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:
             return None
         try:
-            out = self._patch_agenda(db, key, since, gen, today)
+            out = self._patch_agenda(db, key, since, gen, today, known)
             db.execute("COMMIT" if out is not None else "ROLLBACK")
         except BaseException:
             if db.in_transaction:
@@ -648,7 +718,7 @@ class Index:
         return out
 
     def _patch_agenda(self, db: sqlite3.Connection, key: str, since: int, gen: int,
-                      today: dt.date) -> AgendaRefresh | None:
+                      today: dt.date, known: AgendaRefresh | None = None) -> AgendaRefresh | None:
         """The stored agenda brought up to the notes of generation ``gen`` (from ``since``) and
         to ``today``; None when only a rebuild will do (the stored state is missing, or the
         notes table moved on without a changed row to show for it)."""
@@ -659,7 +729,7 @@ class Index:
         if gen != since and not changed and not removed:
             return None
         row = db.execute("SELECT value FROM state WHERE key = 'agenda'").fetchone()
-        result = self._stored_result(db)
+        result = self._stored_result(db, known, self._stamp(db))
         if row is None or result is None:
             return None
         agenda = codec.agenda_from_json(row[0])
@@ -680,8 +750,8 @@ class Index:
                                                " hi <= ?", (t, t))}
             move_day(agenda, self.settings, today, lookup, lookup.load, stored)
         # (With every raw item at hand the finished list was made anew: store it whole.)
-        self._store_agenda(db, agenda, key, gen, compact=agenda.items_complete)
-        return AgendaRefresh(agenda.result(), "updated", *self._lazy(agenda.today))
+        stamp = self._store_agenda(db, agenda, key, gen, compact=agenda.items_complete)
+        return AgendaRefresh(agenda.result(), "updated", *self._lazy(agenda.today), stamp=stamp)
 
     @staticmethod
     def _load_subjects(db: sqlite3.Connection, agenda: Agenda) -> None:
@@ -701,7 +771,7 @@ class Index:
 
     @staticmethod
     def _store_agenda(db: sqlite3.Connection, agenda: Agenda, key: str, gen: int,
-                      rebuilt: bool = False, compact: bool = False) -> None:
+                      rebuilt: bool = False, compact: bool = False) -> str:
         """Save the agenda: whole when ``rebuilt`` (into emptied tables); otherwise what it
         recomputed, with the finished list as patches to the stored one (`JOURNAL_MAX` at
         most) or, ``compact``, whole."""
@@ -742,17 +812,24 @@ class Index:
             for p in noted if p in agenda.facts))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('agenda', ?)",
                    (codec.dumps([key, agenda.today.toordinal(), gen]),))
+        stamp = secrets.token_hex(8)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
         agenda.noted.clear()
         agenda.touched.clear()
         agenda.recomputed.clear()
         agenda.patches.clear()
+        return stamp
+
+
+def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
+    for i in range(0, len(keys), _CHUNK):
+        yield keys[i:i + _CHUNK]
 
 
 def _rows(db: sqlite3.Connection, query: str, keys: list[Any]) -> list[Any]:
     """``query`` with its ``IN ({})`` filled for every key, in chunks SQLite accepts."""
     out: list[Any] = []
-    for i in range(0, len(keys), _CHUNK):
-        chunk = keys[i:i + _CHUNK]
+    for chunk in _chunks(keys):
         out.extend(db.execute(query.format(",".join("?" * len(chunk))), chunk))
     return out
 
