@@ -77,7 +77,6 @@ from coffeechat.core.vault import (
 __all__ = [
     "NEVER",
     "Agenda",
-    "Change",
     "Lookup",
     "NoteFacts",
     "Patch",
@@ -287,23 +286,8 @@ class Agenda:
         return [self.scheduled[p] for p in sorted(self.scheduled)]
 
     def contacts(self) -> dict[str, Contact]:
-        """The slim contacts the feed names people with: the same objects from call to call
-        while a person's note is unchanged (the watcher's event cache relies on it)."""
-        cached: dict[str, Contact] | None = self.__dict__.get("_contacts")
-        if cached is None:
-            cached = self.__dict__["_contacts"] = {p: person_contact(p, r) for p, r in self.people.items()}
-        return cached
-
-    def _set_person(self, path: str, row: PersonRow | None) -> None:
-        cached: dict[str, Contact] | None = self.__dict__.get("_contacts")
-        if row is None:
-            self.people.pop(path, None)
-            if cached is not None:
-                cached.pop(path, None)
-        elif self.people.get(path) != row:
-            self.people[path] = row
-            if cached is not None:
-                cached[path] = person_contact(path, row)
+        """The slim contacts the feed names people with."""
+        return {p: person_contact(p, r) for p, r in self.people.items()}
 
     # -- keeping the finished parts up to date ---------------------------------------------
     def _refinish(self) -> None:
@@ -450,7 +434,10 @@ def _commit(agenda: Agenda, vault: Vault, found: Iterable[tuple[str, _Found]],
             agenda.facts.pop(path, None)
         agenda.scheduled.pop(path, None)
         c = vault.contacts.get(path)
-        agenda._set_person(path, (c.name, c.company, c.role, c.email, c.phone) if c else None)
+        if c is not None:
+            agenda.people[path] = (c.name, c.company, c.role, c.email, c.phone)
+        else:
+            agenda.people.pop(path, None)
         keys = _dup_keys(vault, c) if c is not None else ()
         if keys != agenda.dups.get(path):
             dups_changed = True
@@ -751,27 +738,16 @@ def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
     return len(expired)
 
 
-@dataclass
-class Change:
-    """What `apply_changes` did: the new shapes of the changed notes, what `check` finds in
-    them now, and how much it took."""
-
-    shapes: dict[str, Shape]
-    subjects: int = 0
-    notes_read: int = 0
-    findings: list[Finding] = field(default_factory=list)
-
-
 def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, ParsedNote],
                   lookup: Lookup, load: Callable[[set[str]], Iterable[ParsedNote]],
-                  removed: Iterable[str] = ()) -> Change | None:
+                  removed: Iterable[str] = ()) -> int | None:
     """Bring ``agenda`` up to date after ``changed`` notes were edited or added and ``removed``
     ones went away (a rename is both); ``load`` gives the stored notes of a set of paths (never
     a removed one). ``lookup`` is updated with the new shapes. A note whose names or kind
     changed (added, removed, renamed, retyped, broken or mended) may change where other notes'
     links lead: the notes linking by those names are recomputed with it. None, and nothing
     touched, when a snooze changed while the raw items are not at hand (`Agenda.items`): the
-    caller loads them, or rebuilds."""
+    caller loads them, or rebuilds. Otherwise how many subjects were recomputed."""
     changed = dict(changed)
     gone = set(removed) - changed.keys()
     before = {p: lookup.shape(p) for p in changed.keys() | gone}
@@ -802,6 +778,5 @@ def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, Pars
     paths = changed.keys() | gone
     subjects = agenda.reads.readers(touched_keys(paths, before, after)) | _own_subjects(paths, before, after)
     lookup.update(after)
-    whole = _recompute(agenda, settings, subjects, lookup, load, changed, paths)
-    return Change({p: s for p, s in after.items() if s is not None}, len(subjects), len(whole.notes),
-                  [f for f in whole.findings if f.path in paths])
+    _recompute(agenda, settings, subjects, lookup, load, changed, paths)
+    return len(subjects)

@@ -431,26 +431,10 @@ class Index:
             gen = -1  # locked by another coffeechat for too long: use what we parsed, save nothing
         return Synced(fresh, differs, len([p for p in vanished if p in known]), gen)
 
-    def sync_paths(self, paths: Iterable[str]) -> tuple[
-            Synced, Callable[[set[str]], list[ParsedNote]], list[str]] | None:
-        """Bring just these notes up to date (a watcher's hints), new ones added and vanished
-        ones dropped; with a loader of stored notes and the paths dropped. None when a folder
-        came or went (only a walk finds what it holds), or the cache cannot be used."""
-        if not self.use_cache or not self.path.exists():
-            return None
-        try:
-            db, rebuilt = self._connect()
-        except (sqlite3.Error, OSError):
-            return None
-        try:
-            synced = None if rebuilt else self._sync_paths(db, paths)
-        except DAMAGE:
-            return None
-        finally:
-            db.close()
-        return None if synced is None else (synced[0], self.load_notes, synced[1])
-
     def _sync_paths(self, db: sqlite3.Connection, paths: Iterable[str]) -> tuple[Synced, list[str]] | None:
+        """Bring just these notes up to date (a watcher's hints), new ones added and vanished
+        ones dropped: (what was stored, the paths dropped). None when a folder came or went
+        (only a walk finds what it holds)."""
         wanted = sorted(set(paths))
         known = {p: (size, mtime, indexed) for p, size, mtime, indexed in _rows(
             db, "SELECT path, size, mtime_ns, indexed_ns FROM notes WHERE path IN ({})", wanted)}
