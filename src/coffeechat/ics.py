@@ -565,7 +565,7 @@ def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.dat
         cache.options, cache.today = options, today
     known: dict[str, tuple[Any, ...]] = cache.items
     fresh: dict[str, tuple[Any, ...]] = {}
-    made = []
+    made: list[tuple[str, tuple[Any, ...]]] = []
     person, previous = contacts.get, known.get
     for item in shown:  # (the hot loop of a watcher's pass: kept lean)
         contact = person(item.contact_path or "")

@@ -211,7 +211,7 @@ class ReadIndex:
         self.by_subject: dict[str, frozenset[str]] = {}
         self._readers: dict[str, set[str]] = defaultdict(set)
 
-    def set(self, subject: str, keys: Iterable[str] | None) -> None:
+    def record(self, subject: str, keys: Iterable[str] | None) -> None:
         """Replace what ``subject`` read (None: the subject is gone)."""
         for key in self.by_subject.pop(subject, ()):
             self._readers[key].discard(subject)
@@ -464,10 +464,10 @@ def _commit(agenda: Agenda, vault: Vault, found: Iterable[tuple[str, _Found]],
         agenda.dormant.pop(subject, None)
         if got.gone:
             agenda.windows.pop(subject, None)
-            agenda.reads.set(subject, None)
+            agenda.reads.record(subject, None)
         else:
             agenda.windows[subject] = got.window
-            agenda.reads.set(subject, got.keys)
+            agenda.reads.record(subject, got.keys)
         if got.dormant is not None:
             agenda.dormant[subject] = got.dormant
         if "/" in subject and not subject.startswith(REF):

@@ -331,16 +331,16 @@ def reach_referral(vault: VaultView, key: str, today: dt.date) -> Iterator[DueIt
     due = after(s, date, s.reach_referral)
     if _landed_stops(s, today, due):
         return
-    contact = vault.contacts.get(person.path) if person.path is not None else None
-    if contact is not None:
-        if _chased(vault, contact, today):
+    noted = vault.contacts.get(person.path) if person.path is not None else None
+    if noted is not None:
+        if _chased(vault, noted, today):
             return  # one item per person: the chase of your approach already has them
         if any(t.date >= date and (t.kind in OUTBOUND_KINDS or t.kind == "reply")
-               for t in vault.touches(contact.path, today)):
+               for t in vault.touches(noted.path, today)):
             return
-        if any(m.date >= date and not m.cancelled for m in vault.meetings_with(contact.path)):
+        if any(m.date >= date and not m.cancelled for m in vault.meetings_with(noted.path)):
             return
-    contact_path = contact.path if contact is not None else None
+    contact_path = noted.path if noted is not None else None
     yield DueItem(
         id=item_id("reach_referral", key),
         rule="reach_referral", contact=person.name, contact_path=contact_path,

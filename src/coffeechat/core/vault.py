@@ -312,7 +312,7 @@ def build_vault(notes: Iterable[ParsedNote], settings: Settings) -> Vault:
     by_path = {n.path: n for n in notes}
     vault = Vault(settings, by_path)
     typed: dict[str, NoteType] = {}
-    aliases: dict[str, list[str]] = {}
+    aliases: dict[str, Iterable[str]] = {}
     for note in by_path.values():
         vault.findings.extend(note.findings)
         kind = note_type(note, settings)

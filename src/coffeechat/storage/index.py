@@ -1002,7 +1002,7 @@ class _SqlReads(ReadIndex):
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def set(self, subject: str, keys: Iterable[str] | None) -> None:
+    def record(self, subject: str, keys: Iterable[str] | None) -> None:
         self.db.execute("DELETE FROM reads WHERE subject = ?", (subject,))
         if keys is not None:
             self.db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?)",
