@@ -459,9 +459,15 @@ class Watcher:
 
         items = refresh.result.items
         # The same objects as last time for what did not change: the event cache knows them.
-        self._meetings = _kept(self._meetings, {m.path: m for m in refresh.meetings()})
-        self._contacts = _kept(self._contacts, refresh.contacts())
-        meetings = list(self._meetings.values())
+        held = self._held
+        if held is not None and refresh.base is not None and refresh.base == held.stamp \
+                and refresh.people_changed is not None and refresh.meetings_changed is not None:
+            _patched(self._contacts, refresh.people_changed)  # (only what the store changed)
+            _patched(self._meetings, refresh.meetings_changed)
+        else:
+            self._meetings = _kept(self._meetings, {m.path: m for m in refresh.meetings()})
+            self._contacts = _kept(self._contacts, refresh.contacts())
+        meetings = [self._meetings[p] for p in sorted(self._meetings)]
         options = FeedOptions.from_settings(self.settings, vault_name(self.root, self.settings),
                                             **self.overrides)
         feed = render_feed(items, meetings, today, options, self._contacts, self.cache,
@@ -531,3 +537,12 @@ class Watcher:
 def _kept(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """``new``, with the objects of ``old`` where they are equal."""
     return {k: old[k] if k in old and old[k] == v else v for k, v in new.items()}
+
+
+def _patched(kept: dict[str, Any], changed: Mapping[str, Any]) -> None:
+    """``kept`` with ``changed`` entries (None: gone), its objects kept where they are equal."""
+    for key, value in changed.items():
+        if value is None:
+            kept.pop(key, None)
+        elif kept.get(key) != value:
+            kept[key] = value

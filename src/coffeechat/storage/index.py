@@ -174,6 +174,11 @@ class AgendaRefresh:
     #: Which stored agenda this is (a new one each time it is stored; None when it was not): a
     #: caller holding it (`watch`) passes it back as ``known`` and is spared reading it again.
     stamp: str | None = None
+    #: The stored agenda this one was brought up from (its stamp), and the people and the
+    #: meetings ahead that changed on the way (None: gone); None when not known.
+    base: str | None = None
+    people_changed: dict[str, Contact | None] | None = None
+    meetings_changed: dict[str, Meeting | None] | None = None
 
     @classmethod
     def of(cls, agenda: Agenda, how: str) -> AgendaRefresh:
@@ -538,7 +543,8 @@ class Index:
             stamp = self._stamp(db)
             result = self._stored_result(db, known, stamp)
             return None if result is None else AgendaRefresh(result, "cached", *self._lazy(today),
-                                                             stamp=stamp)
+                                                             stamp=stamp, base=stamp,
+                                                             people_changed={}, meetings_changed={})
         return self._update_agenda(db, key, since, gen, today, known)
 
     def agenda_for(self, paths: Iterable[str], today: dt.date,
@@ -713,7 +719,8 @@ class Index:
         if gen != since and not changed and not removed:
             return None
         row = db.execute("SELECT value FROM state WHERE key = 'agenda'").fetchone()
-        result = self._stored_result(db, known, self._stamp(db))
+        base = self._stamp(db)
+        result = self._stored_result(db, known, base)
         if row is None or result is None:
             return None
         agenda = codec.agenda_from_json(row[0])
@@ -733,9 +740,13 @@ class Index:
             stored = {s for (s,) in db.execute("SELECT subject FROM subjects WHERE lo > ? OR"
                                                " hi <= ?", (t, t))}
             move_day(agenda, self.settings, today, lookup, lookup.load, stored)
+        people = {p: person_contact(p, agenda.people[p]) if p in agenda.people else None
+                  for p in agenda.touched}
+        meetings = {p: agenda.scheduled.get(p) for p in agenda.touched}
         # (With every raw item at hand the finished list was made anew: store it whole.)
         stamp = self._store_agenda(db, agenda, key, gen, compact=agenda.items_complete)
-        return AgendaRefresh(agenda.result(), "updated", *self._lazy(agenda.today), stamp=stamp)
+        return AgendaRefresh(agenda.result(), "updated", *self._lazy(agenda.today), stamp=stamp,
+                             base=base, people_changed=people, meetings_changed=meetings)
 
     @staticmethod
     def _load_subjects(db: sqlite3.Connection, agenda: Agenda) -> None:
