@@ -6,7 +6,7 @@ import datetime as dt
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -81,14 +81,57 @@ class App:
 
         click.get_current_context().with_resource(write_lock(self.root))
 
+    def part(self, names: Sequence[str] = (), around: Iterable[str] = ()) -> Any:
+        """The part of the vault a command about a few notes needs (`Index.part`: the notes
+        ``names`` may mean, those around the subjects or paths ``around``, and where their
+        links lead), read through the store brought up to date with the disk as for `due`;
+        the whole vault when the store cannot be used. What is true of these notes in it is
+        true of them in the whole vault: `Vault.one`, `Vault.find`, cards, `resolution`."""
+        if "vault" in self.__dict__:
+            return self.vault
+        from coffeechat.storage.index import Index
+
+        self.agenda  # noqa: B018  (brings the store up to date: notes, shapes and links)
+        part = Index(self.root, self.settings).part(names, around)
+        if part is None:
+            return self.vault
+        self._notes_read.update(part.notes)
+        return part
+
+    def names(self) -> Any:
+        """The file names taken in the vault (`storage.writer.NoteNames`), for new notes:
+        asked of the store name by name, or of the whole vault when it is loaded."""
+        from coffeechat.storage.writer import NoteNames
+
+        if "vault" in self.__dict__:
+            return NoteNames(self.vault.notes)
+        from coffeechat.storage.index import Index
+
+        self.agenda  # noqa: B018  (brings the store up to date)
+        index = Index(self.root, self.settings)
+
+        def taken(key: str) -> bool:
+            answer = index.taken(key)
+            return answer if answer is not None else key in NoteNames(self.vault.notes)
+
+        return NoteNames((), ask=taken)
+
+    @cached_property
+    def _notes_read(self) -> dict[str, Any]:
+        """The notes of the parts read so far, by path (`edit` checks the disk against them)."""
+        return {}
+
     def edit(self, rel: str, edit: Any) -> bool:
-        """`edit_note` on a note of the loaded vault, refused if the file changed after the
-        vault was read (an editor saving it meanwhile); later edits of a note this command
-        wrote itself are checked against that write."""
+        """`edit_note` on a note the command read (in a part, or in the whole vault), refused
+        if the file changed after it was read (an editor saving it meanwhile); later edits of
+        a note this command wrote itself are checked against that write."""
         from coffeechat.storage.writer import edit_note
 
         written: dict[str, int] = self.__dict__.setdefault("_written", {})
-        note = self.vault.notes.get(rel)
+        if "vault" in self.__dict__:
+            note = self.vault.notes.get(rel)
+        else:
+            note = self._notes_read.get(rel) or self.part(around=[rel]).notes.get(rel)
         expected = written.get(rel, note.mtime_ns if note is not None else None)
         changed = edit_note(self.root, rel, edit, expected_mtime_ns=expected or None)
         if changed:
@@ -97,7 +140,6 @@ class App:
             except OSError:
                 pass
         return changed
-
 
 pass_app = click.make_pass_decorator(App)
 

@@ -146,15 +146,9 @@ def _now(app: App) -> dt.datetime:
     return dt.datetime.combine(app.today, clock)
 
 
-def _names(app: App) -> Any:
-    from coffeechat.storage.writer import NoteNames
-
-    return NoteNames(app.vault.notes)
-
-
 def _one(app: App, name: str, kind: str) -> str:
     """The path of the one note of ``kind`` that ``name`` means (`Vault.one`)."""
-    return str(app.vault.one(name, (kind,)))
+    return str(app.part(names=[name]).one(name, (kind,)))
 
 
 def _link_to(path: str) -> Any:
@@ -164,13 +158,14 @@ def _link_to(path: str) -> Any:
     return Link(stem[:-3] if stem.lower().endswith(".md") else stem)
 
 
-def _company_link(app: App, company: str, names: Any, created: list[str]) -> Any:
-    """A link to the company's note, creating the note when the vault has none."""
+def _company_link(app: App, vault: Any, company: str, names: Any, created: list[str]) -> Any:
+    """A link to the company's note, creating the note when the vault (a part holding what
+    ``company`` may mean) has none."""
     from coffeechat.core.model import NoteType
     from coffeechat.storage.writer import create_note
 
-    hits = [p for p in app.vault.find(company) if p in app.vault.companies]
-    exact = [p for p in hits if app.vault.companies[p].name.casefold() == company.casefold()]
+    hits = [p for p in vault.find(company) if p in vault.companies]
+    exact = [p for p in hits if vault.companies[p].name.casefold() == company.casefold()]
     if len(exact) == 1 or len(hits) == 1:
         return _link_to((exact or hits)[0])
     rel = create_note(app.root, app.settings, NoteType.COMPANY, company, [], names=names, now=_now(app))
@@ -219,19 +214,19 @@ def add_contact(app: App, name: str, company: str | None, role: str | None, emai
     if not name:
         raise UsageError("the name is empty")
     app.lock_for_writing()
-    vault = app.vault
+    vault = app.part(names=[n for n in (name, company, referred_by) if n])
     same = [c for c in vault.contacts.values() if fold(c.name) == fold(name)]
     if same and (not company or any(fold(c.company) == fold(company) for c in same)):
         raise UsageError(f"{name} already has a note: {same[0].path} (give --company to add a"
                          " different person of the same name)")
-    referrer = _link_to(_one(app, referred_by, "contacts")) if referred_by else None
-    names = _names(app)
+    referrer = _link_to(vault.one(referred_by, ("contacts",))) if referred_by else None
+    names = app.names()
     created: list[str] = []
     fields: list[tuple[str, Any]] = []
     if aliases:
         fields.append(("aliases", list(aliases)))
     if company:
-        fields.append(("company", _company_link(app, company, names, created)))
+        fields.append(("company", _company_link(app, vault, company, names, created)))
     for key, value in (("role", role), ("email", email), ("phone", phone), ("linkedin", linkedin),
                        ("field", field)):
         if value:
@@ -274,7 +269,7 @@ def add_company(app: App, name: str, website: str | None, industry: str | None,
     if not name:
         raise UsageError("the name is empty")
     app.lock_for_writing()
-    same = [c for c in app.vault.companies.values() if fold(c.name) == fold(name)]
+    same = [c for c in app.part(names=[name]).companies.values() if fold(c.name) == fold(name)]
     if same:
         raise UsageError(f"{name} already has a note: {same[0].path}")
     fields: list[tuple[str, Any]] = []
@@ -287,7 +282,7 @@ def add_company(app: App, name: str, website: str | None, industry: str | None,
         fields.append(("tags", [t.lstrip("#") for t in tags]))
     if research:
         fields.append(("research", research))
-    rel = create_note(app.root, app.settings, NoteType.COMPANY, name, fields, names=_names(app),
+    rel = create_note(app.root, app.settings, NoteType.COMPANY, name, fields, names=app.names(),
                       now=_now(app))
     click.echo(f"Created {rel}")
     if edit:
@@ -332,7 +327,7 @@ def create_meeting(app: App, title: str, when: dt.datetime | dt.date, people: li
         fields.append(("location", where))
     fields += extra
     return create_note(app.root, app.settings, NoteType.MEETING, title, fields,
-                       names=names if names is not None else _names(app), now=_now(app),
+                       names=names if names is not None else app.names(), now=_now(app),
                        stem=f"{day.isoformat()} {title}")
 
 
@@ -353,10 +348,11 @@ def meet(app: App, name: str, when: dt.datetime | dt.date | None, kind: str, whe
          duration: int | None, others: tuple[str, ...], edit: bool) -> None:
     """Add a meeting note with NAME (meetings/DATE Kind with NAME.md)."""
     app.lock_for_writing()
-    people = [_one(app, n, "contacts") for n in (name, *others)]
+    vault = app.part(names=[name, *others])
+    people = [str(vault.one(n, ("contacts",))) for n in (name, *others)]
     when = when or app.today
     day = when.date() if isinstance(when, dt.datetime) else when
-    first = app.vault.contacts[people[0]].name
+    first = vault.contacts[people[0]].name
     title = f"{_KIND_TITLES.get(kind) or kind.capitalize() + ' with'} {first}"
     rel = create_meeting(app, title, when, people, kind=kind, where=where, duration=duration)
     if day > app.today:
@@ -403,19 +399,24 @@ def log(app: App, name: str, kind: str, text: tuple[str, ...], day: dt.date | No
 
 
 def _find_item(app: App, ident: str) -> Any:
-    from coffeechat.core.rules import evaluate
-
+    """The one open item (as `due` shows it) whose id starts with ``ident``."""
     wanted = ident.strip().lower()
     if len(wanted) < 4 or not all(c in "0123456789abcdef" for c in wanted):
         raise UsageError(f"{ident!r} is not an item id (ids are hex, as `coffeechat due` shows them;"
                          " give at least 4 digits)")
-    items = [i for i in evaluate(app.vault, app.today) if i.id.startswith(wanted)]
+    items = [i for i in app.agenda.result.items if i.id.startswith(wanted)]
     if not items:
         raise UsageError(f"no open item has the id {ident!r} (`coffeechat due --all` lists them)")
     if len(items) > 1:
         raise UsageError(f"{ident!r} matches {len(items)} items: "
                          + ", ".join(i.id for i in items) + " — give more digits")
     return items[0]
+
+
+def _item_notes(item: Any) -> list[str]:
+    """The subject of an item and the notes it names: around them, a part of the vault holds
+    everything its rule read (`core.agenda.reads`) and `resolution` looks at."""
+    return [p for p in (item.subject, item.source, item.contact_path, item.meeting) if p]
 
 
 @cli.command()
@@ -434,7 +435,7 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
     if not dry_run:
         app.lock_for_writing()
     item = _find_item(app, ident)
-    writes = resolution(item, app.vault, app.today, message)
+    writes = resolution(item, app.part(around=_item_notes(item)), app.today, message)
     for write in writes:
         if dry_run:
             click.echo(f"Would {write.describe(planned=True)}")
@@ -451,11 +452,13 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
         else:
             fields = list(write.fields)
             if fields and fields[0][0] == "referred_by":
-                hits = [p for p in app.vault.find(fields[0][1]) if p in app.vault.contacts]
+                giver = app.part(names=[fields[0][1]])
+                hits = [p for p in giver.find(fields[0][1]) if p in giver.contacts]
                 fields = [("referred_by", _link_to(hits[0]))] if len(hits) == 1 else []
             fields.append(("added", app.today))
             rel = create_note(app.root, app.settings, NoteType.CONTACT, write.key, fields,
-                              names=_names(app), now=_now(app), body_lines=[(LOG_HEADING, write.text)])
+                              names=app.names(), now=_now(app),
+                              body_lines=[(LOG_HEADING, write.text)])
             write = type(write)("create_contact", rel, key=write.key, text=write.text)
             click.echo(f"Created {rel}")
         if not dry_run:
@@ -480,7 +483,8 @@ def snooze(app: App, ident: str, until: dt.date) -> None:
     item = _find_item(app, ident)
     # A snooze only ever moves an item later than the rule's own date: one on or before it
     # would be written and change nothing. (An earlier snooze may be brought forward.)
-    due = next((i.due for i in raw_items(app.vault, app.today) if i.id == item.id), item.due)
+    part = app.part(around=_item_notes(item))
+    due = next((i.due for i in raw_items(part, app.today) if i.id == item.id), item.due)
     if until <= due:
         raise UsageError(f"{item.id} is due on {due.isoformat()}; a snooze moves it later —"
                          f" give --until a day after {due.isoformat()}")

@@ -114,9 +114,10 @@ def show(app: App, name: str, as_json: bool) -> None:
 
     NAME is a note name, an alias, a path, or a unique part of a name.
     """
-    vault, today = app.vault, app.today
-    path = vault.one(name, ("contacts", "companies", "meetings"))
-    items = evaluate(vault, today)
+    today = app.today
+    path = app.part(names=[name]).one(name, ("contacts", "companies", "meetings"))
+    vault = app.part(around=[path])
+    items = app.agenda.result.items
     width = None if as_json else screen_width()
     if path in vault.contacts:
         data, lines = _contact_card(vault, vault.contacts[path], items, today, width)
@@ -130,7 +131,7 @@ def show(app: App, name: str, as_json: bool) -> None:
             raise UsageError(f"{path} cannot be shown: {note.findings[0].message}")
         raise UsageError(f"{path} is not a contact, company or meeting note")
     if as_json:
-        print_json(data, problems=vault_problems(vault.findings))
+        print_json(data, problems=app.agenda.result.problems)
     else:
         print_lines(lines)
 

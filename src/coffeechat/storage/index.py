@@ -821,6 +821,116 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
         yield keys[i:i + _CHUNK]
 
 
+    # -- a part of the vault: what a command about a few notes reads -------------------------
+    def part(self, names: Iterable[str] = (), around: Iterable[str] = ()) -> Any:
+        """The vault of the stored notes that a command about a few notes needs, not of every
+        note: the notes a name typed by the user in ``names`` may mean (`Vault.find`: a link,
+        an alias, a ``name:``, a meeting's title, "NAME on DATE", a part of a name), the
+        notes around ``around`` (subjects or paths: what their items read; a company's people
+        and their meetings), and every note their links may lead to, so that names, links
+        and cards come out as in the whole vault. Call it after `agenda`, which brings the
+        store up to date with the disk (the notes' shapes with it). None when the store is not
+        up to date (it could not be written, or cannot be used): then read the whole vault."""
+        from coffeechat.core.agenda import partial_vault, reads
+        from coffeechat.errors import CoffeechatError
+
+        if not self.use_cache or not self.path.exists():
+            return None
+        try:
+            cache_dir(self.root, create=False)
+            db = self._open()
+        except (sqlite3.Error, OSError, CoffeechatError):
+            return None
+        try:
+            db.execute("BEGIN")  # one snapshot of the store for every question below
+            if not self._current(db):
+                return None
+            db.create_function("cc_fold", 1, lambda t: fold(t) if isinstance(t, str) else None,
+                               deterministic=True)
+            lookup = _SqlLookup(db)
+            core = set(reads(set(around), lookup)) | self._around_companies(lookup, around)
+            for name in names:
+                core |= self._named(db, lookup, name)
+            return partial_vault(self.settings, core, lookup, lookup.load)
+        except DAMAGE:
+            return None
+        finally:
+            db.close()
+
+    def taken(self, key: str) -> bool | None:
+        """Whether a note's file name (without ``.md``) folds to ``key`` (`NoteNames`); None
+        when the store cannot tell (see `part`)."""
+        if not self.use_cache or not self.path.exists():
+            return None
+        try:
+            db = self._open()
+            try:
+                db.execute("BEGIN")
+                if not self._current(db):
+                    return None
+                return any(fold(note_stem(p)) == key for p in _SqlLookup(db).candidates({key}))
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError, *DAMAGE):
+            return None
+
+    def _current(self, db: sqlite3.Connection) -> bool:
+        """Whether the notes' shapes and links are stored for the notes as they now are."""
+        if self._version(db) != SCHEMA_VERSION or self._meta(db, "owner") != self._owner() \
+                or self._meta(db, "code") != _code_digest():
+            return False
+        stored = _stored_meta(self._meta(db, "agenda"))
+        return stored is not None and stored[0] == _settings_key(self.settings) \
+            and stored[2] == self._gen(db)
+
+    @staticmethod
+    def _around_companies(lookup: _SqlLookup, around: Iterable[str]) -> set[str]:
+        """A company's people (the notes linking to it by one of its names) and their
+        meetings."""
+        out: set[str] = set()
+        for path in around:
+            shape = lookup.shape(path)
+            if shape is None or shape.kind != "company":
+                continue
+            for linker in lookup.linking(set(shape.names)):
+                out.add(linker)
+                if (other := lookup.shape(linker)) is not None and other.kind == "contact":
+                    out |= lookup.meetings_with(linker)
+        return out
+
+    def _named(self, db: sqlite3.Connection, lookup: _SqlLookup, name: str) -> set[str]:
+        """Every note `Vault.find` may find by ``name`` (more is harmless: the part's own
+        `find` picks among them as the whole vault's does)."""
+        from coffeechat.core.links import parse_link
+        from coffeechat.core.vault import _ON_DATE
+
+        out: set[str] = set()
+        link = parse_link(name if "[[" in name else f"[[{name}]]")
+        if link is not None:
+            out |= lookup.candidates({fold(link.target).rsplit("/", 1)[-1]})
+        key = fold(name.strip())
+        # A name, an alias or a file name (a meeting's title is part of its file name) that
+        # holds the name; then the companies by their `name:`, which links do not use.
+        out.update(p for (p,) in db.execute(
+            "SELECT src FROM links WHERE rel = 'n' AND instr(dst, ?) > 0", (key,)))
+        out.update(p for (p,) in db.execute(
+            "SELECT path FROM shapes WHERE shape LIKE '[\"company\",%'"
+            " AND instr(cc_fold(json_extract(shape, '$[1]')), ?) > 0", (key,)))
+        on_date = _ON_DATE.fullmatch(name)
+        if on_date is not None:  # "NAME on DATE": the meetings linking to what NAME means
+            meant = self._named(db, lookup, on_date[1])
+            out |= meant
+            keys = {k for (k,) in _rows(db, "SELECT dst FROM links WHERE rel = 'n' AND src IN ({})",
+                                        sorted(meant))}
+            out |= lookup.linking(keys)
+        for path in list(out):  # meetings are told apart by their people's other meetings
+            shape = lookup.shape(path)
+            if shape is not None and shape.kind == "meeting":
+                for contact in shape.with_:
+                    out |= lookup.meetings_with(contact)
+        return out
+
+
 def _rows(db: sqlite3.Connection, query: str, keys: list[Any]) -> list[Any]:
     """``query`` with its ``IN ({})`` filled for every key, in chunks SQLite accepts."""
     out: list[Any] = []

@@ -41,8 +41,11 @@ _QUOTED_DATE = re.compile(r"""(?m)^([\w-]+:[ \t]*)(["'])\{\{\s*date\s*(?::\s*YYY
 class NoteNames:
     """The file names already taken in the vault, compared as Obsidian compares them."""
 
-    def __init__(self, paths: Iterable[str]) -> None:
+    def __init__(self, paths: Iterable[str], ask: Callable[[str], bool] | None = None) -> None:
+        """``paths``: the vault's notes; or ``ask``, whether a folded file name is taken (a
+        store answers without listing every note)."""
         self._taken: set[str] = set()
+        self._ask = ask
         for path in paths:
             self.add(path)
 
@@ -51,7 +54,8 @@ class NoteNames:
         self._taken.add(fold(name[:-3] if name.lower().endswith(".md") else name))
 
     def __contains__(self, stem: str) -> bool:
-        return fold(stem) in self._taken
+        key = fold(stem)
+        return key in self._taken or (self._ask is not None and self._ask(key))
 
     def unique(self, name: str, qualifier: str = "") -> str:
         """A file name (no extension) for ``name`` that no note in the vault has, ignoring case:
