@@ -26,7 +26,6 @@ from click.testing import CliRunner
 
 from coffeechat.cli import App, cli
 from coffeechat.storage.index import Index
-
 from conftest import TODAY, VaultBuilder
 
 Outcome = tuple[int, str, str]
@@ -213,7 +212,7 @@ def test_done_on_an_item_whose_note_changed(web, monkeypatch, tmp_path):
     ids: dict[str, str] = {}
 
     def edit(root: Path) -> None:
-        code, out, _err = invoke(root, "due", "--all", "--json")
+        _code, out, _err = invoke(root, "due", "--all", "--json")
         for i in json.loads(out):
             ids.setdefault(i["rule"], i["id"])
         held = root / "meetings/2026-11-20 Coffee with Bob Smith.md"

@@ -832,6 +832,28 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
         store up to date with the disk (the notes' shapes with it). None when the store is not
         up to date (it could not be written, or cannot be used): then read the whole vault."""
         from coffeechat.core.agenda import partial_vault, reads
+
+        def build(db: sqlite3.Connection) -> Any:
+            db.create_function("cc_fold", 1, lambda t: fold(t) if isinstance(t, str) else None,
+                               deterministic=True)
+            lookup = _SqlLookup(db)
+            core = set(reads(set(around), lookup)) | self._around_companies(lookup, around)
+            for name in names:
+                core |= self._named(db, lookup, name)
+            return partial_vault(self.settings, core, lookup, lookup.load)
+
+        return self._ask_current(build)
+
+    def taken(self, key: str) -> bool | None:
+        """Whether a note's file name (without ``.md``) folds to ``key`` (`NoteNames`); None
+        when the store cannot tell (see `part`)."""
+        result: bool | None = self._ask_current(lambda db: any(
+            fold(note_stem(p)) == key for p in _SqlLookup(db).candidates({key})))
+        return result
+
+    def _ask_current(self, question: Callable[[sqlite3.Connection], Any]) -> Any:
+        """``question`` answered from one snapshot of the store, when the store is up to date
+        with the notes; None when it is not, or cannot be used (it is never written here)."""
         from coffeechat.errors import CoffeechatError
 
         if not self.use_cache or not self.path.exists():
@@ -842,37 +864,12 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
         except (sqlite3.Error, OSError, CoffeechatError):
             return None
         try:
-            db.execute("BEGIN")  # one snapshot of the store for every question below
-            if not self._current(db):
-                return None
-            db.create_function("cc_fold", 1, lambda t: fold(t) if isinstance(t, str) else None,
-                               deterministic=True)
-            lookup = _SqlLookup(db)
-            core = set(reads(set(around), lookup)) | self._around_companies(lookup, around)
-            for name in names:
-                core |= self._named(db, lookup, name)
-            return partial_vault(self.settings, core, lookup, lookup.load)
+            db.execute("BEGIN")  # (a read: other coffeechats may write meanwhile)
+            return question(db) if self._current(db) else None
         except DAMAGE:
             return None
         finally:
             db.close()
-
-    def taken(self, key: str) -> bool | None:
-        """Whether a note's file name (without ``.md``) folds to ``key`` (`NoteNames`); None
-        when the store cannot tell (see `part`)."""
-        if not self.use_cache or not self.path.exists():
-            return None
-        try:
-            db = self._open()
-            try:
-                db.execute("BEGIN")
-                if not self._current(db):
-                    return None
-                return any(fold(note_stem(p)) == key for p in _SqlLookup(db).candidates({key}))
-            finally:
-                db.close()
-        except (sqlite3.Error, OSError, *DAMAGE):
-            return None
 
     def _current(self, db: sqlite3.Connection) -> bool:
         """Whether the notes' shapes and links are stored for the notes as they now are."""
