@@ -105,6 +105,10 @@ def web(vault: VaultBuilder) -> VaultBuilder:
     vault.meeting("2026-11-20", ["Bob Smith"], front='referrals: ["[[Kim Lee]]"]\nkind: coffee')
     vault.meeting("2026-12-01", ["Jane Doe", "Bobby"], title="2026-12-01 Call with Jane Doe")
     vault.meeting("2026-11-02", ["Jane Doe"], front="thank_you: 2026-11-03")
+    vault.meeting("2026-11-12", ["Jane Doe"], title="2026-11-12 Lunch with Jane Doe")
+    vault.contact("Dana Quiet", front="status: do_not_contact", log="2026-06-01 call: said no more")
+    vault.contact("Eve Long", front='referred_by: "[[Dana Quiet]]"\ncompany: "[[Acme]]"\nstatus: paused')
+    vault.meeting("2026-05-05", ["Dana Quiet", "Eve Long"], front="status: cancelled")
     vault.write("contacts/Broken Note.md", "---\nname: Broken Note\nname: again\n---\n")
     vault.write("meetings/2026-11-10 Lunch.md", "---\ntype: meeting\ndate: 2026-11-10\n---\n")
     return vault
@@ -115,7 +119,8 @@ SHOWS = ["Jane Doe", "jane", "JANE DOE", "Bobby", "bob", "Acme", "acme", "Acme C
          "Coffee with Bob Smith (2026-11-20)", "[[Bob Smith]]", "contacts/Bob Smith",
          "José Núñez", "JOSÉ NÚÑEZ", unicodedata.normalize("NFD", "josé núñez"), "ANNA STRASSE",
          "straße", "Call with Jane Doe", "Jane Doe on 2026-12-01", "Broken", "Broken Note",
-         "nobody at all", "a", "Lunch", "Kim Lee", "2026-11-10 Lunch", "Acme Jones"]
+         "nobody at all", "a", "Lunch", "Kim Lee", "2026-11-10 Lunch", "Acme Jones", "Dana Quiet",
+         "Eve", "Dana Quiet on 2026-05-05"]
 
 
 def test_show_names_and_cards_as_the_whole_vault_does(web, monkeypatch, tmp_path):
@@ -209,21 +214,22 @@ def test_ambiguous_names_and_aliases(vault, monkeypatch, tmp_path):
 def test_done_on_an_item_whose_note_changed(web, monkeypatch, tmp_path):
     """The store is warm, then the notes behind two items are edited by hand: one item goes
     (its thank-you was written), the other stays with its note changed under it."""
-    ids: dict[str, str] = {}
+    ids: dict[tuple[str, str], str] = {}
 
     def edit(root: Path) -> None:
         _code, out, _err = invoke(root, "due", "--all", "--json")
         for i in json.loads(out):
-            ids.setdefault(i["rule"], i["id"])
+            ids[i["rule"], i["contact"]] = i["id"]
         held = root / "meetings/2026-11-20 Coffee with Bob Smith.md"
         held.write_text(held.read_text().replace("kind: coffee", "kind: coffee\nthank_you: 2026-11-21"))
-        jane = root / "contacts/Jane Doe.md"
-        jane.write_text(jane.read_text() + "- 2026-11-17 note: typed in an editor\n")
+        jose = root / "contacts/José Núñez.md"
+        jose.write_text(jose.read_text() + "- 2026-09-02 note: typed in an editor\n")
 
     def dones(root: Path) -> list[list[str]]:
-        return [["done", ids["thank_you"]], ["done", ids["follow_up_approach"]]]
+        return [["done", ids["thank_you", "Bob Smith"]],
+                ["done", ids["follow_up_approach", "José Núñez"]]]
 
-    said = on_both_roads(monkeypatch, tmp_path, web.root, [dones, ["show", "Jane Doe"]], between=edit)
+    said = on_both_roads(monkeypatch, tmp_path, web.root, [dones, ["show", "José Núñez"]], between=edit)
     assert said[0][0] == 2 and "no open item" in said[0][2]
     assert said[1][0] == 0 and said[1][1].startswith("Done ")
 
@@ -277,3 +283,37 @@ def test_without_a_usable_store_the_whole_vault_is_read(web, run):
     assert "- 2026-11-23 note: hi" in (web.root / "contacts" / "Bob Smith.md").read_text()
     shown = run("show", "Jane Doe")
     assert shown.exit_code == 0 and "Jane Doe" in shown.stdout
+
+
+def test_a_part_holds_what_the_whole_vault_says_of_its_notes(web, run):
+    """For every subject, a part around it yields the items the whole vault yields; for every
+    note, a part around it holds the note, and its card's people, meetings and touches, as the
+    whole vault does."""
+    from coffeechat.config import load_settings
+    from coffeechat.core.rules import all_subjects, subject_items
+    from coffeechat.core.vault import build_vault
+
+    assert run("due").exit_code == 0
+    settings = load_settings(web.root)[0]
+    index = Index(web.root, settings)
+    whole = build_vault(index.refresh().notes, settings)
+    for subject in all_subjects(whole):
+        part = index.part(around=[subject])
+        assert part is not None
+        assert list(subject_items(part, subject, TODAY)) == list(subject_items(whole, subject, TODAY))
+    for path in whole.contacts:
+        part = index.part(around=[path])
+        assert part.contacts[path] == whole.contacts[path]
+        assert part.touches(path, TODAY) == whole.touches(path, TODAY)
+        assert part.referred.get(path) == whole.referred.get(path)
+    for path, meeting in whole.meetings.items():
+        part = index.part(around=[path])
+        assert part.meetings[path] == meeting
+        for person in meeting.with_:
+            assert part.contacts.get(person.path) == whole.contacts.get(person.path)
+    for path in whole.companies:
+        part = index.part(around=[path])
+        people = [c for c in whole.contacts.values() if c.company_path == path]
+        assert [c for c in part.contacts.values() if c.company_path == path] == people
+        assert {c.path: part.meetings_with(c.path) for c in people} \
+            == {c.path: whole.meetings_with(c.path) for c in people}

@@ -478,13 +478,14 @@ def snooze(app: App, ident: str, until: dt.date) -> None:
     if until <= app.today:
         raise UsageError(f"--until {until.isoformat()} is not after today ({app.today.isoformat()})")
     app.lock_for_writing()
-    from coffeechat.core.rules import raw_items
+    from coffeechat.core.rules import subject_items
 
     item = _find_item(app, ident)
     # A snooze only ever moves an item later than the rule's own date: one on or before it
     # would be written and change nothing. (An earlier snooze may be brought forward.)
     part = app.part(around=_item_notes(item))
-    due = next((i.due for i in raw_items(part, app.today) if i.id == item.id), item.due)
+    due = next((i.due for i in subject_items(part, item.subject, app.today) if i.id == item.id),
+               item.due)
     if until <= due:
         raise UsageError(f"{item.id} is due on {due.isoformat()}; a snooze moves it later —"
                          f" give --until a day after {due.isoformat()}")

@@ -831,13 +831,13 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
         and cards come out as in the whole vault. Call it after `agenda`, which brings the
         store up to date with the disk (the notes' shapes with it). None when the store is not
         up to date (it could not be written, or cannot be used): then read the whole vault."""
-        from coffeechat.core.agenda import partial_vault, reads
+        from coffeechat.core.agenda import partial_vault
 
         def build(db: sqlite3.Connection) -> Any:
             db.create_function("cc_fold", 1, lambda t: fold(t) if isinstance(t, str) else None,
                                deterministic=True)
             lookup = _SqlLookup(db)
-            core = set(reads(set(around), lookup)) | self._around_companies(lookup, around)
+            core = self._around(db, lookup, set(around))
             for name in names:
                 core |= self._named(db, lookup, name)
             return partial_vault(self.settings, core, lookup, lookup.load)
@@ -881,18 +881,28 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
             and stored[2] == self._gen(db)
 
     @staticmethod
-    def _around_companies(lookup: _SqlLookup, around: Iterable[str]) -> set[str]:
-        """A company's people (the notes linking to it by one of its names) and their
-        meetings."""
-        out: set[str] = set()
+    def _around(db: sqlite3.Connection, lookup: _SqlLookup, around: set[str]) -> set[str]:
+        """The notes around subjects and notes: those answering what the rules read for each
+        subject (`ReadIndex`), and what a card of each note shows: a contact's meetings and
+        the contacts they referred, a meeting's people, a company's people (the notes
+        linking to it by one of its names) and their meetings."""
+        from coffeechat.core.rules import REF
+
+        out = {s for s in around if not s.startswith(REF)}
+        out |= lookup.answering(_SqlReads(db).of(around))
         for path in around:
             shape = lookup.shape(path)
-            if shape is None or shape.kind != "company":
+            if shape is None:
                 continue
-            for linker in lookup.linking(set(shape.names)):
-                out.add(linker)
-                if (other := lookup.shape(linker)) is not None and other.kind == "contact":
-                    out |= lookup.meetings_with(linker)
+            if shape.kind == "contact":
+                out |= lookup.meetings_with(path) | lookup.referred_by(path)
+            elif shape.kind == "meeting":
+                out.update(shape.with_)
+            elif shape.kind == "company":
+                for linker in lookup.linking(set(shape.names)):
+                    out.add(linker)
+                    if (other := lookup.shape(linker)) is not None and other.kind == "contact":
+                        out |= lookup.meetings_with(linker)
         return out
 
     def _named(self, db: sqlite3.Connection, lookup: _SqlLookup, name: str) -> set[str]:
