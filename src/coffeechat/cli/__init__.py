@@ -141,6 +141,7 @@ class App:
                 pass
         return changed
 
+
 pass_app = click.make_pass_decorator(App)
 
 #: Commands that run until stopped: they keep the cycle collector (and pause it per pass).

@@ -415,7 +415,7 @@ def _find_item(app: App, ident: str) -> Any:
 
 def _item_notes(item: Any) -> list[str]:
     """The subject of an item and the notes it names: around them, a part of the vault holds
-    everything its rule read (`core.agenda.reads`) and `resolution` looks at."""
+    everything its rules read (as recorded in the store) and `resolution` looks at."""
     return [p for p in (item.subject, item.source, item.contact_path, item.meeting) if p]
 
 

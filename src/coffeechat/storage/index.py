@@ -820,7 +820,6 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
     for i in range(0, len(keys), _CHUNK):
         yield keys[i:i + _CHUNK]
 
-
     # -- a part of the vault: what a command about a few notes reads -------------------------
     def part(self, names: Iterable[str] = (), around: Iterable[str] = ()) -> Any:
         """The vault of the stored notes that a command about a few notes needs, not of every
