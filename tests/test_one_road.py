@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -25,6 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from coffeechat.cli import App, cli
+from coffeechat.config import load_settings
 from coffeechat.storage.index import Index
 from conftest import TODAY, VaultBuilder
 
@@ -65,6 +67,8 @@ def on_both_roads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: Path,
             if road == "whole":
                 patch.setattr(Index, "part", lambda self, names=(), around=(): None)
                 patch.setattr(Index, "taken", lambda self, key: None)
+            else:  # (the store is sound: the whole vault is never read)
+                patch.setattr(App, "vault", property(_no_whole_vault))
             assert invoke(root, "due")[0] == 0
             if between is not None:
                 between(root)
@@ -78,6 +82,10 @@ def on_both_roads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: Path,
         assert got == want
     assert store[1] == whole[1]
     return store[0]
+
+
+def _no_whole_vault(app: App) -> None:
+    raise AssertionError("the whole vault was read")
 
 
 def dry_runs(root: Path) -> list[list[str]]:
@@ -237,10 +245,7 @@ def test_done_on_an_item_whose_note_changed(web, monkeypatch, tmp_path):
 def test_the_commands_never_read_the_whole_vault(web, run, monkeypatch):
     assert run("due").exit_code == 0
 
-    def whole(self: App) -> None:
-        raise AssertionError("the whole vault was read")
-
-    monkeypatch.setattr(App, "vault", property(whole))
+    monkeypatch.setattr(App, "vault", property(_no_whole_vault))
     ids = item_ids(web.root)
     for args in (["show", "Jane Doe"], ["show", "Acme", "--json"], ["show", "Bob Smith on 2026-11-20"],
                  ["log", "Bobby", "note", "hi"], ["meet", "Jane Doe", "--date", "2026-11-30"],
@@ -289,7 +294,6 @@ def test_a_part_holds_what_the_whole_vault_says_of_its_notes(web, run):
     """For every subject, a part around it yields the items the whole vault yields; for every
     note, a part around it holds the note, and its card's people, meetings and touches, as the
     whole vault does."""
-    from coffeechat.config import load_settings
     from coffeechat.core.rules import all_subjects, subject_items
     from coffeechat.core.vault import build_vault
 
@@ -317,3 +321,53 @@ def test_a_part_holds_what_the_whole_vault_says_of_its_notes(web, run):
         assert [c for c in part.contacts.values() if c.company_path == path] == people
         assert {c.path: part.meetings_with(c.path) for c in people} \
             == {c.path: whole.meetings_with(c.path) for c in people}
+
+
+def _columns() -> list[str]:
+    """Every table.column of the store's schema."""
+    import sqlite3
+
+    from coffeechat.storage.index import _SCHEMA
+
+    db = sqlite3.connect(":memory:")
+    db.executescript(_SCHEMA)
+    out = [f"{t}.{row[1]}" for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+           for row in db.execute(f"PRAGMA table_info({t})")]
+    db.close()
+    return out
+
+
+@pytest.mark.parametrize("column", _columns())
+def test_a_damaged_store_gives_the_same_answers_and_heals(web, tmp_path, column):
+    """A value of the wrong type in any column of a warm store: the commands say and write
+    what they do on a sound store, without failing once, and the store is built again."""
+    import sqlite3
+
+    from coffeechat.storage.cachedir import CACHE_DIR
+    from coffeechat.storage.index import INDEX_NAME
+
+    ident = item_ids(web.root)[0]
+    commands = [["show", "Jane Doe", "--json"], ["show", "Acme"], ["done", ident, "--dry-run"],
+                ["log", "Bobby", "note", "hi"], ["add", "contact", "New Person", "--company", "Acme"],
+                ["show", "New Person"]]
+    said = {}
+    for copy in ("sound", "damaged"):
+        root = tmp_path / copy
+        shutil.copytree(web.root, root, ignore=shutil.ignore_patterns(".coffeechat"))
+        assert invoke(root, "due")[0] == 0
+        if copy == "damaged":
+            table, name = column.split(".")
+            db = sqlite3.connect(root / CACHE_DIR / INDEX_NAME, isolation_level=None)
+            for value in (12345, b"\x00\xff", "text", None):
+                try:
+                    db.execute(f"UPDATE {table} SET {name} = ?", (value,))
+                    break
+                except sqlite3.IntegrityError:
+                    continue
+            db.close()
+        said[copy] = [invoke(root, *args) for args in commands], tree(root)
+    healed = [(code, out, re.sub(r"warning: the index in \S+ was damaged [^\n]*\n", "", err))
+              for code, out, err in said["damaged"][0]]  # (as `due` says it, when it sees it)
+    assert (healed, said["damaged"][1]) == said["sound"]
+    settings = load_settings(tmp_path / "damaged")[0]
+    assert Index(tmp_path / "damaged", settings).part(names=["Jane Doe"]) is not None  # healed

@@ -839,6 +839,7 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
             core = self._around(db, lookup, set(around))
             for name in names:
                 core |= self._named(db, lookup, name)
+            self._check(db, lookup, core)
             return partial_vault(self.settings, core, lookup, lookup.load)
 
         return self._ask_current(build)
@@ -865,7 +866,11 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
         try:
             db.execute("BEGIN")  # (a read: other coffeechats may write meanwhile)
             return question(db) if self._current(db) else None
+        except sqlite3.OperationalError:
+            return None  # (busy for too long: this once, the whole vault)
         except DAMAGE:
+            db.close()
+            self._remove()  # damaged: the next run builds it again
             return None
         finally:
             db.close()
@@ -878,6 +883,22 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
         stored = _stored_meta(self._meta(db, "agenda"))
         return stored is not None and stored[0] == _settings_key(self.settings) \
             and stored[2] == self._gen(db)
+
+    @staticmethod
+    def _check(db: sqlite3.Connection, lookup: _SqlLookup, paths: set[str]) -> None:
+        """Raise `Damaged` when the stored links or note of one of the first ``paths``, or of
+        the first two notes, do not follow from its stored shape: a store damaged so that
+        questions quietly find nothing (a column of garbage) is not trusted."""
+        sample = sorted(paths)[:50] + [codec.text(p) for (p,) in db.execute(
+            "SELECT path FROM shapes ORDER BY path LIMIT 2")]
+        for path in sample:
+            shape = lookup.shape(path)
+            if shape is None:
+                continue  # (a subject without a note, or a note this command made)
+            rows = sorted(db.execute("SELECT src, rel, dst FROM links WHERE src = ?", (path,)))
+            notes = lookup.load({path})
+            if rows != sorted(_links(path, shape)) or [n.path for n in notes] != [path]:
+                raise Damaged(f"the stored links or note of {path} do not match its shape")
 
     @staticmethod
     def _around(db: sqlite3.Connection, lookup: _SqlLookup, around: set[str]) -> set[str]:
