@@ -248,6 +248,7 @@ def test_the_commands_never_read_the_whole_vault(web, run, monkeypatch):
     monkeypatch.setattr(App, "vault", property(_no_whole_vault))
     ids = item_ids(web.root)
     for args in (["show", "Jane Doe"], ["show", "Acme", "--json"], ["show", "Bob Smith on 2026-11-20"],
+                 ["prep", "Jane Doe"], ["prep", "Call with Jane Doe"],
                  ["log", "Bobby", "note", "hi"], ["meet", "Jane Doe", "--date", "2026-11-30"],
                  ["add", "contact", "New Person", "--company", "Initech", "--referred-by", "Bobby"],
                  ["add", "company", "Umbrella"], ["snooze", ids[0], "--until", "2026-12-30"],
@@ -371,3 +372,28 @@ def test_a_damaged_store_gives_the_same_answers_and_heals(web, tmp_path, column)
     assert (healed, said["damaged"][1]) == said["sound"]
     settings = load_settings(tmp_path / "damaged")[0]
     assert Index(tmp_path / "damaged", settings).part(names=["Jane Doe"]) is not None  # healed
+
+
+def _every_note(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root))[:-3] for folder in ("contacts", "companies", "meetings")
+                  for p in (root / folder).rglob("*.md"))
+
+
+def test_the_sample_vault_on_both_roads(sample_copy, monkeypatch, tmp_path):
+    """Every contact, company and meeting of the sample vault: `show` (and `prep` of every
+    contact and meeting), then `done` of every item."""
+    notes = _every_note(sample_copy)
+    commands: list[Sequence[str] | Callable[[Path], list[list[str]]]] = []
+    commands += [["show", n] for n in notes] + [["show", n, "--json"] for n in notes]
+    commands += [["prep", n] for n in notes if not n.startswith("companies/")]
+    commands += [["prep", "Priya Raman", "--write"], dry_runs, done_all]
+    said = on_both_roads(monkeypatch, tmp_path, sample_copy, commands)
+    assert sum(code == 0 for code, _out, _err in said) > 3 * len(notes)
+    assert any("Prep:" in out and "gave you the name" in out for _code, out, _err in said)
+
+
+def test_prep_as_the_whole_vault_does(web, monkeypatch, tmp_path):
+    names = [n for n in _every_note(web.root) if not n.startswith("companies/")]
+    commands = [["prep", n] for n in [*names, "Bobby", "JD", "nobody", "Acme"]]
+    commands.append(["prep", "Jane Doe", "--write"])
+    on_both_roads(monkeypatch, tmp_path, web.root, commands)

@@ -111,8 +111,9 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
     from coffeechat.core.sections import put_marked_block
     from coffeechat.storage.writer import edit_note
 
-    vault, today = app.vault, app.today
-    path = vault.one(name, ("contacts", "meetings"))
+    today = app.today
+    path = app.part(names=[name]).one(name, ("contacts", "meetings"))
+    vault = app.part(around=[path])
     meeting = None
     if path in vault.meetings:
         meeting = vault.meetings[path]
@@ -122,7 +123,12 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
         contact_path = people[0]
     else:
         contact_path = path
+    company = vault.contacts[contact_path].company_path
+    vault = app.part(around=[path, contact_path, *([company] if company else [])])
+    if meeting is None:
         meeting = scheduled_meeting(vault, contact_path, today)
+    else:
+        meeting = vault.meetings[path]
     bank_text, bank_name = _template(app, "Questions.md")
     sheet = prep_sheet(vault, contact_path, today, meeting=meeting,
                        contact_text=_note_text(app, contact_path),

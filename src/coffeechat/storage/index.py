@@ -903,9 +903,10 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
     @staticmethod
     def _around(db: sqlite3.Connection, lookup: _SqlLookup, around: set[str]) -> set[str]:
         """The notes around subjects and notes: those answering what the rules read for each
-        subject (`ReadIndex`), and what a card of each note shows: a contact's meetings and
-        the contacts they referred, a meeting's people, a company's people (the notes
-        linking to it by one of its names) and their meetings."""
+        subject (`ReadIndex`), and what a card or a prep sheet of each note shows: a contact's
+        meetings, the contacts they referred and the meetings that gave their name, a
+        meeting's people, a company's people (the notes linking to it by one of its names)
+        and their meetings."""
         from coffeechat.core.rules import REF
 
         out = {s for s in around if not s.startswith(REF)}
@@ -916,6 +917,7 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
                 continue
             if shape.kind == "contact":
                 out |= lookup.meetings_with(path) | lookup.referred_by(path)
+                out |= lookup.referring(fold(note_stem(path)))  # the meetings that gave the name
             elif shape.kind == "meeting":
                 out.update(shape.with_)
             elif shape.kind == "company":
