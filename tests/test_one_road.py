@@ -114,6 +114,8 @@ def web(vault: VaultBuilder) -> VaultBuilder:
     vault.meeting("2026-12-01", ["Jane Doe", "Bobby"], title="2026-12-01 Call with Jane Doe")
     vault.meeting("2026-11-02", ["Jane Doe"], front="thank_you: 2026-11-03")
     vault.meeting("2026-11-12", ["Jane Doe"], title="2026-11-12 Lunch with Jane Doe")
+    vault.meeting("2026-11-18", ["José Núñez"], front='referrals: ["[[Anna Straße]]"]\nthank_you: 2026-11-18')
+    vault.meeting("2026-11-19", ["Anna Straße"], front="thank_you: 2026-11-19")
     vault.contact("Dana Quiet", front="status: do_not_contact", log="2026-06-01 call: said no more")
     vault.contact("Eve Long", front='referred_by: "[[Dana Quiet]]"\ncompany: "[[Acme]]"\nstatus: paused')
     vault.meeting("2026-05-05", ["Dana Quiet", "Eve Long"], front="status: cancelled")
@@ -227,17 +229,17 @@ def test_done_on_an_item_whose_note_changed(web, monkeypatch, tmp_path):
     def edit(root: Path) -> None:
         _code, out, _err = invoke(root, "due", "--all", "--json")
         for i in json.loads(out):
-            ids[i["rule"], i["contact"]] = i["id"]
+            ids[i["rule"], i["title"]] = i["id"]
         held = root / "meetings/2026-11-20 Coffee with Bob Smith.md"
         held.write_text(held.read_text().replace("kind: coffee", "kind: coffee\nthank_you: 2026-11-21"))
-        jose = root / "contacts/José Núñez.md"
-        jose.write_text(jose.read_text() + "- 2026-09-02 note: typed in an editor\n")
+        jones = root / "contacts/Acme Jones.md"
+        jones.write_text(jones.read_text() + "- 2026-09-02 note: typed in an editor\n")
 
     def dones(root: Path) -> list[list[str]]:
-        return [["done", ids["thank_you", "Bob Smith"]],
-                ["done", ids["follow_up_approach", "José Núñez"]]]
+        return [["done", ids["thank_you", "Send Bob Smith a thank-you for the coffee on 2026-11-20"]],
+                ["done", ids["follow_up", "Follow up with Acme Jones"]]]
 
-    said = on_both_roads(monkeypatch, tmp_path, web.root, [dones, ["show", "José Núñez"]], between=edit)
+    said = on_both_roads(monkeypatch, tmp_path, web.root, [dones, ["show", "Acme Jones"]], between=edit)
     assert said[0][0] == 2 and "no open item" in said[0][2]
     assert said[1][0] == 0 and said[1][1].startswith("Done ")
 
@@ -249,6 +251,7 @@ def test_the_commands_never_read_the_whole_vault(web, run, monkeypatch):
     ids = item_ids(web.root)
     for args in (["show", "Jane Doe"], ["show", "Acme", "--json"], ["show", "Bob Smith on 2026-11-20"],
                  ["prep", "Jane Doe"], ["prep", "Call with Jane Doe"],
+                 ["draft", "report_back", "Bobby", "--no-ask"],
                  ["log", "Bobby", "note", "hi"], ["meet", "Jane Doe", "--date", "2026-11-30"],
                  ["add", "contact", "New Person", "--company", "Initech", "--referred-by", "Bobby"],
                  ["add", "company", "Umbrella"], ["snooze", ids[0], "--until", "2026-12-30"],
@@ -262,22 +265,22 @@ def test_an_edit_is_refused_when_the_note_changed_after_the_part_was_read(web, r
     from coffeechat.core import actions
 
     assert run("due").exit_code == 0
-    jose = web.root / "contacts" / "José Núñez.md"
+    jones = web.root / "contacts" / "Acme Jones.md"
     plan = actions.resolution
 
     def meanwhile(*args: object, **kwargs: object) -> object:
         writes = plan(*args, **kwargs)  # type: ignore[arg-type]
-        jose.write_text(jose.read_text() + "typed in an editor meanwhile\n")
-        later = os.stat(jose).st_mtime_ns + 1_000_000_000
-        os.utime(jose, ns=(later, later))
+        jones.write_text(jones.read_text() + "typed in an editor meanwhile\n")
+        later = os.stat(jones).st_mtime_ns + 1_000_000_000
+        os.utime(jones, ns=(later, later))
         return writes
 
     monkeypatch.setattr(actions, "resolution", meanwhile)
     ident = next(i for i in json.loads(run("due", "--all", "--json").stdout)
-                 if i["rule"] == "follow_up_approach")["id"]
+                 if i["title"] == "Follow up with Acme Jones")["id"]
     result = run("done", ident)
     assert result.exit_code != 0 and "changed on disk after coffeechat read it" in result.stderr
-    assert jose.read_text().endswith("typed in an editor meanwhile\n")
+    assert jones.read_text().endswith("typed in an editor meanwhile\n")
 
 
 def test_without_a_usable_store_the_whole_vault_is_read(web, run):
@@ -386,14 +389,21 @@ def test_the_sample_vault_on_both_roads(sample_copy, monkeypatch, tmp_path):
     commands: list[Sequence[str] | Callable[[Path], list[list[str]]]] = []
     commands += [["show", n] for n in notes] + [["show", n, "--json"] for n in notes]
     commands += [["prep", n] for n in notes if not n.startswith("companies/")]
+    people = [n for n in notes if n.startswith("contacts/")]
+    commands += [["draft", kind, n, "--no-ask"] for kind in ("approach", "follow_up", "thank_you",
+                 "report_back", "update", "landed") for n in people]
     commands += [["prep", "Priya Raman", "--write"], dry_runs, done_all]
     said = on_both_roads(monkeypatch, tmp_path, sample_copy, commands)
     assert sum(code == 0 for code, _out, _err in said) > 3 * len(notes)
     assert any("Prep:" in out and "gave you the name" in out for _code, out, _err in said)
 
 
-def test_prep_as_the_whole_vault_does(web, monkeypatch, tmp_path):
+def test_prep_and_draft_as_the_whole_vault_does(web, monkeypatch, tmp_path):
     names = [n for n in _every_note(web.root) if not n.startswith("companies/")]
     commands = [["prep", n] for n in [*names, "Bobby", "JD", "nobody", "Acme"]]
     commands.append(["prep", "Jane Doe", "--write"])
+    commands += [["draft", kind, n, "--no-ask"] for kind in ("thank_you", "report_back", "landed")
+                 for n in ("Bobby", "Jane Doe", "Dana Quiet", "José Núñez")]
+    commands += [["draft", "report_back", "Bobby", "--about", "Jane", "--no-ask"],
+                 ["draft", "report_back", "Dana Quiet", "--about", "Eve Long", "--write", "--no-ask"]]
     on_both_roads(monkeypatch, tmp_path, web.root, commands)

@@ -52,25 +52,26 @@ def _note_text(app: App, rel: str) -> str:
 class _NoteTexts(Mapping[str, str]):
     """Note texts read when first asked for (the core asks only for the meetings it uses)."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, notes: Mapping[str, Any]) -> None:
         self.app = app
+        self.notes = notes  # the vault's notes (or those of the part at hand)
         self.cache: dict[str, str] = {}
 
     def __getitem__(self, rel: str) -> str:
-        if rel not in self.app.vault.notes:
+        if rel not in self.notes:
             raise KeyError(rel)
         if rel not in self.cache:
             self.cache[rel] = _note_text(self.app, rel)
         return self.cache[rel]
 
     def __contains__(self, rel: object) -> bool:
-        return isinstance(rel, str) and rel in self.app.vault.notes
+        return isinstance(rel, str) and rel in self.notes
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.app.vault.notes)
+        return iter(self.notes)
 
     def __len__(self) -> int:
-        return len(self.app.vault.notes)
+        return len(self.notes)
 
 
 def _contact(app: App, name: str) -> str:
@@ -228,12 +229,14 @@ def draft(app: App, kind: str, name: str, sets: tuple[str, ...], about: str | No
     if normal not in LETTER_KINDS:
         raise UsageError(f"{kind!r} is not a kind of letter (one of: {', '.join(LETTER_KINDS)})")
     given = _sets(sets)
-    vault, today = app.vault, app.today
+    today = app.today
     path = _contact(app, name)
     about_path = _contact(app, about) if about else None
     if about_path is not None and normal != "report_back":
         raise UsageError("--about is for report_back letters")
-    facts = letter_facts(normal, vault, path, today, texts=_NoteTexts(app), pitch=_pitch(app),
+    vault = app.part(around=[path, *([about_path] if about_path else [])])
+    facts = letter_facts(normal, vault, path, today, texts=_NoteTexts(app, vault.notes),
+                         pitch=_pitch(app),
                          signature=app.settings.pitch_signature, about=about_path)
     values = {**facts.values, **given}
     template, where = _template(app, f"Letter - {normal}.md")

@@ -903,10 +903,10 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
     @staticmethod
     def _around(db: sqlite3.Connection, lookup: _SqlLookup, around: set[str]) -> set[str]:
         """The notes around subjects and notes: those answering what the rules read for each
-        subject (`ReadIndex`), and what a card or a prep sheet of each note shows: a contact's
-        meetings, the contacts they referred and the meetings that gave their name, a
-        meeting's people, a company's people (the notes linking to it by one of its names)
-        and their meetings."""
+        subject (`ReadIndex`), and what a card, a prep sheet or a letter of each note shows: a
+        contact's meetings, the meetings that gave their name, the contacts they referred or
+        named at a meeting and the meetings with those, a meeting's people, a company's
+        people (the notes linking to it by one of its names) and their meetings."""
         from coffeechat.core.rules import REF
 
         out = {s for s in around if not s.startswith(REF)}
@@ -916,14 +916,20 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
             if shape is None:
                 continue
             if shape.kind == "contact":
-                out |= lookup.meetings_with(path) | lookup.referred_by(path)
-                out |= lookup.referring(fold(note_stem(path)))  # the meetings that gave the name
+                meetings, given = lookup.meetings_with(path), lookup.referred_by(path)
+                out |= meetings | lookup.referring(fold(note_stem(path)))  # who gave the name
+                for meeting in meetings:  # the names they gave you, and your meetings with them
+                    if (held := lookup.shape(meeting)) is not None:
+                        for key in held.refs:
+                            given |= lookup.named(key)
+                for other in given:
+                    out |= {other} | lookup.meetings_with(other)
             elif shape.kind == "meeting":
                 out.update(shape.with_)
             elif shape.kind == "company":
                 for linker in lookup.linking(set(shape.names)):
                     out.add(linker)
-                    if (other := lookup.shape(linker)) is not None and other.kind == "contact":
+                    if (linked := lookup.shape(linker)) is not None and linked.kind == "contact":
                         out |= lookup.meetings_with(linker)
         return out
 
