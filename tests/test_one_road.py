@@ -1,6 +1,6 @@
-"""add, meet, log, done, snooze and show read only the notes they need, through the store
-(`Index.part`, `App.part`), never the whole vault — and say and write exactly what they
-would say and write with the whole vault at hand.
+"""add, meet, log, done, snooze, show, prep and draft read only the notes they need, through
+the store (`Index.part`, `App.part`), never the whole vault — and say and write exactly what
+they would say and write with the whole vault at hand.
 
 Each scenario runs the same commands twice on two copies of one vault: once as shipped, once
 with the store's part refused (`Index.part` and `Index.taken` answer None), which makes every
