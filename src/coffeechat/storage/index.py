@@ -815,11 +815,6 @@ class Index:
         agenda.patches.clear()
         return stamp
 
-
-def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
-    for i in range(0, len(keys), _CHUNK):
-        yield keys[i:i + _CHUNK]
-
     # -- a part of the vault: what a command about a few notes reads -------------------------
     def part(self, names: Iterable[str] = (), around: Iterable[str] = ()) -> Any:
         """The vault of the stored notes that a command about a few notes needs, not of every
@@ -964,6 +959,11 @@ def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
                 for contact in shape.with_:
                     out |= lookup.meetings_with(contact)
         return out
+
+
+def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
+    for i in range(0, len(keys), _CHUNK):
+        yield keys[i:i + _CHUNK]
 
 
 def _rows(db: sqlite3.Connection, query: str, keys: list[Any]) -> list[Any]:
