@@ -265,6 +265,12 @@ def index_matches_a_rebuild(root: Path, settings, today: dt.date) -> str:
     fresh = Index(root, settings, use_cache=False).check(today)
     assert sorted(checked.findings, key=order) == sorted(fresh.findings, key=order)
     assert checked.notes == fresh.notes
+    # and `list`: each contact's and meeting's row kept with its subject
+    for kind in ("contact", "meeting"):
+        rows = Index(root, settings).rows(kind, today)
+        again = Index(root, settings, use_cache=False).rows(kind, today)
+        assert sorted(rows.rows, key=lambda r: r["path"]) == sorted(again.rows, key=lambda r: r["path"])
+        assert rows.problems == again.problems
     assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
     assert got.contacts() == want.contacts()
     return got.how

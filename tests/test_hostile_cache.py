@@ -33,10 +33,14 @@ def _cli(root: Path, *args: str) -> tuple[int, str, str]:
 
 
 def _answers(root: Path) -> tuple[str, str, str]:
-    """What the user sees: the agenda as JSON, the check, and the feed's events."""
+    """What the user sees: the agenda as JSON, the check, the lists, and the feed's events."""
     code, due, _ = _cli(root, "due", "--json")
     assert code == 0
     _, check, _ = _cli(root, "check")
+    for kind in ("contacts", "meetings"):
+        code, listed, _ = _cli(root, "list", kind, "--json")
+        assert code == 0
+        check += listed
     feed = root.parent / f"{root.name}-feed.ics"
     code, _, err = _cli(root, "feed", "-o", str(feed))
     assert code == 0, err

@@ -314,27 +314,12 @@ def list_(app: App, kind: str, field: str | None, company: str | None, status: s
           tag: str | None, referred_by: str | None, with_: str | None, meeting_kind: str | None,
           since: dt.date | None, until: dt.date | None, state: str | None, as_json: bool) -> None:
     """List contacts, companies or meetings, with filters."""
-    vault, today = app.vault, app.today
-    if kind == "contacts":
-        rows = []
-        for c in sorted(vault.contacts.values(), key=lambda c: _fold(c.name)):
-            wanted_status = (status or "").replace("-", "_").replace(" ", "_").lower()
-            if status and (c.status or "active") != wanted_status:
-                continue
-            if not (_has(c.field, field) and _has(c.company, company)
-                    and _has(c.referred_by.name if c.referred_by else "", referred_by)):
-                continue
-            if tag and _fold(tag.lstrip("#")) not in {_fold(t) for t in c.tags}:
-                continue
-            last = vault.last_interaction(c.path, today)
-            rows.append({"name": c.name, "path": c.path, "company": c.company or None,
-                         "role": c.role or None, "field": c.field or None,
-                         "status": c.status or "active",
-                         "last_contact": last.isoformat() if last else None})
-        headers = ["name", "company", "role", "field", "last contact", "status"]
-        cells = [[r["name"], r["company"] or "", r["role"] or "", r["field"] or "",
-                  r["last_contact"] or "", r["status"]] for r in rows]
-    elif kind == "companies":
+    from coffeechat.storage.index import Index
+
+    today = app.today
+    if kind == "companies":
+        vault = app.vault
+        problems = vault_problems(vault.findings)
         people: dict[str, int] = {}
         for c in vault.contacts.values():
             if c.company_path:
@@ -346,27 +331,45 @@ def list_(app: App, kind: str, field: str | None, company: str | None, status: s
         headers = ["name", "industry", "people", "website"]
         cells = [[r["name"], r["industry"] or "", str(r["people"]), r["website"] or ""] for r in rows]
     else:
+        # Each contact's and meeting's row is kept in the store with its follow-ups.
+        listed = Index(app.root, app.settings).rows(kind[:-1], today)
+        for warning in listed.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        problems = listed.problems
         rows = []
-        for m in sorted(vault.meetings.values(), key=lambda m: (m.date, m.time or dt.time(), m.path)):
-            names = ", ".join(p.name for p in m.with_)
-            state_now = m.status or ("scheduled" if m.scheduled(today) else "held")
-            if (since and m.date < since) or (until and m.date > until):
+    if kind == "contacts":
+        wanted_status = (status or "").replace("-", "_").replace(" ", "_").lower()
+        for c in sorted(sorted(listed.rows, key=lambda r: r["path"]), key=lambda r: _fold(r["name"])):
+            if status and c["status"] != wanted_status:
                 continue
-            if state and state_now != state:
+            if not (_has(c["field"] or "", field) and _has(c["company"] or "", company)
+                    and _has(c["referred_by"], referred_by)):
                 continue
-            if not (_has(names, with_) and (meeting_kind is None
-                                            or _fold(meeting_kind) in (m.kind, _fold(m.word)))):
+            if tag and _fold(tag.lstrip("#")) not in {_fold(t) for t in c["tags"]}:
                 continue
-            rows.append({"date": m.date.isoformat(), "time": m.time.strftime("%H:%M") if m.time else None,
-                         "path": m.path, "title": m.title, "kind": m.kind or None,
-                         "with": [p.name for p in m.with_], "state": state_now})
+            rows.append({k: c[k] for k in ("name", "path", "company", "role", "field", "status",
+                                            "last_contact")})
+        headers = ["name", "company", "role", "field", "last contact", "status"]
+        cells = [[r["name"], r["company"] or "", r["role"] or "", r["field"] or "",
+                  r["last_contact"] or "", r["status"]] for r in rows]
+    elif kind == "meetings":
+        words = {}
+        for m in sorted(listed.rows, key=lambda r: (r["date"], r["time"] or "00:00", r["path"])):
+            if (since and m["date"] < since.isoformat()) or (until and m["date"] > until.isoformat()):
+                continue
+            if state and m["state"] != state:
+                continue
+            if not (_has(", ".join(m["with"]), with_) and (
+                    meeting_kind is None or _fold(meeting_kind) in (m["kind"] or "", _fold(m["word"])))):
+                continue
+            words[m["path"]] = m["word"]
+            rows.append({k: m[k] for k in ("date", "time", "path", "title", "kind", "with", "state")})
         headers = ["date", "kind", "with", "state", "note"]
-        words = {m.path: m.word for m in vault.meetings.values()}
         cells = [[r["date"] + (f" {r['time']}" if r["time"] else ""),
                   words[r["path"]] or r["kind"] or "",
                   ", ".join(r["with"]), r["state"], r["title"]] for r in rows]
     if as_json:
-        print_json(rows, problems=vault_problems(app.vault.findings))
+        print_json(rows, problems=problems)
         return
     if not rows:
         click.echo(f"No {kind} match.")

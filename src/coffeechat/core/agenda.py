@@ -26,8 +26,10 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from coffeechat.config import Settings
+from coffeechat.core.cards import contact_card, meeting_card
 from coffeechat.core.links import fold, parse_link_list
 from coffeechat.core.model import (
     Contact,
@@ -269,6 +271,9 @@ class Agenda:
     #: its meeting (as an ordinal, 0 for none: a year ahead it is a mistyped year), and its
     #: findings (those of duplicates left out: they are told from `dups`)
     facts: dict[str, NoteFacts] = field(default_factory=dict)
+    #: subject -> its row in `list` (`core.cards`), for contacts and meetings (a stored
+    #: agenda keeps them apart and writes those of the subjects it recomputed)
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Notes whose per-note parts were recomputed, whose `people` / `scheduled` entries
     #: changed, the subjects recomputed (raw items and window), and the patches made to
     #: `done`, since a store last saved them.
@@ -389,6 +394,7 @@ class _Found:
     dormant: Finding | None = None  # a contact: the suggestion to mark them dormant
     share: FieldShare | None = None  # a meeting: the fields it counts towards
     scheduled: Meeting | None = None  # a meeting still ahead
+    card: dict[str, Any] | None = None  # a contact's or a meeting's row in `list`
 
 
 def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> _Found:
@@ -408,10 +414,12 @@ def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> _Found:
     found = dormant(view, contact, day) if contact is not None else None
     share = field_share(view, meeting, day) if meeting is not None else None
     ahead = meeting if meeting is not None and meeting.scheduled(day) else None
+    card = (contact_card(view, contact, day) if contact is not None
+            else meeting_card(meeting, day) if meeting is not None else None)
     keys = reads.keys()
     # (A subject always reads its own note: a change to it recomputes the subject anyway.)
     keys.discard(note_key(subject))
-    return _Found(items, keys, reads.window(), False, found, share, ahead)
+    return _Found(items, keys, reads.window(), False, found, share, ahead, card)
 
 
 def _commit(agenda: Agenda, vault: Vault, found: Iterable[tuple[str, _Found]],
@@ -470,6 +478,10 @@ def _commit(agenda: Agenda, vault: Vault, found: Iterable[tuple[str, _Found]],
             agenda.reads.record(subject, got.keys)
         if got.dormant is not None:
             agenda.dormant[subject] = got.dormant
+        if got.card is not None:
+            agenda.cards[subject] = got.card
+        else:
+            agenda.cards.pop(subject, None)
         if "/" in subject and not subject.startswith(REF):
             if got.share is not None or not whole:
                 touched |= agenda.tally.set(subject, got.share, fresh=whole)

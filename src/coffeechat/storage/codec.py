@@ -18,7 +18,8 @@ from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, T
 #: A stored patch of the finished agenda, with the insights and problem count after it.
 JournalEntry = tuple[Patch, list[Finding], int]
 
-__all__ = ["Damaged", "JournalEntry", "agenda_from_json", "agenda_to_json", "dumps", "findings_from",
+__all__ = ["Damaged", "JournalEntry", "agenda_from_json", "agenda_to_json", "card_from", "dumps",
+           "findings_from",
            "findings_to", "items_from", "items_to", "journal_from", "journal_to", "loads",
            "meeting_from", "meeting_to", "person_from", "person_to", "result_from_json",
            "result_to_json", "shape_from", "shape_to", "text"]
@@ -136,6 +137,36 @@ def findings_to(findings: list[Finding]) -> list[list[Any]]:
 
 def findings_from(rows: Any) -> list[Finding]:
     return [_finding_from(r) for r in _list(rows)]
+
+
+# --- rows of `list` (`core.cards`) -------------------------------------------------------------
+
+_TEXT, _TEXT_OR_NONE, _TEXTS = "text", "text or none", "texts"
+#: The fields of a contact's and of a meeting's row, and what each holds.
+_CARDS = {
+    "contact": {"name": _TEXT, "path": _TEXT, "company": _TEXT_OR_NONE, "role": _TEXT_OR_NONE,
+                "field": _TEXT_OR_NONE, "status": _TEXT, "last_contact": _TEXT_OR_NONE,
+                "tags": _TEXTS, "referred_by": _TEXT},
+    "meeting": {"date": _TEXT, "time": _TEXT_OR_NONE, "path": _TEXT, "title": _TEXT,
+                "kind": _TEXT_OR_NONE, "with": _TEXTS, "state": _TEXT, "word": _TEXT},
+}
+
+
+def card_from(kind: str, value: Any) -> dict[str, Any]:
+    """A stored row of ``kind`` ("contact" or "meeting"), checked field by field."""
+    fields = _CARDS[kind]
+    if type(value) is not dict or value.keys() != fields.keys():
+        raise Damaged(f"a stored {kind} row is of another shape")
+    for name, what in fields.items():
+        field = value[name]
+        if what == _TEXT:
+            _str(field)
+        elif what == _TEXT_OR_NONE:
+            _opt_str(field)
+        else:
+            for item in _list(field):
+                _str(item)
+    return value
 
 
 # --- people and meetings (for the feed) -------------------------------------------------------

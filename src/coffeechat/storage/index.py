@@ -49,6 +49,7 @@ from coffeechat.core.model import (
     ParsedNote,
     Severity,
 )
+from coffeechat.core.cards import contact_card, meeting_card
 from coffeechat.core.dates import add_months
 from coffeechat.core.rules import FieldShare, insights
 from coffeechat.core.vault import build_vault, duplicate_findings, far_future, note_stem
@@ -63,7 +64,7 @@ __all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Checke
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
 #: when the core's source changes at all, see `_code_digest`).
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -136,6 +137,8 @@ CREATE TABLE reads (key TEXT NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (key, 
 CREATE INDEX reads_subject ON reads (subject);
 CREATE TABLE facts (path TEXT PRIMARY KEY, latest INTEGER NOT NULL, findings TEXT NOT NULL);
 CREATE INDEX facts_latest ON facts (latest);
+CREATE TABLE cards (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, card TEXT NOT NULL);
+CREATE INDEX cards_kind ON cards (kind);
 INSERT INTO meta VALUES ('gen', '0');
 """
 #: Patches to the stored agenda kept beside it before it is written whole again.
@@ -183,6 +186,16 @@ class AgendaRefresh:
     @classmethod
     def of(cls, agenda: Agenda, how: str) -> AgendaRefresh:
         return cls(agenda.result(), how, agenda.meetings, agenda.contacts)
+
+
+@dataclass
+class Listed:
+    """What `list` shows (`Index.rows`): a row per contact or meeting, by path."""
+
+    rows: list[dict[str, Any]]
+    problems: int
+    warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # what the walk found unreadable
 
 
 @dataclass
@@ -573,6 +586,35 @@ class Index:
         finally:
             db.close()
 
+    def rows(self, kind: str, today: dt.date) -> Listed:
+        """What `list` shows of every contact or meeting (``kind``: "contact" or "meeting") on
+        ``today``: each one's row (`core.cards`), kept with its subject in the store and
+        brought up to date as for `agenda`; and the problem count."""
+        def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Listed:
+            agenda = self._agenda(db, stats, today)
+            stored = _stored_meta(self._meta(db, "agenda"))
+            if stored is None or stored[1:] != (today.toordinal(), self._gen(db)):
+                return fallback(stats, [])  # (another run stored newer notes meanwhile)
+            (odd,) = db.execute("SELECT COUNT(*) FROM cards WHERE kind NOT IN ('contact', 'meeting')"
+                                " OR kind IS NULL").fetchone()
+            if odd:
+                raise Damaged("a stored row is of no known kind")
+            rows = [codec.card_from(kind, codec.loads(v))
+                    for (v,) in db.execute("SELECT card FROM cards WHERE kind = ? ORDER BY subject",
+                                           (kind,))]
+            return Listed(rows, agenda.result.problems, agenda.warnings)
+
+        def fallback(stats: dict[str, FileStat], warnings: list[str]) -> Listed:
+            vault = build_vault(self._parse_all(stats).notes, self.settings)
+            rows = ([contact_card(vault, c, today) for c in vault.contacts.values()]
+                    if kind == "contact" else [meeting_card(m, today) for m in vault.meetings.values()])
+            problems = sum(1 for f in vault.findings if f.severity is not Severity.INFO)
+            return Listed(rows, problems, warnings)
+
+        result: Listed = self._session(work, fallback)
+        result.problems += sum(1 for f in result.findings if f.severity is not Severity.INFO)
+        return result
+
     def check(self, today: dt.date) -> Checked:
         """What `check` reports on ``today``: each note's findings, duplicate people, log lines
         and meetings dated more than a year ahead (a mistyped year), the agenda's suggestions
@@ -668,7 +710,7 @@ class Index:
             stamp = None
             if self._gen(db) == synced.gen:  # nobody stored newer notes meanwhile
                 for table in ("shapes", "links", "people", "scheduled", "shares", "dups", "subjects",
-                              "reads", "facts"):
+                              "reads", "facts", "cards"):
                     db.execute(f"DELETE FROM {table}")
                 db.executemany("INSERT INTO shares VALUES (?, ?, ?, ?)",
                                ((m, k, day, name) for k, entries in agenda.tally.by_field.items()
@@ -799,6 +841,12 @@ class Index:
                            ((p,) for p in (() if rebuilt else paths) if p not in part))
             db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
                            ((p, codec.dumps(encode(part[p]))) for p in paths if p in part))
+        carded = agenda.cards.keys() if rebuilt else agenda.recomputed
+        db.executemany("DELETE FROM cards WHERE subject = ?",
+                       ((s,) for s in (() if rebuilt else carded) if s not in agenda.cards))
+        db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", (
+            (s, "meeting" if "date" in agenda.cards[s] else "contact", codec.dumps(agenda.cards[s]))
+            for s in carded if s in agenda.cards))
         noted = agenda.facts.keys() if rebuilt else agenda.noted
         db.executemany("DELETE FROM facts WHERE path = ?",
                        ((p,) for p in (() if rebuilt else noted) if p not in agenda.facts))
