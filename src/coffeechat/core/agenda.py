@@ -595,20 +595,24 @@ class Lookup:
         """Store these shapes (None: the note is gone)."""
         raise NotImplementedError
 
-    def answering(self, keys: Iterable[str]) -> set[str]:
-        """The notes whose content answers the lookups of ``keys`` (`recording`)."""
-        out: set[str] = set()
+    def answers(self, keys: Iterable[str]) -> dict[str, set[str]]:
+        """Per key (`recording`), the notes whose content answers its lookup."""
+        out: dict[str, set[str]] = {}
         for key in keys:
             kind, what = key[0], key[2:]
             if kind == "n":
-                out.add(what)
+                out[key] = {what}
             elif kind == "w":
-                out |= self.meetings_with(what)
+                out[key] = self.meetings_with(what)
             elif kind == "r":
-                out |= self.referred_by(what)
+                out[key] = self.referred_by(what)
             elif kind == "k":
-                out |= self.referring(what) | self.named(what)
+                out[key] = self.referring(what) | self.named(what)
         return out
+
+    def answering(self, keys: Iterable[str]) -> set[str]:
+        """The notes whose content answers the lookups of ``keys``."""
+        return set().union(*self.answers(keys).values())
 
 
 class ShapeIndex(Lookup):
@@ -693,22 +697,36 @@ def _recompute(agenda: Agenda, settings: Settings, subjects: set[str], lookup: L
                changed: Mapping[str, ParsedNote] | None = None,
                notes: Iterable[str] = ()) -> Vault:
     """Compute ``subjects`` again, and the per-note parts of ``notes``, from the notes they
-    read: those they read last time (`ReadIndex`) and ``changed`` ones to begin with, then, as
-    long as they read something the vault at hand cannot answer in full (a new link, a
-    meeting with someone new), with the notes that answer it too. Returns that vault."""
+    read: those they read last time (`ReadIndex`) and ``changed`` ones to begin with; a
+    subject that reads something that vault cannot answer in full (a new link, a meeting with
+    someone new) runs again on a vault of what it reads now, until it can. Returns the first
+    vault (it holds ``notes``)."""
     changed = changed or {}
     core = {s for s in subjects if not s.startswith(REF)} | changed.keys() | set(notes)
     core |= lookup.answering(agenda.reads.of(subjects))
-    while True:
-        part = partial_vault(settings, core, lookup, load, changed)
+    first = part = partial_vault(settings, core, lookup, load, changed)
+    absent = core - part.notes.keys()  # (asked for, and not stored: gone)
+    found: dict[str, _Found] = {}
+    pending = subjects
+    while pending:
         view = RecordingVault(part)
-        found = {s: _evaluate(view, s, agenda.today) for s in subjects}
-        wanted = lookup.answering(set().union(*(f.keys for f in found.values()))) - core
-        if wanted <= part.notes.keys():  # (a note linked to is in already, to resolve links)
-            break
-        core |= wanted
-    _commit(agenda, part, found.items(), notes)
-    return part
+        got = {s: _evaluate(view, s, agenda.today) for s in pending}
+        answers = lookup.answers(set().union(*(f.keys for f in got.values())))
+        short: dict[str, set[str]] = {}
+        for subject, result in got.items():
+            wanted = set().union(*(answers.get(k, ()) for k in result.keys))
+            if wanted - part.notes.keys() - absent:
+                short[subject] = wanted  # read something this part cannot answer in full
+            else:
+                found[subject] = result
+        # Those run again on a part of what they read now (a new link, a meeting now held).
+        pending = set(short)
+        if pending:
+            core = {s for s in pending if not s.startswith(REF)}.union(*short.values())
+            part = partial_vault(settings, core, lookup, load, changed)
+            absent |= core - part.notes.keys()
+    _commit(agenda, first, found.items(), notes)
+    return first
 
 
 def needs_items(agenda: Agenda, settings: Settings, today: dt.date) -> bool:

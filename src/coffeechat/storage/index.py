@@ -1187,16 +1187,19 @@ class _SqlLookup(Lookup):
         return [_note(r) for (r,) in _rows(self.db, "SELECT record FROM notes WHERE path IN ({})",
                                            sorted(paths))]
 
-    def answering(self, keys: Iterable[str]) -> set[str]:
+    def answers(self, keys: Iterable[str]) -> dict[str, set[str]]:
         by_kind: dict[str, list[str]] = defaultdict(list)
         for key in keys:
             by_kind[key[0]].append(key[2:])
-        out = set(by_kind.pop("n", ()))
+        out: dict[str, set[str]] = {"n:" + p: {p} for p in by_kind.pop("n", ())}
         for kind, rels in (("w", ("w",)), ("r", ("b",)), ("k", ("r", "k"))):
+            wanted = sorted(by_kind.get(kind, ()))
+            for what in wanted:
+                out[f"{kind}:{what}"] = set()
             for rel in rels:
-                out.update(codec.text(p) for (p,) in _rows(
-                    self.db, f"SELECT src FROM links WHERE rel = '{rel}' AND dst IN ({{}})",
-                    sorted(by_kind.get(kind, ()))))
+                for dst, src in _rows(self.db, f"SELECT dst, src FROM links WHERE rel = '{rel}'"
+                                               " AND dst IN ({})", wanted):
+                    out[f"{kind}:{codec.text(dst)}"].add(codec.text(src))
         return out
 
 
