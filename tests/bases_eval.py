@@ -20,36 +20,101 @@ from typing import Any
 from coffeechat.core.notes import parse_note
 
 #: Every function and field the Bases docs list ("Functions"; file fields from "Bases syntax").
-GLOBAL_FUNCTIONS = {"escapeHTML", "date", "duration", "file", "html", "if", "image", "icon", "link",
-                    "list", "max", "min", "now", "number", "today", "random"}
+GLOBAL_FUNCTIONS = {
+    "escapeHTML",
+    "date",
+    "duration",
+    "file",
+    "html",
+    "if",
+    "image",
+    "icon",
+    "link",
+    "list",
+    "max",
+    "min",
+    "now",
+    "number",
+    "today",
+    "random",
+}
 METHODS = {
     # any
-    "isTruthy", "isType", "toString",
+    "isTruthy",
+    "isType",
+    "toString",
     # date
-    "format", "time", "relative", "isEmpty", "date",
+    "format",
+    "time",
+    "relative",
+    "isEmpty",
+    "date",
     # string
-    "contains", "containsAll", "containsAny", "endsWith", "lower", "replace", "repeat", "reverse",
-    "slice", "split", "startsWith", "title", "trim",
+    "contains",
+    "containsAll",
+    "containsAny",
+    "endsWith",
+    "lower",
+    "replace",
+    "repeat",
+    "reverse",
+    "slice",
+    "split",
+    "startsWith",
+    "title",
+    "trim",
     # number
-    "abs", "ceil", "floor", "round", "toFixed",
+    "abs",
+    "ceil",
+    "floor",
+    "round",
+    "toFixed",
     # list
-    "filter", "flat", "join", "map", "reduce", "sort", "unique",
+    "filter",
+    "flat",
+    "join",
+    "map",
+    "reduce",
+    "sort",
+    "unique",
     # link
-    "asFile", "linksTo",
+    "asFile",
+    "linksTo",
     # file
-    "asLink", "hasLink", "hasProperty", "hasTag", "inFolder",
+    "asLink",
+    "hasLink",
+    "hasProperty",
+    "hasTag",
+    "inFolder",
     # object
-    "keys", "values",
+    "keys",
+    "values",
     # regexp
     "matches",
 }
-FILE_FIELDS = {"backlinks", "ctime", "embeds", "ext", "file", "folder", "links", "mtime", "name",
-               "path", "properties", "size", "tags", "basename"}
+FILE_FIELDS = {
+    "backlinks",
+    "ctime",
+    "embeds",
+    "ext",
+    "file",
+    "folder",
+    "links",
+    "mtime",
+    "name",
+    "path",
+    "properties",
+    "size",
+    "tags",
+    "basename",
+}
 FIELDS = {"length", "year", "month", "day", "hour", "minute", "second", "millisecond"}
 
-_TOKEN = re.compile(r"""\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?P<num>\d+(?:\.\d+)?)
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(?P<num>\d+(?:\.\d+)?)
                     |(?P<id>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>&&|\|\||==|!=|<=|>=|[<>!().,\[\]+\-*/%]))""",
-                    re.VERBOSE)
+    re.VERBOSE,
+)
 
 
 def tokens(text: str) -> list[tuple[str, str]]:
@@ -174,6 +239,7 @@ def walk(node: Any) -> Any:
 
 # --- the vault as Obsidian would see it -------------------------------------------------------
 
+
 @dataclass(eq=False)
 class File:
     path: str
@@ -201,8 +267,11 @@ class File:
         if name == "properties":
             return dict(self.props)
         if name == "backlinks":
-            return [Link(f.path, self.vault) for f in self.vault.files
-                    if any(self.vault.resolve(t) is self for t in f.outlinks)]
+            return [
+                Link(f.path, self.vault)
+                for f in self.vault.files
+                if any(self.vault.resolve(t) is self for t in f.outlinks)
+            ]
         raise AttributeError(f"file.{name} is not modelled by this evaluator")
 
     def call(self, name: str, args: list[Any]) -> Any:
@@ -279,11 +348,14 @@ class Vault:
         for f in self.files:
             if f.path.removesuffix(".md") == target:
                 return f
-        hits = [f for f in self.files if f.basename.casefold() == target.rsplit("/", 1)[-1].casefold()]
+        hits = [
+            f for f in self.files if f.basename.casefold() == target.rsplit("/", 1)[-1].casefold()
+        ]
         return min(hits, key=lambda f: len(f.path)) if hits else None
 
 
 # --- evaluation ---------------------------------------------------------------------------------
+
 
 def truthy(value: Any) -> bool:
     """JavaScript's truthiness: "", 0, null and false are false; lists and objects are true."""
@@ -311,7 +383,7 @@ class Row:
             return True
         if isinstance(filters, str):
             return truthy(self.eval(Parser(filters).parse(), {}))
-        (op, parts), = filters.items()
+        ((op, parts),) = filters.items()
         results = [self.test(p) for p in parts]
         return {"and": all, "or": any, "not": lambda r: not any(r)}[op](results)
 
@@ -415,8 +487,9 @@ class Row:
         raise NotImplementedError(f".{name}() on {obj!r}")
 
 
-def view_rows(base: dict[str, Any], view: dict[str, Any], vault: Vault,
-              today: dt.date) -> list[Row]:
+def view_rows(
+    base: dict[str, Any], view: dict[str, Any], vault: Vault, today: dt.date
+) -> list[Row]:
     """The notes a view of ``base`` lists (its filters and the base's, joined by AND)."""
     rows = [Row(f, base.get("formulas") or {}, today) for f in vault.files]
     return [r for r in rows if r.test(base.get("filters")) and r.test(view.get("filters"))]

@@ -14,12 +14,14 @@ from hypothesis import HealthCheck, settings
 
 from coffeechat.cli import cli
 
-settings.register_profile("ci", max_examples=200, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.register_profile("dev", max_examples=100, deadline=None)
 # A long local run of tests/test_fuzz.py: pytest --hypothesis-profile=fuzz tests/test_fuzz.py
-settings.register_profile("fuzz", max_examples=50_000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "fuzz", max_examples=50_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 TODAY = dt.date(2026, 11, 23)
@@ -28,7 +30,9 @@ SAMPLE = REPO / "vault"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _isolated_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Tests never see the developer's COFFEECHAT_* settings, nor their per-user config file
     (``$XDG_CONFIG_HOME/coffeechat/config.toml``): each test gets an empty config folder."""
     for key in list(os.environ):
@@ -82,14 +86,20 @@ class VaultBuilder:
         """Settings for this vault in the per-user file (see `user_config`)."""
         return user_config(self.root, text)
 
-    def contact(self, name: str, front: str = "", log: str = "", body: str = "", folder: str = "contacts") -> Path:
+    def contact(
+        self, name: str, front: str = "", log: str = "", body: str = "", folder: str = "contacts"
+    ) -> Path:
         lines = ["---", "type: contact", f"name: {name}"]
         lines += [ln for ln in textwrap.dedent(front).strip("\n").splitlines()]
         lines += ["---", body.strip(), "", "## Log"]
-        lines += [f"- {ln.strip()}" for ln in textwrap.dedent(log).strip("\n").splitlines() if ln.strip()]
+        lines += [
+            f"- {ln.strip()}" for ln in textwrap.dedent(log).strip("\n").splitlines() if ln.strip()
+        ]
         return self.write(f"{folder}/{name}.md", "\n".join(lines) + "\n", dedent=False)
 
-    def meeting(self, date: str, people: list[str], front: str = "", body: str = "", title: str = "") -> Path:
+    def meeting(
+        self, date: str, people: list[str], front: str = "", body: str = "", title: str = ""
+    ) -> Path:
         lines = ["---", "type: meeting", f"date: {date}", "with:"]
         lines += [f'  - "[[{p}]]"' for p in people]
         lines += [ln for ln in textwrap.dedent(front).strip("\n").splitlines()]
@@ -110,8 +120,13 @@ def run(vault: VaultBuilder) -> Callable[..., Result]:
     """Run the CLI on the test vault with a fixed --today; ``run("due", "--json")``."""
     runner = CliRunner()
 
-    def _run(*args: str, today: dt.date | None = TODAY, root: Path | None = None,
-             catch: bool = False, **kwargs: object) -> Result:
+    def _run(
+        *args: str,
+        today: dt.date | None = TODAY,
+        root: Path | None = None,
+        catch: bool = False,
+        **kwargs: object,
+    ) -> Result:
         argv = ["--vault", str(root or vault.root)]
         if today is not None:
             argv += ["--today", today.isoformat()]

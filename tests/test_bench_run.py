@@ -19,9 +19,28 @@ RUN = BENCH / "run.py"
 # The project's generator; COFFEECHAT_BENCH_GENERATOR may name another make_vault.py.
 GENERATOR = Path(os.environ.get("COFFEECHAT_BENCH_GENERATOR") or BENCH / "make_vault.py")
 
-METRICS = ("walk", "read", "naive", "help", "cold_index", "cold_due", "warm_due", "changed_due",
-           "feed", "watch_save_to_feed", "new_day_due", "added_due", "removed_due", "renamed_due",
-           "add", "check", "list", "show", "search", "stats")
+METRICS = (
+    "walk",
+    "read",
+    "naive",
+    "help",
+    "cold_index",
+    "cold_due",
+    "warm_due",
+    "changed_due",
+    "feed",
+    "watch_save_to_feed",
+    "new_day_due",
+    "added_due",
+    "removed_due",
+    "renamed_due",
+    "add",
+    "check",
+    "list",
+    "show",
+    "search",
+    "stats",
+)
 
 
 def _load_run():
@@ -34,29 +53,68 @@ def _load_run():
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".coffeechat" not in p.relative_to(root).parts}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".coffeechat" not in p.relative_to(root).parts
+    }
 
 
 def _has_frontmatter() -> bool:
     return importlib.util.find_spec("frontmatter") is not None
 
 
-@pytest.mark.skipif(shutil.which("coffeechat") is None, reason="the coffeechat CLI is not installed")
-@pytest.mark.skipif(not GENERATOR.is_file(),
-                    reason=f"no vault generator at {GENERATOR} yet (bench/make_vault.py)")
+@pytest.mark.skipif(
+    shutil.which("coffeechat") is None, reason="the coffeechat CLI is not installed"
+)
+@pytest.mark.skipif(
+    not GENERATOR.is_file(), reason=f"no vault generator at {GENERATOR} yet (bench/make_vault.py)"
+)
 def test_tiny_run_measures_everything_and_puts_the_notes_back(tmp_path: Path) -> None:
     today = "2026-06-01"
     reference = tmp_path / "reference"
-    subprocess.run([sys.executable, str(GENERATOR), str(reference), "--contacts", "60",
-                    "--today", today, "--quiet"], check=True, timeout=60)
+    subprocess.run(
+        [
+            sys.executable,
+            str(GENERATOR),
+            str(reference),
+            "--contacts",
+            "60",
+            "--today",
+            today,
+            "--quiet",
+        ],
+        check=True,
+        timeout=60,
+    )
     out = tmp_path / "results.json"
     work = tmp_path / "work"
     proc = subprocess.run(
-        [sys.executable, str(RUN), "--generator", str(GENERATOR), "--sizes", "60",
-         "--rounds", "2", "--watch-sizes", "60", "--watch-pause", "0.3", "--today", today,
-         "--work", str(work), "--json", str(out)],
-        check=False, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            str(RUN),
+            "--generator",
+            str(GENERATOR),
+            "--sizes",
+            "60",
+            "--rounds",
+            "2",
+            "--watch-sizes",
+            "60",
+            "--watch-pause",
+            "0.3",
+            "--today",
+            today,
+            "--work",
+            str(work),
+            "--json",
+            str(out),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "| contacts |" in proc.stdout and "| target |" in proc.stdout
 
@@ -98,36 +156,63 @@ def test_tiny_run_measures_everything_and_puts_the_notes_back(tmp_path: Path) ->
 
     # A second run reuses the generated vault.
     again = subprocess.run(
-        [sys.executable, str(RUN), "--generator", str(GENERATOR), "--sizes", "60",
-         "--rounds", "1", "--watch-sizes", "", "--today", today, "--work", str(work),
-         "--json", str(out)],
-        check=False, capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            str(RUN),
+            "--generator",
+            str(GENERATOR),
+            "--sizes",
+            "60",
+            "--rounds",
+            "1",
+            "--watch-sizes",
+            "",
+            "--today",
+            today,
+            "--work",
+            str(work),
+            "--json",
+            str(out),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert "reusing the vault" in again.stderr
-    assert json.loads(out.read_text(encoding="utf-8"))["results"][0]["metrics"][
-        "watch_save_to_feed"] is None
+    assert (
+        json.loads(out.read_text(encoding="utf-8"))["results"][0]["metrics"]["watch_save_to_feed"]
+        is None
+    )
     assert _tree(vault) == _tree(reference)
 
 
 def test_note_edits() -> None:
     run = _load_run()
-    note = ("---\ntype: contact\nname: Ann Lee\nfollow_up: 2026-01-01\n---\n# Ann Lee\n\n"
-            "## Log\n- 2026-01-01 approach: wrote\n\n## Questions\n- why?\n")
+    note = (
+        "---\ntype: contact\nname: Ann Lee\nfollow_up: 2026-01-01\n---\n# Ann Lee\n\n"
+        "## Log\n- 2026-01-01 approach: wrote\n\n## Questions\n- why?\n"
+    )
     logged = run.with_log_line(note, "- 2026-05-30 follow_up: bench round 1")
     assert logged == note.replace("wrote\n\n", "wrote\n- 2026-05-30 follow_up: bench round 1\n\n")
     assert run.with_log_line("---\na: 1\n---\n## Log\n- a", "- b").endswith("## Log\n- a\n- b\n")
     assert run.with_log_line("---\na: 1\n---\nno log", "- b") == "---\na: 1\n---\nno log\n- b\n"
     moved = run.with_follow_up(note, dt.date(2026, 6, 9))
     assert moved.startswith("---\nfollow_up: 2026-06-09\ntype: contact\n")
-    assert moved.count("follow_up:") == 1 and moved.endswith(note[note.index("---\n# Ann"):])
+    assert moved.count("follow_up:") == 1 and moved.endswith(note[note.index("---\n# Ann") :])
 
 
 def test_feed_matching() -> None:
     run = _load_run()
     summary = b"SUMMARY:Follow up with " + run.ics_escape("Lee, Ann").encode()
-    event = (b"BEGIN:VEVENT\r\nSUMMARY:Follow up with Lee\\, A\r\n nn\r\n"
-             b"DTSTART;VALUE=DATE:20260609\r\nEND:VEVENT\r\n")
-    other = (b"BEGIN:VEVENT\r\nSUMMARY:Follow up with Bo\r\nDTSTART;VALUE=DATE:20260610\r\n"
-             b"END:VEVENT\r\n")
+    event = (
+        b"BEGIN:VEVENT\r\nSUMMARY:Follow up with Lee\\, A\r\n nn\r\n"
+        b"DTSTART;VALUE=DATE:20260609\r\nEND:VEVENT\r\n"
+    )
+    other = (
+        b"BEGIN:VEVENT\r\nSUMMARY:Follow up with Bo\r\nDTSTART;VALUE=DATE:20260610\r\n"
+        b"END:VEVENT\r\n"
+    )
     assert run.shows(event + other, summary, b"DTSTART;VALUE=DATE:20260609")
     assert not run.shows(event + other, summary, b"DTSTART;VALUE=DATE:20260610")

@@ -19,25 +19,39 @@ def _json(result):
 
 
 def tree_hash(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and ".coffeechat" not in p.parts}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".coffeechat" not in p.parts
+    }
 
 
 @pytest.fixture
 def small(vault):
-    vault.contact("Ana Ruiz", front="field: UX research\ncompany: \"[[Acme]]\"\nrole: Researcher",
-                  log="2026-11-16 approach: emailed, said Bob sent me")
+    vault.contact(
+        "Ana Ruiz",
+        front='field: UX research\ncompany: "[[Acme]]"\nrole: Researcher',
+        log="2026-11-16 approach: emailed, said Bob sent me",
+    )
     vault.contact("Bob Smith", front="field: product management", log="2026-11-01 update: told him")
-    vault.contact("Jane Doe", front='referred_by: "[[Bob Smith]]"\naliases:\n  - Janie',
-                  log="2026-11-02 approach: emailed\n2026-11-03 reply: yes")
+    vault.contact(
+        "Jane Doe",
+        front='referred_by: "[[Bob Smith]]"\naliases:\n  - Janie',
+        log="2026-11-02 approach: emailed\n2026-11-03 reply: yes",
+    )
     vault.write("companies/Acme.md", "---\ntype: company\nindustry: maps\n---\n")
-    vault.meeting("2026-11-20T15:00", ["Jane Doe"], front="kind: coffee\nlocation: Blue Bottle",
-                  title="2026-11-20 Coffee with Jane Doe")
+    vault.meeting(
+        "2026-11-20T15:00",
+        ["Jane Doe"],
+        front="kind: coffee\nlocation: Blue Bottle",
+        title="2026-11-20 Coffee with Jane Doe",
+    )
     vault.meeting("2026-12-10", ["Bob Smith"], title="2026-12-10 Call with Bob Smith")
     return vault
 
 
 # --- help and entry points -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("command", ["init", "due", "show", "list", "search", "check"])
 def test_every_command_has_help(command):
@@ -52,6 +66,7 @@ def test_top_level_help_and_version():
 
 
 # --- due -----------------------------------------------------------------------------------
+
 
 def test_due_agenda_groups_overdue_today_upcoming(small, run):
     result = run("due", today=__import__("datetime").date(2026, 11, 24))
@@ -109,6 +124,7 @@ def test_due_mentions_problems_in_the_vault(small, run):
 
 # --- vault discovery, --today, environment ---------------------------------------------------
 
+
 def test_vault_found_by_walking_up(small, monkeypatch):
     monkeypatch.chdir(small.root / "contacts")
     result = CliRunner().invoke(cli, ["--today", "2026-11-23", "due", "--json"])
@@ -149,9 +165,11 @@ def test_broken_config_names_file_and_line(small, run):
 
 
 def test_bad_config_value_names_file_and_line(small, run):
-    small.config("[vault]\ntimezone = \"Mars/Olympus\"\n[rules]\nthank_you = -1\n")
+    small.config('[vault]\ntimezone = "Mars/Olympus"\n[rules]\nthank_you = -1\n')
     result = run("due")
-    assert result.exit_code == 2 and result.stderr.startswith("Error: coffeechat.toml:2: vault.timezone")
+    assert result.exit_code == 2 and result.stderr.startswith(
+        "Error: coffeechat.toml:2: vault.timezone"
+    )
 
 
 def test_unknown_config_keys_warn_but_run(small, run):
@@ -170,13 +188,18 @@ def test_unexpected_errors_are_one_line(small, run, monkeypatch):
     monkeypatch.setattr(queries, "agenda", boom)  # the rendering of `due`
     result = run("due")
     assert result.exit_code == 1
-    assert result.stderr == ("Error: unexpected RuntimeError: kaput (run with --debug for the"
-                             " traceback, and please report it)\n")
+    assert result.stderr == (
+        "Error: unexpected RuntimeError: kaput (run with --debug for the"
+        " traceback, and please report it)\n"
+    )
     with pytest.raises(RuntimeError):
-        CliRunner().invoke(cli, ["--vault", str(small.root), "--debug", "due"], catch_exceptions=False)
+        CliRunner().invoke(
+            cli, ["--vault", str(small.root), "--debug", "due"], catch_exceptions=False
+        )
 
 
 # --- show ----------------------------------------------------------------------------------
+
 
 def test_show_contact_card(small, run):
     out = run("show", "jane doe").output
@@ -211,19 +234,31 @@ def test_show_meeting(small, run):
 
 def test_show_unknown_and_ambiguous_names(small, run):
     missing = run("show", "Nobody Here")
-    assert missing.exit_code == 2 and missing.stderr == "Error: no contact, company or meeting matches 'Nobody Here'\n"
+    assert (
+        missing.exit_code == 2
+        and missing.stderr == "Error: no contact, company or meeting matches 'Nobody Here'\n"
+    )
     ambiguous = run("show", "a")
-    assert ambiguous.exit_code == 2 and "matches" in ambiguous.stderr and "notes:" in ambiguous.stderr
+    assert (
+        ambiguous.exit_code == 2 and "matches" in ambiguous.stderr and "notes:" in ambiguous.stderr
+    )
 
 
 # --- list ----------------------------------------------------------------------------------
 
+
 def test_list_contacts_with_filters(small, run):
     rows = _json(run("list", "contacts", "--json"))
     assert [r["name"] for r in rows] == ["Ana Ruiz", "Bob Smith", "Jane Doe"]
-    assert [r["name"] for r in _json(run("list", "contacts", "--field", "ux", "--json"))] == ["Ana Ruiz"]
-    assert [r["name"] for r in _json(run("list", "contacts", "--referred-by", "bob", "--json"))] == ["Jane Doe"]
-    assert [r["name"] for r in _json(run("list", "contacts", "--company", "acme", "--json"))] == ["Ana Ruiz"]
+    assert [r["name"] for r in _json(run("list", "contacts", "--field", "ux", "--json"))] == [
+        "Ana Ruiz"
+    ]
+    assert [
+        r["name"] for r in _json(run("list", "contacts", "--referred-by", "bob", "--json"))
+    ] == ["Jane Doe"]
+    assert [r["name"] for r in _json(run("list", "contacts", "--company", "acme", "--json"))] == [
+        "Ana Ruiz"
+    ]
     jane = next(r for r in rows if r["name"] == "Jane Doe")
     assert jane["last_contact"] == "2026-11-20"
     table = run("list", "contacts").output.splitlines()
@@ -241,6 +276,7 @@ def test_list_meetings_and_companies(small, run):
 
 # --- search --------------------------------------------------------------------------------
 
+
 def test_search_ignores_case_and_accents(vault, run):
     vault.contact("José Núñez", body="Met at the Café on Main.")
     result = run("search", "cafe", "jose")
@@ -257,6 +293,7 @@ def test_search_without_match_exits_1(vault, run):
 
 # --- check ---------------------------------------------------------------------------------
 
+
 def test_check_clean_vault(vault, run):
     vault.contact("Ana Ruiz")
     result = run("check")
@@ -266,7 +303,9 @@ def test_check_clean_vault(vault, run):
 
 def test_check_reports_path_line_message(vault, run):
     vault.write("contacts/Bad Yaml.md", "---\nname: Bad\ntitle: Re: coffee\n---\n")
-    vault.write("contacts/Conflict.md", "---\nname: C\n---\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n")
+    vault.write(
+        "contacts/Conflict.md", "---\nname: C\n---\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n"
+    )
     vault.write("meetings/2026-01-01 Bad date.md", "---\ndate: 2026-02-30\nwith: []\n---\n")
     vault.write("contacts/Link.md", '---\nname: L\nreferred_by: "[[Ghost]]"\n---\n')
     result = run("check")
@@ -275,25 +314,37 @@ def test_check_reports_path_line_message(vault, run):
     assert lines[0].startswith("contacts/Bad Yaml.md:3: front matter is not valid YAML")
     assert lines[1].startswith("contacts/Conflict.md:4: git conflict markers")
     assert lines[2] == "contacts/Link.md:3: referred_by: [[Ghost]] leads to no note"
-    assert lines[3].startswith("meetings/2026-01-01 Bad date.md:2: date: '2026-02-30' is not a real date")
+    assert lines[3].startswith(
+        "meetings/2026-01-01 Bad date.md:2: date: '2026-02-30' is not a real date"
+    )
     rows = json.loads(run("check", "--json").stdout)
     assert {r["severity"] for r in rows} == {"error", "warning"}
 
 
 def test_check_suggestions_alone_do_not_fail(vault, run):
-    vault.contact("Ana Ruiz", log="2026-11-01 approach: a\n2026-11-06 follow_up: b\n2026-11-12 call: c")
+    vault.contact(
+        "Ana Ruiz", log="2026-11-01 approach: a\n2026-11-06 follow_up: b\n2026-11-12 call: c"
+    )
     result = run("check")
     assert result.exit_code == 0 and "consider `status: dormant`" in result.stdout
 
 
 # --- init ----------------------------------------------------------------------------------
 
+
 def test_init_makes_a_vault_and_never_overwrites(tmp_path):
     root = tmp_path / "search"
     runner = CliRunner()
     first = runner.invoke(cli, ["init", str(root)])
     assert first.exit_code == 0 and "created" in first.output
-    for rel in ("contacts", "companies", "meetings", "templates/Contact.md", "coffeechat.toml", ".gitignore"):
+    for rel in (
+        "contacts",
+        "companies",
+        "meetings",
+        "templates/Contact.md",
+        "coffeechat.toml",
+        ".gitignore",
+    ):
         assert (root / rel).exists(), rel
     assert ".coffeechat/" in (root / ".gitignore").read_text()
     (root / "coffeechat.toml").write_text("# mine\n")
@@ -321,11 +372,19 @@ def test_templates_folder_is_not_read_as_notes(tmp_path):
 
 # --- read-only promise ---------------------------------------------------------------------
 
+
 def test_read_commands_change_nothing_but_the_cache(small, run):
     small.write_bytes("contacts/Crlf.md", b"\xef\xbb\xbf---\r\nname: Crlf\r\n---\r\nbody\r\n")
     before = tree_hash(small.root)
-    for args in (("due",), ("due", "--all", "--json"), ("show", "Jane Doe"), ("list", "contacts"),
-                 ("list", "meetings"), ("search", "emailed"), ("check",)):
+    for args in (
+        ("due",),
+        ("due", "--all", "--json"),
+        ("show", "Jane Doe"),
+        ("list", "contacts"),
+        ("list", "meetings"),
+        ("search", "emailed"),
+        ("check",),
+    ):
         run(*args)
     assert tree_hash(small.root) == before
     assert (small.root / ".coffeechat" / "index.sqlite").exists()
@@ -336,7 +395,9 @@ def test_index_brings_the_cache_up_to_date_and_says_how(small, run):
     assert first.exit_code == 0, first.stderr
     assert first.stdout.startswith("Index rebuilt:")
     again = run("index")
-    assert again.stdout.startswith("Index was up to date:")  # (fresh files are re-read: racy mtimes)
+    assert again.stdout.startswith(
+        "Index was up to date:"
+    )  # (fresh files are re-read: racy mtimes)
     assert (small.root / ".coffeechat" / "index.sqlite").exists()
 
 
@@ -358,8 +419,27 @@ def test_search_folding_matches_its_definition(text):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["a", "É", "e\u0301", "\n", "\r\n", "📅", "\U0001d165", "ß",
-                                 "\u2028", "ﬁ", " ", "\U0001f600"]), max_size=30).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "É",
+                "e\u0301",
+                "\n",
+                "\r\n",
+                "📅",
+                "\U0001d165",
+                "ß",
+                "\u2028",
+                "ﬁ",
+                " ",
+                "\U0001f600",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
 def test_search_folding_of_lines_with_astral_and_combining_characters(text):
     """The same property on the characters that take the slow paths (astral marks, emoji)."""
     test_search_folding_matches_its_definition.hypothesis.inner_test(text)

@@ -33,12 +33,17 @@ def cc(root: Path, *args: str, timeout: float = 60, **env: str) -> subprocess.Po
     """A real coffeechat process (the installed package, run as `python -m coffeechat`)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("COFFEECHAT_")}
     full_env.update(env)
-    return subprocess.Popen([sys.executable, "-m", "coffeechat", "--vault", str(root),
-                             "--today", TODAY, *args], env=full_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "coffeechat", "--vault", str(root), "--today", TODAY, *args],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 # --- an editor saves while `done` runs --------------------------------------------------------
+
 
 def test_done_while_an_editor_saves_the_note_is_refused(vault, run, monkeypatch):
     """`done` works out its item (a task on line N) from the vault, then writes. If an editor
@@ -47,7 +52,9 @@ def test_done_while_an_editor_saves_the_note_is_refused(vault, run, monkeypatch)
     path = vault.contact("Dee Park", body="- [ ] send the deck 📅 2026-11-22")
     (item,) = [i for i in due(run) if i["rule"] == "follow_up"]
     editor_version = path.read_bytes().replace(
-        b"- [ ] send the deck", b"- [ ] call the recruiter \xf0\x9f\x93\x85 2026-12-30\n- [ ] send the deck")
+        b"- [ ] send the deck",
+        b"- [ ] call the recruiter \xf0\x9f\x93\x85 2026-12-30\n- [ ] send the deck",
+    )
     real = cli_notes._find_item
 
     def find_then_editor_saves(app, ident):
@@ -60,14 +67,18 @@ def test_done_while_an_editor_saves_the_note_is_refused(vault, run, monkeypatch)
     monkeypatch.setattr(cli_notes, "_find_item", find_then_editor_saves)
     result = run("done", item["id"])
     assert result.exit_code == 1
-    assert result.stderr == ("Error: contacts/Dee Park.md: changed on disk after coffeechat read"
-                             " it (saved in an editor meanwhile?); nothing was written — run the"
-                             " command again\n")
+    assert result.stderr == (
+        "Error: contacts/Dee Park.md: changed on disk after coffeechat read"
+        " it (saved in an editor meanwhile?); nothing was written — run the"
+        " command again\n"
+    )
     assert path.read_bytes() == editor_version  # the editor's save is intact, nothing merged
 
 
 def test_done_writing_twice_to_one_note_is_not_refused_by_its_own_write(vault, run):
-    vault.contact("Dee Park", front="follow_up: 2026-11-20", body="- [ ] send the deck 📅 2026-11-22")
+    vault.contact(
+        "Dee Park", front="follow_up: 2026-11-20", body="- [ ] send the deck 📅 2026-11-22"
+    )
     for i in [i for i in due(run) if i["rule"] == "follow_up"]:
         result = run("done", i["id"])
         assert result.exit_code == 0, result.output
@@ -75,6 +86,7 @@ def test_done_writing_twice_to_one_note_is_not_refused_by_its_own_write(vault, r
 
 
 # --- two coffeechat processes -------------------------------------------------------------------
+
 
 def test_a_writer_waits_for_the_lock_then_sees_the_first_writers_edit(vault):
     path = vault.contact("Jane Doe", log="2026-11-01 approach: emailed")
@@ -97,16 +109,20 @@ def test_a_writer_that_cannot_get_the_lock_says_so_clearly(vault):
         proc = cc(vault.root, "log", "Jane Doe", "note", "x", COFFEECHAT_LOCK_TIMEOUT="0.3")
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
-    assert err == (f"Error: another coffeechat is writing to this vault (pid {os.getpid()}); try"
-                   " again (the lock is .coffeechat/write.lock)\n")
+    assert err == (
+        f"Error: another coffeechat is writing to this vault (pid {os.getpid()}); try"
+        " again (the lock is .coffeechat/write.lock)\n"
+    )
     assert path.read_bytes() == before
 
 
 def test_many_writers_at_once_lose_no_edit(vault):
     path = vault.contact("Jane Doe", log="2026-11-01 approach: emailed")
     vault.contact("Bob Smith", log="2026-10-01 reply: glad to help")
-    procs = [cc(vault.root, "log", "Jane Doe" if n % 2 else "Bob Smith", "note", f"writer {n}")
-             for n in range(8)]
+    procs = [
+        cc(vault.root, "log", "Jane Doe" if n % 2 else "Bob Smith", "note", f"writer {n}")
+        for n in range(8)
+    ]
     for proc in procs:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
@@ -146,14 +162,20 @@ def test_lock_without_a_writable_cache_folder_is_one_clear_error(tmp_path, monke
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", denied)
-    with pytest.raises(CoffeechatError, match=r"cannot lock the vault for writing .*Permission denied"):
+    with pytest.raises(
+        CoffeechatError, match=r"cannot lock the vault for writing .*Permission denied"
+    ):
         with write_lock(tmp_path):
             pass
 
 
 def test_sweep_removes_only_dead_writers_temp_files(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     pid = int(dead.stdout)
     (tmp_path / "contacts" / "deep").mkdir(parents=True)
     stale = tmp_path / "contacts" / "deep" / f".Jane Doe.md.{pid}.ccabc123_x.tmp"
@@ -167,11 +189,14 @@ def test_sweep_removes_only_dead_writers_temp_files(tmp_path):
 
 # --- the index killed in the middle of an update ----------------------------------------------
 
+
 def _make_notes(root: Path, n: int, stamp: str) -> None:
     for i in range(n):
         (root / "contacts" / f"P{i:04d}.md").write_text(
             f"---\ntype: contact\nname: P{i:04d}\nrole: {stamp}\n---\n## Log\n"
-            f"- 2026-11-0{1 + i % 9} approach: hello {stamp}\n", encoding="utf-8")
+            f"- 2026-11-0{1 + i % 9} approach: hello {stamp}\n",
+            encoding="utf-8",
+        )
 
 
 def _records(notes) -> list:
@@ -182,9 +207,11 @@ def test_the_index_survives_being_killed_mid_update(vault):
     settings = Settings()
     _make_notes(vault.root, 1500, "v0")
     Index(vault.root, settings).refresh()
-    code = ("import sys; from pathlib import Path; from coffeechat.config import Settings;"
-            " from coffeechat.storage.index import Index;"
-            " Index(Path(sys.argv[1]), Settings()).refresh()")
+    code = (
+        "import sys; from pathlib import Path; from coffeechat.config import Settings;"
+        " from coffeechat.storage.index import Index;"
+        " Index(Path(sys.argv[1]), Settings()).refresh()"
+    )
     rng = __import__("random").Random(7)
     for round_ in range(12):
         _make_notes(vault.root, 1500, f"v{round_ + 1}")

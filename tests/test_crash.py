@@ -27,8 +27,11 @@ TEMP = re.compile(r"^\..*\.tmp$")
 
 
 def _vcf() -> bytes:
-    cards = [f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i:02d}\r\nN:{i:02d};Person;;;\r\n"
-             f"EMAIL:person{i:02d}@example.org\r\nORG:Org {i % 3}\r\nEND:VCARD\r\n" for i in range(CARDS)]
+    cards = [
+        f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person {i:02d}\r\nN:{i:02d};Person;;;\r\n"
+        f"EMAIL:person{i:02d}@example.org\r\nORG:Org {i % 3}\r\nEND:VCARD\r\n"
+        for i in range(CARDS)
+    ]
     return "".join(cards).encode()
 
 
@@ -41,7 +44,11 @@ def _child(root: Path, vcf: Path, tag: int) -> None:
         runner.invoke(cli, [*base, "log", "Jane Doe", "note", f"run {tag}-{i}"])
         out = runner.invoke(cli, [*base, "due", "--all", "--json"])
         try:
-            items = [x for x in json.loads(out.stdout) if x["rule"] in ("follow_up", "thank_you", "prepare")]
+            items = [
+                x
+                for x in json.loads(out.stdout)
+                if x["rule"] in ("follow_up", "thank_you", "prepare")
+            ]
         except ValueError:
             items = []
         if items:
@@ -51,13 +58,19 @@ def _child(root: Path, vcf: Path, tag: int) -> None:
 
 
 def _notes(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in root.rglob("*.md") if ".coffeechat" not in p.parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*.md")
+        if ".coffeechat" not in p.parts
+    }
 
 
 def _temp_files(root: Path) -> list[str]:
-    return [p.relative_to(root).as_posix() for p in root.rglob("*")
-            if TEMP.match(p.name) and ".coffeechat" not in p.parts]
+    return [
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if TEMP.match(p.name) and ".coffeechat" not in p.parts
+    ]
 
 
 def _check_intact(root: Path, before: dict[str, bytes]) -> None:
@@ -65,7 +78,7 @@ def _check_intact(root: Path, before: dict[str, bytes]) -> None:
     jane = notes["contacts/Jane Doe.md"]
     base = before["contacts/Jane Doe.md"]
     assert jane.startswith(base), "the log note lost bytes"
-    added = jane[len(base):].decode("utf-8")
+    added = jane[len(base) :].decode("utf-8")
     assert added == "" or added.endswith("\n"), f"torn log line: {added[-80:]!r}"
     assert all(LOG_LINE.match(line) for line in added.splitlines()), added
     for rel, data in notes.items():
@@ -75,8 +88,14 @@ def _check_intact(root: Path, before: dict[str, bytes]) -> None:
         if rel in before and rel != "contacts/Jane Doe.md":
             old = before[rel].decode().splitlines()
             new = data.decode().splitlines()
-            kept = [ln for ln in old if ln.startswith("- [ ]") or ln.split(":")[0] in ("follow_up", "thank_you")]
-            assert [ln for ln in old if ln not in kept] == [ln for ln in new if ln in old and ln not in kept]
+            kept = [
+                ln
+                for ln in old
+                if ln.startswith("- [ ]") or ln.split(":")[0] in ("follow_up", "thank_you")
+            ]
+            assert [ln for ln in old if ln not in kept] == [
+                ln for ln in new if ln in old and ln not in kept
+            ]
     imported = [rel for rel in notes if rel.startswith("contacts/Person")]
     assert len(imported) <= CARDS, imported  # an import killed half-way makes no duplicates
     for rel in imported:
@@ -86,8 +105,11 @@ def _check_intact(root: Path, before: dict[str, bytes]) -> None:
 
 def test_sigkill_at_random_moments_never_tears_a_note(vault, tmp_path):
     vault.contact("Jane Doe", log="2026-11-01 approach: emailed")
-    vault.contact("Dee Park", front="follow_up: 2026-11-20",
-                  body="- [ ] send the deck 📅 2026-11-22\n- [ ] send the article 📅 2026-11-21")
+    vault.contact(
+        "Dee Park",
+        front="follow_up: 2026-11-20",
+        body="- [ ] send the deck 📅 2026-11-22\n- [ ] send the article 📅 2026-11-21",
+    )
     vault.meeting("2026-11-20", ["Jane Doe"])
     vault.meeting("2026-11-25", ["Dee Park"])
     vcf = tmp_path / "people.vcf"
@@ -108,8 +130,11 @@ def test_sigkill_at_random_moments_never_tears_a_note(vault, tmp_path):
         strays_seen += bool(_temp_files(vault.root))
         _check_intact(vault.root, before)
     # One more writer, run to the end: it sweeps what the killed writers left behind.
-    result = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", TODAY, "import",
-                                      "vcard", str(vcf)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["--vault", str(vault.root), "--today", TODAY, "import", "vcard", str(vcf)],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert _temp_files(vault.root) == []
     _check_intact(vault.root, before)
@@ -125,10 +150,12 @@ def test_a_temp_file_left_by_a_killed_writer_is_swept_by_the_next_one(vault, run
     import sys
 
     path = vault.contact("Jane Doe", log="2026-11-01 approach: emailed")
-    code = ("import os, sys\nfrom pathlib import Path\n"
-            "from coffeechat.storage.writer import edit_note\n"
-            "edit_note(Path(sys.argv[1]), 'contacts/Jane Doe.md', lambda d: d + b'- x\\n',"
-            " before_replace=lambda tmp: os.kill(os.getpid(), 9))\n")
+    code = (
+        "import os, sys\nfrom pathlib import Path\n"
+        "from coffeechat.storage.writer import edit_note\n"
+        "edit_note(Path(sys.argv[1]), 'contacts/Jane Doe.md', lambda d: d + b'- x\\n',"
+        " before_replace=lambda tmp: os.kill(os.getpid(), 9))\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code, str(vault.root)], timeout=60, check=False)
     assert proc.returncode == -signal.SIGKILL
     assert len(_temp_files(vault.root)) == 1

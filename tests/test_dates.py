@@ -17,6 +17,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 # --- parse_date_value: what Obsidian writes ------------------------------------------------
 
+
 def test_iso_date():
     assert parse_date_value("2026-03-04") == DateValue(D(2026, 3, 4))
 
@@ -56,13 +57,16 @@ def test_z_is_converted_to_the_vault_zone_and_may_change_the_day():
     assert value == DateValue(D(2026, 3, 5), T(0, 30), 0)
 
 
-@pytest.mark.parametrize(("text", "offset", "utc_day", "utc_time"), [
-    ("2026-03-04T10:00+05:30", 330, D(2026, 3, 4), T(4, 30)),
-    ("2026-03-04T10:00+0530", 330, D(2026, 3, 4), T(4, 30)),
-    ("2026-03-04T20:00-08:00", -480, D(2026, 3, 5), T(4, 0)),
-    ("2026-03-04 20:00 -0800", -480, D(2026, 3, 5), T(4, 0)),
-    ("2026-03-04T00:15+01:00", 60, D(2026, 3, 3), T(23, 15)),
-])
+@pytest.mark.parametrize(
+    ("text", "offset", "utc_day", "utc_time"),
+    [
+        ("2026-03-04T10:00+05:30", 330, D(2026, 3, 4), T(4, 30)),
+        ("2026-03-04T10:00+0530", 330, D(2026, 3, 4), T(4, 30)),
+        ("2026-03-04T20:00-08:00", -480, D(2026, 3, 5), T(4, 0)),
+        ("2026-03-04 20:00 -0800", -480, D(2026, 3, 5), T(4, 0)),
+        ("2026-03-04T00:15+01:00", 60, D(2026, 3, 3), T(23, 15)),
+    ],
+)
 def test_offsets_are_converted_to_the_zone(text, offset, utc_day, utc_time):
     assert parse_date_value(text, UTC) == DateValue(utc_day, utc_time, offset)
 
@@ -86,11 +90,25 @@ def test_empty_value_is_none(empty):
 
 # --- loose forms: accepted, marked loose ----------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "2026-3-4", "2026/03/04", "2026.3.4", "04.03.2026", "4.3.2026",
-    "March 4, 2026", "March 4 2026", "Mar 4, 2026", "Mar. 4, 2026", "march 4th, 2026",
-    "4 March 2026", "4th March 2026", "4 Mar 2026",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-3-4",
+        "2026/03/04",
+        "2026.3.4",
+        "04.03.2026",
+        "4.3.2026",
+        "March 4, 2026",
+        "March 4 2026",
+        "Mar 4, 2026",
+        "Mar. 4, 2026",
+        "march 4th, 2026",
+        "4 March 2026",
+        "4th March 2026",
+        "4 Mar 2026",
+    ],
+)
 def test_loose_unambiguous_forms_are_accepted_and_marked_loose(text):
     assert parse_date_value(text) == DateValue(D(2026, 3, 4), loose=True)
 
@@ -106,28 +124,44 @@ def test_iso_form_is_not_loose():
 
 # --- rejected ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "3/4/2026",  # March 4 or 3 April: never guess
-    "03/04/2026",
-    "next week",
-    "tomorrow",
-    "2026",
-    "2026-03",
-    "Foo 4, 2026",
-    "{{date}}",
-    "2026-03-04T15",
-    "2026-03-04 at 3pm",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3/4/2026",  # March 4 or 3 April: never guess
+        "03/04/2026",
+        "next week",
+        "tomorrow",
+        "2026",
+        "2026-03",
+        "Foo 4, 2026",
+        "{{date}}",
+        "2026-03-04T15",
+        "2026-03-04 at 3pm",
+    ],
+)
 def test_ambiguous_or_unreadable_text_is_rejected(text):
     with pytest.raises(ValueError, match="is not a date"):
         parse_date_value(text)
 
 
-@pytest.mark.parametrize("text", [
-    "2026-02-30", "2026-13-01", "2026-00-10", "2025-02-29", "2026-04-31",
-    "2026-2-30", "31.02.2026", "February 30, 2026", "30 February 2026",
-    "2026-03-04T24:00", "2026-03-04T12:60", "2026-03-04T12:00:61",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-02-30",
+        "2026-13-01",
+        "2026-00-10",
+        "2025-02-29",
+        "2026-04-31",
+        "2026-2-30",
+        "31.02.2026",
+        "February 30, 2026",
+        "30 February 2026",
+        "2026-03-04T24:00",
+        "2026-03-04T12:60",
+        "2026-03-04T12:00:61",
+    ],
+)
 def test_impossible_dates_are_rejected_as_not_real(text):
     with pytest.raises(ValueError, match="is not a real date"):
         parse_date_value(text)
@@ -158,59 +192,88 @@ def test_offset_past_the_end_of_the_calendar_is_a_value_error(text):
 
 # --- add_months ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (D(2026, 1, 15), 1, D(2026, 2, 15)),
-    (D(2026, 1, 31), 1, D(2026, 2, 28)),
-    (D(2028, 1, 31), 1, D(2028, 2, 29)),  # leap year
-    (D(2026, 3, 31), 1, D(2026, 4, 30)),
-    (D(2026, 12, 15), 1, D(2027, 1, 15)),
-    (D(2026, 11, 30), 3, D(2027, 2, 28)),
-    (D(2026, 3, 31), -1, D(2026, 2, 28)),
-    (D(2026, 1, 31), -2, D(2025, 11, 30)),
-    (D(2028, 2, 29), 12, D(2029, 2, 28)),
-    (D(2026, 5, 17), 0, D(2026, 5, 17)),
-    (D(2026, 5, 17), 120, D(2036, 5, 17)),
-])
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (D(2026, 1, 15), 1, D(2026, 2, 15)),
+        (D(2026, 1, 31), 1, D(2026, 2, 28)),
+        (D(2028, 1, 31), 1, D(2028, 2, 29)),  # leap year
+        (D(2026, 3, 31), 1, D(2026, 4, 30)),
+        (D(2026, 12, 15), 1, D(2027, 1, 15)),
+        (D(2026, 11, 30), 3, D(2027, 2, 28)),
+        (D(2026, 3, 31), -1, D(2026, 2, 28)),
+        (D(2026, 1, 31), -2, D(2025, 11, 30)),
+        (D(2028, 2, 29), 12, D(2029, 2, 28)),
+        (D(2026, 5, 17), 0, D(2026, 5, 17)),
+        (D(2026, 5, 17), 120, D(2036, 5, 17)),
+    ],
+)
 def test_add_months_clamps_to_the_end_of_the_month(day, months, expected):
     assert add_months(day, months) == expected
 
 
 # --- parse_cadence -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("90d", Cadence(90, "d")),
-    ("6w", Cadence(6, "w")),
-    ("6m", Cadence(6, "m")),
-    ("1y", Cadence(1, "y")),
-    ("90 days", Cadence(90, "d")),
-    ("1 day", Cadence(1, "d")),
-    ("2 weeks", Cadence(2, "w")),
-    ("3 months", Cadence(3, "m")),
-    ("1 year", Cadence(1, "y")),
-    ("6M", Cadence(6, "m")),
-    (" 30d ", Cadence(30, "d")),
-    ("30", Cadence(30, "d")),
-    (30, Cadence(30, "d")),
-])
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("90d", Cadence(90, "d")),
+        ("6w", Cadence(6, "w")),
+        ("6m", Cadence(6, "m")),
+        ("1y", Cadence(1, "y")),
+        ("90 days", Cadence(90, "d")),
+        ("1 day", Cadence(1, "d")),
+        ("2 weeks", Cadence(2, "w")),
+        ("3 months", Cadence(3, "m")),
+        ("1 year", Cadence(1, "y")),
+        ("6M", Cadence(6, "m")),
+        (" 30d ", Cadence(30, "d")),
+        ("30", Cadence(30, "d")),
+        (30, Cadence(30, "d")),
+    ],
+)
 def test_parse_cadence(value, expected):
     assert parse_cadence(value) == expected
 
 
-@pytest.mark.parametrize("value", [
-    "", "d", "0d", "0", 0, -5, "-5d", "90x", "ninety days", "1.5y", "90d!", "6 fortnights",
-    True, False, None, 1.5, ["90d"],
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "d",
+        "0d",
+        "0",
+        0,
+        -5,
+        "-5d",
+        "90x",
+        "ninety days",
+        "1.5y",
+        "90d!",
+        "6 fortnights",
+        True,
+        False,
+        None,
+        1.5,
+        ["90d"],
+    ],
+)
 def test_invalid_cadence_is_a_value_error(value):
     with pytest.raises(ValueError, match="not a cadence"):
         parse_cadence(value)
 
 
-@pytest.mark.parametrize(("cadence", "start", "expected"), [
-    ("90d", D(2026, 1, 1), D(2026, 4, 1)),
-    ("6w", D(2026, 1, 1), D(2026, 2, 12)),
-    ("6m", D(2026, 8, 31), D(2027, 2, 28)),
-    ("1y", D(2028, 2, 29), D(2029, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("cadence", "start", "expected"),
+    [
+        ("90d", D(2026, 1, 1), D(2026, 4, 1)),
+        ("6w", D(2026, 1, 1), D(2026, 2, 12)),
+        ("6m", D(2026, 8, 31), D(2027, 2, 28)),
+        ("1y", D(2028, 2, 29), D(2029, 2, 28)),
+    ],
+)
 def test_cadence_after(cadence, start, expected):
     assert parse_cadence(cadence).after(start) == expected
 

@@ -22,8 +22,9 @@ def _env() -> dict[str, str]:
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     assert EXE, "the coffeechat command is not installed (pip install -e '.[test]')"
-    return subprocess.run([EXE, *args], capture_output=True, text=True, cwd=cwd, env=_env(),
-                          timeout=60, check=False)
+    return subprocess.run(
+        [EXE, *args], capture_output=True, text=True, cwd=cwd, env=_env(), timeout=60, check=False
+    )
 
 
 def test_installed_command_prints_the_sample_agenda(sample_copy):
@@ -37,9 +38,24 @@ def test_installed_command_prints_the_sample_agenda(sample_copy):
 
 
 def test_python_dash_m(sample_copy):
-    result = subprocess.run([sys.executable, "-m", "coffeechat", "--vault", str(sample_copy),
-                             "--today", "2026-11-23", "due", "--json"],
-                            capture_output=True, text=True, env=_env(), timeout=60, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coffeechat",
+            "--vault",
+            str(sample_copy),
+            "--today",
+            "2026-11-23",
+            "due",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)) == 12
 
@@ -48,7 +64,8 @@ def test_init_then_due_from_inside_the_vault(tmp_path):
     assert run("init", str(tmp_path / "search")).returncode == 0
     (tmp_path / "search" / "contacts" / "Ana Ruiz.md").write_text(
         "---\ntype: contact\nname: Ana Ruiz\n---\n## Log\n- 2026-11-16 approach: emailed\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = run("--today", "2026-11-23", "due", "--json", cwd=tmp_path / "search" / "contacts")
     assert result.returncode == 0, result.stderr
     assert [i["rule"] for i in json.loads(result.stdout)] == ["follow_up_approach"]
@@ -60,7 +77,9 @@ def test_errors_are_one_line_without_traceback(tmp_path):
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: no coffeechat.toml")
     (tmp_path / "coffeechat.toml").write_text("[rules\n", encoding="utf-8")
     result = run("due", cwd=tmp_path)
-    assert result.returncode == 2 and result.stderr.startswith("Error: coffeechat.toml:1: not valid TOML")
+    assert result.returncode == 2 and result.stderr.startswith(
+        "Error: coffeechat.toml:1: not valid TOML"
+    )
 
 
 def test_broken_notes_do_not_stop_the_run(tmp_path):
@@ -68,7 +87,8 @@ def test_broken_notes_do_not_stop_the_run(tmp_path):
     (root / "contacts").mkdir(parents=True)
     (root / "coffeechat.toml").write_text("", encoding="utf-8")
     (root / "contacts" / "Good.md").write_text(
-        "---\nname: Good\n---\n- 2026-11-16 approach: emailed\n", encoding="utf-8")
+        "---\nname: Good\n---\n- 2026-11-16 approach: emailed\n", encoding="utf-8"
+    )
     (root / "contacts" / "Latin1.md").write_bytes("---\nname: Caf\xe9\n---\n".encode("latin-1"))
     (root / "contacts" / "Yaml.md").write_text("---\nname: [unclosed\n---\n", encoding="utf-8")
     due = run("--vault", str(root), "--today", "2026-11-23", "due", "--json")
@@ -86,6 +106,10 @@ def test_the_cache_stays_out_of_git(tmp_path):
     run("--vault", str(root), "due")
     assert (root / ".coffeechat" / "index.sqlite").exists()
     subprocess.run(["git", "init", "-q", str(root)], check=True)
-    status = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all"],
-                            capture_output=True, text=True, check=True).stdout
+    status = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert ".coffeechat" not in status and "coffeechat.toml" in status

@@ -30,28 +30,32 @@ def meta(data: bytes) -> dict:
 
 # --- format_value: written as Obsidian writes, read back as written --------------------------
 
-@pytest.mark.parametrize("value, text", [
-    (Link("Jane Doe"), '"[[Jane Doe]]"'),
-    (dt.date(2026, 11, 23), "2026-11-23"),
-    (dt.datetime(2026, 11, 25, 10, 0), "2026-11-25T10:00"),
-    (None, ""),
-    ("plain words", "plain words"),
-    ("0123456", '"0123456"'),
-    ("+15550100", '"+15550100"'),
-    ("NO", '"NO"'),
-    ("yes", '"yes"'),
-    ("10:00", '"10:00"'),
-    ("2026-01-02", '"2026-01-02"'),
-    ("Re: coffee", '"Re: coffee"'),
-    ("a #tag", '"a #tag"'),
-    ("[[Jane]]", '"[[Jane]]"'),
-    ("{{date}}", '"{{date}}"'),
-    ("say \"hi\"", 'say "hi"'),
-    ('"quoted"', '"\\"quoted\\""'),
-    ("José Núñez", "José Núñez"),
-    ("- dash", '"- dash"'),
-    ("", '""'),
-])
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (Link("Jane Doe"), '"[[Jane Doe]]"'),
+        (dt.date(2026, 11, 23), "2026-11-23"),
+        (dt.datetime(2026, 11, 25, 10, 0), "2026-11-25T10:00"),
+        (None, ""),
+        ("plain words", "plain words"),
+        ("0123456", '"0123456"'),
+        ("+15550100", '"+15550100"'),
+        ("NO", '"NO"'),
+        ("yes", '"yes"'),
+        ("10:00", '"10:00"'),
+        ("2026-01-02", '"2026-01-02"'),
+        ("Re: coffee", '"Re: coffee"'),
+        ("a #tag", '"a #tag"'),
+        ("[[Jane]]", '"[[Jane]]"'),
+        ("{{date}}", '"{{date}}"'),
+        ('say "hi"', 'say "hi"'),
+        ('"quoted"', '"\\"quoted\\""'),
+        ("José Núñez", "José Núñez"),
+        ("- dash", '"- dash"'),
+        ("", '""'),
+    ],
+)
 def test_format_value(value, text):
     assert format_value(value) == text
 
@@ -64,25 +68,27 @@ def test_any_text_reads_back_as_written(text):
 
 # --- unit cases ---------------------------------------------------------------------------
 
-NOTE = (b"\xef\xbb\xbf---\r\n"
-        b"# who she is\r\n"
-        b"name: 'Jane Doe'   # as she signs\r\n"
-        b"aliases: [Janie, \"J. D.\"]\r\n"
-        b"tags:\r\n"
-        b"    - product\r\n"
-        b"    - warm-intro\r\n"
-        b"\r\n"
-        b"phone: \"0123456\"\r\n"
-        b"follow_up: 2026-11-24\r\n"
-        b"---\r\n"
-        b"Body line one.\r\n"
-        b"\r\n"
-        b"## Log\r\n"
-        b"- 2026-11-02 approach: emailed\r\n"
-        b"\r\n"
-        b"## Tasks\r\n"
-        b"- [ ] send the deck \xf0\x9f\x93\x85 2026-11-27\r\n"
-        b"- [ ] send the notes [due:: 2026-11-28]")
+NOTE = (
+    b"\xef\xbb\xbf---\r\n"
+    b"# who she is\r\n"
+    b"name: 'Jane Doe'   # as she signs\r\n"
+    b'aliases: [Janie, "J. D."]\r\n'
+    b"tags:\r\n"
+    b"    - product\r\n"
+    b"    - warm-intro\r\n"
+    b"\r\n"
+    b'phone: "0123456"\r\n'
+    b"follow_up: 2026-11-24\r\n"
+    b"---\r\n"
+    b"Body line one.\r\n"
+    b"\r\n"
+    b"## Log\r\n"
+    b"- 2026-11-02 approach: emailed\r\n"
+    b"\r\n"
+    b"## Tasks\r\n"
+    b"- [ ] send the deck \xf0\x9f\x93\x85 2026-11-27\r\n"
+    b"- [ ] send the notes [due:: 2026-11-28]"
+)
 
 
 def test_set_existing_key_changes_one_line():
@@ -104,8 +110,9 @@ def test_set_keeps_comment_and_key_spelling():
 
 def test_add_a_key_at_the_end_of_the_block_with_crlf():
     out = set_key(NOTE, "thank_you", D)
-    assert out == NOTE.replace(b"follow_up: 2026-11-24\r\n",
-                               b"follow_up: 2026-11-24\r\nthank_you: 2026-11-23\r\n")
+    assert out == NOTE.replace(
+        b"follow_up: 2026-11-24\r\n", b"follow_up: 2026-11-24\r\nthank_you: 2026-11-23\r\n"
+    )
 
 
 def test_replace_a_block_list_with_a_scalar_keeps_the_blank_line():
@@ -166,18 +173,24 @@ def test_note_without_front_matter_gets_one():
     assert set_key(b"Just text\n", "type", "contact") == b"---\ntype: contact\n---\nJust text\n"
 
 
-@pytest.mark.parametrize("data", [
-    b"---\nname: [oops\n---\n",
-    b"---\n- a\n- b\n---\n",
-    b"---\nname: A\nname: B\n---\n",
-    b"---\nname: A\n---\n<<<<<<< HEAD\nx\n=======\ny\n>>>>>>> other\n",
-    b"---\nname: Caf\xe9\n---\n",
-    b"---\nname: A\n",
-    b"\n---\nname: A\n---\n",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"---\nname: [oops\n---\n",
+        b"---\n- a\n- b\n---\n",
+        b"---\nname: A\nname: B\n---\n",
+        b"---\nname: A\n---\n<<<<<<< HEAD\nx\n=======\ny\n>>>>>>> other\n",
+        b"---\nname: Caf\xe9\n---\n",
+        b"---\nname: A\n",
+        b"\n---\nname: A\n---\n",
+    ],
+)
 def test_refuses_notes_it_cannot_edit_safely(data):
-    for edit in (lambda d: set_key(d, "x", "1"), lambda d: append_list_item(d, "x", "1"),
-                 lambda d: append_line_under_heading(d, "Log", "- x")):
+    for edit in (
+        lambda d: set_key(d, "x", "1"),
+        lambda d: append_list_item(d, "x", "1"),
+        lambda d: append_line_under_heading(d, "Log", "- x"),
+    ):
         with pytest.raises(EditRefused):
             edit(data)
 
@@ -196,15 +209,19 @@ def test_refuses_odd_property_names():
 
 # --- the property: only the intended key or line changes --------------------------------------
 
-plain_word = st.text(st.characters(whitelist_categories=("L", "N"), max_codepoint=0x2FFF),
-                     min_size=1, max_size=8)
+plain_word = st.text(
+    st.characters(whitelist_categories=("L", "N"), max_codepoint=0x2FFF), min_size=1, max_size=8
+)
 scalar_text = st.lists(plain_word, min_size=1, max_size=3).map(" ".join)
 
 
 @st.composite
 def key_block(draw: st.DrawFn, key: str) -> list[str]:
-    style = draw(st.sampled_from(["plain", "double", "single", "comment", "flow", "block", "empty",
-                                  "date", "number"]))
+    style = draw(
+        st.sampled_from(
+            ["plain", "double", "single", "comment", "flow", "block", "empty", "date", "number"]
+        )
+    )
     value = draw(scalar_text)
     if style == "plain":
         return [f"{key}: {value}"]
@@ -219,8 +236,9 @@ def key_block(draw: st.DrawFn, key: str) -> list[str]:
     if style == "block":
         indent = " " * draw(st.sampled_from([0, 2, 4]))
         items = draw(st.lists(scalar_text, min_size=1, max_size=3))
-        return [f"{key}:"] + [f'{indent}- "[[{i}]]"' if draw(st.booleans()) else f"{indent}- {i}"
-                              for i in items]
+        return [f"{key}:"] + [
+            f'{indent}- "[[{i}]]"' if draw(st.booleans()) else f"{indent}- {i}" for i in items
+        ]
     if style == "empty":
         return [f"{key}:"]
     if style == "date":
@@ -232,8 +250,20 @@ KEYS = ["name", "company", "tags", "aliases", "follow_up", "with", "x_custom"]
 
 body_line = st.one_of(
     st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30),
-    st.sampled_from(["## Log", "## Notes", "- 2026-01-02 approach: hi", "- [ ] task 📅 2026-01-05",
-                     "- [ ] other [due:: 2026-02-01]", "", "# Title", "> quote", "```", "    code"]),
+    st.sampled_from(
+        [
+            "## Log",
+            "## Notes",
+            "- 2026-01-02 approach: hi",
+            "- [ ] task 📅 2026-01-05",
+            "- [ ] other [due:: 2026-02-01]",
+            "",
+            "# Title",
+            "> quote",
+            "```",
+            "    code",
+        ]
+    ),
 )
 
 
@@ -259,8 +289,13 @@ def note(draw: st.DrawFn) -> bytes:
     return data
 
 
-new_value = st.one_of(scalar_text, st.dates().map(lambda d: d), plain_word.map(Link), st.none(),
-                      st.sampled_from(["0123456", "NO", "10:00", "Re: coffee", "a #b", "[x]"]))
+new_value = st.one_of(
+    scalar_text,
+    st.dates().map(lambda d: d),
+    plain_word.map(Link),
+    st.none(),
+    st.sampled_from(["0123456", "NO", "10:00", "Re: coffee", "a #b", "[x]"]),
+)
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -277,9 +312,9 @@ def _only_inserted(old: bytes, new: bytes) -> list[bytes]:
     j = 0
     while j < len(a) - i and j < len(b) - i and a[-1 - j] == b[-1 - j]:
         j += 1
-    removed = a[i:len(a) - j]
+    removed = a[i : len(a) - j]
     assert len(removed) <= 1 and all(b[i].rstrip(b"\r") == r.rstrip(b"\r") for r in removed), (a, b)
-    return b[i + len(removed):len(b) - j] if not removed else b[i + 1:len(b) - j]
+    return b[i + len(removed) : len(b) - j] if not removed else b[i + 1 : len(b) - j]
 
 
 def _same_shape(old: bytes, new: bytes) -> None:
@@ -296,9 +331,13 @@ def test_set_key_changes_only_that_key(data, key, value):
     before = meta(data)
     out = set_key(data, key, value)
     after = meta(out)
-    assert {k: v for k, v in after.items() if k != key} == {k: v for k, v in before.items() if k != key}
+    assert {k: v for k, v in after.items() if k != key} == {
+        k: v for k, v in before.items() if k != key
+    }
     assert list(after) == list(before) + ([key] if key not in before else [])
-    expected = None if value is None else str(value) if isinstance(value, (Link, dt.date)) else value
+    expected = (
+        None if value is None else str(value) if isinstance(value, (Link, dt.date)) else value
+    )
     assert after[key] == expected
     _same_shape(data, out)
     # Everything after the front matter is untouched, byte for byte ...
@@ -332,7 +371,9 @@ def test_append_list_item_adds_one_item(data, key, item):
     except EditRefused:
         assume(False)
     after = meta(out)
-    assert {k: v for k, v in after.items() if k != key} == {k: v for k, v in before.items() if k != key}
+    assert {k: v for k, v in after.items() if k != key} == {
+        k: v for k, v in before.items() if k != key
+    }
     previous = [] if old in (None, "", []) else old if isinstance(old, list) else [old]
     assert after[key] == [*previous, str(item)]
     assert out.split(b"\n---", 1)[1] == data.split(b"\n---", 1)[1]

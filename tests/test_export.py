@@ -14,8 +14,11 @@ from coffeechat.exporters import CSV_COLUMNS
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_csv_has_every_contact(sample_copy, run):
@@ -38,9 +41,9 @@ def test_csv_is_deterministic(sample_copy, run):
 
 
 def test_csv_cells_never_run_as_formulas(vault, run):
-    vault.contact("=HYPERLINK(\"http://x\")", front="phone: +1 555 0100\nrole: -sum(A1)")
+    vault.contact('=HYPERLINK("http://x")', front="phone: +1 555 0100\nrole: -sum(A1)")
     rows = list(csv.DictReader(io.StringIO(run("export", "csv").stdout, newline="")))
-    assert rows[0]["name"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["name"] == '\'=HYPERLINK("http://x")'
     assert rows[0]["phone"] == "+1 555 0100" and rows[0]["role"] == "'-sum(A1)"
 
 
@@ -48,7 +51,9 @@ def test_vcard_has_every_contact(sample_copy, run):
     result = run("export", "vcard", root=sample_copy)
     assert result.exit_code == 0
     data = result.stdout_bytes
-    assert data.startswith(b"BEGIN:VCARD\r\nVERSION:3.0\r\n") and b"\n" not in data.replace(b"\r\n", b"")
+    assert data.startswith(b"BEGIN:VCARD\r\nVERSION:3.0\r\n") and b"\n" not in data.replace(
+        b"\r\n", b""
+    )
     cards = list(vobject.readComponents(data.decode("utf-8")))
     assert len(cards) == len(list((sample_copy / "contacts").rglob("*.md")))
     assert len({c.uid.value for c in cards}) == len(cards)
@@ -70,14 +75,21 @@ def test_output_file(sample_copy, run, tmp_path):
     assert out.read_bytes() == run("export", "csv", root=sample_copy).stdout_bytes
 
 
-@pytest.mark.parametrize("args, message", [
-    (["export", "pdf"], "Error: unknown export format 'pdf' (use csv or vcard)\n"),
-    (["export", "csv", "-o"],
-     "Error: Option '-o' requires an argument. (see coffeechat export csv --help)\n"),
-    (["export", "vcard", "-o", "{tmp}/no/such/folder/x.vcf"],
-     "Error: {tmp}/no/such/folder/x.vcf: folder {tmp}/no/such/folder does not exist\n"),
-    (["export", "csv", "-o", "{tmp}"], "Error: {tmp} is a folder; give a file name\n"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["export", "pdf"], "Error: unknown export format 'pdf' (use csv or vcard)\n"),
+        (
+            ["export", "csv", "-o"],
+            "Error: Option '-o' requires an argument. (see coffeechat export csv --help)\n",
+        ),
+        (
+            ["export", "vcard", "-o", "{tmp}/no/such/folder/x.vcf"],
+            "Error: {tmp}/no/such/folder/x.vcf: folder {tmp}/no/such/folder does not exist\n",
+        ),
+        (["export", "csv", "-o", "{tmp}"], "Error: {tmp} is a folder; give a file name\n"),
+    ],
+)
 def test_bad_export_is_one_line_exit_2_and_writes_nothing(vault, run, tmp_path, args, message):
     vault.contact("Ana Ruiz")
     before = tree(tmp_path)

@@ -42,58 +42,322 @@ def check(text: str, first_line: int = 2) -> tuple[dict[str, Any], dict[str, int
 
 # --- the grammar ---------------------------------------------------------------------------
 
-SAFE_KEYS = ["type", "name", "company", "tags", "with", "date", "added", "how_met", "thank-you",
-             "how met", "Key", "a", "x1", "1", "2024", "true", "null", "no", "é", "名前", "e.mail",
-             "a/b", "k?", "a-"]
-ODD_KEYS = ["-k", "? k", "k:k", '"k"', "'k'", "k#", "k #", "&a k", "*a", "!k", "[k]", "{k}", "k,",
-            " k", "  k", "k ", "k  ", "<<", "~", "%k", "@k", "`k`", "k\\", "a b", ".5", "-",
-            "---", "...", "k\tx", "\ufeffk", "k\u2028", "k\x85", ""]
+SAFE_KEYS = [
+    "type",
+    "name",
+    "company",
+    "tags",
+    "with",
+    "date",
+    "added",
+    "how_met",
+    "thank-you",
+    "how met",
+    "Key",
+    "a",
+    "x1",
+    "1",
+    "2024",
+    "true",
+    "null",
+    "no",
+    "é",
+    "名前",
+    "e.mail",
+    "a/b",
+    "k?",
+    "a-",
+]
+ODD_KEYS = [
+    "-k",
+    "? k",
+    "k:k",
+    '"k"',
+    "'k'",
+    "k#",
+    "k #",
+    "&a k",
+    "*a",
+    "!k",
+    "[k]",
+    "{k}",
+    "k,",
+    " k",
+    "  k",
+    "k ",
+    "k  ",
+    "<<",
+    "~",
+    "%k",
+    "@k",
+    "`k`",
+    "k\\",
+    "a b",
+    ".5",
+    "-",
+    "---",
+    "...",
+    "k\tx",
+    "\ufeffk",
+    "k\u2028",
+    "k\x85",
+    "",
+]
 SAFE_SCALARS = [
-    "contact", "Jane Doe", "Café Grumpy", "日本語", "😀 emoji", "O'Brien", 'say "hi"',
-    "a, b", "a [b] {c}", "https://www.example.com/in/jane-doe", "mailto:a@b.example",
-    "(931) 555-2832", "+33 1 82 83 08 99", "a#b", "a  b", "x:y", "-x", "-5", "-0", "0", "42",
-    "0123", "007", "1e3", "1.0e3", "1.5E-3", "-1.25", "0.0", "-0.0", "1.0e999", "-1.0e999",
-    "1_000", "0x1F", "0o17", "0b101", ".5", "5.", "+1", "+1.5", "1:30", "10:00",
-    "2026-01-02", "2026-01-02T10:00", "2026-01-02 10:00", "12/31/2025", "~", "null", "Null",
-    "NULL", "nULL", "true", "True", "TRUE", "tRUE", "false", "False", "FALSE", "yes", "No",
-    "NO", "on", "off", "y", "n", ".inf", ".nan", ".NaN", "=", "<<", "a?", "a!", "a&b",
-    "a*b", "a|b", "a>b", "a%b", "a@b", "a`b", "a\\b", "\\", "a\xa0b", "x\xa0",
-    '""', "''", '"[[Acme Corp]]"', "'[[Acme Corp]]'", '"a: b # c"', "'it''s'", "''''",
-    '"it\'s"', "'say \"hi\"'", '"  padded  "', "' padded '", '"日本"', "'\\'", "'a\\nb'",
+    "contact",
+    "Jane Doe",
+    "Café Grumpy",
+    "日本語",
+    "😀 emoji",
+    "O'Brien",
+    'say "hi"',
+    "a, b",
+    "a [b] {c}",
+    "https://www.example.com/in/jane-doe",
+    "mailto:a@b.example",
+    "(931) 555-2832",
+    "+33 1 82 83 08 99",
+    "a#b",
+    "a  b",
+    "x:y",
+    "-x",
+    "-5",
+    "-0",
+    "0",
+    "42",
+    "0123",
+    "007",
+    "1e3",
+    "1.0e3",
+    "1.5E-3",
+    "-1.25",
+    "0.0",
+    "-0.0",
+    "1.0e999",
+    "-1.0e999",
+    "1_000",
+    "0x1F",
+    "0o17",
+    "0b101",
+    ".5",
+    "5.",
+    "+1",
+    "+1.5",
+    "1:30",
+    "10:00",
+    "2026-01-02",
+    "2026-01-02T10:00",
+    "2026-01-02 10:00",
+    "12/31/2025",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "nULL",
+    "true",
+    "True",
+    "TRUE",
+    "tRUE",
+    "false",
+    "False",
+    "FALSE",
+    "yes",
+    "No",
+    "NO",
+    "on",
+    "off",
+    "y",
+    "n",
+    ".inf",
+    ".nan",
+    ".NaN",
+    "=",
+    "<<",
+    "a?",
+    "a!",
+    "a&b",
+    "a*b",
+    "a|b",
+    "a>b",
+    "a%b",
+    "a@b",
+    "a`b",
+    "a\\b",
+    "\\",
+    "a\xa0b",
+    "x\xa0",
+    '""',
+    "''",
+    '"[[Acme Corp]]"',
+    "'[[Acme Corp]]'",
+    '"a: b # c"',
+    "'it''s'",
+    "''''",
+    '"it\'s"',
+    "'say \"hi\"'",
+    '"  padded  "',
+    "' padded '",
+    '"日本"',
+    "'\\'",
+    "'a\\nb'",
 ]
 ODD_SCALARS = [
-    "[[Acme]]", "[[Acme]] (contract)", "a: b", "a:", "a :b", "a #b", "#x", ": x", ":x", "?x",
-    "? x", "- a", "-", "--", "---", "...", "- - a", "|", "|-", ">", ">+", "!x", "!!str x",
-    "!!timestamp 2026-01-02", "&a x", "*a", "@x", "`x`", "%x", ",a", "]", "}", "{a: 1}", "{",
-    '"unbalanced', "'unbalanced", '"a" b', "'a' b", '"a"#c', "'a'#c", '"a\\"b"', '"a\\nb"',
-    '"\\u00e9"', "'a\\b'", '"a\tb"', "a\tb", "\tx", "x\t", "a\rb", "a\x85b", "a\u2028b",
-    "\ufeffx", "x\ufeff", "\x00", "\x7f", "\x9f", "\ufffe", "\xa0x", "\u3000x", "1" * 5000,
-    "-.inf", "-.5", "-_x", "-é", "[", "[a", "[a, ]", "[,]", "[a,,b]", "[a, [b]]", "[a: b]", "[a #b]", "[a]x", "[a]#c",
-    "[a, {b: c}]", "[- a]", "[?a]", "[a:b]", "[\"a\\\"\"]", "['a'b]", "[\"a\" b]",
+    "[[Acme]]",
+    "[[Acme]] (contract)",
+    "a: b",
+    "a:",
+    "a :b",
+    "a #b",
+    "#x",
+    ": x",
+    ":x",
+    "?x",
+    "? x",
+    "- a",
+    "-",
+    "--",
+    "---",
+    "...",
+    "- - a",
+    "|",
+    "|-",
+    ">",
+    ">+",
+    "!x",
+    "!!str x",
+    "!!timestamp 2026-01-02",
+    "&a x",
+    "*a",
+    "@x",
+    "`x`",
+    "%x",
+    ",a",
+    "]",
+    "}",
+    "{a: 1}",
+    "{",
+    '"unbalanced',
+    "'unbalanced",
+    '"a" b',
+    "'a' b",
+    '"a"#c',
+    "'a'#c",
+    '"a\\"b"',
+    '"a\\nb"',
+    '"\\u00e9"',
+    "'a\\b'",
+    '"a\tb"',
+    "a\tb",
+    "\tx",
+    "x\t",
+    "a\rb",
+    "a\x85b",
+    "a\u2028b",
+    "\ufeffx",
+    "x\ufeff",
+    "\x00",
+    "\x7f",
+    "\x9f",
+    "\ufffe",
+    "\xa0x",
+    "\u3000x",
+    "1" * 5000,
+    "-.inf",
+    "-.5",
+    "-_x",
+    "-é",
+    "[",
+    "[a",
+    "[a, ]",
+    "[,]",
+    "[a,,b]",
+    "[a, [b]]",
+    "[a: b]",
+    "[a #b]",
+    "[a]x",
+    "[a]#c",
+    "[a, {b: c}]",
+    "[- a]",
+    "[?a]",
+    "[a:b]",
+    '["a\\""]',
+    "['a'b]",
+    '["a" b]',
 ]
-SAFE_FLOWS = ["[]", "[ ]", "[a]", "[a, b]", "[a,b]", "[ a , b ]", '["a", \'b\']', '["[[X]]", b]',
-              '["a]", b]', "[1, -2, 3.5, true, null, ~, NO, 0123]", "['it''s']", "[a b, c]",
-              "[-x, é, 日本]", "[\"\"]", "['']", "[O'Brien]", '[a"b]']
+SAFE_FLOWS = [
+    "[]",
+    "[ ]",
+    "[a]",
+    "[a, b]",
+    "[a,b]",
+    "[ a , b ]",
+    "[\"a\", 'b']",
+    '["[[X]]", b]',
+    '["a]", b]',
+    "[1, -2, 3.5, true, null, ~, NO, 0123]",
+    "['it''s']",
+    "[a b, c]",
+    "[-x, é, 日本]",
+    '[""]',
+    "['']",
+    "[O'Brien]",
+    '[a"b]',
+]
 COMMENTS = ["", "", "", " # note", "   #note", " #: x", " # a: b", "#c", " ## x"]
 SEPARATORS = [": ", ": ", ": ", ":  ", " : ", "  :   ", ":"]
-JUNK = ["  continued", "continued", "\tkey: v", "key: |", "  text", "  nested: 1", "? k", ": v",
-        "- stray", "---", "...", "--- x", "%YAML 1.2", "&a k: v", "k: v: w", "[a, b]", "{a: 1}",
-        "  - indented stray", "key:value", "k:\n  sub: 1", "k: >\n  folded", "k: &a x\nj: *a",
-        "k: !!str 1", "k: 'multi\n  line'", 'k: "multi\n  line"', "\ufeff", "\r"]
+JUNK = [
+    "  continued",
+    "continued",
+    "\tkey: v",
+    "key: |",
+    "  text",
+    "  nested: 1",
+    "? k",
+    ": v",
+    "- stray",
+    "---",
+    "...",
+    "--- x",
+    "%YAML 1.2",
+    "&a k: v",
+    "k: v: w",
+    "[a, b]",
+    "{a: 1}",
+    "  - indented stray",
+    "key:value",
+    "k:\n  sub: 1",
+    "k: >\n  folded",
+    "k: &a x\nj: *a",
+    "k: !!str 1",
+    "k: 'multi\n  line'",
+    'k: "multi\n  line"',
+    "\ufeff",
+    "\r",
+]
 BLANKS = ["", "", "  ", "# comment", "  # indented comment", "#", "    #: x"]
 
 safe_key = st.sampled_from(SAFE_KEYS)
-any_key = st.one_of(safe_key, st.sampled_from(ODD_KEYS),
-                    st.text(st.sampled_from("ab_- :#'\"[]é1?&!"), min_size=1, max_size=6))
+any_key = st.one_of(
+    safe_key,
+    st.sampled_from(ODD_KEYS),
+    st.text(st.sampled_from("ab_- :#'\"[]é1?&!"), min_size=1, max_size=6),
+)
 safe_scalar = st.sampled_from(SAFE_SCALARS)
 random_scalar = st.text(
-    st.one_of(st.sampled_from(list(": #'\"[]{},-?&*!|>%@`\\~.+_0123456789")),
-              st.characters(codec="utf-8", exclude_categories=("Cs",))),
-    max_size=10)
+    st.one_of(
+        st.sampled_from(list(": #'\"[]{},-?&*!|>%@`\\~.+_0123456789")),
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    ),
+    max_size=10,
+)
 any_scalar = st.one_of(safe_scalar, st.sampled_from(ODD_SCALARS), random_scalar)
 safe_value = st.one_of(safe_scalar, st.sampled_from(SAFE_FLOWS))
-any_value = st.one_of(safe_value, any_scalar, st.sampled_from(ODD_SCALARS),
-                      st.lists(any_scalar, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"))
+any_value = st.one_of(
+    safe_value,
+    any_scalar,
+    st.sampled_from(ODD_SCALARS),
+    st.lists(any_scalar, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]"),
+)
 
 
 @st.composite
@@ -135,6 +399,7 @@ def front_matter(draw: st.DrawFn, safe: bool = False) -> str:
 
 # --- properties ----------------------------------------------------------------------------
 
+
 @settings(max_examples=1500, deadline=None)
 @given(front_matter(), st.sampled_from([2, 1, 7]))
 @example("a: [[Acme]]", 2)
@@ -152,8 +417,10 @@ def test_the_fast_path_answers_for_plain_front_matter(text: str):
 
 
 @settings(max_examples=600, deadline=None)
-@given(st.lists(st.sampled_from(SAFE_KEYS), min_size=1, max_size=6, unique=True),
-       st.lists(any_value, min_size=6, max_size=6))
+@given(
+    st.lists(st.sampled_from(SAFE_KEYS), min_size=1, max_size=6, unique=True),
+    st.lists(any_value, min_size=6, max_size=6),
+)
 def test_single_values_agree(keys: list[str], values: list[str]):
     check("\n".join(f"{k}: {v}" for k, v in zip(keys, values)))
 
@@ -205,7 +472,7 @@ ANSWERS = [
     ("key : spaced", {"key": "spaced"}),
     ("true: 1", {"true": 1}),
     ("tags: [contact, london]", {"tags": ["contact", "london"]}),
-    ('tags: ["[[A]]", \'b\', 3, true, ~]', {"tags": ["[[A]]", "b", 3, True, None]}),
+    ("tags: [\"[[A]]\", 'b', 3, true, ~]", {"tags": ["[[A]]", "b", 3, True, None]}),
     ("tags: []", {"tags": []}),
     ("tags:\n  - a\n  - \"[[X]]\"\n  -\n  - ''", {"tags": ["a", "[[X]]", None, ""]}),
     ("tags:\n- a\n- b\nnext: 1", {"tags": ["a", "b"], "next": 1}),
@@ -276,8 +543,7 @@ def test_the_fast_path_declines(text: str):
 
 def test_key_lines_count_from_first_line():
     text = "# c\na: 1\n\ntags:\n  - x\n  - y\nb: [1]\n"
-    assert check(text, 2) == ({"a": 1, "tags": ["x", "y"], "b": [1]},
-                              {"a": 3, "tags": 5, "b": 8})
+    assert check(text, 2) == ({"a": 1, "tags": ["x", "y"], "b": [1]}, {"a": 3, "tags": 5, "b": 8})
     assert check(text, 10)[1] == {"a": 11, "tags": 13, "b": 16}  # type: ignore[index]
 
 
@@ -294,6 +560,7 @@ def test_load_front_matter_uses_the_fast_path_and_still_reports_errors(monkeypat
 
 def test_the_resolvers_are_shared_with_the_loader():
     from coffeechat.core.fastyaml import IMPLICIT_RESOLVERS
+
     resolvers = notes._ObsidianLoader.yaml_implicit_resolvers
     for tag, pattern, first in IMPLICIT_RESOLVERS:
         for ch in first:
@@ -301,6 +568,7 @@ def test_the_resolvers_are_shared_with_the_loader():
 
 
 # --- whole vaults --------------------------------------------------------------------------
+
 
 def _spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Check every fast answer given while notes are parsed against the loader; count them."""

@@ -65,8 +65,10 @@ def test_missing_folder_is_one_clear_error(vault, run, tmp_path):
     _contact(vault)
     result = run("feed", "-o", str(tmp_path / "nowhere" / "f.ics"))
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: cannot write the feed to {tmp_path / 'nowhere' / 'f.ics'}:"
-                             f" folder {tmp_path / 'nowhere'} does not exist\n")
+    assert result.stderr == (
+        f"Error: cannot write the feed to {tmp_path / 'nowhere' / 'f.ics'}:"
+        f" folder {tmp_path / 'nowhere'} does not exist\n"
+    )
     result = run("feed", "-o", str(tmp_path))
     assert result.exit_code == 2 and result.stderr.startswith(f"Error: {tmp_path} is a folder")
 
@@ -83,8 +85,9 @@ def test_command_line_options_override_settings(vault, run):
 def test_obsidian_vault_name_can_be_set(vault, run):
     vault.config('[feed]\nobsidian_vault = "Job Search"\n')
     _contact(vault)
-    assert "obsidian://open?vault=Job%20Search&file=contacts%2FAna%20Ruiz" in \
-        run("feed", "-o", "-").stdout.replace("\r\n ", "")
+    assert "obsidian://open?vault=Job%20Search&file=contacts%2FAna%20Ruiz" in run(
+        "feed", "-o", "-"
+    ).stdout.replace("\r\n ", "")
 
 
 def test_bad_notes_do_not_stop_the_feed(vault, run):
@@ -101,6 +104,7 @@ def test_every_command_has_help(run, command):
 
 
 # --- settings -------------------------------------------------------------------------------------
+
 
 def test_feed_watch_serve_settings_are_read():
     text = """
@@ -124,13 +128,27 @@ port = 0
 """
     settings, warnings = parse_settings(text)
     assert warnings == []
-    assert (settings.feed_path, settings.feed_name, settings.feed_overdue) == \
-        ("public/followups.ics", "Job search / 2026", "due")
-    assert (settings.feed_redact, settings.feed_digest, settings.feed_alarm_minutes) == (True, True, 0)
-    assert (settings.feed_refresh_minutes, settings.feed_days_ahead, settings.feed_obsidian_vault) == \
-        (120, 60, "Search")
-    assert (settings.watch_debounce_ms, settings.watch_rescan_seconds, settings.watch_dashboard,
-            settings.watch_poll_seconds) == (250, 0, "Follow-ups.md", 5)
+    assert (settings.feed_path, settings.feed_name, settings.feed_overdue) == (
+        "public/followups.ics",
+        "Job search / 2026",
+        "due",
+    )
+    assert (settings.feed_redact, settings.feed_digest, settings.feed_alarm_minutes) == (
+        True,
+        True,
+        0,
+    )
+    assert (
+        settings.feed_refresh_minutes,
+        settings.feed_days_ahead,
+        settings.feed_obsidian_vault,
+    ) == (120, 60, "Search")
+    assert (
+        settings.watch_debounce_ms,
+        settings.watch_rescan_seconds,
+        settings.watch_dashboard,
+        settings.watch_poll_seconds,
+    ) == (250, 0, "Follow-ups.md", 5)
     assert (settings.serve_host, settings.serve_port) == ("127.0.0.1", 0)
     for name in ("feed.path", "feed.refresh_interval", "watch.debounce_ms", "serve.port"):
         assert name in setting_names()
@@ -138,30 +156,66 @@ port = 0
 
 def test_defaults():
     s = Settings()
-    assert (s.feed_path, s.feed_overdue, s.feed_redact, s.feed_digest) == \
-        (".coffeechat/followups.ics", "today", False, False)
+    assert (s.feed_path, s.feed_overdue, s.feed_redact, s.feed_digest) == (
+        ".coffeechat/followups.ics",
+        "today",
+        False,
+        False,
+    )
     assert (s.feed_refresh_minutes, s.feed_alarm_minutes, s.watch_debounce_ms) == (360, 30, 30)
-    assert (s.watch_rescan_seconds, s.watch_dashboard, s.serve_host, s.serve_port) == \
-        (300, "", "127.0.0.1", 8765)
+    assert (s.watch_rescan_seconds, s.watch_dashboard, s.serve_host, s.serve_port) == (
+        300,
+        "",
+        "127.0.0.1",
+        8765,
+    )
 
 
-@pytest.mark.parametrize("value, minutes", [
-    ('"6h"', 360), ('"90m"', 90), ('"1d"', 1440), ('"PT6H"', 360), ('"P1DT2H"', 1560), ('"PT45M"', 45),
-])
+@pytest.mark.parametrize(
+    "value, minutes",
+    [
+        ('"6h"', 360),
+        ('"90m"', 90),
+        ('"1d"', 1440),
+        ('"PT6H"', 360),
+        ('"P1DT2H"', 1560),
+        ('"PT45M"', 45),
+    ],
+)
 def test_refresh_interval_forms(value, minutes):
-    assert parse_settings(f"[feed]\nrefresh_interval = {value}\n")[0].feed_refresh_minutes == minutes
+    assert (
+        parse_settings(f"[feed]\nrefresh_interval = {value}\n")[0].feed_refresh_minutes == minutes
+    )
 
 
-@pytest.mark.parametrize("text, message", [
-    ('[feed]\noverdue = "never"\n', 'coffeechat.toml:2: feed.overdue must be "today" or "due"'),
-    ("[feed]\nredact = 1\n", "coffeechat.toml:2: feed.redact must be true or false"),
-    ('[feed]\nrefresh_interval = "PT"\n', "coffeechat.toml:2: feed.refresh_interval must be a duration"),
-    ("[feed]\nrefresh_interval = 6\n", "coffeechat.toml:2: feed.refresh_interval must be a duration"),
-    ('[feed]\nname = ""\n', "coffeechat.toml:2: feed.name must be a non-empty text"),
-    ("[watch]\ndebounce_ms = -1\n", "coffeechat.toml:2: watch.debounce_ms must be a whole number ≥ 0"),
-    ("[watch]\npoll_seconds = 0\n", "coffeechat.toml:2: watch.poll_seconds must be a whole number ≥ 1"),
-    ("[serve]\nport = 70000\n", "coffeechat.toml:2: serve.port must be a port number from 0 to 65535"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[feed]\noverdue = "never"\n', 'coffeechat.toml:2: feed.overdue must be "today" or "due"'),
+        ("[feed]\nredact = 1\n", "coffeechat.toml:2: feed.redact must be true or false"),
+        (
+            '[feed]\nrefresh_interval = "PT"\n',
+            "coffeechat.toml:2: feed.refresh_interval must be a duration",
+        ),
+        (
+            "[feed]\nrefresh_interval = 6\n",
+            "coffeechat.toml:2: feed.refresh_interval must be a duration",
+        ),
+        ('[feed]\nname = ""\n', "coffeechat.toml:2: feed.name must be a non-empty text"),
+        (
+            "[watch]\ndebounce_ms = -1\n",
+            "coffeechat.toml:2: watch.debounce_ms must be a whole number ≥ 0",
+        ),
+        (
+            "[watch]\npoll_seconds = 0\n",
+            "coffeechat.toml:2: watch.poll_seconds must be a whole number ≥ 1",
+        ),
+        (
+            "[serve]\nport = 70000\n",
+            "coffeechat.toml:2: serve.port must be a port number from 0 to 65535",
+        ),
+    ],
+)
 def test_bad_settings_name_file_and_line(text, message):
     from coffeechat.errors import ConfigError
 
@@ -195,8 +249,11 @@ def test_feed_reuses_the_events_it_rendered_and_only_whole_ones(sample_copy, tmp
 
     def feed(name: str) -> bytes:
         out = tmp_path / name
-        result = CliRunner().invoke(cli, ["--vault", str(sample_copy), "--today", "2026-11-23",
-                                          "feed", "-o", str(out)], catch_exceptions=False)
+        result = CliRunner().invoke(
+            cli,
+            ["--vault", str(sample_copy), "--today", "2026-11-23", "feed", "-o", str(out)],
+            catch_exceptions=False,
+        )
         assert result.exit_code == 0, result.output
         return out.read_bytes()
 

@@ -27,29 +27,117 @@ fuzz_some = settings(max_examples=SOME, deadline=None, suppress_health_check=lis
 
 LINK_ALPHABET = st.sampled_from(list("[]|#^/\\: .-_aZé山\u0301\t\n\r%()") + ["[[", "]]", "!["])
 link_text = st.lists(LINK_ALPHABET | st.characters(), max_size=40).map("".join)
-DATE_BITS = st.sampled_from(["2026", "-", "11", "02", "T", " ", ":", "10", "00", "Z", "+", "05",
-                             "30", "13", "45", "0", "9999", "0000", "60", ".", "1"])
+DATE_BITS = st.sampled_from(
+    [
+        "2026",
+        "-",
+        "11",
+        "02",
+        "T",
+        " ",
+        ":",
+        "10",
+        "00",
+        "Z",
+        "+",
+        "05",
+        "30",
+        "13",
+        "45",
+        "0",
+        "9999",
+        "0000",
+        "60",
+        ".",
+        "1",
+    ]
+)
 date_text = st.lists(DATE_BITS, max_size=10).map("".join)
 BODY_BITS = st.sampled_from(
-    ["- ", "* ", "[ ]", "[x]", "[-]", " ", "2026-11-02", "2026-02-30", "9999-12-31", "approach",
-     "follow_up", "reply:", "note", ":", "📅", "✅", "[due:: ", "]", "\n", "\r\n", "```", "~~~",
-     "## Log", "# ", "\t", "text", "\x00", "\u2028", "<<<<<<< ", ">>>>>>> ", "======="])
+    [
+        "- ",
+        "* ",
+        "[ ]",
+        "[x]",
+        "[-]",
+        " ",
+        "2026-11-02",
+        "2026-02-30",
+        "9999-12-31",
+        "approach",
+        "follow_up",
+        "reply:",
+        "note",
+        ":",
+        "📅",
+        "✅",
+        "[due:: ",
+        "]",
+        "\n",
+        "\r\n",
+        "```",
+        "~~~",
+        "## Log",
+        "# ",
+        "\t",
+        "text",
+        "\x00",
+        "\u2028",
+        "<<<<<<< ",
+        ">>>>>>> ",
+        "=======",
+    ]
+)
 body_text = st.lists(BODY_BITS | st.characters(), max_size=40).map("".join)
 NOTE_BITS = st.sampled_from(
-    ["---\n", "---\r\n", "...\n", "type: contact\n", "name: Jane\n", 'company: "[[Acme]]"\n',
-     "company: [[Acme]]\n", "tags:\n  - a\n", "aliases: [x, y]\n", "follow_up: 2026-11-30\n",
-     "follow_up:\n", "key: 'quoted'\n", "# comment\n", "\ttab: x\n", "title: Re: coffee\n",
-     "created: {{date}}\n", "dup: 1\n", "&a [*a]\n", "! x\n", "- item\n", "## Log\n",
-     "- 2026-11-02 approach: hi\n", "- [ ] task 📅 2026-12-01\n", "\ufeff", "\xff", "\n", "\r\n"])
+    [
+        "---\n",
+        "---\r\n",
+        "...\n",
+        "type: contact\n",
+        "name: Jane\n",
+        'company: "[[Acme]]"\n',
+        "company: [[Acme]]\n",
+        "tags:\n  - a\n",
+        "aliases: [x, y]\n",
+        "follow_up: 2026-11-30\n",
+        "follow_up:\n",
+        "key: 'quoted'\n",
+        "# comment\n",
+        "\ttab: x\n",
+        "title: Re: coffee\n",
+        "created: {{date}}\n",
+        "dup: 1\n",
+        "&a [*a]\n",
+        "! x\n",
+        "- item\n",
+        "## Log\n",
+        "- 2026-11-02 approach: hi\n",
+        "- [ ] task 📅 2026-12-01\n",
+        "\ufeff",
+        "\xff",
+        "\n",
+        "\r\n",
+    ]
+)
 note_text = st.lists(NOTE_BITS | st.characters(), max_size=25).map("".join)
 TODAY = dt.date(2026, 11, 23)
 
 
 # --- links -----------------------------------------------------------------------------------------
 
+
 @fuzz
-@given(st.one_of(link_text, st.lists(st.lists(link_text, max_size=2), max_size=2), st.integers(),
-                 st.none(), st.booleans(), st.dictionaries(link_text, link_text, max_size=2)))
+@given(
+    st.one_of(
+        link_text,
+        st.lists(st.lists(link_text, max_size=2), max_size=2),
+        st.integers(),
+        st.none(),
+        st.booleans(),
+        st.dictionaries(link_text, link_text, max_size=2),
+    )
+)
 def test_parse_link_returns_a_link_or_none(value):
     link = parse_link(value)
     if link is not None:
@@ -65,8 +153,19 @@ def test_parse_link_list_never_raises(value):
 
 
 @fuzz
-@given(link_text.filter(lambda t: "[" not in t and "]" not in t and "|" not in t and "#" not in t
-                        and t.strip() and "\n" not in t and "\r" not in t))
+@given(
+    link_text.filter(
+        lambda t: (
+            "[" not in t
+            and "]" not in t
+            and "|" not in t
+            and "#" not in t
+            and t.strip()
+            and "\n" not in t
+            and "\r" not in t
+        )
+    )
+)
 def test_a_quoted_link_reads_back_its_target(name):
     expected = name.strip().replace("\\", "/").lstrip("/").strip()
     assume(expected and not expected.lower().endswith(".md"))
@@ -90,6 +189,7 @@ def test_fold_is_idempotent(text):
 
 # --- dates -------------------------------------------------------------------------------------------
 
+
 @fuzz
 @given(st.one_of(date_text, st.text(max_size=30)))
 def test_date_parser_returns_or_raises_value_error(text):
@@ -109,6 +209,7 @@ def test_cadence_parser_returns_or_raises_value_error(value):
 
 
 # --- log lines and tasks ---------------------------------------------------------------------------
+
 
 @fuzz
 @given(body_text, st.integers(min_value=1, max_value=10_000))
@@ -134,6 +235,7 @@ def test_a_log_line_we_write_is_read_back(day, kind, text):
 
 # --- whole notes ---------------------------------------------------------------------------------
 
+
 @fuzz
 @given(note_text)
 def test_parse_note_never_raises_on_note_like_text(text):
@@ -145,6 +247,7 @@ def test_parse_note_never_raises_on_note_like_text(text):
 
 # --- the edit layer ------------------------------------------------------------------------------
 
+
 def _edits_or_refuses(fn, data: bytes) -> bytes | None:
     try:
         return fn(data)
@@ -153,8 +256,11 @@ def _edits_or_refuses(fn, data: bytes) -> bytes | None:
 
 
 @fuzz_some
-@given(note_text, st.sampled_from(["follow_up", "thank_you", "role", "status"]),
-       st.one_of(st.text(max_size=30), st.dates(), st.none()))
+@given(
+    note_text,
+    st.sampled_from(["follow_up", "thank_you", "role", "status"]),
+    st.one_of(st.text(max_size=30), st.dates(), st.none()),
+)
 def test_set_key_refuses_or_reads_back(text, key, value):
     data = text.encode("utf-8", "surrogatepass")
     new = _edits_or_refuses(lambda d: set_key(d, key, value), data)
@@ -166,13 +272,17 @@ def test_set_key_refuses_or_reads_back(text, key, value):
     blank = expected is None or (isinstance(expected, str) and not expected.strip())
     got = after.meta.get(key)
     # A blank value may read back as nothing; "\x85" (NEL) is blank to Python, not to YAML.
-    assert got == expected or (isinstance(got, (int, float, bool)) and str(got) == str(expected)) \
+    assert (
+        got == expected
+        or (isinstance(got, (int, float, bool)) and str(got) == str(expected))
         or (blank and got in ("", None))
+    )
     others = {k: v for k, v in before.meta.items() if k != key}
     assert {k: v for k, v in after.meta.items() if k != key} == others
     # (an added key moves the body down a line: compare the entries, not their line numbers)
-    assert [(e.date, e.kind, e.text) for e in after.log] == \
-        [(e.date, e.kind, e.text) for e in before.log] or not before.has_front_matter
+    assert [(e.date, e.kind, e.text) for e in after.log] == [
+        (e.date, e.kind, e.text) for e in before.log
+    ] or not before.has_front_matter
 
 
 @fuzz_some
@@ -186,8 +296,10 @@ def test_appending_a_line_keeps_every_other_byte(text, words):
     assume(new != data)
     before, after = parse_note("x.md", data), parse_note("x.md", new)
     assert not after.broken and after.meta == before.meta
-    assert len([e for e in after.log if e.date == TODAY and e.kind == "note"]) == \
-        len([e for e in before.log if e.date == TODAY and e.kind == "note"]) + 1
+    assert (
+        len([e for e in after.log if e.date == TODAY and e.kind == "note"])
+        == len([e for e in before.log if e.date == TODAY and e.kind == "note"]) + 1
+    )
     removed = bytearray(new)
     # every byte of the original is still there, in order
     it = iter(removed)

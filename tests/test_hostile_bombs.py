@@ -28,6 +28,7 @@ def bomb(levels: int) -> str:
 
 # --- the YAML alias bomb ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("levels", [6, 9])
 def test_an_alias_bomb_is_a_finding_not_a_value(levels):
     note = parse_note("contacts/Bomb.md", bomb(levels).encode())
@@ -67,8 +68,10 @@ HEADER = b"First Name,Last Name,URL,Email Address,Company,Position,Connected On\
 
 
 def _zip(path: Path, rows: Iterator[bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, \
-            archive.open("Connections.csv", "w") as out:
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("Connections.csv", "w") as out,
+    ):
         out.write(HEADER)
         for row in rows:
             out.write(row)
@@ -84,8 +87,10 @@ def test_a_zip_that_unpacks_past_the_cap_is_refused_unread(vault, run, tmp_path)
     for args in (("--dry-run",), ()):
         result = run("import", "linkedin", str(archive), *args)
         assert result.exit_code == 2
-        assert result.stderr.startswith(f"Error: {archive}:Connections.csv unpacks to 67 MB,"
-                                        " more than a Connections.csv can be (64 MB)")
+        assert result.stderr.startswith(
+            f"Error: {archive}:Connections.csv unpacks to 67 MB,"
+            " more than a Connections.csv can be (64 MB)"
+        )
     assert sorted(p.name for p in (vault.root / "contacts").iterdir()) == before
 
 
@@ -101,8 +106,10 @@ def test_the_cap_is_checked_before_reading(tmp_path, monkeypatch):
         linkedin.parse(archive.read_bytes(), "e.zip")
 
 
-@pytest.mark.parametrize("encoding, bom", [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"),
-                                          ("cp1252", b""), ("utf-16-le", b"\xff\xfe")])
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [("utf-8", b""), ("utf-8", b"\xef\xbb\xbf"), ("cp1252", b""), ("utf-16-le", b"\xff\xfe")],
+)
 def test_a_zipped_csv_is_read_as_it_streams(tmp_path, encoding, bom):
     rows = "".join(f"Zoë {i},Ångström,,,Acme,PM,01 Jan 2024\r\n" for i in range(3000))
     plain = bom + (HEADER.decode() + rows).encode(encoding)
@@ -198,8 +205,10 @@ def test_workers_are_bounded_and_the_rest_get_503(server):
     # once the slow ones are cut off, real clients are served again
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        answer = raw(server.port, f"GET /{TOKEN}/{FEED_NAME} HTTP/1.1\r\nHost: x\r\n"
-                                   "Connection: close\r\n\r\n".encode())
+        answer = raw(
+            server.port,
+            f"GET /{TOKEN}/{FEED_NAME} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
+        )
         if answer.startswith(b"HTTP/1.1 200 "):
             break
         time.sleep(0.1)

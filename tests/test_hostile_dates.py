@@ -18,7 +18,7 @@ from coffeechat.serve import FEED_NAME, FeedServer, FeedState, watcher_report
 from coffeechat.watch import Watcher
 
 TODAY = dt.date(2026, 11, 23)
-FAR = "---\ntype: meeting\ndate: 9999-12-31T23:59\nwith:\n  - \"[[Jane Doe]]\"\n---\n"
+FAR = '---\ntype: meeting\ndate: 9999-12-31T23:59\nwith:\n  - "[[Jane Doe]]"\n---\n'
 
 
 @pytest.fixture
@@ -29,8 +29,17 @@ def far_vault(vault):
     return vault
 
 
-@pytest.mark.parametrize("args", [("feed", "-o", "-"), ("prep", "Jane"), ("due", "--all"),
-                                  ("show", "Jane"), ("stats",), ("due", "--json")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("feed", "-o", "-"),
+        ("prep", "Jane"),
+        ("due", "--all"),
+        ("show", "Jane"),
+        ("stats",),
+        ("due", "--json"),
+    ],
+)
 def test_a_meeting_at_the_end_of_time_is_left_out(far_vault, run, args):
     result = run(*args)
     assert result.exit_code == 0, result.output + result.stderr
@@ -40,8 +49,10 @@ def test_a_meeting_at_the_end_of_time_is_left_out(far_vault, run, args):
 def test_check_names_it_with_its_line(far_vault, run):
     result = run("check")
     assert result.exit_code == 1
-    assert ("meetings/Far.md:3: date: 9999-12-31 is outside the years 1900–2999 coffeechat"
-            " handles; the meeting is left out until it is fixed") in result.output
+    assert (
+        "meetings/Far.md:3: date: 9999-12-31 is outside the years 1900–2999 coffeechat"
+        " handles; the meeting is left out until it is fixed"
+    ) in result.output
 
 
 def test_the_feed_still_holds_everything_else(far_vault, run):
@@ -79,9 +90,12 @@ def test_the_edges_themselves_work(far_vault, run, today):
 
 
 def test_someday_dates_elsewhere_are_still_read(vault, run):
-    vault.write("contacts/Sam.md", "---\ntype: contact\nname: Sam\nfollow_up: 9999-12-31\n"
-                "cadence: 9000y\nsnooze:\n  - abcdef1234 until 9999-12-31\n---\n## Log\n"
-                "- 9999-12-31 approach: hi\n- [ ] ask 📅 9999-12-31\n")
+    vault.write(
+        "contacts/Sam.md",
+        "---\ntype: contact\nname: Sam\nfollow_up: 9999-12-31\n"
+        "cadence: 9000y\nsnooze:\n  - abcdef1234 until 9999-12-31\n---\n## Log\n"
+        "- 9999-12-31 approach: hi\n- [ ] ask 📅 9999-12-31\n",
+    )
     for args in (("due", "--all"), ("feed", "-o", "-"), ("show", "Sam"), ("check",)):
         result = run(*args)
         assert result.exit_code in (0, 1), result.output + result.stderr
@@ -97,8 +111,9 @@ TOKEN = "hostile-" + "k" * 30
 def served() -> Iterator[tuple[FeedServer, FeedState]]:
     state = FeedState()
     server = FeedServer("127.0.0.1", 0, TOKEN, state, log=lambda line: None)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield server, state
@@ -125,8 +140,9 @@ def _serving_watcher(root: Path, state: FeedState) -> tuple[Watcher, list[str]]:
     """A watcher wired as `serve` wires it: good feeds into ``state``, its report to a log."""
     settings, _ = load_settings(root)
     log: list[str] = []
-    return Watcher(root, settings, today=TODAY, on_feed=state.update,
-                   report=watcher_report(state, log.append)), log
+    return Watcher(
+        root, settings, today=TODAY, on_feed=state.update, report=watcher_report(state, log.append)
+    ), log
 
 
 def test_no_feed_yet_is_503_not_an_empty_calendar(served):
@@ -166,14 +182,24 @@ def test_a_failed_rebuild_keeps_serving_the_last_good_feed(far_vault, served, mo
     assert again[0] == 200 and again[2] == good and again[1]["ETag"] == headers["ETag"]
 
 
-@pytest.mark.parametrize("key", ["give_up_after", "follow_up_approach", "prepare", "thank_you",
-                                 "reach_referral", "report_back"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "give_up_after",
+        "follow_up_approach",
+        "prepare",
+        "thank_you",
+        "reach_referral",
+        "report_back",
+    ],
+)
 def test_a_rule_window_off_the_calendar_is_a_setting_error(vault, run, key):
     vault.contact("Jane Doe", log="2026-11-01 approach: emailed")
     vault.config(f"[rules]\n{key} = 10000000\n")
     result = run("due")
     assert result.exit_code == 2
-    assert result.stderr == (f"Error: coffeechat.toml:2: rules.{key} must be a whole number from 0"
-                             " to 36500\n")
+    assert result.stderr == (
+        f"Error: coffeechat.toml:2: rules.{key} must be a whole number from 0 to 36500\n"
+    )
     vault.config(f"[rules]\n{key} = 36500\n")
     assert run("due").exit_code == 0 and run("feed", "-o", "-").exit_code == 0

@@ -22,8 +22,9 @@ def _note(first: str, second: str) -> str:
 def _ids(run) -> dict[str, str]:
     result = run("due", "--all", "--json")
     assert result.exit_code == 0, result.stderr
-    return {item["due"]: item["id"] for item in json.loads(result.stdout)
-            if item["rule"] == "follow_up"}
+    return {
+        item["due"]: item["id"] for item in json.loads(result.stdout) if item["rule"] == "follow_up"
+    }
 
 
 def test_swapping_two_same_text_tasks_keeps_their_ids(vault, run):
@@ -74,15 +75,19 @@ def test_done_refuses_a_line_that_no_longer_holds_its_task(vault, run, monkeypat
     assert result.stderr == (
         "Error: contacts/Bo Li.md:6: line 6 is no longer the task “send Bo the deck” due"
         " 2026-11-20 (the note changed since that id was shown): run `coffeechat due` for the"
-        " current ids\n")
+        " current ids\n"
+    )
     assert path.read_text(encoding="utf-8") == _note(SECOND, FIRST)
 
 
-@pytest.mark.parametrize("line, expect", [
-    (SECOND, ("send Bo the deck", dt.date(2026, 11, 20))),
-    (FIRST, ("send Al the deck", dt.date(2026, 11, 20))),
-    ("- [ ] send Bo the deck", ("send Bo the deck", dt.date(2026, 11, 20))),
-])
+@pytest.mark.parametrize(
+    "line, expect",
+    [
+        (SECOND, ("send Bo the deck", dt.date(2026, 11, 20))),
+        (FIRST, ("send Al the deck", dt.date(2026, 11, 20))),
+        ("- [ ] send Bo the deck", ("send Bo the deck", dt.date(2026, 11, 20))),
+    ],
+)
 def test_tick_task_checks_what_it_ticks(line, expect):
     data = _note(line, "").encode()
     with pytest.raises(EditRefused, match="is no longer the task"):

@@ -20,7 +20,9 @@ def _vcard(*names: str) -> str:
 
 def test_bidi_controls_never_reach_a_file_name(vault, run, tmp_path):
     path = tmp_path / "evil.vcf"
-    path.write_text(_vcard(f"Evil{RLO}gnp Person.exe", "Iso\u2066late\u2069d Name"), encoding="utf-8")
+    path.write_text(
+        _vcard(f"Evil{RLO}gnp Person.exe", "Iso\u2066late\u2069d Name"), encoding="utf-8"
+    )
     result = run("import", "vcard", str(path), "-v")
     assert result.exit_code == 0, result.stderr
     names = sorted(p.name for p in (vault.root / "contacts").iterdir())
@@ -29,8 +31,10 @@ def test_bidi_controls_never_reach_a_file_name(vault, run, tmp_path):
 
 
 def test_bidi_controls_are_escaped_in_terminal_output(vault, run):
-    vault.write("contacts/Mallory.md", f"---\ntype: contact\nname: Mal{RLO}lory\n---\n## Log\n"
-                "- 2026-11-01 approach: emailed\n")
+    vault.write(
+        "contacts/Mallory.md",
+        f"---\ntype: contact\nname: Mal{RLO}lory\n---\n## Log\n- 2026-11-01 approach: emailed\n",
+    )
     for args in (("due", "--all"), ("show", "Mallory"), ("check",), ("list", "contacts")):
         result = run(*args)
         assert RLO not in result.output, args
@@ -38,10 +42,14 @@ def test_bidi_controls_are_escaped_in_terminal_output(vault, run):
     assert "Mal\\u202elory" in run("show", "Mallory").output
 
 
-@pytest.mark.parametrize("name, expected", [
-    (f"Evil{RLO}gnp.exe", "Evilgnp.exe"), ("a\u200fb\u061cc\u202ad", "abcd"),
-    ("\u2067\u2068\u2069", "Untitled"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        (f"Evil{RLO}gnp.exe", "Evilgnp.exe"),
+        ("a\u200fb\u061cc\u202ad", "abcd"),
+        ("\u2067\u2068\u2069", "Untitled"),
+    ],
+)
 def test_safe_filename_strips_bidi_controls(name, expected):
     assert safe_filename(name) == expected
 
@@ -80,8 +88,9 @@ def test_the_bundled_template_gives_an_unquoted_added(vault, run, tmp_path):
     assert "\nadded: 2026-11-23\n" in text
 
 
-@pytest.mark.parametrize("codec, bom", [("utf-16-le", codecs.BOM_UTF16_LE),
-                                        ("utf-16-be", codecs.BOM_UTF16_BE)])
+@pytest.mark.parametrize(
+    "codec, bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)]
+)
 def test_a_utf16_vcard_with_a_bom_is_read(vault, run, tmp_path, codec, bom):
     path = tmp_path / "phone.vcf"
     path.write_bytes(bom + _vcard("Zoë Ångström", "Bo Li").encode(codec))
@@ -93,8 +102,10 @@ def test_a_utf16_vcard_with_a_bom_is_read(vault, run, tmp_path, codec, bom):
 
 def test_a_utf16_csv_with_a_bom_is_read(vault, run, tmp_path):
     path = tmp_path / "Connections.csv"
-    text = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
-            "Zoë,Ångström,,,,,01 Jan 2024\r\n")
+    text = (
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n"
+        "Zoë,Ångström,,,,,01 Jan 2024\r\n"
+    )
     path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     result = run("import", "linkedin", str(path))
     assert result.exit_code == 0, result.stderr

@@ -29,18 +29,22 @@ def test_a_password_command_in_the_vault_is_refused_and_never_run(vault, run, tm
         result = run(*args)
         assert result.exit_code == 2, result.output
         assert result.stderr.count("\n") == 1
-        where = f'[vaults.{json.dumps(str(vault.root.resolve()))}.caldav] in {user_config_path()}'
+        where = f"[vaults.{json.dumps(str(vault.root.resolve()))}.caldav] in {user_config_path()}"
         assert result.stderr == (
             "Error: coffeechat.toml:4: caldav.password_command belongs on this computer, not in"
             " the vault (a file that syncs must not run commands on this computer): move it to"
-            f" {where}\n")
+            f" {where}\n"
+        )
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("line, key", [
-    ("keyring = true", "caldav.keyring"),
-    ('keyring = "github"', "caldav.keyring"),
-])
+@pytest.mark.parametrize(
+    "line, key",
+    [
+        ("keyring = true", "caldav.keyring"),
+        ('keyring = "github"', "caldav.keyring"),
+    ],
+)
 def test_a_keyring_in_the_vault_is_refused(vault, run, line, key):
     vault.config(CALDAV + line + "\n")
     result = run("push")
@@ -56,8 +60,9 @@ def test_a_serve_host_in_the_vault_is_refused(vault, run):
     assert "move it to [vaults." in result.stderr and ".serve] in " in result.stderr
 
 
-@pytest.mark.parametrize("target", ["{outside}/.bashrc", "~/.bashrc", "../outside.ics",
-                                    "public/../../outside.ics"])
+@pytest.mark.parametrize(
+    "target", ["{outside}/.bashrc", "~/.bashrc", "../outside.ics", "public/../../outside.ics"]
+)
 def test_a_feed_path_outside_the_vault_is_refused(vault, run, tmp_path, monkeypatch, target):
     monkeypatch.setenv("HOME", str(tmp_path))
     outside = tmp_path / "outside"
@@ -97,13 +102,18 @@ def test_machine_local_settings_come_from_the_user_file(vault, run, tmp_path):
     published.mkdir()
     command = [sys.executable, "-c", "print('hunter2')"]
     vault.config('[feed]\nname = "Search"\n' + CALDAV)
-    path = vault.user_config(f'[feed]\npath = "{published}/cal.ics"\n[serve]\nhost = "::1"\n'
-                             f"[caldav]\npassword_command = {json.dumps(command)}\n")
+    path = vault.user_config(
+        f'[feed]\npath = "{published}/cal.ics"\n[serve]\nhost = "::1"\n'
+        f"[caldav]\npassword_command = {json.dumps(command)}\n"
+    )
     assert path == user_config_path()
     settings, warnings = load_settings(vault.root)
     assert warnings == []
-    assert (settings.feed_path, settings.feed_name, settings.serve_host) == \
-        (f"{published}/cal.ics", "Search", "::1")
+    assert (settings.feed_path, settings.feed_name, settings.serve_host) == (
+        f"{published}/cal.ics",
+        "Search",
+        "::1",
+    )
     assert settings.caldav_password_command == tuple(command)
     assert settings.caldav_url == "http://127.0.0.1:9/"
     vault.contact("Jane Doe", log="2026-11-01 approach: emailed")
@@ -140,11 +150,14 @@ def test_user_config_path_follows_xdg(monkeypatch, tmp_path):
 def test_parse_settings_names_the_line_and_the_new_place():
     with pytest.raises(Exception) as caught:
         parse_settings('[vault]\ntimezone = "UTC"\n\n[caldav]\nkeyring = true\n')
-    assert str(caught.value).startswith("coffeechat.toml:5: caldav.keyring belongs on this computer")
+    assert str(caught.value).startswith(
+        "coffeechat.toml:5: caldav.keyring belongs on this computer"
+    )
     assert '[vaults."/path/to/vault".caldav]' in str(caught.value)
 
 
 # --- finding 6: --vault on a folder that is not a vault -------------------------------------
+
 
 def test_vault_option_on_a_folder_without_coffeechat_toml(tmp_path, run):
     downloads = tmp_path / "Downloads"
@@ -154,8 +167,10 @@ def test_vault_option_on_a_folder_without_coffeechat_toml(tmp_path, run):
     for args in (("due",), ("check",), ("feed",), ("index",)):
         result = run(*args, root=downloads)
         assert result.exit_code == 2, result.output
-        assert result.stderr == (f"Error: '{downloads}' is not a vault (it has no coffeechat.toml):"
-                                 f" run `coffeechat init {downloads}` to make it one\n")
+        assert result.stderr == (
+            f"Error: '{downloads}' is not a vault (it has no coffeechat.toml):"
+            f" run `coffeechat init {downloads}` to make it one\n"
+        )
     assert _tree(downloads) == before and not (downloads / ".coffeechat").exists()
 
 

@@ -37,10 +37,27 @@ def _build(root: Path, outside: Path) -> tuple[dict[str, str], dict[str, int]]:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
 
-    def contact(name: str, extra: str = "", eol: str = "\n", bom: bool = False,
-                folder: str = "contacts", body: str = "") -> None:
-        text = eol.join(["---", "type: contact", f"name: {name}", *([extra] if extra else []), "---",
-                         body, "## Log", "- 2026-11-01 approach: emailed", ""])
+    def contact(
+        name: str,
+        extra: str = "",
+        eol: str = "\n",
+        bom: bool = False,
+        folder: str = "contacts",
+        body: str = "",
+    ) -> None:
+        text = eol.join(
+            [
+                "---",
+                "type: contact",
+                f"name: {name}",
+                *([extra] if extra else []),
+                "---",
+                body,
+                "## Log",
+                "- 2026-11-01 approach: emailed",
+                "",
+            ]
+        )
         rel = f"{folder}/{name}.md"
         w(rel, (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
         good[rel] = unicodedata.normalize("NFC", name)
@@ -49,19 +66,26 @@ def _build(root: Path, outside: Path) -> tuple[dict[str, str], dict[str, int]]:
         w(rel, data)
         bad[rel] = line
 
-    contact("Jane Doe", 'company: "[[Acme]]"\nreferred_by: "[[Zoë Ångström]]"\nfield: "[[case twin]]"')
+    contact(
+        "Jane Doe", 'company: "[[Acme]]"\nreferred_by: "[[Zoë Ångström]]"\nfield: "[[case twin]]"'
+    )
     w("companies/Acme.md", "---\ntype: company\nname: Acme\n---\n")
     contact("Bom Person", bom=True)
     contact("Crlf Person", eol="\r\n")
-    w("contacts/Mixed Person.md", "---\r\ntype: contact\nname: Mixed Person\r\n---\n## Log\r\n"
-      "- 2026-11-01 approach: hi\n")
+    w(
+        "contacts/Mixed Person.md",
+        "---\r\ntype: contact\nname: Mixed Person\r\n---\n## Log\r\n- 2026-11-01 approach: hi\n",
+    )
     good["contacts/Mixed Person.md"] = "Mixed Person"
     contact("Long Line", body="x" * 10_000 + "\n- 2026-11-02 note: " + "y" * 10_000)
     contact("Deep Person", folder="contacts/" + "/".join(f"d{i}" for i in range(40)))
     contact(unicodedata.normalize("NFD", "Zoë Ångström"))  # a name typed on macOS
     contact("case twin", folder="contacts/a")
     contact("Case Twin", folder="contacts/b")
-    w("contacts/Unquoted Link.md", "---\ntype: contact\nname: Unquoted Link\ncompany: [[Acme]]\n---\n")
+    w(
+        "contacts/Unquoted Link.md",
+        "---\ntype: contact\nname: Unquoted Link\ncompany: [[Acme]]\n---\n",
+    )
     good["contacts/Unquoted Link.md"] = "Unquoted Link"
     w("contacts/Empty.md", b"")
     good["contacts/Empty.md"] = "Empty"
@@ -73,12 +97,21 @@ def _build(root: Path, outside: Path) -> tuple[dict[str, str], dict[str, int]]:
     broken("contacts/Broken Yaml.md", "---\ntype: contact\nname: [unclosed\n---\n", 3)
     broken("contacts/Tabs.md", "---\ntype: contact\n\tname: Tabs\n---\n", 3)
     broken("contacts/Re Coffee.md", "---\ntype: contact\ntitle: Re: coffee\n---\n", 3)
-    broken("contacts/Template Leftover.md", "---\ntype: contact\nname: T\ncreated: {{date}}\n---\n", 4)
+    broken(
+        "contacts/Template Leftover.md", "---\ntype: contact\nname: T\ncreated: {{date}}\n---\n", 4
+    )
     broken("contacts/Duplicate.md", "---\ntype: contact\nname: Dup\nrole: a\nrole: b\n---\n", 5)
-    broken("contacts/Conflict Fm.md", "---\ntype: contact\n<<<<<<< HEAD\nrole: a\n=======\nrole: b\n"
-           ">>>>>>> theirs\n---\n", 3)
-    broken("contacts/Conflict Body.md", "---\ntype: contact\nname: CB\n---\n## Log\n<<<<<<< HEAD\n"
-           "- 2026-11-01 note: a\n=======\n- 2026-11-02 note: b\n>>>>>>> theirs\n", 6)
+    broken(
+        "contacts/Conflict Fm.md",
+        "---\ntype: contact\n<<<<<<< HEAD\nrole: a\n=======\nrole: b\n>>>>>>> theirs\n---\n",
+        3,
+    )
+    broken(
+        "contacts/Conflict Body.md",
+        "---\ntype: contact\nname: CB\n---\n## Log\n<<<<<<< HEAD\n"
+        "- 2026-11-01 note: a\n=======\n- 2026-11-02 note: b\n>>>>>>> theirs\n",
+        6,
+    )
     broken("contacts/Latin1.md", "---\ntype: contact\nname: José\n---\n".encode("latin-1"), 3)
     broken("contacts/Invalid Utf8.md", b"---\ntype: contact\nname: X\n---\nok\n\xff\xfe bad\n", 6)
     broken("contacts/Nul In Fm.md", b"---\ntype: contact\nname: N\x00ul\n---\n", 3)
@@ -90,15 +123,19 @@ def _build(root: Path, outside: Path) -> tuple[dict[str, str], dict[str, int]]:
     w(".obsidian/workspace.json", "{}")
     w(".obsidian/Hidden.md", "---\ntype: contact\nname: Hidden\n---\n")
     w(".trash/Deleted Person.md", "---\ntype: contact\nname: Deleted Person\n---\n")
-    w("templates/Contact.md", "---\ntype: contact\nname: {{title}}\ncreated: {{date}}\n---\n"
-      "<% tp.file.title %>\n")
+    w(
+        "templates/Contact.md",
+        "---\ntype: contact\nname: {{title}}\ncreated: {{date}}\n---\n<% tp.file.title %>\n",
+    )
     w("templates/Meeting.md", "---\ndate: {{date}}T{{time}}\nwith: [[{{title}}]]\n---\n")
     w("templates/Sub/Placeholder.md", "---\n{{broken}}: <% x %>\n")
     w("conflict-files-obsidian-git.md", "# conflicts\n- contacts/Conflict Fm.md\n")
 
     # Symbolic links: outside the vault, a loop, a dangling one.
     outside.mkdir()
-    (outside / "Secret.md").write_text("---\ntype: contact\nname: Secret Outsider\n---\nSECRET-BODY\n")
+    (outside / "Secret.md").write_text(
+        "---\ntype: contact\nname: Secret Outsider\n---\nSECRET-BODY\n"
+    )
     os.symlink(outside / "Secret.md", root / "contacts" / "Outside Link.md")
     os.symlink(outside, root / "contacts" / "outside-dir")
     os.symlink(root / "contacts", root / "contacts" / "loop")
@@ -138,7 +175,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
 def invoke(root: Path, *args: str, input: str | None = None):
     result = CliRunner().invoke(cli, ["--vault", str(root), "--today", TODAY, *args], input=input)
     assert result.exception is None or isinstance(result.exception, SystemExit), (
-        args, result.output, result.exception)
+        args,
+        result.output,
+        result.exception,
+    )
     assert "Traceback" not in result.output
     assert "unexpected" not in result.output, result.output  # the boundary's catch-all
     return result
@@ -152,11 +192,18 @@ def test_check_names_each_bad_note_with_its_line(hostile):
         assert f"{rel}:{line}: " in result.output, rel
     for rel in ("contacts/Outside Link.md", "contacts/Dangling.md"):
         assert f"{rel}: is a symbolic link" in result.output
-    assert 'contacts/Unquoted Link.md:4: company: unquoted [[Acme]]' in result.output
+    assert "contacts/Unquoted Link.md:4: company: unquoted [[Acme]]" in result.output
     for rel in good:  # a good note is never reported as broken
         assert f"{rel}:1: front matter" not in result.output
-    for hidden in ("Hidden", "Deleted Person", "Secret Outsider", "templates/", ".obsidian", ".trash",
-                   "conflict-files"):
+    for hidden in (
+        "Hidden",
+        "Deleted Person",
+        "Secret Outsider",
+        "templates/",
+        ".obsidian",
+        ".trash",
+        "conflict-files",
+    ):
         assert hidden not in result.output
     findings = json.loads(invoke(root, "check", "--json").stdout)
     assert {f["path"] for f in findings if f["severity"] == "error"} == set(bad)
@@ -173,19 +220,37 @@ def test_every_good_note_is_counted(hostile):
 
 
 COMMANDS = [
-    (("due",), 0), (("due", "--all", "--json"), 0), (("due", "--within", "60"), 0),
-    (("show", "Jane Doe"), 0), (("show", "Zoë Ångström"), 0), (("show", "Acme"), 0),
-    (("show", "Hidden"), 2), (("show", "Secret Outsider"), 2), (("show", "CASE TWIN"), None),
-    (("list", "companies"), 0), (("list", "meetings"), 0), (("list", "contacts", "--field", "x"), 0),
-    (("search", "SECRET-BODY"), 1), (("search", "Ångström"), 0),
-    (("stats",), 0), (("stats", "--json"), 0), (("graph",), 0), (("graph", "--format", "dot"), 0),
-    (("prep", "Jane Doe"), 0), (("draft", "approach", "Jane Doe"), 0),
+    (("due",), 0),
+    (("due", "--all", "--json"), 0),
+    (("due", "--within", "60"), 0),
+    (("show", "Jane Doe"), 0),
+    (("show", "Zoë Ångström"), 0),
+    (("show", "Acme"), 0),
+    (("show", "Hidden"), 2),
+    (("show", "Secret Outsider"), 2),
+    (("show", "CASE TWIN"), None),
+    (("list", "companies"), 0),
+    (("list", "meetings"), 0),
+    (("list", "contacts", "--field", "x"), 0),
+    (("search", "SECRET-BODY"), 1),
+    (("search", "Ångström"), 0),
+    (("stats",), 0),
+    (("stats", "--json"), 0),
+    (("graph",), 0),
+    (("graph", "--format", "dot"), 0),
+    (("prep", "Jane Doe"), 0),
+    (("draft", "approach", "Jane Doe"), 0),
     (("draft", "thank_you", "Big Note"), None),
-    (("export", "csv"), 0), (("export", "vcard"), 0),
-    (("lint", "contacts/Latin1.md"), None), (("lint", "contacts/Invalid Utf8.md"), None),
-    (("log", "Broken Yaml", "note", "x"), 1), (("log", "Hidden", "note", "x"), 2),
-    (("add", "contact", "Jane Doe"), 2), (("add", "company", "Acme"), 2),
-    (("done", "ffffffffff"), 2), (("snooze", "ffffffffff", "--until", "2027-01-01"), 2),
+    (("export", "csv"), 0),
+    (("export", "vcard"), 0),
+    (("lint", "contacts/Latin1.md"), None),
+    (("lint", "contacts/Invalid Utf8.md"), None),
+    (("log", "Broken Yaml", "note", "x"), 1),
+    (("log", "Hidden", "note", "x"), 2),
+    (("add", "contact", "Jane Doe"), 2),
+    (("add", "company", "Acme"), 2),
+    (("done", "ffffffffff"), 2),
+    (("snooze", "ffffffffff", "--until", "2027-01-01"), 2),
 ]
 
 
@@ -211,8 +276,10 @@ def test_dry_runs_and_feed_elsewhere_change_nothing(hostile, tmp_path):
     for item in due[:5]:
         assert invoke(root, "done", item["id"], "--dry-run").exit_code == 0
     vcf = tmp_path / "in.vcf"
-    vcf.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jane Doe\r\nEND:VCARD\r\n"
-                    b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:New Person\r\nEND:VCARD\r\n")
+    vcf.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jane Doe\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:New Person\r\nEND:VCARD\r\n"
+    )
     result = invoke(root, "import", "vcard", str(vcf), "--dry-run")
     assert result.exit_code == 0 and "Dry run, nothing written" in result.output
     out = tmp_path / "feed.ics"
@@ -225,8 +292,13 @@ def test_the_installed_command_on_the_hostile_vault(hostile):
     root, good, bad, before = hostile
     env = {k: v for k, v in os.environ.items() if not k.startswith("COFFEECHAT_")}
     for args, code in ((["check"], 1), (["due", "--json"], 0), (["stats"], 0)):
-        proc = subprocess.run([sys.executable, "-m", "coffeechat", "--vault", str(root), "--today",
-                               TODAY, *args], capture_output=True, text=True, timeout=120, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "coffeechat", "--vault", str(root), "--today", TODAY, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
         assert proc.returncode == code, proc.stderr
         assert "Traceback" not in proc.stderr
     assert _tree(root) == before
@@ -236,15 +308,19 @@ def test_a_cold_read_equals_the_cached_read(hostile):
     root, good, bad, before = hostile
     warm = Index(root, Settings()).refresh()
     cold = Index(root, Settings(), use_cache=False).refresh()
-    assert [(n.path, n.meta, n.log, n.findings) for n in warm.notes] == \
-        [(n.path, n.meta, n.log, n.findings) for n in cold.notes]
+    assert [(n.path, n.meta, n.log, n.findings) for n in warm.notes] == [
+        (n.path, n.meta, n.log, n.findings) for n in cold.notes
+    ]
 
 
 # --- unreadable and vanishing files ----------------------------------------------------------
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="root reads any file, so a real permission test proves nothing;"
-                           " test_unreadable_note_simulated covers the same path")
+
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="root reads any file, so a real permission test proves nothing;"
+    " test_unreadable_note_simulated covers the same path",
+)
 def test_unreadable_note_is_reported_and_skipped(vault, run):
     vault.contact("Jane Doe")
     path = vault.contact("Locked Out")

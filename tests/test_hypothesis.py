@@ -30,33 +30,106 @@ BOM = b"\xef\xbb\xbf"
 # --- strategies ----------------------------------------------------------------------------
 
 FRAGMENTS = [
-    "---", "---\n", "---\r\n", "...\n", "\n", "\r\n", "\r", "\t", "  ", " ", "'", '"', ": ", ":",
-    "- ", "key: value\n", "name: Jane Doe\n", "name: Jane\n", "type: contact\n", "type: meeting\n",
-    "status: open\n", "status: done\n", "title: Re: coffee\n", "phone: 0123456\n", "time: 10:00\n",
-    "country: NO\n", "flag: true\n", "n: 42\n", "x: 1.5\n", "date: 2026-01-02\n",
-    "date: 2026-02-30\n", "with:\n", "  - \"[[Jane Doe]]\"\n", "- [[x]]\n", "[[Jane|J]]", "[[",
-    "]]", "[", "]", "{", "}", "{{date}}", ",", "|", ">", "#", "? ", "!!str ", "%YAML 1.2\n",
-    "<<<<<<< HEAD\n", "<<<<<<<", "=======\n", ">>>>>>> theirs\n", "|||||||\n",
-    "## Log\n", "# Notes\n", "- 2026-01-02 approach: hi\n", "- 2026-02-30 call: bad\n",
-    "- 2026-01-03 lunch: unknown\n", "* 2026-1-4 Follow-up: x\n",
-    "- [ ] task 📅 2026-01-05\n", "- [x] done [due:: 2026-01-06]\n", "- [-] gone (due:: 2026-01-07)\n",
-    "&a ", "*a", "!!timestamp ", "!!binary ", "x: &a [*a]\n", "9999-12-31", "0001-01-01",
-    "```\n", "~~~\n", "    ", "😀", "☕", "é", "e\u0301", "\ufeff", "\x00", "\x85", "\u2028", "\\",
+    "---",
+    "---\n",
+    "---\r\n",
+    "...\n",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "  ",
+    " ",
+    "'",
+    '"',
+    ": ",
+    ":",
+    "- ",
+    "key: value\n",
+    "name: Jane Doe\n",
+    "name: Jane\n",
+    "type: contact\n",
+    "type: meeting\n",
+    "status: open\n",
+    "status: done\n",
+    "title: Re: coffee\n",
+    "phone: 0123456\n",
+    "time: 10:00\n",
+    "country: NO\n",
+    "flag: true\n",
+    "n: 42\n",
+    "x: 1.5\n",
+    "date: 2026-01-02\n",
+    "date: 2026-02-30\n",
+    "with:\n",
+    '  - "[[Jane Doe]]"\n',
+    "- [[x]]\n",
+    "[[Jane|J]]",
+    "[[",
+    "]]",
+    "[",
+    "]",
+    "{",
+    "}",
+    "{{date}}",
+    ",",
+    "|",
+    ">",
+    "#",
+    "? ",
+    "!!str ",
+    "%YAML 1.2\n",
+    "<<<<<<< HEAD\n",
+    "<<<<<<<",
+    "=======\n",
+    ">>>>>>> theirs\n",
+    "|||||||\n",
+    "## Log\n",
+    "# Notes\n",
+    "- 2026-01-02 approach: hi\n",
+    "- 2026-02-30 call: bad\n",
+    "- 2026-01-03 lunch: unknown\n",
+    "* 2026-1-4 Follow-up: x\n",
+    "- [ ] task 📅 2026-01-05\n",
+    "- [x] done [due:: 2026-01-06]\n",
+    "- [-] gone (due:: 2026-01-07)\n",
+    "&a ",
+    "*a",
+    "!!timestamp ",
+    "!!binary ",
+    "x: &a [*a]\n",
+    "9999-12-31",
+    "0001-01-01",
+    "```\n",
+    "~~~\n",
+    "    ",
+    "😀",
+    "☕",
+    "é",
+    "e\u0301",
+    "\ufeff",
+    "\x00",
+    "\x85",
+    "\u2028",
+    "\\",
 ]
 
 fragment_text = st.lists(
-    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=40,
+    st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)),
+    max_size=40,
 ).map("".join)
 
 
 @st.composite
 def note_bytes(draw: st.DrawFn) -> bytes:
     """Bytes a note could hold: raw bytes, any text, or text built from YAML-ish fragments."""
-    data = draw(st.one_of(
-        st.binary(max_size=300),
-        st.text(max_size=300).map(lambda t: t.encode("utf-8")),
-        fragment_text.map(lambda t: t.encode("utf-8")),
-    ))
+    data = draw(
+        st.one_of(
+            st.binary(max_size=300),
+            st.text(max_size=300).map(lambda t: t.encode("utf-8")),
+            fragment_text.map(lambda t: t.encode("utf-8")),
+        )
+    )
     if draw(st.booleans()):
         data = BOM + data
     return data
@@ -94,6 +167,7 @@ def check_note(path: str, data: bytes, note: ParsedNote) -> None:
 
 # --- parse_note never raises ---------------------------------------------------------------
 
+
 @given(st.binary(max_size=2000))
 def test_parse_note_arbitrary_bytes(data):
     note = parse_note("contacts/x.md", data, 1)
@@ -127,7 +201,9 @@ def test_line_numbers_do_not_depend_on_line_endings(text, eol):
     other = parse_note("a.md", text.replace("\n", eol).encode("utf-8"))
     assert [(f.line, f.code) for f in other.findings] == [(f.line, f.code) for f in lf.findings]
     assert other.meta_lines == lf.meta_lines
-    assert [(e.line, e.kind, e.date) for e in other.log] == [(e.line, e.kind, e.date) for e in lf.log]
+    assert [(e.line, e.kind, e.date) for e in other.log] == [
+        (e.line, e.kind, e.date) for e in lf.log
+    ]
     assert [(t.line, t.due) for t in other.tasks] == [(t.line, t.due) for t in lf.tasks]
 
 
@@ -139,6 +215,7 @@ def test_bom_changes_nothing(text):
 
 
 # --- records round-trip --------------------------------------------------------------------
+
 
 def _round_trip(note: ParsedNote) -> ParsedNote:
     # Exactly the index's encoding.
@@ -169,60 +246,127 @@ link_value = st.one_of(
     name,
     st.sampled_from(['""', '"[[]]"', "", "42", "[a, b]", "{a: 1}"]),
 )
-vault_date = st.one_of(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)),
-                       st.sampled_from([dt.date(1, 1, 1), dt.date(9999, 12, 31)])).map(str)
+vault_date = st.one_of(
+    st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)),
+    st.sampled_from([dt.date(1, 1, 1), dt.date(9999, 12, 31)]),
+).map(str)
 date_value = st.one_of(
     vault_date,
     vault_date.map(lambda d: d + "T15:30"),
     vault_date.map(lambda d: d + "T23:30Z"),
     vault_date.map(lambda d: d + "T00:30+05:30"),
-    st.sampled_from(["2026-02-30", "next week", "3/4/2026", "March 4, 2026", "2026-3-4", "",
-                     '"{{date}}"', "[2026-01-01]", "42", "true"]),
+    st.sampled_from(
+        [
+            "2026-02-30",
+            "next week",
+            "3/4/2026",
+            "March 4, 2026",
+            "2026-3-4",
+            "",
+            '"{{date}}"',
+            "[2026-01-01]",
+            "42",
+            "true",
+        ]
+    ),
 )
-list_value = st.lists(link_value, max_size=3).map(lambda xs: "\n" + "".join(f"  - {x}\n" for x in xs))
+list_value = st.lists(link_value, max_size=3).map(
+    lambda xs: "\n" + "".join(f"  - {x}\n" for x in xs)
+)
 key_lines = st.one_of(
     st.tuples(st.sampled_from(["date", "follow_up", "added", "thank_you", "prepared"]), date_value),
     st.tuples(st.sampled_from(["company", "referred_by", "with"]), link_value),
     st.tuples(st.sampled_from(["with", "referrals", "aliases", "tags"]), list_value),
-    st.tuples(st.just("type"), st.sampled_from(["contact", "company", "meeting", "other", "", "Contact"])),
-    st.tuples(st.just("status"), st.sampled_from(["dormant", "paused", "do_not_contact", "cancelled",
-                                                  "no_show", "open", ""])),
-    st.tuples(st.just("cadence"), st.sampled_from(["90d", "6w", "6m", "1y", "0d", "abc", "30", "9999d",
-                                                   "99999999d", "9999y", "5000000w"])),
-    st.tuples(st.just("duration"), st.sampled_from(["30", "1h", "abc", "0", "-5", "90 min", "1.5h", "99999"])),
+    st.tuples(
+        st.just("type"), st.sampled_from(["contact", "company", "meeting", "other", "", "Contact"])
+    ),
+    st.tuples(
+        st.just("status"),
+        st.sampled_from(
+            ["dormant", "paused", "do_not_contact", "cancelled", "no_show", "open", ""]
+        ),
+    ),
+    st.tuples(
+        st.just("cadence"),
+        st.sampled_from(
+            ["90d", "6w", "6m", "1y", "0d", "abc", "30", "9999d", "99999999d", "9999y", "5000000w"]
+        ),
+    ),
+    st.tuples(
+        st.just("duration"),
+        st.sampled_from(["30", "1h", "abc", "0", "-5", "90 min", "1.5h", "99999"]),
+    ),
     st.tuples(st.just("kind"), st.sampled_from(["coffee", "Zoom", "informational", "x"])),
     st.tuples(st.just("name"), name),
     st.tuples(st.just("email"), st.sampled_from(["a@x.com", "A@X.com", "b@x.com", "nope"])),
-    st.tuples(st.just("linkedin"), st.sampled_from(["https://www.linkedin.com/in/jane/", "linkedin.com/in/jane?x=1"])),
-    st.tuples(st.just("snooze"), st.sampled_from(["\n  - abcdef1234 2026-12-01\n", "x", "\n  - 0123456789 until 2026-01-01\n"])),
+    st.tuples(
+        st.just("linkedin"),
+        st.sampled_from(["https://www.linkedin.com/in/jane/", "linkedin.com/in/jane?x=1"]),
+    ),
+    st.tuples(
+        st.just("snooze"),
+        st.sampled_from(
+            ["\n  - abcdef1234 2026-12-01\n", "x", "\n  - 0123456789 until 2026-01-01\n"]
+        ),
+    ),
 )
-log_kind = st.sampled_from(["approach", "follow_up", "Follow-up", "call", "voicemail", "email", "reply",
-                            "thank_you", "update", "report_back", "landed", "declined", "note", "lunch"])
+log_kind = st.sampled_from(
+    [
+        "approach",
+        "follow_up",
+        "Follow-up",
+        "call",
+        "voicemail",
+        "email",
+        "reply",
+        "thank_you",
+        "update",
+        "report_back",
+        "landed",
+        "declined",
+        "note",
+        "lunch",
+    ]
+)
 body_line = st.one_of(
     st.tuples(vault_date, log_kind).map(lambda t: f"- {t[0]} {t[1]}: something"),
-    st.tuples(st.sampled_from([" ", "x", "-"]), vault_date).map(lambda t: f"- [{t[0]}] task 📅 {t[1]}"),
+    st.tuples(st.sampled_from([" ", "x", "-"]), vault_date).map(
+        lambda t: f"- [{t[0]}] task 📅 {t[1]}"
+    ),
     st.sampled_from(["## Log", "## Notes", "```", "text", "- 2026-02-30 call: x"]),
 )
 
 
 @st.composite
 def vault_note(draw: st.DrawFn) -> tuple[str, bytes]:
-    folder = draw(st.sampled_from(["contacts", "companies", "meetings", "contacts/sub", "other", ""]))
+    folder = draw(
+        st.sampled_from(["contacts", "companies", "meetings", "contacts/sub", "other", ""])
+    )
     stem = draw(st.one_of(name, vault_date.map(lambda d: d + " Coffee"), st.just("x")))
     path = f"{folder}/{stem}.md" if folder else f"{stem}.md"
     if draw(st.integers(0, 9)) == 0:  # now and then a messy one
         return path, draw(note_bytes())
     keys = draw(st.lists(key_lines, max_size=8, unique_by=lambda kv: kv[0]))
-    lines = ["---", *(f"{k}: {v}".rstrip(" ") if not v.startswith("\n") else f"{k}:{v.rstrip()}"
-                      for k, v in keys), "---", *draw(st.lists(body_line, max_size=8))]
+    lines = [
+        "---",
+        *(
+            f"{k}: {v}".rstrip(" ") if not v.startswith("\n") else f"{k}:{v.rstrip()}"
+            for k, v in keys
+        ),
+        "---",
+        *draw(st.lists(body_line, max_size=8)),
+    ]
     return path, "\n".join(lines).encode("utf-8")
 
 
 ZONES = ["UTC", "Europe/Paris", "Pacific/Kiritimati", "America/St_Johns"]
 
 
-@given(st.lists(vault_note(), max_size=6, unique_by=lambda pn: pn[0]), st.sampled_from(ZONES),
-       st.sampled_from([TODAY, dt.date(2000, 1, 1), dt.date(2100, 12, 31)]))
+@given(
+    st.lists(vault_note(), max_size=6, unique_by=lambda pn: pn[0]),
+    st.sampled_from(ZONES),
+    st.sampled_from([TODAY, dt.date(2000, 1, 1), dt.date(2100, 12, 31)]),
+)
 def test_build_vault_and_rules_never_raise(files, zone, today):
     notes = [parse_note(path, data, 1_700_000_000_000_000_000) for path, data in files]
     settings = Settings(timezone=zone)
@@ -241,30 +385,77 @@ def test_build_vault_and_rules_never_raise(files, zone, today):
 @st.composite
 def related_notes(draw: st.DrawFn) -> list[tuple[str, bytes]]:
     """A contact, the person who referred them, and meetings with them: every rule can fire."""
+
     def front(extra: list[tuple[str, str]]) -> list[str]:
         return [f"{k}:{v.rstrip()}" if v.startswith("\n") else f"{k}: {v}" for k, v in extra]
 
     recent = st.dates(min_value=dt.date(2025, 6, 1), max_value=dt.date(2027, 6, 1)).map(str)
-    jane = ["---", "type: contact", "name: Jane Doe", 'referred_by: "[[Bob]]"',
-            *front(draw(st.lists(st.tuples(
-                st.sampled_from(["status", "cadence", "follow_up", "added"]),
-                st.one_of(recent, st.sampled_from(["dormant", "paused", "do_not_contact", "90d", "1y",
-                                                   "6m", "banana"]))),
-                max_size=3, unique_by=lambda kv: kv[0]))),
-            "---", "## Log",
-            *draw(st.lists(st.tuples(recent, log_kind).map(lambda t: f"- {t[0]} {t[1]}: x"), max_size=6))]
-    files = [("contacts/Jane Doe.md", "\n".join(jane)),
-             ("contacts/Bob.md", "---\nname: Bob\n---\n## Log\n" + "\n".join(
-                 draw(st.lists(st.tuples(recent, log_kind).map(lambda t: f"- {t[0]} {t[1]}: y"),
-                               max_size=3))))]
+    jane = [
+        "---",
+        "type: contact",
+        "name: Jane Doe",
+        'referred_by: "[[Bob]]"',
+        *front(
+            draw(
+                st.lists(
+                    st.tuples(
+                        st.sampled_from(["status", "cadence", "follow_up", "added"]),
+                        st.one_of(
+                            recent,
+                            st.sampled_from(
+                                ["dormant", "paused", "do_not_contact", "90d", "1y", "6m", "banana"]
+                            ),
+                        ),
+                    ),
+                    max_size=3,
+                    unique_by=lambda kv: kv[0],
+                )
+            )
+        ),
+        "---",
+        "## Log",
+        *draw(
+            st.lists(st.tuples(recent, log_kind).map(lambda t: f"- {t[0]} {t[1]}: x"), max_size=6)
+        ),
+    ]
+    files = [
+        ("contacts/Jane Doe.md", "\n".join(jane)),
+        (
+            "contacts/Bob.md",
+            "---\nname: Bob\n---\n## Log\n"
+            + "\n".join(
+                draw(
+                    st.lists(
+                        st.tuples(recent, log_kind).map(lambda t: f"- {t[0]} {t[1]}: y"), max_size=3
+                    )
+                )
+            ),
+        ),
+    ]
     for i, day in enumerate(draw(st.lists(recent, max_size=3))):
-        extra = front(draw(st.lists(st.tuples(
-            st.sampled_from(["thank_you", "follow_up", "status", "prepared"]),
-            st.one_of(recent, st.sampled_from(["cancelled", "no_show", ""]))),
-            max_size=3, unique_by=lambda kv: kv[0])))
-        text = "\n".join(["---", f"date: {day}", 'with:\n  - "[[Jane Doe]]"',
-                          'referrals:\n  - "[[Carl Lee]]"\n  - "[[Bob]]"', *extra, "---",
-                          *draw(st.lists(body_line, max_size=3))])
+        extra = front(
+            draw(
+                st.lists(
+                    st.tuples(
+                        st.sampled_from(["thank_you", "follow_up", "status", "prepared"]),
+                        st.one_of(recent, st.sampled_from(["cancelled", "no_show", ""])),
+                    ),
+                    max_size=3,
+                    unique_by=lambda kv: kv[0],
+                )
+            )
+        )
+        text = "\n".join(
+            [
+                "---",
+                f"date: {day}",
+                'with:\n  - "[[Jane Doe]]"',
+                'referrals:\n  - "[[Carl Lee]]"\n  - "[[Bob]]"',
+                *extra,
+                "---",
+                *draw(st.lists(body_line, max_size=3)),
+            ]
+        )
         files.append((f"meetings/{day} Coffee {i}.md", text))
     return [(path, text.encode("utf-8")) for path, text in files]
 
@@ -275,7 +466,8 @@ def test_rules_on_related_notes_never_raise(files, today):
     vault = build_vault(notes, Settings())
     # Jane is in the model, or left out with an error saying why (e.g. `follow_up: dormant`).
     assert "contacts/Jane Doe.md" in vault.contacts or any(
-        f.path == "contacts/Jane Doe.md" and f.severity is Severity.ERROR for f in vault.findings)
+        f.path == "contacts/Jane Doe.md" and f.severity is Severity.ERROR for f in vault.findings
+    )
     items = rules.evaluate(vault, today)
     rules.insights(vault, today)
     assert len({i.id for i in items}) == len(items)
@@ -285,8 +477,13 @@ def test_rules_on_related_notes_never_raise(files, today):
 
 # --- dates and cadences --------------------------------------------------------------------
 
-TZS = [None, dt.UTC, ZoneInfo("Europe/Paris"), ZoneInfo("Pacific/Kiritimati"),
-       ZoneInfo("America/St_Johns")]
+TZS = [
+    None,
+    dt.UTC,
+    ZoneInfo("Europe/Paris"),
+    ZoneInfo("Pacific/Kiritimati"),
+    ZoneInfo("America/St_Johns"),
+]
 
 
 @st.composite
@@ -296,21 +493,39 @@ def date_like(draw: st.DrawFn) -> str:
     sep = draw(st.sampled_from(["-", "/", "."]))
     text = f"{y:04d}{sep}{mo:02d}{sep}{d:02d}" if draw(st.booleans()) else f"{y}{sep}{mo}{sep}{d}"
     if draw(st.booleans()):
-        text += draw(st.sampled_from(["T", " "])) + f"{draw(st.integers(0, 25))}:{draw(st.integers(0, 61)):02d}"
+        text += (
+            draw(st.sampled_from(["T", " "]))
+            + f"{draw(st.integers(0, 25))}:{draw(st.integers(0, 61)):02d}"
+        )
         if draw(st.booleans()):
             text += f":{draw(st.integers(0, 61)):02d}"
-        text += draw(st.one_of(
-            st.just(""), st.just("Z"),
-            st.tuples(st.sampled_from("+-"), st.integers(0, 30), st.integers(0, 99)).map(
-                lambda t: f"{t[0]}{t[1]:02d}:{t[2]:02d}")))
+        text += draw(
+            st.one_of(
+                st.just(""),
+                st.just("Z"),
+                st.tuples(st.sampled_from("+-"), st.integers(0, 30), st.integers(0, 99)).map(
+                    lambda t: f"{t[0]}{t[1]:02d}:{t[2]:02d}"
+                ),
+            )
+        )
     return text
 
 
-@given(st.one_of(
-    st.text(max_size=40), date_like(), st.integers(), st.floats(), st.booleans(), st.none(),
-    st.dates(), st.datetimes(), st.lists(st.text(max_size=5), max_size=2),
-    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-), st.sampled_from(TZS))
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        date_like(),
+        st.integers(),
+        st.floats(),
+        st.booleans(),
+        st.none(),
+        st.dates(),
+        st.datetimes(),
+        st.lists(st.text(max_size=5), max_size=2),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    ),
+    st.sampled_from(TZS),
+)
 def test_parse_date_value_returns_or_raises_value_error(value, tz):
     try:
         result = parse_date_value(value, tz)
@@ -327,19 +542,33 @@ def test_every_iso_date_parses_to_itself(day):
     assert parse_date_value(day.isoformat()) == DateValue(day)
 
 
-@given(st.datetimes(min_value=dt.datetime(2, 1, 1), max_value=dt.datetime(9998, 12, 31)),
-       st.integers(-23 * 60, 23 * 60), st.sampled_from(TZS[1:]))
+@given(
+    st.datetimes(min_value=dt.datetime(2, 1, 1), max_value=dt.datetime(9998, 12, 31)),
+    st.integers(-23 * 60, 23 * 60),
+    st.sampled_from(TZS[1:]),
+)
 def test_offsets_convert_like_python(moment, offset, tz):
     moment = moment.replace(second=0, microsecond=0)
     sign = "-" if offset < 0 else "+"
-    text = moment.isoformat(timespec="minutes") + f"{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    text = (
+        moment.isoformat(timespec="minutes")
+        + f"{sign}{abs(offset) // 60:02d}:{abs(offset) % 60:02d}"
+    )
     value = parse_date_value(text, tz)
     expected = moment.replace(tzinfo=dt.timezone(dt.timedelta(minutes=offset))).astimezone(tz)
     assert value == DateValue(expected.date(), expected.time().replace(tzinfo=None), offset)
 
 
-@given(st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.none(), st.floats(),
-                 st.from_regex(r"\s*\d{1,6}\s*(d|w|m|y|days?|weeks?|months?|years?|x)?\s*", fullmatch=True)))
+@given(
+    st.one_of(
+        st.text(max_size=20),
+        st.integers(),
+        st.booleans(),
+        st.none(),
+        st.floats(),
+        st.from_regex(r"\s*\d{1,6}\s*(d|w|m|y|days?|weeks?|months?|years?|x)?\s*", fullmatch=True),
+    )
+)
 def test_parse_cadence_returns_or_raises_value_error(value):
     try:
         cadence = parse_cadence(value)
@@ -352,6 +581,7 @@ def test_parse_cadence_returns_or_raises_value_error(value):
 
 # --- pinned: the rules on dates at the edge of the calendar --------------------------------
 
+
 def _evaluate(files: dict[str, str], today: dt.date = TODAY) -> None:
     notes = [parse_note(path, text.encode("utf-8")) for path, text in files.items()]
     vault = build_vault(notes, Settings())
@@ -359,18 +589,26 @@ def _evaluate(files: dict[str, str], today: dt.date = TODAY) -> None:
     rules.insights(vault, today)
 
 
-@pytest.mark.parametrize("files", [
-    {"contacts/A.md": "---\nname: A\nadded: 9999-12-30\nreferred_by: \"[[B]]\"\n---\n",
-     "contacts/B.md": "---\nname: B\n---\n"},
-    {"contacts/A.md": "---\nname: A\n---\n## Log\n- 9999-12-30 approach: hi\n"},
-], ids=["added", "approach"])
+@pytest.mark.parametrize(
+    "files",
+    [
+        {
+            "contacts/A.md": '---\nname: A\nadded: 9999-12-30\nreferred_by: "[[B]]"\n---\n',
+            "contacts/B.md": "---\nname: B\n---\n",
+        },
+        {"contacts/A.md": "---\nname: A\n---\n## Log\n- 9999-12-30 approach: hi\n"},
+    ],
+    ids=["added", "approach"],
+)
 def test_rules_survive_dates_at_the_end_of_the_calendar(files):
     _evaluate(files)
 
 
 @pytest.mark.parametrize("cadence", ["99999999d", "9999y", "5000000w"])
 def test_rules_survive_a_huge_cadence(cadence):
-    _evaluate({
-        "contacts/A.md": f"---\nname: A\ncadence: {cadence}\n---\n## Log\n- 2026-01-01 reply: hi\n",
-        "meetings/2026-01-02 A.md": "---\ndate: 2026-01-02\nwith: [\"[[A]]\"]\n---\n",
-    })
+    _evaluate(
+        {
+            "contacts/A.md": f"---\nname: A\ncadence: {cadence}\n---\n## Log\n- 2026-01-01 reply: hi\n",
+            "meetings/2026-01-02 A.md": '---\ndate: 2026-01-02\nwith: ["[[A]]"]\n---\n',
+        }
+    )

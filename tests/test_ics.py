@@ -52,6 +52,7 @@ def _unfold(data: bytes) -> str:
 
 # --- the feed and `due --json`, one to one ------------------------------------------------------
 
+
 def test_every_due_item_is_one_all_day_event(run, sample_copy):
     data = _sample_feed(run, sample_copy)
     items = _due_all(run, sample_copy)
@@ -63,7 +64,9 @@ def test_every_due_item_is_one_all_day_event(run, sample_copy):
         event = follow_ups[f"{item['id']}@coffeechat"]
         due = dt.date.fromisoformat(item["due"])
         shown = max(due, TODAY)  # overdue items move on to today
-        assert event.decoded("DTSTART") == shown and not isinstance(event.decoded("DTSTART"), dt.datetime)
+        assert event.decoded("DTSTART") == shown and not isinstance(
+            event.decoded("DTSTART"), dt.datetime
+        )
         assert event["DTSTART"].params["VALUE"] == "DATE"
         assert event.decoded("DTEND") == shown + dt.timedelta(days=1)  # exclusive
         assert str(event["SUMMARY"]) == item["title"]
@@ -99,9 +102,13 @@ def test_vobject_reads_the_same_events(run, sample_copy):
         assert "\n" in event.description.value  # \n came back as line breaks
     meetings = [e for u, e in seen.items() if u.startswith("meeting-")]
     assert sorted(e.summary.value for e in meetings) == [
-        "Coffee with Sofia Marchetti", "Meeting with Helen Park"]
+        "Coffee with Sofia Marchetti",
+        "Meeting with Helen Park",
+    ]
     coffee = next(e for e in meetings if "Sofia" in e.summary.value)
-    assert coffee.dtstart.value == dt.datetime(2026, 11, 25, 10, 0, tzinfo=coffee.dtstart.value.tzinfo)
+    assert coffee.dtstart.value == dt.datetime(
+        2026, 11, 25, 10, 0, tzinfo=coffee.dtstart.value.tzinfo
+    )
     assert coffee.dtstart.value.utcoffset() == dt.timedelta(hours=-5)
     assert coffee.location.value == "Café Grumpy, 224 W 20th St"
     assert coffee.valarm.trigger.value == dt.timedelta(minutes=-30)
@@ -127,8 +134,9 @@ def test_ical_js_reads_the_same_events(run, sample_copy, tmp_path):
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    probe = subprocess.run([node, "-e", "require('ical.js')"], capture_output=True, timeout=30,
-                           check=False)
+    probe = subprocess.run(
+        [node, "-e", "require('ical.js')"], capture_output=True, timeout=30, check=False
+    )
     if probe.returncode != 0:
         pytest.skip("ical.js is not installed (npm install ical.js)")
     data = _sample_feed(run, sample_copy)
@@ -136,11 +144,14 @@ def test_ical_js_reads_the_same_events(run, sample_copy, tmp_path):
     path.write_bytes(data)
     script = tmp_path / "read.js"
     script.write_text(ICAL_JS, encoding="utf-8")
-    out = subprocess.run([node, str(script), str(path)], capture_output=True, text=True,
-                         timeout=30, check=True)
+    out = subprocess.run(
+        [node, str(script), str(path)], capture_output=True, text=True, timeout=30, check=True
+    )
     events = {e["uid"]: e for e in json.loads(out.stdout)}
     items = _due_all(run, sample_copy)
-    assert {u for u in events if not u.startswith("meeting-")} == {f"{i['id']}@coffeechat" for i in items}
+    assert {u for u in events if not u.startswith("meeting-")} == {
+        f"{i['id']}@coffeechat" for i in items
+    }
     for item in items:
         event = events[f"{item['id']}@coffeechat"]
         assert event["summary"] == item["title"] and event["allDay"]
@@ -151,6 +162,7 @@ def test_ical_js_reads_the_same_events(run, sample_copy, tmp_path):
 
 
 # --- byte-stable output ---------------------------------------------------------------------------
+
 
 def test_two_runs_give_identical_bytes(run, sample_copy, tmp_path):
     first = _sample_feed(run, sample_copy)
@@ -172,10 +184,15 @@ def test_feed_text_follows_rfc_5545(run, sample_copy):
         line.decode("utf-8")  # folds fall between characters, never inside one
     text = _unfold(data)
     header = text.split("BEGIN:VEVENT", 1)[0]
-    for expected in ("VERSION:2.0", "PRODID:-//coffeechat//coffeechat follow-ups//EN",
-                     "METHOD:PUBLISH", "NAME:coffeechat follow-ups",
-                     "X-WR-CALNAME:coffeechat follow-ups",
-                     "REFRESH-INTERVAL;VALUE=DURATION:PT6H", "X-PUBLISHED-TTL:PT6H"):
+    for expected in (
+        "VERSION:2.0",
+        "PRODID:-//coffeechat//coffeechat follow-ups//EN",
+        "METHOD:PUBLISH",
+        "NAME:coffeechat follow-ups",
+        "X-WR-CALNAME:coffeechat follow-ups",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT6H",
+        "X-PUBLISHED-TTL:PT6H",
+    ):
         assert f"\r\n{expected}\r\n" in header
     assert re.findall(r"\r\nMETHOD:[^\r]*", text) == ["\r\nMETHOD:PUBLISH"]
     assert "VTODO" not in text
@@ -184,8 +201,14 @@ def test_feed_text_follows_rfc_5545(run, sample_copy):
     cal = icalendar.Calendar.from_ical(data)
     uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
     assert len(uids) == len(set(uids))
-    starts = [(e.decoded("DTSTART") if not isinstance(e.decoded("DTSTART"), dt.datetime)
-               else e.decoded("DTSTART").date()) for e in cal.walk("VEVENT")]
+    starts = [
+        (
+            e.decoded("DTSTART")
+            if not isinstance(e.decoded("DTSTART"), dt.datetime)
+            else e.decoded("DTSTART").date()
+        )
+        for e in cal.walk("VEVENT")
+    ]
     assert starts == sorted(starts)
 
 
@@ -201,13 +224,17 @@ def test_scheduled_meetings_are_timed_events_with_zone_place_and_alarm(run, samp
     assert str(helen["LOCATION"]) == "Brightline Learning, 8th floor reception, 330 Hudson St"
     assert str(helen["TRANSP"]) == "OPAQUE"
     alarm = helen.walk("VALARM")[0]
-    assert str(alarm["ACTION"]) == "DISPLAY" and alarm.decoded("TRIGGER") == dt.timedelta(minutes=-30)
+    assert str(alarm["ACTION"]) == "DISPLAY" and alarm.decoded("TRIGGER") == dt.timedelta(
+        minutes=-30
+    )
     assert 'coffeechat prep "Helen Park"' in str(helen["DESCRIPTION"])
 
 
 def test_held_and_cancelled_meetings_are_not_in_the_feed(vault, run):
     vault.contact("Ana Ruiz")
-    vault.meeting("2026-11-30T09:00", ["Ana Ruiz"], front="status: cancelled", title="2026-11-30 Cancelled")
+    vault.meeting(
+        "2026-11-30T09:00", ["Ana Ruiz"], front="status: cancelled", title="2026-11-30 Cancelled"
+    )
     vault.meeting("2026-11-20T09:00", ["Ana Ruiz"], title="2026-11-20 Held")
     vault.meeting("2026-12-01", ["Ana Ruiz"], front="duration: 1h", title="2026-12-01 All day")
     events = _events(_sample_feed(run, vault.root))
@@ -238,6 +265,7 @@ def test_alarm_minutes_and_refresh_interval_come_from_settings(vault, run):
 
 
 # --- options ------------------------------------------------------------------------------------
+
 
 def test_overdue_can_stay_on_its_due_date(run, sample_copy):
     events = _events(_sample_feed(run, sample_copy, "--overdue", "due"))
@@ -298,15 +326,34 @@ def test_days_ahead_leaves_out_far_items(vault, run):
 
 # --- DTSTAMP, LAST-MODIFIED, SEQUENCE from the data --------------------------------------------
 
-def _item(title: str = "Call Ana, re: pricing; C:\\new", due: dt.date = dt.date(2026, 12, 1),
-          ident: str = "0123456789") -> DueItem:
-    return DueItem(id=ident, rule="follow_up", contact="Ana Ruiz", contact_path="contacts/Ana Ruiz.md",
-                   due=due, title=title, why="Because.", source="contacts/Ana Ruiz.md", line=7)
+
+def _item(
+    title: str = "Call Ana, re: pricing; C:\\new",
+    due: dt.date = dt.date(2026, 12, 1),
+    ident: str = "0123456789",
+) -> DueItem:
+    return DueItem(
+        id=ident,
+        rule="follow_up",
+        contact="Ana Ruiz",
+        contact_path="contacts/Ana Ruiz.md",
+        due=due,
+        title=title,
+        why="Because.",
+        source="contacts/Ana Ruiz.md",
+        line=7,
+    )
 
 
-def _render(*items: DueItem, options: FeedOptions | None = None, cache: EventCache | None = None,
-            meetings: tuple[Meeting, ...] = ()) -> bytes:
-    return render_feed(items, meetings, TODAY, options or FeedOptions(vault_name="V"), cache=cache).data
+def _render(
+    *items: DueItem,
+    options: FeedOptions | None = None,
+    cache: EventCache | None = None,
+    meetings: tuple[Meeting, ...] = (),
+) -> bytes:
+    return render_feed(
+        items, meetings, TODAY, options or FeedOptions(vault_name="V"), cache=cache
+    ).data
 
 
 def _stamps(data: bytes, uid: str) -> tuple[dt.datetime, dt.datetime, int]:
@@ -340,7 +387,9 @@ def test_an_item_going_overdue_moves_daily_with_a_rising_sequence():
 def test_text_is_escaped_for_every_parser():
     data = _render(_item())
     assert b"SUMMARY:Call Ana\\, re: pricing\\; C:\\\\new" in data
-    assert str(_events(data)["0123456789@coffeechat"]["SUMMARY"]) == "Call Ana, re: pricing; C:\\new"
+    assert (
+        str(_events(data)["0123456789@coffeechat"]["SUMMARY"]) == "Call Ana, re: pricing; C:\\new"
+    )
     event = vobject.readOne(data.decode("utf-8")).vevent
     assert event.summary.value == "Call Ana, re: pricing; C:\\new"
 
@@ -358,19 +407,35 @@ def test_the_event_cache_changes_nothing():
 
 
 def test_far_dates_do_not_break_the_feed():
-    data = _render(_item(due=dt.date.max), _item("Old", due=dt.date(1990, 1, 1), ident="abcdefabcd"),
-                   options=FeedOptions(overdue="due"))
+    data = _render(
+        _item(due=dt.date.max),
+        _item("Old", due=dt.date(1990, 1, 1), ident="abcdefabcd"),
+        options=FeedOptions(overdue="due"),
+    )
     events = _events(data)
     assert events["0123456789@coffeechat"].decoded("DTEND") == dt.date.max
     assert events["abcdefabcd@coffeechat"].decoded("SEQUENCE") == 0
 
 
 def test_meeting_with_several_people_and_contact_details():
-    ana = Contact(path="contacts/Ana.md", name="Ana Ruiz", role="PM", company="Acme",
-                  email="ana@acme.example", phone="0123 456")
-    meeting = Meeting(path="meetings/2026-12-02 Lunch.md", date=dt.date(2026, 12, 2),
-                      time=dt.time(12, 30), with_=(Person("Ana Ruiz", "contacts/Ana.md"), Person("Bo Li")),
-                      kind="coffee", duration=60, location="Pier 5", title="Lunch")
+    ana = Contact(
+        path="contacts/Ana.md",
+        name="Ana Ruiz",
+        role="PM",
+        company="Acme",
+        email="ana@acme.example",
+        phone="0123 456",
+    )
+    meeting = Meeting(
+        path="meetings/2026-12-02 Lunch.md",
+        date=dt.date(2026, 12, 2),
+        time=dt.time(12, 30),
+        with_=(Person("Ana Ruiz", "contacts/Ana.md"), Person("Bo Li")),
+        kind="coffee",
+        duration=60,
+        location="Pier 5",
+        title="Lunch",
+    )
     options = FeedOptions(vault_name="My Vault", timezone="Europe/Paris")
     data = render_feed([], [meeting], TODAY, options, {"contacts/Ana.md": ana}).data
     event = next(iter(_events(data).values()))
@@ -380,16 +445,29 @@ def test_meeting_with_several_people_and_contact_details():
     assert "obsidian://open?vault=My%20Vault&file=meetings%2F2026-12-02%20Lunch" in description
     assert event["DTSTART"].params["TZID"] == "Europe/Paris"
     assert event.decoded("DTEND") - event.decoded("DTSTART") == dt.timedelta(hours=1)
-    redacted = render_feed([], [meeting], TODAY, FeedOptions(redact=True, timezone="Europe/Paris"),
-                           {"contacts/Ana.md": ana}).data
+    redacted = render_feed(
+        [],
+        [meeting],
+        TODAY,
+        FeedOptions(redact=True, timezone="Europe/Paris"),
+        {"contacts/Ana.md": ana},
+    ).data
     assert b"Ana" not in redacted and b"Pier" not in redacted and b"acme" not in redacted
     assert str(next(iter(_events(redacted).values()))["SUMMARY"]) == "Coffee with A. R., B. L."
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Jane Doe", "J. D."), ("Priya Raman, PhD", "P. R."), ("José Núñez", "J. N."),
-    ("Sean O'Brien", "S. O."), ("Jean-Luc Picard", "J. L. P."), ("王伟", "王."), ("", "?"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Jane Doe", "J. D."),
+        ("Priya Raman, PhD", "P. R."),
+        ("José Núñez", "J. N."),
+        ("Sean O'Brien", "S. O."),
+        ("Jean-Luc Picard", "J. L. P."),
+        ("王伟", "王."),
+        ("", "?"),
+    ],
+)
 def test_initials(name, expected):
     assert initials(name) == expected
 
@@ -411,8 +489,12 @@ def test_the_watchers_event_cache_matches_a_fresh_render_through_any_sequence(se
     import random
 
     rng = random.Random(seed)
-    people = {f"contacts/P{i}.md": Contact(f"contacts/P{i}.md", f"Person {i}", role="PM",
-                                           company="Acme", email=f"p{i}@x.org") for i in range(8)}
+    people = {
+        f"contacts/P{i}.md": Contact(
+            f"contacts/P{i}.md", f"Person {i}", role="PM", company="Acme", email=f"p{i}@x.org"
+        )
+        for i in range(8)
+    }
     items = {}
     meetings = {}
     cache = EventCache()
@@ -425,26 +507,43 @@ def test_the_watchers_event_cache_matches_a_fresh_render_through_any_sequence(se
                 items.pop(ident, None)
                 continue
             path = rng.choice(sorted(people))
-            items[ident] = DueItem(id=ident, rule=rng.choice(["follow_up", "thank_you", "prepare"]),
-                                   contact=people[path].name, contact_path=path,
-                                   due=day + dt.timedelta(days=rng.randint(-30, 30)),
-                                   title=f"Item {ident} step {step}", why="Because.",
-                                   source=path, line=rng.randint(1, 9), subject=path)
+            items[ident] = DueItem(
+                id=ident,
+                rule=rng.choice(["follow_up", "thank_you", "prepare"]),
+                contact=people[path].name,
+                contact_path=path,
+                due=day + dt.timedelta(days=rng.randint(-30, 30)),
+                title=f"Item {ident} step {step}",
+                why="Because.",
+                source=path,
+                line=rng.randint(1, 9),
+                subject=path,
+            )
         if rng.random() < 0.3:
             path = rng.choice(sorted(people))
             people[path] = Contact(path, people[path].name, role=f"Role {step}", company="Acme")
         if rng.random() < 0.3:
             name = f"meetings/M{rng.randrange(5)}.md"
             when = day + dt.timedelta(days=rng.randint(0, 20))
-            meetings[name] = Meeting(path=name, date=when, time=dt.time(rng.randint(8, 18), 0),
-                                     with_=(Person(people["contacts/P1.md"].name, "contacts/P1.md"),),
-                                     title=f"Coffee {step}")
+            meetings[name] = Meeting(
+                path=name,
+                date=when,
+                time=dt.time(rng.randint(8, 18), 0),
+                with_=(Person(people["contacts/P1.md"].name, "contacts/P1.md"),),
+                title=f"Coffee {step}",
+            )
         if rng.random() < 0.05:
             day += dt.timedelta(days=1)
         if rng.random() < 0.05:
-            options = FeedOptions(vault_name="V", timezone="UTC", overdue=rng.choice(["today", "due"]))
+            options = FeedOptions(
+                vault_name="V", timezone="UTC", overdue=rng.choice(["today", "due"])
+            )
         listed = sorted(items.values(), key=lambda i: (i.due, i.id))
         cached = render_feed(listed, meetings.values(), day, options, people, cache)
         fresh = render_feed(listed, meetings.values(), day, options, people)
         assert cached.data == fresh.data, step
-        assert (cached.items, cached.meetings, cached.events) == (fresh.items, fresh.meetings, fresh.events)
+        assert (cached.items, cached.meetings, cached.events) == (
+            fresh.items,
+            fresh.meetings,
+            fresh.events,
+        )

@@ -33,8 +33,10 @@ def people(vault):
 
 def meetings(root: Path) -> dict[str, dict]:
     """Each meeting note's file name -> its front matter."""
-    return {p.name: parse_note(f"meetings/{p.name}", p.read_bytes()).meta
-            for p in sorted((root / "meetings").iterdir())}
+    return {
+        p.name: parse_note(f"meetings/{p.name}", p.read_bytes()).meta
+        for p in sorted((root / "meetings").iterdir())
+    }
 
 
 def copy(name: str, tmp_path: Path) -> Path:
@@ -58,8 +60,10 @@ def test_google_export(people, run, tmp_path):
         "Created meetings/2026-11-25 Coffee with Jane.md (scheduled: prepare by 2026-11-24)",
         "Created meetings/2026-12-02 Mentoring call with Carl.md (scheduled: prepare by 2026-12-01)",
         "Created meetings/2026-12-15 Mentoring call with Carl.md (scheduled: prepare by 2026-12-14)",
-        (f"Imported {ics}: 6 events from 2026-08-25 to 2027-11-23; 4 meeting notes created,"
-         " 0 updated, 0 unchanged, 2 skipped (1 cancelled, 1 no contact among the guests)."),
+        (
+            f"Imported {ics}: 6 events from 2026-08-25 to 2027-11-23; 4 meeting notes created,"
+            " 0 updated, 0 unchanged, 2 skipped (1 cancelled, 1 no contact among the guests)."
+        ),
     ]
     notes = meetings(people.root)
     jane = notes["2026-11-25 Coffee with Jane.md"]
@@ -89,8 +93,11 @@ def test_apple_export(people, run, tmp_path):
     priya = notes["2026-11-30 Informational interview — Priya.md"]
     # the organiser is a urn:uuid: with EMAIL=; 16:00 in London is 11:00 in New York
     assert priya["with"] == ["[[Priya Nair]]"]
-    assert (priya["date"], priya["duration"], priya["kind"]) == ("2026-11-30T11:00", 60,
-                                                                  "informational")
+    assert (priya["date"], priya["duration"], priya["kind"]) == (
+        "2026-11-30T11:00",
+        60,
+        "informational",
+    )
     assert priya["location"] == "The British Library Euston Rd, London NW1 2DB"
     fair = notes["2026-12-04 Product career fair.md"]
     # all day; Jane declined, so only Carl is with you
@@ -135,10 +142,16 @@ def test_a_second_import_updates_in_place_and_never_doubles(people, run, tmp_pat
 
     # Jane's coffee moves to the 26th at 11:00 for an hour; one Carl call is deleted from
     # the series, another cancelled
-    edit_ics(ics, "DTSTART:20261125T150000Z\r\nDTEND:20261125T153000Z",
-             "DTSTART:20261126T160000Z\r\nDTEND:20261126T170000Z")
-    edit_ics(ics, "EXDATE;TZID=America/New_York:20261208T120000",
-             "EXDATE;TZID=America/New_York:20261208T120000,20261215T120000")
+    edit_ics(
+        ics,
+        "DTSTART:20261125T150000Z\r\nDTEND:20261125T153000Z",
+        "DTSTART:20261126T160000Z\r\nDTEND:20261126T170000Z",
+    )
+    edit_ics(
+        ics,
+        "EXDATE;TZID=America/New_York:20261208T120000",
+        "EXDATE;TZID=America/New_York:20261208T120000,20261215T120000",
+    )
     edit_ics(ics, "SEQUENCE:2\r\nSTATUS:CONFIRMED", "SEQUENCE:3\r\nSTATUS:CANCELLED")
     moved = run("import", "calendar", str(ics))
     assert moved.exit_code == 0, moved.output
@@ -150,7 +163,8 @@ def test_a_second_import_updates_in_place_and_never_doubles(people, run, tmp_pat
     assert sorted(p.name for p in (people.root / "meetings").iterdir()) == sorted(before)
     after = jane_note.read_text(encoding="utf-8")
     assert after == before[jane_note.name].decode().replace(
-        "date: 2026-11-25T10:00", "date: 2026-11-26T11:00").replace("duration: 30", "duration: 60")
+        "date: 2026-11-25T10:00", "date: 2026-11-26T11:00"
+    ).replace("duration: 30", "duration: 60")
     items = json.loads(run("due", "--all", "--json").output)
     prepares = {i["meeting"] for i in items if i["rule"] == "prepare"}
     assert "meetings/2026-12-02 Mentoring call with Carl.md" not in prepares
@@ -166,27 +180,33 @@ def test_recurring_events_expand_within_since_and_until(people, run, tmp_path):
     ics = copy("google.ics", tmp_path)
     result = run("import", "calendar", "--since", "2026-11-25", "--until", "2026-12-10", str(ics))
     assert result.exit_code == 0, result.output
-    assert sorted(meetings(people.root)) == ["2026-11-25 Coffee with Jane.md",
-                                            "2026-12-02 Mentoring call with Carl.md"]
+    assert sorted(meetings(people.root)) == [
+        "2026-11-25 Coffee with Jane.md",
+        "2026-12-02 Mentoring call with Carl.md",
+    ]
 
 
 def test_dry_run_writes_nothing(people, run, tmp_path):
     result = run("import", "calendar", "--dry-run", str(copy("apple.ics", tmp_path)))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == (
-        "Would create a meeting note: 2026-11-30 Informational interview — Priya (with Priya Nair)")
+        "Would create a meeting note: 2026-11-30 Informational interview — Priya (with Priya Nair)"
+    )
     assert list((people.root / "meetings").iterdir()) == []
 
 
 def test_the_vaults_own_meeting_template_is_used(people, run, tmp_path):
-    people.write("templates/Meeting.md", """\
+    people.write(
+        "templates/Meeting.md",
+        """\
         ---
         type: meeting
         date:
         with: []
         ---
         ## Agenda
-    """)
+    """,
+    )
     assert run("import", "calendar", str(copy("outlook.ics", tmp_path))).exit_code == 0
     text = (people.root / "meetings/2026-12-01 Catch-up.md").read_text(encoding="utf-8")
     assert text.endswith("---\n## Agenda\n")
@@ -214,10 +234,13 @@ def test_a_meeting_edited_before_its_update_is_refused(people, run, tmp_path, mo
     assert note.read_text(encoding="utf-8") == saved
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"hello, not a calendar\n", "is not an iCalendar file"),
-    (b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nEND:VCARD\r\n", "is not an iCalendar file"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"hello, not a calendar\n", "is not an iCalendar file"),
+        (b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:x\r\nEND:VCARD\r\n", "is not an iCalendar file"),
+    ],
+)
 def test_a_file_that_is_no_calendar_is_one_line(people, run, tmp_path, content, message):
     path = tmp_path / "x.ics"
     path.write_bytes(content)
@@ -228,18 +251,23 @@ def test_a_file_that_is_no_calendar_is_one_line(people, run, tmp_path, content, 
 
 
 def test_a_past_event_is_a_held_meeting(people, run, tmp_path):
-    result = run("import", "calendar", str(copy("google.ics", tmp_path)),
-                 today=dt.date(2026, 12, 20))
-    assert ("Created meetings/2026-11-25 Coffee with Jane.md (held: send the thank-you, and"
-            " record it as thank_you:)") in result.output
+    result = run(
+        "import", "calendar", str(copy("google.ics", tmp_path)), today=dt.date(2026, 12, 20)
+    )
+    assert (
+        "Created meetings/2026-11-25 Coffee with Jane.md (held: send the thank-you, and"
+        " record it as thank_you:)"
+    ) in result.output
 
 
 def test_a_series_repeating_every_second_is_left_out_quickly(people, run, tmp_path):
     """A hostile file: expanding FREQ=SECONDLY over a year and a quarter would never end."""
     path = tmp_path / "storm.ics"
-    path.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:storm\r\n"
-                     b"DTSTART:20000101T000000Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:x\r\n"
-                     b"ATTENDEE:mailto:jane@acme.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    path.write_bytes(
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:storm\r\n"
+        b"DTSTART:20000101T000000Z\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:x\r\n"
+        b"ATTENDEE:mailto:jane@acme.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     result = run("import", "calendar", str(path))
     assert result.exit_code == 0, result.output
     assert "0 events" in result.output

@@ -19,8 +19,19 @@ def _csv(tmp_path: Path, *rows: str) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("written", ["Acme", "Acme, Inc.", "ACME Inc", "Acme GmbH", "acme inc.",
-                                     "Acme Co., Ltd.", "Acme Corporation", " ACME,  LLC "])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Acme",
+        "Acme, Inc.",
+        "ACME Inc",
+        "Acme GmbH",
+        "acme inc.",
+        "Acme Co., Ltd.",
+        "Acme Corporation",
+        " ACME,  LLC ",
+    ],
+)
 def test_legal_forms_punctuation_and_case_are_one_company(written):
     assert company_key(written) == company_key("Acme")
 
@@ -35,10 +46,12 @@ def test_import_matches_a_known_person_at_the_company_however_written(vault, run
     vault.write("companies/Acme.md", "---\ntype: company\n---\n")
     vault.contact("Priya Shah", front='company: "[[Acme]]"\nrole: PM')
     before = (vault.root / "contacts/Priya Shah.md").read_bytes()
-    csv = _csv(tmp_path,
-               "Priya,Shah,,priya@acme.example,\"Acme, Inc.\",Director,05 Mar 2024",
-               "Ben,Ode,,,ACME Inc,Engineer,06 Mar 2024",
-               "Cleo,Park,,,Acme GmbH,Recruiter,07 Mar 2024")
+    csv = _csv(
+        tmp_path,
+        'Priya,Shah,,priya@acme.example,"Acme, Inc.",Director,05 Mar 2024',
+        "Ben,Ode,,,ACME Inc,Engineer,06 Mar 2024",
+        "Cleo,Park,,,Acme GmbH,Recruiter,07 Mar 2024",
+    )
     result = run("import", "linkedin", csv)
     assert result.exit_code == 0, result.output
     assert "2 created, 1 updated, 0 skipped, 0 failed.\n" in result.stdout

@@ -24,13 +24,17 @@ import pytest
 from coffeechat.errors import UsageError
 from coffeechat.importers.imap import parse_imap_url
 
-DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
+DOVECOT = shutil.which("dovecot") or (
+    "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None
+)
 OPENSSL = shutil.which("openssl")
 ME = "sam.rivera@gmail.com"
 PASSWORD = "c0rrect horse"
 
-pytestmark = pytest.mark.skipif(DOVECOT is None or OPENSSL is None,
-                                reason="dovecot (apt install dovecot-imapd) or openssl is missing")
+pytestmark = pytest.mark.skipif(
+    DOVECOT is None or OPENSSL is None,
+    reason="dovecot (apt install dovecot-imapd) or openssl is missing",
+)
 
 
 def free_port() -> int:
@@ -52,14 +56,33 @@ class Dovecot:
         owner = "nobody" if root else me  # Dovecot serves no mail as root
         login = "dovenull" if root else me
         internal = "dovecot" if root else me
-        subprocess.run([OPENSSL or "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                        "-keyout", str(base / "key.pem"), "-out", str(base / "cert.pem"),
-                        "-days", "2", "-subj", "/CN=localhost",
-                        "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-                       check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                OPENSSL or "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                str(base / "key.pem"),
+                "-out",
+                str(base / "cert.pem"),
+                "-days",
+                "2",
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
         (base / "run").mkdir()
         (base / "passwd").write_text(f"sam:{{PLAIN}}{PASSWORD}::::::\n", encoding="utf-8")
-        (base / "dovecot.conf").write_text(f"""\
+        (base / "dovecot.conf").write_text(
+            f"""\
 base_dir = {base}/run
 state_dir = {base}/run/state
 protocols = imap
@@ -90,7 +113,9 @@ service imap-login {{
     ssl = yes
   }}
 }}
-""", encoding="utf-8")
+""",
+            encoding="utf-8",
+        )
         self.owner = owner
         for folder in (base, *base.parents):  # the unprivileged processes must reach it
             if folder == Path(folder.anchor):
@@ -98,8 +123,11 @@ service imap-login {{
             os.chmod(folder, os.stat(folder).st_mode | 0o755)
         self.maildir.parent.mkdir(parents=True)
         self.box = mailbox.Maildir(self.maildir, create=True)
-        self.proc = subprocess.Popen([DOVECOT or "dovecot", "-F", "-c", str(base / "dovecot.conf")],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [DOVECOT or "dovecot", "-F", "-c", str(base / "dovecot.conf")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -118,8 +146,11 @@ service imap-login {{
             shutil.chown(path, self.owner)
 
     def files(self) -> dict[str, bytes]:
-        return {str(p.relative_to(self.maildir)): p.read_bytes()
-                for p in self.maildir.rglob("*") if p.is_file() and p.parent.name in ("cur", "new")}
+        return {
+            str(p.relative_to(self.maildir)): p.read_bytes()
+            for p in self.maildir.rglob("*")
+            if p.is_file() and p.parent.name in ("cur", "new")
+        }
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -159,7 +190,9 @@ def imap_vault(vault, monkeypatch):
         addresses = ["{ME}"]
         password_env = "TEST_IMAP_PASSWORD"
     """)
-    vault.contact("Jane Doe", "email: jane@acme.example", log="2026-11-10 approach: asked for 30 minutes")
+    vault.contact(
+        "Jane Doe", "email: jane@acme.example", log="2026-11-10 approach: asked for 30 minutes"
+    )
     monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
     return vault
 
@@ -176,9 +209,11 @@ def test_imap_reply_ends_the_chase_read_only(dovecot, imap_vault, run):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "Added `- 2026-11-12 reply: Re: 30 minutes?` to contacts/Jane Doe.md",
-        (f"Imported mail from imaps://sam@localhost:{dovecot.port}/INBOX: 2 messages read,"
-         " 1 matched a contact, 1 skipped (1 unknown sender); 1 line written, 0 already in the"
-         " notes."),
+        (
+            f"Imported mail from imaps://sam@localhost:{dovecot.port}/INBOX: 2 messages read,"
+            " 1 matched a contact, 1 skipped (1 unknown sender); 1 line written, 0 already in the"
+            " notes."
+        ),
     ]
     assert dovecot.files() == before  # no flag set, nothing moved: EXAMINE and BODY.PEEK
     due = run("due", "--all", "--json").output
@@ -203,7 +238,8 @@ def test_a_wrong_password_is_one_line(dovecot, imap_vault, run, monkeypatch):
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
         f"Error: imaps://sam@localhost:{dovecot.port}/INBOX: the server refused user 'sam' with"
-        " this password")
+        " this password"
+    )
 
 
 def test_an_untrusted_certificate_is_refused(dovecot, imap_vault, run, monkeypatch):
@@ -217,17 +253,21 @@ def test_the_password_comes_from_the_mail_section(imap_vault, run):
     imap_vault.config('[mail]\npassword_env = "NOT_SET_ANYWHERE"\n')
     result = run("import", "mail", "imaps://sam@localhost:1/INBOX")
     assert result.exit_code == 2
-    assert result.output == ("Error: the environment variable NOT_SET_ANYWHERE"
-                             " (mail.password_env) is not set or empty\n")
+    assert result.output == (
+        "Error: the environment variable NOT_SET_ANYWHERE (mail.password_env) is not set or empty\n"
+    )
     imap_vault.config('[mail]\npassword = "hunter2"\n')
     assert "mail.password must not be in coffeechat.toml" in run("import", "mail", "x").output
 
 
-@pytest.mark.parametrize("url, message", [
-    ("imap://sam@host/INBOX", "only imaps://"),
-    ("imaps://sam:pw@host/INBOX", "no password in the address"),
-    ("imaps://host/INBOX", "give the user and the server"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("imap://sam@host/INBOX", "only imaps://"),
+        ("imaps://sam:pw@host/INBOX", "no password in the address"),
+        ("imaps://host/INBOX", "give the user and the server"),
+    ],
+)
 def test_bad_addresses(url, message):
     with pytest.raises(UsageError, match=message):
         parse_imap_url(url)
@@ -236,5 +276,9 @@ def test_bad_addresses(url, message):
 def test_address_parts():
     source = parse_imap_url("imaps://sam%40example.org@imap.example.org:1993/Sent%20Items")
     assert (source.user, source.host, source.port, source.mailbox) == (
-        "sam@example.org", "imap.example.org", 1993, "Sent Items")
+        "sam@example.org",
+        "imap.example.org",
+        1993,
+        "Sent Items",
+    )
     assert parse_imap_url("imaps://sam@imap.example.org").mailbox == "INBOX"

@@ -23,8 +23,9 @@ ME = "sam.rivera@gmail.com"
 UTC = dt.UTC
 
 
-def message(sender: str, to: str, subject: str, when: dt.datetime | None, **headers: str
-            ) -> EmailMessage:
+def message(
+    sender: str, to: str, subject: str, when: dt.datetime | None, **headers: str
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
@@ -47,7 +48,9 @@ def tree_digest(path: Path) -> str:
     digest = hashlib.sha256()
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     for file in files:
-        digest.update(str(file).encode() + file.read_bytes() + str(file.stat().st_mtime_ns).encode())
+        digest.update(
+            str(file).encode() + file.read_bytes() + str(file.stat().st_mtime_ns).encode()
+        )
     return digest.hexdigest()
 
 
@@ -61,7 +64,9 @@ def chased(vault):
         [mail]
         addresses = ["{ME}", "sam@work.example"]
     """)
-    vault.contact("Jane Doe", "email: jane@acme.example", log="2026-11-10 approach: asked for 30 minutes")
+    vault.contact(
+        "Jane Doe", "email: jane@acme.example", log="2026-11-10 approach: asked for 30 minutes"
+    )
     vault.contact("Carl Lee", "email: carl@globex.example\nemails:\n  - carl.lee.home@gmail.com")
     return vault
 
@@ -93,15 +98,17 @@ def due_rules(run) -> list[tuple[str, str]]:
 
 def test_a_reply_in_the_maildir_ends_the_chase(chased, run, tmp_path):
     assert ("follow_up_approach", "Jane Doe") in due_rules(run)
-    folder = maildir(tmp_path, message("Jane Doe <Jane@ACME.Example>", f"Sam <{ME}>",
-                                       "Re: 30 minutes?", at(12)))
+    folder = maildir(
+        tmp_path, message("Jane Doe <Jane@ACME.Example>", f"Sam <{ME}>", "Re: 30 minutes?", at(12))
+    )
     result = run("import", "mail", str(folder))
     assert result.exit_code == 0, result.output
     assert "Added `- 2026-11-12 reply: Re: 30 minutes?` to contacts/Jane Doe.md" in result.output
     assert ("follow_up_approach", "Jane Doe") not in due_rules(run)
     text = (chased.root / "contacts/Jane Doe.md").read_text(encoding="utf-8")
-    assert text.endswith("- 2026-11-10 approach: asked for 30 minutes\n"
-                         "- 2026-11-12 reply: Re: 30 minutes?\n")
+    assert text.endswith(
+        "- 2026-11-10 approach: asked for 30 minutes\n- 2026-11-12 reply: Re: 30 minutes?\n"
+    )
 
 
 def test_mbox_what_is_matched_and_what_is_skipped(chased, run, tmp_path):
@@ -112,14 +119,26 @@ def test_mbox_what_is_matched_and_what_is_skipped(chased, run, tmp_path):
         message(f"Sam Rivera <{ME}>", "Carl <carl.lee.home@gmail.com>", subject, at(11)),
         # the same person at a Gmail alias: dots and a +tag, different case
         message("Carl <Carl.Lee.Home+jobs@GoogleMail.com>", ME, "Re: " + subject, at(12)),
-        message("Jane <jane@acme.example>", ME, "Automatic reply: 30 minutes?", at(12),
-                Auto_Submitted="auto-replied"),
+        message(
+            "Jane <jane@acme.example>",
+            ME,
+            "Automatic reply: 30 minutes?",
+            at(12),
+            Auto_Submitted="auto-replied",
+        ),
         message("Jane <jane@acme.example>", ME, "Out of Office", at(12), X_Autoreply="yes"),
         message("Jane <jane@acme.example>", ME, "Weekly digest", at(12), Precedence="bulk"),
-        message("PM list <pm@lists.example>", ME, "[pm] Meetup", at(12),
-                List_Id="<pm.lists.example>"),
-        message("Jane <jane@acme.example>", "pm@lists.example", "Re: [pm] Meetup", at(12),
-                List_Id="<pm.lists.example>", List_Post="<mailto:pm@lists.example>"),
+        message(
+            "PM list <pm@lists.example>", ME, "[pm] Meetup", at(12), List_Id="<pm.lists.example>"
+        ),
+        message(
+            "Jane <jane@acme.example>",
+            "pm@lists.example",
+            "Re: [pm] Meetup",
+            at(12),
+            List_Id="<pm.lists.example>",
+            List_Post="<mailto:pm@lists.example>",
+        ),
         message("Bob <bob@unknown.example>", ME, "Hello", at(12)),
         message(f"Sam <{ME}>", "bob@unknown.example", "Hi Bob", at(12)),
         message("Jane <jane@acme.example>", ME, "Old news", dt.datetime(2026, 9, 1, tzinfo=UTC)),
@@ -132,9 +151,11 @@ def test_mbox_what_is_matched_and_what_is_skipped(chased, run, tmp_path):
     assert result.output.splitlines() == [
         "Added `- 2026-11-11 email: Café ☕ la semaine prochaine ?` to contacts/Carl Lee.md",
         "Added `- 2026-11-12 reply: Re: Café ☕ la semaine prochaine ?` to contacts/Carl Lee.md",
-        (f"Imported mail from {path}: 10 messages read, 2 matched a contact, 8 skipped"
-         " (3 automatic reply, 1 before --since, 2 mailing list, 1 sent to no contact,"
-         " 1 unknown sender); 2 lines written, 0 already in the notes."),
+        (
+            f"Imported mail from {path}: 10 messages read, 2 matched a contact, 8 skipped"
+            " (3 automatic reply, 1 before --since, 2 mailing list, 1 sent to no contact,"
+            " 1 unknown sender); 2 lines written, 0 already in the notes."
+        ),
     ]
     assert tree_digest(path) == before  # the mailbox is only read
     jane = (chased.root / "contacts/Jane Doe.md").read_text(encoding="utf-8")
@@ -167,21 +188,29 @@ def test_a_thread_counts_once_a_day_per_contact_and_direction(chased, run, tmp_p
 
 
 def test_a_second_import_writes_nothing_even_without_the_cache(chased, run, tmp_path):
-    folder = maildir(tmp_path, message("jane@acme.example", ME, "Re: 30 minutes?", at(12)),
-                     message(ME, "carl@globex.example", "Intro", at(13)))
+    folder = maildir(
+        tmp_path,
+        message("jane@acme.example", ME, "Re: 30 minutes?", at(12)),
+        message(ME, "carl@globex.example", "Intro", at(13)),
+    )
     assert run("import", "mail", str(folder)).exit_code == 0
     notes = {p: p.read_bytes() for p in (chased.root / "contacts").iterdir()}
     shutil.rmtree(chased.root / ".coffeechat")
     result = run("import", "mail", str(folder))
     assert result.exit_code == 0, result.output
-    assert "2 matched a contact, 0 skipped; 0 lines written, 2 already in the notes." in result.output
+    assert (
+        "2 matched a contact, 0 skipped; 0 lines written, 2 already in the notes." in result.output
+    )
     assert not result.output.startswith("Added")
     assert {p: p.read_bytes() for p in (chased.root / "contacts").iterdir()} == notes
 
 
 def test_a_line_written_by_hand_counts_as_already_there(chased, run, tmp_path):
-    chased.contact("Jane Doe", "email: jane@acme.example",
-                   log="2026-11-10 approach: asked\n2026-11-12 reply: 30 MINUTES?")
+    chased.contact(
+        "Jane Doe",
+        "email: jane@acme.example",
+        log="2026-11-10 approach: asked\n2026-11-12 reply: 30 MINUTES?",
+    )
     folder = maildir(tmp_path, message("jane@acme.example", ME, "Re: 30 minutes?", at(12)))
     result = run("import", "mail", str(folder))
     assert "0 lines written, 1 already in the notes." in result.output
@@ -194,19 +223,25 @@ def test_dry_run_prints_the_lines_and_writes_nothing(chased, run, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "Would add `- 2026-11-12 reply: Re: 30 minutes?` to contacts/Jane Doe.md",
-        ("Dry run, nothing written: 1 message read, 1 matched a contact, 0 skipped;"
-         " 1 line would be written, 0 already in the notes."),
+        (
+            "Dry run, nothing written: 1 message read, 1 matched a contact, 0 skipped;"
+            " 1 line would be written, 0 already in the notes."
+        ),
     ]
     assert (chased.root / "contacts/Jane Doe.md").read_bytes() == before
     assert not (chased.root / ".coffeechat").exists()
 
 
 def test_a_note_edited_between_the_read_and_the_write_is_refused_like_log(
-        chased, run, tmp_path, monkeypatch):
+    chased, run, tmp_path, monkeypatch
+):
     import coffeechat.importers.mail as mail_module
 
-    folder = maildir(tmp_path, message("jane@acme.example", ME, "Re: 30 minutes?", at(12)),
-                     message(ME, "carl@globex.example", "Intro", at(13)))
+    folder = maildir(
+        tmp_path,
+        message("jane@acme.example", ME, "Re: 30 minutes?", at(12)),
+        message(ME, "carl@globex.example", "Intro", at(13)),
+    )
     jane = chased.root / "contacts/Jane Doe.md"
     saved = jane.read_text(encoding="utf-8") + "- 2026-11-20 note: typed in the editor\n"
     plan_mail = mail_module.plan_mail
@@ -219,8 +254,10 @@ def test_a_note_edited_between_the_read_and_the_write_is_refused_like_log(
     monkeypatch.setattr(mail_module, "plan_mail", editor_saves_meanwhile)
     result = run("import", "mail", str(folder))
     assert result.exit_code == 1
-    assert ("Error: contacts/Jane Doe.md: changed on disk after coffeechat read it (saved in an"
-            " editor meanwhile?); nothing was written — run the command again") in result.output
+    assert (
+        "Error: contacts/Jane Doe.md: changed on disk after coffeechat read it (saved in an"
+        " editor meanwhile?); nothing was written — run the command again"
+    ) in result.output
     assert jane.read_text(encoding="utf-8") == saved  # the editor's text, untouched
     assert "- 2026-11-13 email: Intro" in (chased.root / "contacts/Carl Lee.md").read_text()
     monkeypatch.setattr(mail_module, "plan_mail", plan_mail)
@@ -244,14 +281,19 @@ def test_log_refuses_the_same_way(chased, run, monkeypatch):
     monkeypatch.setattr(actions, "log_line", editor_saves_meanwhile)
     result = run("log", "Jane Doe", "reply", "yes")
     assert result.exit_code == 1
-    assert ("Error: contacts/Jane Doe.md: changed on disk after coffeechat read it (saved in an"
-            " editor meanwhile?); nothing was written — run the command again") in result.output
+    assert (
+        "Error: contacts/Jane Doe.md: changed on disk after coffeechat read it (saved in an"
+        " editor meanwhile?); nothing was written — run the command again"
+    ) in result.output
 
 
 def test_without_own_addresses_only_replies_are_logged(vault, run, tmp_path):
     vault.contact("Jane Doe", "email: jane@acme.example")
-    folder = maildir(tmp_path, message("jane@acme.example", ME, "Re: hi", at(12)),
-                     message(ME, "jane@acme.example", "hi", at(11)))
+    folder = maildir(
+        tmp_path,
+        message("jane@acme.example", ME, "Re: hi", at(12)),
+        message(ME, "jane@acme.example", "hi", at(11)),
+    )
     result = run("import", "mail", str(folder))
     assert result.exit_code == 0
     assert "warning: no [mail] addresses in coffeechat.toml" in result.output
@@ -260,8 +302,7 @@ def test_without_own_addresses_only_replies_are_logged(vault, run, tmp_path):
 
 def test_several_folders_and_undated_maildir_mail(chased, run, tmp_path):
     inbox = maildir(tmp_path, message("jane@acme.example", ME, "Re: hi", None))
-    sent = maildir(tmp_path, message(f"Sam <{ME}>", "jane@acme.example", "hi", at(11)),
-                   name="Sent")
+    sent = maildir(tmp_path, message(f"Sam <{ME}>", "jane@acme.example", "hi", at(11)), name="Sent")
     for path in (inbox / "new").iterdir():  # no Date header: the delivery time counts
         stamp = at(12).timestamp()
         import os
@@ -273,11 +314,17 @@ def test_several_folders_and_undated_maildir_mail(chased, run, tmp_path):
     assert "Added `- 2026-11-11 email: hi` to contacts/Jane Doe.md" in result.output
 
 
-@pytest.mark.parametrize("make, message_part", [
-    (lambda p: p / "nowhere", "no such file or folder"),
-    (lambda p: (p / "plain").mkdir() or p / "plain", "is a folder but not a Maildir"),
-    (lambda p: (p / "notes.txt").write_text("hello\n") and p / "notes.txt", "is not an mbox file"),
-])
+@pytest.mark.parametrize(
+    "make, message_part",
+    [
+        (lambda p: p / "nowhere", "no such file or folder"),
+        (lambda p: (p / "plain").mkdir() or p / "plain", "is a folder but not a Maildir"),
+        (
+            lambda p: (p / "notes.txt").write_text("hello\n") and p / "notes.txt",
+            "is not an mbox file",
+        ),
+    ],
+)
 def test_a_path_that_is_no_mailbox_is_one_line(vault, run, tmp_path, make, message_part):
     path = make(tmp_path)
     result = run("import", "mail", str(path))
@@ -291,15 +338,21 @@ def test_a_bad_mail_setting_names_the_file(vault, run, tmp_path):
     vault.config('[mail]\naddresses = ["not an address"]\n')
     result = run("import", "mail", str(maildir(tmp_path)))
     assert result.exit_code == 2
-    assert "coffeechat.toml:2: mail.addresses 'not an address' is not an e-mail address" in result.output
+    assert (
+        "coffeechat.toml:2: mail.addresses 'not an address' is not an e-mail address"
+        in result.output
+    )
 
 
-@pytest.mark.parametrize("a, b", [
-    ("Jane@Acme.Example", "jane@acme.example"),
-    ("jane+jobs@acme.example", "jane@acme.example"),
-    ("J.a.n.e.Doe+x@googlemail.com", "janedoe@gmail.com"),
-    ("mailto:JANE@ACME.EXAMPLE", "jane@acme.example"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Jane@Acme.Example", "jane@acme.example"),
+        ("jane+jobs@acme.example", "jane@acme.example"),
+        ("J.a.n.e.Doe+x@googlemail.com", "janedoe@gmail.com"),
+        ("mailto:JANE@ACME.EXAMPLE", "jane@acme.example"),
+    ],
+)
 def test_address_aliases(a, b):
     assert address_key(a) == address_key(b)
 
@@ -325,21 +378,29 @@ def test_reply_prefixes_never_change_the_thread(subject):
 def test_a_sent_mail_already_logged_by_hand_is_not_one_more_attempt(chased, run, tmp_path):
     """The approach of the 10th was this very mail: logging it again as `email` would make
     the chase think you had tried twice."""
-    sent = maildir(tmp_path, message(ME, "jane@acme.example", "30 minutes?", at(10)),
-                   message(ME, "jane@acme.example", "Re: 30 minutes?", at(16)), name="Sent")
+    sent = maildir(
+        tmp_path,
+        message(ME, "jane@acme.example", "30 minutes?", at(10)),
+        message(ME, "jane@acme.example", "Re: 30 minutes?", at(16)),
+        name="Sent",
+    )
     result = run("import", "mail", str(sent))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == (
-        "Added `- 2026-11-16 email: Re: 30 minutes?` to contacts/Jane Doe.md")
+        "Added `- 2026-11-16 email: Re: 30 minutes?` to contacts/Jane Doe.md"
+    )
     assert "1 line written, 1 already in the notes." in result.output
     items = json.loads(run("due", "--all", "--json").output)
     assert [i["title"] for i in items if i["rule"] == "follow_up_approach"] == [
-        "Follow up with Jane Doe (attempt 3 of 3)"]
+        "Follow up with Jane Doe (attempt 3 of 3)"
+    ]
 
 
 def test_a_hostile_subject_is_one_short_line(chased, run, tmp_path):
-    folder = maildir(tmp_path, message("jane@acme.example", ME,
-                                       "Re: {{date}} <% tp.system %>\x07" + "x" * 5000, at(12)))
+    folder = maildir(
+        tmp_path,
+        message("jane@acme.example", ME, "Re: {{date}} <% tp.system %>\x07" + "x" * 5000, at(12)),
+    )
     assert run("import", "mail", str(folder)).exit_code == 0
     line = (chased.root / "contacts/Jane Doe.md").read_text(encoding="utf-8").splitlines()[-1]
     assert line.startswith("- 2026-11-12 reply: Re: {{date}} < % tp.system % > xxx")

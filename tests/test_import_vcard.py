@@ -15,8 +15,11 @@ DATA = Path(__file__).parent / "data" / "import"
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def meta(root: Path, rel: str) -> dict:
@@ -40,15 +43,23 @@ def test_fixture_has_the_hard_cases():
 def test_one_bad_card_is_reported_and_the_rest_imported(vault, run, vcf):
     result = run("import", "vcard", vcf)
     assert result.exit_code == 1
-    assert result.stdout == (f"Imported {vcf}: 7 contacts read; 5 created, 0 updated, 1 skipped,"
-                             " 1 failed; 4 company notes created.\n")
+    assert result.stdout == (
+        f"Imported {vcf}: 7 contacts read; 5 created, 0 updated, 1 skipped,"
+        " 1 failed; 4 company notes created.\n"
+    )
     assert result.stderr == (
         f"warning: {vcf}:57: no name; skipped\n"
         f"{vcf}:35: card could not be read: line 38: Failed to parse line: this line is not a"
         " property\n"
-        "Error: 1 contact could not be imported (see the lines above)\n")
+        "Error: 1 contact could not be imported (see the lines above)\n"
+    )
     assert sorted(p.name for p in (vault.root / "contacts").iterdir()) == [
-        "Carl Lee.md", "José González.md", "Jürgen Müller.md", "Zoë Brontë.md", "山本 太郎.md"]
+        "Carl Lee.md",
+        "José González.md",
+        "Jürgen Müller.md",
+        "Zoë Brontë.md",
+        "山本 太郎.md",
+    ]
 
 
 def test_every_vcard_version_is_read(vault, run, vcf):
@@ -89,21 +100,27 @@ def test_dry_run_writes_nothing(vault, run, vcf):
 
 
 def test_cards_left_open_are_failures():
-    data = (b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Open One\r\n"
-            b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Good One\r\nEND:VCARD\r\n"
-            b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cut Off\r\n")
+    data = (
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Open One\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Good One\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cut Off\r\n"
+    )
     batch = vcard.parse(data, "x.vcf")
     assert [r.name for r in batch.records] == ["Good One"]
     assert [(p.line, p.message) for p in batch.failed] == [
         (1, "card has no END:VCARD before the next card"),
-        (8, "card has no END:VCARD (the file ends inside it)")]
+        (8, "card has no END:VCARD (the file ends inside it)"),
+    ]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"Name,Email\nA,a@b.example\n", "{f} is not a vCard file: it holds no BEGIN:VCARD"),
-    (b"", "{f} is not a vCard file: it holds no BEGIN:VCARD"),
-    (b"\x00\x01BEGIN:VCARD", "{f} is a binary file, not a vCard file"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"Name,Email\nA,a@b.example\n", "{f} is not a vCard file: it holds no BEGIN:VCARD"),
+        (b"", "{f} is not a vCard file: it holds no BEGIN:VCARD"),
+        (b"\x00\x01BEGIN:VCARD", "{f} is a binary file, not a vCard file"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(vault, run, tmp_path, content, message):
     path = tmp_path / "in.vcf"
     path.write_bytes(content)

@@ -35,7 +35,9 @@ PAST_NS = time.time_ns() - 86_400 * 10**9
 
 def age(root: Path, ns: int = PAST_NS) -> None:
     """Set every file's mtime into the past (distinct per file, so nothing collides)."""
-    for i, path in enumerate(sorted(p for p in root.rglob("*") if p.is_file() and CACHE_DIR not in p.parts)):
+    for i, path in enumerate(
+        sorted(p for p in root.rglob("*") if p.is_file() and CACHE_DIR not in p.parts)
+    ):
         os.utime(path, ns=(ns + i * 1000, ns + i * 1000))
 
 
@@ -55,19 +57,23 @@ def contact(name: str, extra: str = "") -> str:
 def three(vault):
     vault.write("contacts/Jane.md", contact("Jane"))
     vault.write("contacts/Bob.md", contact("Bob"))
-    vault.write("meetings/2026-01-02 Jane.md", "---\ndate: 2026-01-02\nwith: [\"[[Jane]]\"]\n---\n")
+    vault.write("meetings/2026-01-02 Jane.md", '---\ndate: 2026-01-02\nwith: ["[[Jane]]"]\n---\n')
     age(vault.root)
     return vault
 
 
 # --- first and later runs ------------------------------------------------------------------
 
+
 def test_first_run_builds_the_index(three):
     result = refresh(three.root)
     assert result.rebuilt and result.cached
     assert result.parsed == 3 and result.removed == 0
-    assert [n.path for n in result.notes] == ["contacts/Bob.md", "contacts/Jane.md",
-                                              "meetings/2026-01-02 Jane.md"]
+    assert [n.path for n in result.notes] == [
+        "contacts/Bob.md",
+        "contacts/Jane.md",
+        "meetings/2026-01-02 Jane.md",
+    ]
     assert result.warnings == [] and result.findings == []
     assert (three.root / CACHE_DIR / INDEX_NAME).is_file()
 
@@ -144,7 +150,11 @@ def test_renaming_a_file(three):
     (three.root / "contacts" / "Bob.md").rename(three.root / "contacts" / "Robert.md")
     result = refresh(three.root)
     assert result.removed == 1 and result.parsed == 1
-    assert set(by_path(result)) == {"contacts/Jane.md", "contacts/Robert.md", "meetings/2026-01-02 Jane.md"}
+    assert set(by_path(result)) == {
+        "contacts/Jane.md",
+        "contacts/Robert.md",
+        "meetings/2026-01-02 Jane.md",
+    }
     assert by_path(result)["contacts/Robert.md"].path == "contacts/Robert.md"
 
 
@@ -164,6 +174,7 @@ def test_cached_notes_keep_their_mtime(three):
 
 
 # --- racy mtimes ---------------------------------------------------------------------------
+
 
 def test_file_modified_just_before_indexing_is_parsed_again(vault):
     path = vault.write("contacts/Jane.md", contact("Jane"))
@@ -196,6 +207,7 @@ def test_racy_rewrite_within_the_same_mtime_is_caught(vault):
 
 
 # --- damage and loss -----------------------------------------------------------------------
+
 
 def test_corrupt_index_is_rebuilt_silently(three):
     first = refresh(three.root)
@@ -240,14 +252,16 @@ def test_index_of_another_schema_version_is_rebuilt(three, version):
     result = refresh(three.root)
     assert result.rebuilt and result.parsed == 3 and result.notes == first.notes
     db = sqlite3.connect(three.root / CACHE_DIR / INDEX_NAME)
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (
+        str(SCHEMA_VERSION),
+    )
     db.close()
 
 
 def test_old_records_are_not_trusted_after_a_schema_change(three):
     refresh(three.root)
     db = sqlite3.connect(three.root / CACHE_DIR / INDEX_NAME)
-    db.execute("UPDATE notes SET record = '{\"p\": \"contacts/Jane.md\", \"m\": {\"name\": \"STALE\"}}'")
+    db.execute('UPDATE notes SET record = \'{"p": "contacts/Jane.md", "m": {"name": "STALE"}}\'')
     db.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
     db.commit()
     db.close()
@@ -267,14 +281,19 @@ def test_a_file_in_place_of_the_cache_folder_is_an_error_and_is_left_alone(three
     with pytest.raises(CacheDirError, match="is not a folder") as caught:
         refresh(three.root)
     assert "\n" not in str(caught.value)
-    assert (three.root / CACHE_DIR).read_text(encoding="utf-8") == "a file where the cache folder should be"
+    assert (three.root / CACHE_DIR).read_text(
+        encoding="utf-8"
+    ) == "a file where the cache folder should be"
 
 
 def test_no_cache_mode_writes_nothing(three):
     result = refresh(three.root, use_cache=False)
     assert not result.cached and result.rebuilt and result.parsed == 3
-    assert {n.path for n in result.notes} == {"contacts/Jane.md", "contacts/Bob.md",
-                                              "meetings/2026-01-02 Jane.md"}
+    assert {n.path for n in result.notes} == {
+        "contacts/Jane.md",
+        "contacts/Bob.md",
+        "meetings/2026-01-02 Jane.md",
+    }
     assert not (three.root / CACHE_DIR).exists()
 
 
@@ -310,6 +329,7 @@ def test_read_only_cache_still_returns_notes(three):
 
 # --- unreadable and odd files --------------------------------------------------------------
 
+
 @pytest.mark.skipif(ROOT_USER, reason="root reads any file")
 def test_unreadable_file_becomes_a_finding(three):
     path = three.root / "contacts" / "Bob.md"
@@ -319,7 +339,9 @@ def test_unreadable_file_becomes_a_finding(three):
     finally:
         path.chmod(0o644)
     bob = by_path(result)["contacts/Bob.md"]
-    assert bob.broken and [(f.severity, f.code) for f in bob.findings] == [(Severity.ERROR, "unreadable")]
+    assert bob.broken and [(f.severity, f.code) for f in bob.findings] == [
+        (Severity.ERROR, "unreadable")
+    ]
     assert len(result.notes) == 3
 
 
@@ -366,12 +388,15 @@ def test_symlinked_note_becomes_a_file_finding(three, tmp_path):
     os.symlink(target, three.root / "contacts" / "Eve.md")
     result = refresh(three.root)
     assert "contacts/Eve.md" not in by_path(result)
-    assert [(f.path, f.severity, f.code) for f in result.findings] == \
-        [("contacts/Eve.md", Severity.WARNING, "file")]
+    assert [(f.path, f.severity, f.code) for f in result.findings] == [
+        ("contacts/Eve.md", Severity.WARNING, "file")
+    ]
 
 
 def test_broken_notes_are_cached_as_broken(vault):
-    vault.write("contacts/Conflict.md", "---\nname: A\n---\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n")
+    vault.write(
+        "contacts/Conflict.md", "---\nname: A\n---\n<<<<<<< HEAD\na\n=======\nb\n>>>>>>> x\n"
+    )
     vault.write_bytes("contacts/Latin1.md", b"---\nname: Ren\xe9e\n---\n")
     age(vault.root)
     first = refresh(vault.root)
@@ -383,6 +408,7 @@ def test_broken_notes_are_cached_as_broken(vault):
 
 # --- the contract: the cache never changes what is read ------------------------------------
 
+
 @pytest.fixture
 def messy(vault):
     """Every golden note, in every folder, plus odd names and sub-folders."""
@@ -392,7 +418,7 @@ def messy(vault):
     vault.write("contacts/Zoë #1 -x.md", contact("Zoë"))
     vault.write("contacts/deep/er/Jane.md", contact("Jane", "aliases:\n  - J\n"))
     vault.write(".obsidian/skip.md", contact("Skip"))
-    vault.write("templates/Contact.md", "---\nname: \"{{title}}\"\n---\n")
+    vault.write("templates/Contact.md", '---\nname: "{{title}}"\n---\n')
     age(vault.root)
     return vault
 

@@ -8,8 +8,18 @@ import sys
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "coffeechat"
-FORBIDDEN_IN_CORE = {"click", "sqlite3", "watchdog", "http", "socket", "subprocess", "os",
-                     "coffeechat.cli", "coffeechat.storage", "icalendar"}
+FORBIDDEN_IN_CORE = {
+    "click",
+    "sqlite3",
+    "watchdog",
+    "http",
+    "socket",
+    "subprocess",
+    "os",
+    "coffeechat.cli",
+    "coffeechat.storage",
+    "icalendar",
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -24,8 +34,11 @@ def _imports(path: Path) -> set[str]:
 
 def test_core_imports_no_adapter():
     for path in sorted((SRC / "core").glob("*.py")):
-        bad = {name for name in _imports(path)
-               if any(name == f or name.startswith(f + ".") for f in FORBIDDEN_IN_CORE)}
+        bad = {
+            name
+            for name in _imports(path)
+            if any(name == f or name.startswith(f + ".") for f in FORBIDDEN_IN_CORE)
+        }
         assert not bad, f"{path.name} imports {bad}"
 
 
@@ -44,9 +57,13 @@ def test_every_module_says_what_it_is():
 
 
 def test_help_does_not_import_the_heavy_parts():
-    code = ("import sys; from coffeechat.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('yaml', 'sqlite3', 'coffeechat.storage.index', 'coffeechat.core.notes')"
-            " if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys; from coffeechat.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('yaml', 'sqlite3', 'coffeechat.storage.index', 'coffeechat.core.notes')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip().splitlines()[-1] == "[]"

@@ -14,23 +14,27 @@ from coffeechat.core.vault import build_vault
 
 # --- parse_link ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("value", "target", "display", "heading"), [
-    ("[[Jane Doe]]", "Jane Doe", None, None),
-    ("[[Jane Doe|Jane]]", "Jane Doe", "Jane", None),
-    ("[[contacts/Jane Doe#Log]]", "contacts/Jane Doe", None, "Log"),
-    ("[[contacts/Jane Doe#Log|J]]", "contacts/Jane Doe", "J", "Log"),
-    ("[[Jane Doe.md]]", "Jane Doe", None, None),
-    ("[[Jane Doe.MD]]", "Jane Doe", None, None),
-    ("[[Jane Doe\\|Jane]]", "Jane Doe", "Jane", None),  # escaped pipe inside a Markdown table
-    ("![[Jane Doe]]", "Jane Doe", None, None),  # an embed still names the note
-    ("[[Jane Doe#^block-id]]", "Jane Doe", None, "^block-id"),
-    ("[[ Jane Doe ]]", "Jane Doe", None, None),
-    ("[[Jane Doe| ]]", "Jane Doe", None, None),  # an empty display is no display
-    ("[[/contacts/Jane Doe]]", "contacts/Jane Doe", None, None),
-    ("[[contacts\\Jane Doe]]", "contacts/Jane Doe", None, None),  # Windows separator
-    ("  [[Jane Doe]]  ", "Jane Doe", None, None),
-    ("met via [[Jane Doe]] at the fair", "Jane Doe", None, None),
-])
+
+@pytest.mark.parametrize(
+    ("value", "target", "display", "heading"),
+    [
+        ("[[Jane Doe]]", "Jane Doe", None, None),
+        ("[[Jane Doe|Jane]]", "Jane Doe", "Jane", None),
+        ("[[contacts/Jane Doe#Log]]", "contacts/Jane Doe", None, "Log"),
+        ("[[contacts/Jane Doe#Log|J]]", "contacts/Jane Doe", "J", "Log"),
+        ("[[Jane Doe.md]]", "Jane Doe", None, None),
+        ("[[Jane Doe.MD]]", "Jane Doe", None, None),
+        ("[[Jane Doe\\|Jane]]", "Jane Doe", "Jane", None),  # escaped pipe inside a Markdown table
+        ("![[Jane Doe]]", "Jane Doe", None, None),  # an embed still names the note
+        ("[[Jane Doe#^block-id]]", "Jane Doe", None, "^block-id"),
+        ("[[ Jane Doe ]]", "Jane Doe", None, None),
+        ("[[Jane Doe| ]]", "Jane Doe", None, None),  # an empty display is no display
+        ("[[/contacts/Jane Doe]]", "contacts/Jane Doe", None, None),
+        ("[[contacts\\Jane Doe]]", "contacts/Jane Doe", None, None),  # Windows separator
+        ("  [[Jane Doe]]  ", "Jane Doe", None, None),
+        ("met via [[Jane Doe]] at the fair", "Jane Doe", None, None),
+    ],
+)
 def test_wikilink_forms(value, target, display, heading):
     link = parse_link(value)
     assert link is not None
@@ -45,7 +49,11 @@ def test_markdown_link_is_unquoted_and_loses_md():
 
 def test_markdown_link_with_heading():
     link = parse_link("[Log](Jane%20Doe.md#Log)")
-    assert link is not None and (link.target, link.heading, link.display) == ("Jane Doe", "Log", "Log")
+    assert link is not None and (link.target, link.heading, link.display) == (
+        "Jane Doe",
+        "Log",
+        "Log",
+    )
 
 
 def test_bare_name_is_a_bare_link():
@@ -65,8 +73,24 @@ def test_unquoted_yaml_link_with_display():
     assert link is not None and (link.target, link.display, link.bare) == ("Jane Doe", "Jane", True)
 
 
-@pytest.mark.parametrize("value", [None, "", "   ", "[[#Log]]", "[[.md]]", 42, 1.5, True,
-                                   {"a": 1}, [], ["a", "b"], [[1]], [["a", "b"]]])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "   ",
+        "[[#Log]]",
+        "[[.md]]",
+        42,
+        1.5,
+        True,
+        {"a": 1},
+        [],
+        ["a", "b"],
+        [[1]],
+        [["a", "b"]],
+    ],
+)
 def test_no_link(value):
     assert parse_link(value) is None
 
@@ -78,9 +102,11 @@ def test_empty_wikilink_is_no_link():
 
 
 def test_unfilled_template_link_adds_nobody():
-    v = _vault({
-        "meetings/2026-01-02 m.md": '---\ndate: 2026-01-02\nwith:\n  - "[[]]"\nreferrals: ["[[]]"]\n---\n',
-    })
+    v = _vault(
+        {
+            "meetings/2026-01-02 m.md": '---\ndate: 2026-01-02\nwith:\n  - "[[]]"\nreferrals: ["[[]]"]\n---\n',
+        }
+    )
     meeting = v.meetings["meetings/2026-01-02 m.md"]
     assert meeting.with_ == () and meeting.referrals == ()
     assert [f.code for f in v.findings] == ["with"]  # "meeting lists nobody under with:"
@@ -92,6 +118,7 @@ def test_name_prefers_display_then_file_name():
 
 
 # --- parse_link_list -----------------------------------------------------------------------
+
 
 def test_link_list_of_quoted_links():
     links = parse_link_list(["[[Jane Doe]]", "[[Bob Smith|Bob]]"])
@@ -125,6 +152,7 @@ def test_empty_link_list(value):
 
 # --- LinkResolver --------------------------------------------------------------------------
 
+
 def link(text: str) -> Link:
     parsed = parse_link(text)
     assert parsed is not None
@@ -154,7 +182,10 @@ def test_nfd_file_name_matches_nfc_link_and_back():
     r = LinkResolver([nfd])
     assert r.resolve(link(f"[[{nfc}]]")) == Resolution(nfd, "name")
     r2 = LinkResolver([unicodedata.normalize("NFC", nfd)])
-    assert r2.resolve(link(f"[[{unicodedata.normalize('NFD', nfc)}]]")).path == "contacts/José Núñez.md"
+    assert (
+        r2.resolve(link(f"[[{unicodedata.normalize('NFD', nfc)}]]")).path
+        == "contacts/José Núñez.md"
+    )
 
 
 def test_exact_path_wins_over_a_shorter_same_name():
@@ -206,14 +237,17 @@ def test_alias_is_a_fallback():
 
 
 def test_a_file_name_beats_an_alias():
-    r = LinkResolver(["contacts/Jane Doe.md", "contacts/Janie.md"],
-                     {"contacts/Jane Doe.md": ["Janie"]})
+    r = LinkResolver(
+        ["contacts/Jane Doe.md", "contacts/Janie.md"], {"contacts/Jane Doe.md": ["Janie"]}
+    )
     assert r.resolve(link("[[Janie]]")) == Resolution("contacts/Janie.md", "name")
 
 
 def test_ambiguous_alias_resolves_to_nothing_and_lists_owners():
-    r = LinkResolver(["contacts/Jane Doe.md", "contacts/Jan Dee.md"],
-                     {"contacts/Jane Doe.md": ["JD"], "contacts/Jan Dee.md": ["jd"]})
+    r = LinkResolver(
+        ["contacts/Jane Doe.md", "contacts/Jan Dee.md"],
+        {"contacts/Jane Doe.md": ["JD"], "contacts/Jan Dee.md": ["jd"]},
+    )
     res = r.resolve(link("[[JD]]"))
     assert res.path is None and res.how == "ambiguous-alias"
     assert res.candidates == ("contacts/Jan Dee.md", "contacts/Jane Doe.md")
@@ -240,6 +274,7 @@ def test_resolver_over_no_notes():
 
 # --- link findings through build_vault -----------------------------------------------------
 
+
 def _vault(files: dict[str, str]):
     notes = [parse_note(path, text.encode("utf-8")) for path, text in files.items()]
     return build_vault(notes, Settings())
@@ -250,10 +285,12 @@ def _codes(v, path: str) -> list[tuple[int | None, Severity, str]]:
 
 
 def test_missing_link_is_a_warning_on_the_keys_line():
-    v = _vault({
-        "contacts/Jane Doe.md": "---\ntype: contact\nname: Jane Doe\nrole: PM\n"
-                                "company: \"[[Nope Corp]]\"\n---\n",
-    })
+    v = _vault(
+        {
+            "contacts/Jane Doe.md": "---\ntype: contact\nname: Jane Doe\nrole: PM\n"
+            'company: "[[Nope Corp]]"\n---\n',
+        }
+    )
     assert _codes(v, "contacts/Jane Doe.md") == [(5, Severity.WARNING, "link-missing")]
     finding = next(f for f in v.findings if f.code == "link-missing")
     assert "[[Nope Corp]]" in finding.message and "company" in finding.message
@@ -262,10 +299,12 @@ def test_missing_link_is_a_warning_on_the_keys_line():
 
 
 def test_resolved_link_has_no_finding_and_links_the_note():
-    v = _vault({
-        "contacts/Jane Doe.md": "---\nname: Jane Doe\ncompany: \"[[acme corp|Acme]]\"\n---\n",
-        "companies/Acme Corp.md": "---\ntype: company\nname: Acme Corporation\n---\n",
-    })
+    v = _vault(
+        {
+            "contacts/Jane Doe.md": '---\nname: Jane Doe\ncompany: "[[acme corp|Acme]]"\n---\n',
+            "companies/Acme Corp.md": "---\ntype: company\nname: Acme Corporation\n---\n",
+        }
+    )
     assert v.findings == []
     jane = v.contacts["contacts/Jane Doe.md"]
     assert jane.company_path == "companies/Acme Corp.md"
@@ -273,61 +312,75 @@ def test_resolved_link_has_no_finding_and_links_the_note():
 
 
 def test_alias_link_is_info():
-    v = _vault({
-        "contacts/Jane Doe.md": "---\nname: Jane Doe\naliases:\n  - Janie\n---\n",
-        "contacts/Bob Smith.md": "---\nname: Bob Smith\nreferred_by: \"[[Janie]]\"\n---\n",
-    })
+    v = _vault(
+        {
+            "contacts/Jane Doe.md": "---\nname: Jane Doe\naliases:\n  - Janie\n---\n",
+            "contacts/Bob Smith.md": '---\nname: Bob Smith\nreferred_by: "[[Janie]]"\n---\n',
+        }
+    )
     assert _codes(v, "contacts/Bob Smith.md") == [(3, Severity.INFO, "link-alias")]
     assert v.contacts["contacts/Bob Smith.md"].referred_by.path == "contacts/Jane Doe.md"  # type: ignore[union-attr]
 
 
 def test_contact_name_is_an_alias_too():
-    v = _vault({
-        "contacts/jdoe.md": "---\nname: Jane Doe\n---\n",
-        "meetings/2026-01-02 Coffee.md": "---\ndate: 2026-01-02\nwith:\n  - \"[[Jane Doe]]\"\n---\n",
-    })
+    v = _vault(
+        {
+            "contacts/jdoe.md": "---\nname: Jane Doe\n---\n",
+            "meetings/2026-01-02 Coffee.md": '---\ndate: 2026-01-02\nwith:\n  - "[[Jane Doe]]"\n---\n',
+        }
+    )
     assert _codes(v, "meetings/2026-01-02 Coffee.md") == [(3, Severity.INFO, "link-alias")]
     assert v.meetings["meetings/2026-01-02 Coffee.md"].with_[0].path == "contacts/jdoe.md"
 
 
 def test_ambiguous_alias_is_a_warning():
-    v = _vault({
-        "contacts/Jane Doe.md": "---\nname: Jane Doe\naliases: [JD]\n---\n",
-        "contacts/Jan Dee.md": "---\nname: Jan Dee\naliases: [JD]\n---\n",
-        "contacts/Bob.md": "---\nname: Bob\nreferred_by: \"[[JD]]\"\n---\n",
-    })
+    v = _vault(
+        {
+            "contacts/Jane Doe.md": "---\nname: Jane Doe\naliases: [JD]\n---\n",
+            "contacts/Jan Dee.md": "---\nname: Jan Dee\naliases: [JD]\n---\n",
+            "contacts/Bob.md": '---\nname: Bob\nreferred_by: "[[JD]]"\n---\n',
+        }
+    )
     assert _codes(v, "contacts/Bob.md") == [(3, Severity.WARNING, "link-ambiguous")]
     assert v.contacts["contacts/Bob.md"].referred_by.path is None  # type: ignore[union-attr]
 
 
 def test_several_notes_with_one_name_is_a_warning():
-    v = _vault({
-        "contacts/Jane.md": "---\nname: Jane\n---\n",
-        "contacts/old/Jane.md": "---\nname: Jane (old)\n---\n",
-        "meetings/2026-01-02 m.md": "---\ndate: 2026-01-02\nwith: [\"[[Jane]]\"]\n---\n",
-    })
+    v = _vault(
+        {
+            "contacts/Jane.md": "---\nname: Jane\n---\n",
+            "contacts/old/Jane.md": "---\nname: Jane (old)\n---\n",
+            "meetings/2026-01-02 m.md": '---\ndate: 2026-01-02\nwith: ["[[Jane]]"]\n---\n',
+        }
+    )
     assert _codes(v, "meetings/2026-01-02 m.md") == [(3, Severity.WARNING, "link-ambiguous")]
     assert v.meetings["meetings/2026-01-02 m.md"].with_[0].path == "contacts/Jane.md"
 
 
 def test_unquoted_link_is_a_warning_and_still_resolves():
-    v = _vault({
-        "contacts/Jane Doe.md": "---\nname: Jane Doe\ncompany: [[Acme Corp]]\n---\n",
-        "companies/Acme Corp.md": "---\ntype: company\n---\n",
-    })
+    v = _vault(
+        {
+            "contacts/Jane Doe.md": "---\nname: Jane Doe\ncompany: [[Acme Corp]]\n---\n",
+            "companies/Acme Corp.md": "---\ntype: company\n---\n",
+        }
+    )
     assert _codes(v, "contacts/Jane Doe.md") == [(3, Severity.WARNING, "link-quotes")]
     assert v.contacts["contacts/Jane Doe.md"].company_path == "companies/Acme Corp.md"
 
 
 def test_unquoted_links_in_a_list_each_warn():
-    v = _vault({
-        "contacts/Jane.md": "---\nname: Jane\n---\n",
-        "contacts/Bob.md": "---\nname: Bob\n---\n",
-        "meetings/2026-01-02 m.md": "---\ndate: 2026-01-02\nwith:\n  - [[Jane]]\n  - [[Bob]]\n---\n",
-    })
+    v = _vault(
+        {
+            "contacts/Jane.md": "---\nname: Jane\n---\n",
+            "contacts/Bob.md": "---\nname: Bob\n---\n",
+            "meetings/2026-01-02 m.md": "---\ndate: 2026-01-02\nwith:\n  - [[Jane]]\n  - [[Bob]]\n---\n",
+        }
+    )
     assert _codes(v, "meetings/2026-01-02 m.md") == [(3, Severity.WARNING, "link-quotes")] * 2
-    assert [p.path for p in v.meetings["meetings/2026-01-02 m.md"].with_] == \
-        ["contacts/Jane.md", "contacts/Bob.md"]
+    assert [p.path for p in v.meetings["meetings/2026-01-02 m.md"].with_] == [
+        "contacts/Jane.md",
+        "contacts/Bob.md",
+    ]
 
 
 def test_plain_name_is_not_a_link_and_not_a_finding():
@@ -337,19 +390,23 @@ def test_plain_name_is_not_a_link_and_not_a_finding():
 
 
 def test_plain_name_in_a_link_list_is_not_called_an_unquoted_link():
-    v = _vault({
-        "contacts/Jane.md": "---\nname: Jane\n---\n",
-        "meetings/2026-01-02 m.md": "---\ndate: 2026-01-02\nwith:\n  - \"[[Jane]]\"\n  - Carl\n---\n",
-    })
+    v = _vault(
+        {
+            "contacts/Jane.md": "---\nname: Jane\n---\n",
+            "meetings/2026-01-02 m.md": '---\ndate: 2026-01-02\nwith:\n  - "[[Jane]]"\n  - Carl\n---\n',
+        }
+    )
     assert _codes(v, "meetings/2026-01-02 m.md") == []
 
 
 def test_link_into_a_broken_note_still_resolves():
     # A broken note is kept for link resolution: the link is not "missing".
-    v = _vault({
-        "companies/Acme.md": "---\nname: a\nname: b\n---\n",
-        "contacts/Jane.md": "---\nname: Jane\ncompany: \"[[Acme]]\"\n---\n",
-    })
+    v = _vault(
+        {
+            "companies/Acme.md": "---\nname: a\nname: b\n---\n",
+            "contacts/Jane.md": '---\nname: Jane\ncompany: "[[Acme]]"\n---\n',
+        }
+    )
     assert [f.code for f in v.findings if f.path == "contacts/Jane.md"] == []
     assert v.contacts["contacts/Jane.md"].company_path == "companies/Acme.md"
 

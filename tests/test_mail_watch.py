@@ -60,7 +60,9 @@ def test_watch_logs_a_reply_as_it_arrives_and_the_chase_goes(vault, tmp_path, mo
         addresses = ["{ME}"]
     """)
     vault.user_config('[mail]\nmaildir = "~/Mail/INBOX"\n')  # (this computer's, not the vault's)
-    vault.contact("Jane Doe", "email: jane@acme.example", log="2026-11-10 approach: asked for 30 minutes")
+    vault.contact(
+        "Jane Doe", "email: jane@acme.example", log="2026-11-10 approach: asked for 30 minutes"
+    )
     note = vault.root / "contacts/Jane Doe.md"
     feed = vault.root / ".coffeechat" / "followups.ics"
     monkeypatch.setenv("HOME", str(home))  # the watcher's environment is this one's
@@ -68,22 +70,31 @@ def test_watch_logs_a_reply_as_it_arrives_and_the_chase_goes(vault, tmp_path, mo
     try:
         w.expect(f"following mail in {inbox}")
         wait_until(lambda: "- 2026-11-01 reply: Re: old thread" in note.read_text(), "catch-up", w)
-        wait_until(lambda: feed.exists() and b"Follow up with Jane Doe" in feed.read_bytes(),
-                   "the chase in the feed", w)
+        wait_until(
+            lambda: feed.exists() and b"Follow up with Jane Doe" in feed.read_bytes(),
+            "the chase in the feed",
+            w,
+        )
         before = digest(inbox)
         box.add(reply("Re: 30 minutes?", 20))  # delivered while watching
         w.expect("mail: logged `- 2026-11-20 reply: Re: 30 minutes?` in contacts/Jane Doe.md")
-        wait_until(lambda: b"Follow up with Jane Doe" not in feed.read_bytes(),
-                   "the chase left the feed", w)
+        wait_until(
+            lambda: b"Follow up with Jane Doe" not in feed.read_bytes(),
+            "the chase left the feed",
+            w,
+        )
         assert note.read_text().count("reply: Re: 30 minutes?") == 1
         # the Maildir was only read: only the delivery itself changed it
         delivered = [p for p in (inbox / "new").iterdir()]
         assert len(delivered) == 2 and digest(inbox) != before
-        snapshot = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in inbox.rglob("*") if p.is_file()}
+        snapshot = {
+            p: (p.read_bytes(), p.stat().st_mtime_ns) for p in inbox.rglob("*") if p.is_file()
+        }
     finally:
         assert w.stop() == 0, w.lines
-    assert {p: (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in inbox.rglob("*") if p.is_file()} == snapshot
+    assert {
+        p: (p.read_bytes(), p.stat().st_mtime_ns) for p in inbox.rglob("*") if p.is_file()
+    } == snapshot
     assert not any("error" in line for line in w.lines), w.lines
 
 

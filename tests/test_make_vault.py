@@ -36,14 +36,23 @@ mv = _load()
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _run_script(*args: str, hash_seed: str = "0") -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True,
-                          text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def _check(vault: Path) -> list[dict[str, Any]]:
@@ -61,22 +70,32 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, lis
 
 # -- determinism -------------------------------------------------------------------------
 
-def test_same_arguments_give_the_same_bytes(small: tuple[Path, dict[str, list[str]]],
-                                            tmp_path: Path) -> None:
+
+def test_same_arguments_give_the_same_bytes(
+    small: tuple[Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
     first, manifest = small
     again = mv.make_vault(tmp_path / "again", 150)
     assert again == manifest
     assert _files(tmp_path / "again") == _files(first)
 
 
-def test_bytes_do_not_depend_on_the_hash_seed(small: tuple[Path, dict[str, list[str]]],
-                                              tmp_path: Path) -> None:
+def test_bytes_do_not_depend_on_the_hash_seed(
+    small: tuple[Path, dict[str, list[str]]], tmp_path: Path
+) -> None:
     first, manifest = small
     expected = _files(first)
     for hash_seed in ("1", "4242"):
         out, manifest_file = tmp_path / f"hash-{hash_seed}", tmp_path / f"hash-{hash_seed}.json"
-        proc = _run_script(str(out), "--contacts", "150", "--quiet",
-                           "--manifest", str(manifest_file), hash_seed=hash_seed)
+        proc = _run_script(
+            str(out),
+            "--contacts",
+            "150",
+            "--quiet",
+            "--manifest",
+            str(manifest_file),
+            hash_seed=hash_seed,
+        )
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout == ""
         assert _files(out) == expected
@@ -94,8 +113,10 @@ def test_other_arguments_give_another_vault(tmp_path: Path) -> None:
 
 # -- shape -------------------------------------------------------------------------------
 
+
 def test_counts_per_folder_and_files_beside_the_notes(
-        small: tuple[Path, dict[str, list[str]]]) -> None:
+    small: tuple[Path, dict[str, list[str]]],
+) -> None:
     root, _ = small
     files = _files(root)
     notes = defaultdict(list)
@@ -103,10 +124,20 @@ def test_counts_per_folder_and_files_beside_the_notes(
         if rel.endswith(".md") and rel.split("/")[0] in ("companies", "contacts", "meetings"):
             notes[rel.split("/")[0]].append(rel)
     assert {k: len(v) for k, v in notes.items()} == {
-        "companies": 15, "contacts": 150, "meetings": 450}
+        "companies": 15,
+        "contacts": 150,
+        "meetings": 450,
+    }
     assert any(rel.count("/") > 1 for rel in notes["contacts"])  # contacts in sub-folders
-    for rel in ("coffeechat.toml", ".gitignore", ".obsidian/app.json", "templates/Contact.md",
-                "templates/Meeting.md", "templates/Company.md", "Dashboard.md"):
+    for rel in (
+        "coffeechat.toml",
+        ".gitignore",
+        ".obsidian/app.json",
+        "templates/Contact.md",
+        "templates/Meeting.md",
+        "templates/Company.md",
+        "Dashboard.md",
+    ):
         assert rel in files, rel
     assert b"{{title}}" in files["templates/Contact.md"]
     assert not files["Dashboard.md"].startswith(b"---")
@@ -114,8 +145,16 @@ def test_counts_per_folder_and_files_beside_the_notes(
     assert {Path(rel).suffix for rel in files if rel.startswith("attachments/")} == {".pdf", ".png"}
     texts = [files[rel].decode("utf-8", "replace") for rel in sorted(files) if rel.endswith(".md")]
     joined = "\n".join(texts)
-    for needle in ("## Log\n- ", " approach: ", "📅 ", "[due:: ", "referred_by: \"[[",
-                   "referrals:\n  - \"[[", "thank_you: ", "cadence: "):
+    for needle in (
+        "## Log\n- ",
+        " approach: ",
+        "📅 ",
+        "[due:: ",
+        'referred_by: "[[',
+        'referrals:\n  - "[[',
+        "thank_you: ",
+        "cadence: ",
+    ):
         assert needle in joined, needle
 
 
@@ -157,8 +196,9 @@ ONLY_IN = {
 def messy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     root = tmp_path_factory.mktemp("messy")
     out, manifest_file = root / "vault", root / "manifest.json"
-    proc = _run_script(str(out), "--contacts", "1000", "--seed", "2",
-                       "--manifest", str(manifest_file))
+    proc = _run_script(
+        str(out), "--contacts", "1000", "--seed", "2", "--manifest", str(manifest_file)
+    )
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.strip().splitlines()) == 1 and "4100 notes" in proc.stdout
     return out, json.loads(manifest_file.read_text(encoding="utf-8"))
@@ -176,7 +216,8 @@ def test_manifest_and_size(messy: tuple[Path, dict[str, Any]]) -> None:
 
 
 def test_check_names_every_messy_file_and_nothing_else_breaks(
-        messy: tuple[Path, dict[str, Any]]) -> None:
+    messy: tuple[Path, dict[str, Any]],
+) -> None:
     root, manifest = messy
     listed: dict[str, list[str]] = manifest["messy"]
     for category in EXPECTED_CODES:
@@ -214,6 +255,7 @@ def test_messy_files_are_written_as_listed(messy: tuple[Path, dict[str, Any]]) -
 
 
 # -- refusing to overwrite ---------------------------------------------------------------
+
 
 def test_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     out = tmp_path / "used"

@@ -28,26 +28,29 @@ NOW = dt.datetime(2026, 11, 23, 9, 5)
 DEVICE = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$")
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("Jane Doe", "Jane Doe"),
-    ("AC/DC", "AC DC"),
-    ("back\\slash", "back slash"),
-    ("../../etc/passwd", "etc passwd"),
-    ("..", "Untitled"),
-    (".hidden", "hidden"),
-    ("...dots", "dots"),
-    ("trailing dot.", "trailing dot"),
-    ("CON", "CON_"),
-    ("nul.txt", "nul.txt_"),
-    ("Lpt1", "Lpt1_"),
-    ("Console", "Console"),
-    ("tab\there\x00nul\x1fend", "tab here nul end"),
-    ("a: b | c # d ^ e [[f]]", "a b c d e f"),
-    ("  spaced   out  ", "spaced out"),
-    ("", "Untitled"),
-    ("José", "José"),
-    ("Jose\u0301", "José"),  # NFD from macOS becomes NFC
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Jane Doe", "Jane Doe"),
+        ("AC/DC", "AC DC"),
+        ("back\\slash", "back slash"),
+        ("../../etc/passwd", "etc passwd"),
+        ("..", "Untitled"),
+        (".hidden", "hidden"),
+        ("...dots", "dots"),
+        ("trailing dot.", "trailing dot"),
+        ("CON", "CON_"),
+        ("nul.txt", "nul.txt_"),
+        ("Lpt1", "Lpt1_"),
+        ("Console", "Console"),
+        ("tab\there\x00nul\x1fend", "tab here nul end"),
+        ("a: b | c # d ^ e [[f]]", "a b c d e f"),
+        ("  spaced   out  ", "spaced out"),
+        ("", "Untitled"),
+        ("José", "José"),
+        ("Jose\u0301", "José"),  # NFD from macOS becomes NFC
+    ],
+)
 def test_safe_filename(name, expected):
     assert safe_filename(name) == expected
 
@@ -111,8 +114,9 @@ def test_creating_notes_never_writes_outside_the_vault(names):
         settings = Settings()
         taken = NoteNames([])
         for name in names:
-            rel = create_note(root, settings, NoteType.CONTACT, name, [("role", name)],
-                              names=taken, now=NOW)
+            rel = create_note(
+                root, settings, NoteType.CONTACT, name, [("role", name)], names=taken, now=NOW
+            )
             assert rel.startswith("contacts/") and rel.count("/") == 1
             data = (root / rel).read_bytes()
             note = parse_note(rel, data)
@@ -129,11 +133,15 @@ TEMPLATES = {
     "contact": _bundled_template("Contact.md"),
     "company": _bundled_template("Company.md"),
     "meeting": _bundled_template("Meeting.md"),
-    "comments and spacing": ('---\ntype: contact\nname : "{{title}}"  # the full name\n'
-                             "role:   # what they do\ntags: [a, b]\nnested:\n  x: 1\n---\n"
-                             "# {{title}}\n\n## Log\n- 2026-01-01 note: x\n\n## Other\n"),
-    "crlf, title elsewhere": ('---\r\nname: "{{title}}"\r\naliases:\r\n    - "{{title}}"\r\n'
-                              "added: {{date}}\r\n---\r\nBody {{title}}\r\n"),
+    "comments and spacing": (
+        '---\ntype: contact\nname : "{{title}}"  # the full name\n'
+        "role:   # what they do\ntags: [a, b]\nnested:\n  x: 1\n---\n"
+        "# {{title}}\n\n## Log\n- 2026-01-01 note: x\n\n## Other\n"
+    ),
+    "crlf, title elsewhere": (
+        '---\r\nname: "{{title}}"\r\naliases:\r\n    - "{{title}}"\r\n'
+        "added: {{date}}\r\n---\r\nBody {{title}}\r\n"
+    ),
     "empty front matter": "---\n---\n",
     "no front matter": "Just {{title}}\n## Log\n",
 }
@@ -146,9 +154,15 @@ def test_one_pass_equals_one_set_key_per_field(template, name):
     from coffeechat.core.edits import set_key, set_keys
     from coffeechat.storage.writer import _render_note
 
-    values = [("type", "contact"), ("name", name), ("company", Link("Acme")),
-              ("role", "VP, Eng"), ("tags", ["contact", "x"]), ("added", dt.date(2024, 3, 5)),
-              ("email", None)]
+    values = [
+        ("type", "contact"),
+        ("name", name),
+        ("company", Link("Acme")),
+        ("role", "VP, Eng"),
+        ("tags", ["contact", "x"]),
+        ("added", dt.date(2024, 3, 5)),
+        ("email", None),
+    ]
     rendered = _render_note(template, name, NOW).encode("utf-8")
     one_by_one = rendered
     for key, value in values:

@@ -40,6 +40,7 @@ def findings(note: ParsedNote) -> list[tuple[int | None, Severity, str]]:
 
 # --- golden cases --------------------------------------------------------------------------
 
+
 def test_there_are_enough_golden_cases():
     assert len(GOLDEN) >= 12
     for md in GOLDEN:
@@ -80,47 +81,51 @@ def test_golden(md: Path):
 
 # --- values as Obsidian reads them ---------------------------------------------------------
 
-@pytest.mark.parametrize(("line", "value"), [
-    ("phone: 0123456", "0123456"),
-    ("zip: 01234", "01234"),
-    ("country: NO", "NO"),
-    ("country: no", "no"),
-    ("answer: yes", "yes"),
-    ("answer: Yes", "Yes"),
-    ("switch: on", "on"),
-    ("switch: off", "off"),
-    ("letter: y", "y"),
-    ("time: 10:00", "10:00"),
-    ("time: 1:30:00", "1:30:00"),
-    ("phone: +15550100", "+15550100"),
-    ("phone: +1 555 0100", "+1 555 0100"),
-    ("flag: true", True),
-    ("flag: True", True),
-    ("flag: false", False),
-    ("flag: FALSE", False),
-    ("count: 42", 42),
-    ("count: 0", 0),
-    ("count: -3", -3),
-    ("rating: 4.5", 4.5),
-    ("octal: 0o17", "0o17"),
-    ("hex: 0x1F", "0x1F"),
-    ("exp: 1e3", "1e3"),
-    ("under: 1_000", "1_000"),
-    ("sexagesimal: 190:20:30", "190:20:30"),
-    ("inf: .inf", ".inf"),
-    ("nan: .NaN", ".NaN"),
-    ("date: 2026-03-04", "2026-03-04"),
-    ("when: 2026-03-04T15:00", "2026-03-04T15:00"),
-    ("when: 2026-03-04 15:00:00", "2026-03-04 15:00:00"),
-    ("empty:", None),
-    ("empty: ~", None),
-    ("empty: null", None),
-    ('quoted: "true"', "true"),
-    ("quoted: '42'", "42"),
-    ("link: \"[[Jane Doe]]\"", "[[Jane Doe]]"),
-    ("title: Coffee with Jane — notes", "Coffee with Jane — notes"),
-    ("emoji: ☕ chat", "☕ chat"),
-])
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [
+        ("phone: 0123456", "0123456"),
+        ("zip: 01234", "01234"),
+        ("country: NO", "NO"),
+        ("country: no", "no"),
+        ("answer: yes", "yes"),
+        ("answer: Yes", "Yes"),
+        ("switch: on", "on"),
+        ("switch: off", "off"),
+        ("letter: y", "y"),
+        ("time: 10:00", "10:00"),
+        ("time: 1:30:00", "1:30:00"),
+        ("phone: +15550100", "+15550100"),
+        ("phone: +1 555 0100", "+1 555 0100"),
+        ("flag: true", True),
+        ("flag: True", True),
+        ("flag: false", False),
+        ("flag: FALSE", False),
+        ("count: 42", 42),
+        ("count: 0", 0),
+        ("count: -3", -3),
+        ("rating: 4.5", 4.5),
+        ("octal: 0o17", "0o17"),
+        ("hex: 0x1F", "0x1F"),
+        ("exp: 1e3", "1e3"),
+        ("under: 1_000", "1_000"),
+        ("sexagesimal: 190:20:30", "190:20:30"),
+        ("inf: .inf", ".inf"),
+        ("nan: .NaN", ".NaN"),
+        ("date: 2026-03-04", "2026-03-04"),
+        ("when: 2026-03-04T15:00", "2026-03-04T15:00"),
+        ("when: 2026-03-04 15:00:00", "2026-03-04 15:00:00"),
+        ("empty:", None),
+        ("empty: ~", None),
+        ("empty: null", None),
+        ('quoted: "true"', "true"),
+        ("quoted: '42'", "42"),
+        ('link: "[[Jane Doe]]"', "[[Jane Doe]]"),
+        ("title: Coffee with Jane — notes", "Coffee with Jane — notes"),
+        ("emoji: ☕ chat", "☕ chat"),
+    ],
+)
 def test_scalars_are_read_as_obsidian_reads_them(line, value):
     note = parse(f"---\n{line}\n---\n")
     assert not note.broken, note.findings
@@ -163,6 +168,7 @@ def test_unsafe_tags_are_a_yaml_error_not_code():
 
 
 # --- BOM and line endings ------------------------------------------------------------------
+
 
 def test_bom_is_skipped():
     note = parse(b"\xef\xbb\xbf---\nname: Jane\n---\n")
@@ -209,6 +215,7 @@ def test_split_lines():
 
 # --- broken front matter -------------------------------------------------------------------
 
+
 def test_duplicate_key_is_an_error_on_the_second_line():
     note = parse("---\nstatus: done\nname: A\nstatus: open\n---\n")
     assert note.broken
@@ -244,26 +251,32 @@ def test_conflict_markers_with_crlf():
     assert findings(note) == [(4, Severity.ERROR, "conflict")]
 
 
-@pytest.mark.parametrize("text", [
-    "Title\n=======\n\nbody\n",  # a setext heading
-    "---\nname: A\n---\nTitle\n=======\n",
-    "Intro\n=======\n\nMore\n=======\n",
-    "text <<<<<<< not at line start >>>>>>>\n",
-    "<<<<<<< HEAD but never closed\nx\n",
-    "=======\n>>>>>>> no start marker\n",
-    "<<<<<<<< eight is not a marker\nx\n>>>>>>>> eight\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Title\n=======\n\nbody\n",  # a setext heading
+        "---\nname: A\n---\nTitle\n=======\n",
+        "Intro\n=======\n\nMore\n=======\n",
+        "text <<<<<<< not at line start >>>>>>>\n",
+        "<<<<<<< HEAD but never closed\nx\n",
+        "=======\n>>>>>>> no start marker\n",
+        "<<<<<<<< eight is not a marker\nx\n>>>>>>>> eight\n",
+    ],
+)
 def test_not_a_conflict(text):
     note = parse(text)
     assert not note.broken and not [f for f in note.findings if f.code == "conflict"]
 
 
-@pytest.mark.parametrize(("data", "line"), [
-    (b"---\nname: Ren\xe9e\n---\n", 2),  # Windows-1252 e-acute
-    (b"---\nname: A\n---\nline 4\nline \x935\x94\n", 5),
-    (b"\x80", 1),
-    (b"ok\nok\nok\n\xff", 4),
-])
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        (b"---\nname: Ren\xe9e\n---\n", 2),  # Windows-1252 e-acute
+        (b"---\nname: A\n---\nline 4\nline \x935\x94\n", 5),
+        (b"\x80", 1),
+        (b"ok\nok\nok\n\xff", 4),
+    ],
+)
 def test_non_utf8_is_an_error_on_its_line(data, line):
     note = parse(data)
     assert note.broken and findings(note) == [(line, Severity.ERROR, "encoding")]
@@ -306,11 +319,14 @@ def test_front_matter_of_only_comments():
     assert note.has_front_matter and note.meta == {} and not note.findings
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("---\n- a\n- b\n---\n", "a list"),
-    ("---\njust text\n---\n", "a single value"),
-    ("---\n42\n---\n", "a single value"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("---\n- a\n- b\n---\n", "a list"),
+        ("---\njust text\n---\n", "a single value"),
+        ("---\n42\n---\n", "a single value"),
+    ],
+)
 def test_front_matter_that_is_not_a_mapping(text, kind):
     note = parse(text)
     assert note.broken and findings(note) == [(2, Severity.ERROR, "yaml")]
@@ -424,6 +440,7 @@ def test_meta_and_meta_lines_use_the_same_key_spelling():
 
 # --- load_front_matter ---------------------------------------------------------------------
 
+
 def test_load_front_matter_counts_lines_from_first_line():
     values, lines = load_front_matter("a: 1\nb: 2\n", first_line=10)
     assert values == {"a": 1, "b": 2} and lines == {"a": 10, "b": 11}
@@ -449,16 +466,39 @@ def test_load_front_matter_duplicate():
 
 # --- body: log lines -----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("word", "kind"), [
-    ("approach", "approach"), ("Follow-up", "follow_up"), ("follow up", "follow_up"),
-    ("follow_up", "follow_up"), ("followup", "follow_up"), ("FOLLOW-UP", "follow_up"),
-    ("thank-you", "thank_you"), ("Thank You", "thank_you"), ("thanks", "thank_you"),
-    ("thank_you", "thank_you"), ("report back", "report_back"), ("Report-Back", "report_back"),
-    ("call", "call"), ("phone", "call"), ("voicemail", "voicemail"), ("vm", "voicemail"),
-    ("email", "email"), ("e-mail", "email"), ("reply", "reply"), ("replied", "reply"),
-    ("update", "update"), ("landed", "landed"), ("declined", "declined"), ("note", "note"),
-    ("lunch", None), ("", None), ("follow", "follow_up"),
-])
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("approach", "approach"),
+        ("Follow-up", "follow_up"),
+        ("follow up", "follow_up"),
+        ("follow_up", "follow_up"),
+        ("followup", "follow_up"),
+        ("FOLLOW-UP", "follow_up"),
+        ("thank-you", "thank_you"),
+        ("Thank You", "thank_you"),
+        ("thanks", "thank_you"),
+        ("thank_you", "thank_you"),
+        ("report back", "report_back"),
+        ("Report-Back", "report_back"),
+        ("call", "call"),
+        ("phone", "call"),
+        ("voicemail", "voicemail"),
+        ("vm", "voicemail"),
+        ("email", "email"),
+        ("e-mail", "email"),
+        ("reply", "reply"),
+        ("replied", "reply"),
+        ("update", "update"),
+        ("landed", "landed"),
+        ("declined", "declined"),
+        ("note", "note"),
+        ("lunch", None),
+        ("", None),
+        ("follow", "follow_up"),
+    ],
+)
 def test_normalise_kind(word, kind):
     assert normalise_kind(word) == kind
 
@@ -473,7 +513,8 @@ def test_log_line_forms():
         "* 2026-01-03 Follow-up:nudged\n"
         "+ 2026-01-04 thank-you:  sent a card  \n"
         "  - 2026-01-05 call: nested list item\n"
-        "- 2026-01-06 reply:\n")
+        "- 2026-01-06 reply:\n"
+    )
     assert log == (
         LogEntry(D("2026-01-02"), "approach", "emailed Jane", 1),
         LogEntry(D("2026-01-03"), "follow_up", "nudged", 2),
@@ -489,15 +530,18 @@ def test_log_line_numbers_are_offset_by_first_line():
     assert [e.line for e in log] == [11]
 
 
-@pytest.mark.parametrize("line", [
-    "2026-01-02 call: no bullet",
-    "- call 2026-01-02: date second",
-    "- 2026-01-02: no kind",
-    "- 2026-01-02 call no colon",
-    "-2026-01-02 call: no space after the bullet",
-    "- 26-01-02 call: two-digit year",
-    "> - 2026-01-02 call: in a quote",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-01-02 call: no bullet",
+        "- call 2026-01-02: date second",
+        "- 2026-01-02: no kind",
+        "- 2026-01-02 call no colon",
+        "-2026-01-02 call: no space after the bullet",
+        "- 26-01-02 call: two-digit year",
+        "> - 2026-01-02 call: in a quote",
+    ],
+)
 def test_not_log_lines(line):
     log, _, found = body("## Log\n" + line)
     assert log == () and found == ()
@@ -516,7 +560,9 @@ def test_log_section_headings(heading):
 
 
 def test_unknown_kind_elsewhere_is_ignored():
-    log, _, found = body("## Notes\n- 2026-01-02 lunch: with Jane\n## Log\n## Ideas\n- 2026-01-03 brunch: x\n")
+    log, _, found = body(
+        "## Notes\n- 2026-01-02 lunch: with Jane\n## Log\n## Ideas\n- 2026-01-03 brunch: x\n"
+    )
     assert log == () and found == ()
 
 
@@ -529,7 +575,9 @@ def test_known_kinds_count_under_any_heading():
     assert [e.kind for e in log] == ["reply"]
 
 
-@pytest.mark.parametrize("date", ["2026-02-30", "2026-13-01", "2026-00-05", "2025-02-29", "2026-4-31"])
+@pytest.mark.parametrize(
+    "date", ["2026-02-30", "2026-13-01", "2026-00-05", "2025-02-29", "2026-4-31"]
+)
 def test_impossible_log_date_is_a_warning_and_skipped(date):
     log, _, found = body(f"## Log\n- {date} call: x\n")
     assert log == ()
@@ -543,10 +591,12 @@ def test_loose_log_date():
 
 
 def test_log_lines_inside_fences_are_ignored():
-    text = ("```\n- 2026-01-01 call: fenced\n```\n"
-            "~~~\n```\n- 2026-01-02 call: backticks do not close a tilde fence\n~~~\n"
-            "  ~~~\n- 2026-01-03 call: indented tilde fence\n~~~~\n"
-            "- 2026-01-04 call: outside\n")
+    text = (
+        "```\n- 2026-01-01 call: fenced\n```\n"
+        "~~~\n```\n- 2026-01-02 call: backticks do not close a tilde fence\n~~~\n"
+        "  ~~~\n- 2026-01-03 call: indented tilde fence\n~~~~\n"
+        "- 2026-01-04 call: outside\n"
+    )
     log, _, _ = body(text)
     assert [(e.date.day, e.line) for e in log] == [(4, 11)]
 
@@ -573,13 +623,15 @@ def test_headings_inside_fences_do_not_start_a_log_section():
 
 # --- body: tasks ---------------------------------------------------------------------------
 
+
 def test_tasks_form_and_dataview_form():
     _, tasks, _ = body(
         "- [ ] send the article 📅 2026-12-01\n"
         "- [ ] send the article [due:: 2026-12-02]\n"
         "- [ ] call back (due:: 2026-12-03) soon\n"
         "- [ ] with variation selector 📅\ufe0f 2026-12-04\n"
-        "- [ ] DUE upper [Due:: 2026-12-05]\n")
+        "- [ ] DUE upper [Due:: 2026-12-05]\n"
+    )
     assert tasks == (
         Task("send the article", D("2026-12-01"), False, 1),
         Task("send the article", D("2026-12-02"), False, 2),
@@ -589,29 +641,36 @@ def test_tasks_form_and_dataview_form():
     )
 
 
-@pytest.mark.parametrize(("box", "done"), [(" ", False), ("x", True), ("X", True), ("-", True),
-                                           ("/", False), ("?", False), (">", False)])
+@pytest.mark.parametrize(
+    ("box", "done"),
+    [(" ", False), ("x", True), ("X", True), ("-", True), ("/", False), ("?", False), (">", False)],
+)
 def test_checked_and_cancelled_tasks_are_done(box, done):
     _, tasks, _ = body(f"- [{box}] thing 📅 2026-12-01\n")
     assert [t.done for t in tasks] == [done]
 
 
-@pytest.mark.parametrize("line", [
-    "- [ ] no due date",
-    "- [ ] scheduled only ⏳ 2026-12-01",
-    "- [ ] start only 🛫 2026-12-01",
-    "- [ ] short date 📅 2026-2-3",
-    "- [] not a checkbox 📅 2026-12-01",
-    "[ ] no bullet 📅 2026-12-01",
-    "- [ ]no space 📅 2026-12-01",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- [ ] no due date",
+        "- [ ] scheduled only ⏳ 2026-12-01",
+        "- [ ] start only 🛫 2026-12-01",
+        "- [ ] short date 📅 2026-2-3",
+        "- [] not a checkbox 📅 2026-12-01",
+        "[ ] no bullet 📅 2026-12-01",
+        "- [ ]no space 📅 2026-12-01",
+    ],
+)
 def test_tasks_without_a_usable_due_date_are_ignored(line):
     _, tasks, found = body(line)
     assert tasks == () and found == ()
 
 
 def test_an_open_task_with_an_impossible_date_is_an_error_on_its_line():
-    _, tasks, found = body("text\n- [ ] call Ana 📅 2027-02-30\n- [x] done long ago 📅 2026-02-30\n")
+    _, tasks, found = body(
+        "text\n- [ ] call Ana 📅 2027-02-30\n- [x] done long ago 📅 2026-02-30\n"
+    )
     assert tasks == ()
     assert [(f.line, f.severity, f.code) for f in found] == [(2, Severity.ERROR, "task-date")]
     assert "2027-02-30 is not a real date" in found[0].message
@@ -623,8 +682,14 @@ def test_task_keeps_other_tasks_fields_in_its_text():
 
 
 def test_numbered_and_nested_tasks():
-    _, tasks, _ = body("1. [ ] one 📅 2026-12-01\n2) [x] two 📅 2026-12-02\n    - [ ] three 📅 2026-12-03\n")
-    assert [(t.text, t.done, t.line) for t in tasks] == [("one", False, 1), ("two", True, 2), ("three", False, 3)]
+    _, tasks, _ = body(
+        "1. [ ] one 📅 2026-12-01\n2) [x] two 📅 2026-12-02\n    - [ ] three 📅 2026-12-03\n"
+    )
+    assert [(t.text, t.done, t.line) for t in tasks] == [
+        ("one", False, 1),
+        ("two", True, 2),
+        ("three", False, 3),
+    ]
 
 
 def test_a_task_is_never_also_a_log_line():
@@ -644,6 +709,7 @@ def test_front_matter_lines_are_not_read_as_body():
 
 # --- records ---------------------------------------------------------------------------------
 
+
 def _round_trip(note: ParsedNote) -> ParsedNote:
     return note_from_record(json.loads(json.dumps(note_to_record(note), ensure_ascii=False)))
 
@@ -656,13 +722,17 @@ def test_record_round_trip_of_golden_notes(md: Path):
 
 def test_record_round_trip_of_a_hand_built_note():
     note = ParsedNote(
-        path="meetings/2026-01-02 Café.md", mtime_ns=5,
-        meta={"a": [1, 2.5, None, True, {"b": "c"}], "ü": "ß"}, meta_lines={"a": 2, "ü": 3},
+        path="meetings/2026-01-02 Café.md",
+        mtime_ns=5,
+        meta={"a": [1, 2.5, None, True, {"b": "c"}], "ü": "ß"},
+        meta_lines={"a": 2, "ü": 3},
         has_front_matter=True,
         log=(LogEntry(D("2026-01-02"), "call", "x", 7),),
         tasks=(Task("t", D("2026-01-03"), True, 8), Task("u", D("2026-01-04"), False, 9)),
-        findings=(Finding("meetings/2026-01-02 Café.md", None, "m", Severity.INFO, "c"),
-                  Finding("meetings/2026-01-02 Café.md", 4, "n", Severity.WARNING, "d")),
+        findings=(
+            Finding("meetings/2026-01-02 Café.md", None, "m", Severity.INFO, "c"),
+            Finding("meetings/2026-01-02 Café.md", 4, "n", Severity.WARNING, "d"),
+        ),
         broken=False,
     )
     assert _round_trip(note) == note

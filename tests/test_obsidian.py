@@ -35,8 +35,18 @@ from conftest import SAMPLE, TODAY
 
 OBSIDIAN_TYPES = {"text", "multitext", "number", "checkbox", "date", "datetime", "aliases", "tags"}
 TOP_KEYS = {"filters", "formulas", "properties", "summaries", "views"}
-VIEW_KEYS = {"type", "name", "filters", "order", "sort", "groupBy", "limit", "summaries",
-             "columnSize", "rowHeight"}
+VIEW_KEYS = {
+    "type",
+    "name",
+    "filters",
+    "order",
+    "sort",
+    "groupBy",
+    "limit",
+    "summaries",
+    "columnSize",
+    "rowHeight",
+}
 #: Names an expression may use besides coffeechat's keys.
 BUILT_INS = {"note", "file", "formula", "this", "value", "index", "acc"}
 
@@ -48,19 +58,25 @@ def _expressions(filters):
         yield filters
         return
     assert isinstance(filters, dict) and len(filters) == 1, filters
-    (op, parts), = filters.items()
+    ((op, parts),) = filters.items()
     assert op in ("and", "or", "not") and isinstance(parts, list) and parts, filters
     for part in parts:
         yield from _expressions(part)
 
 
 def _all_bases():
-    custom = Settings(contacts_folder="People", meetings_folder="Journal/Meetings",
-                      companies_folder="Orgs", templates_folder="_tpl", ignore=("Archive",))
+    custom = Settings(
+        contacts_folder="People",
+        meetings_folder="Journal/Meetings",
+        companies_folder="Orgs",
+        templates_folder="_tpl",
+        ignore=("Archive",),
+    )
     return [*bases(Settings()).items(), *bases(custom).items()]
 
 
 # --- the .base files as Obsidian documents them -------------------------------------------------
+
 
 @pytest.mark.parametrize("name, text", _all_bases(), ids=lambda x: x if x in BASE_FILES else "")
 def test_every_base_is_valid_bases_yaml(name, text):
@@ -68,8 +84,10 @@ def test_every_base_is_valid_bases_yaml(name, text):
     assert isinstance(data, dict) and set(data) <= TOP_KEYS and "views" in data
     formulas = data.get("formulas") or {}
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in formulas.items())
-    assert all(isinstance(v, dict) and set(v) == {"displayName"}
-               for v in (data.get("properties") or {}).values())
+    assert all(
+        isinstance(v, dict) and set(v) == {"displayName"}
+        for v in (data.get("properties") or {}).values()
+    )
     expressions = [*_expressions(data.get("filters")), *formulas.values()]
     names = set()
     for view in data["views"]:
@@ -88,14 +106,20 @@ def test_every_base_is_valid_bases_yaml(name, text):
         for prop in props:
             kind, _, key = prop.partition(".")
             assert kind in ("note", "file", "formula"), prop
-            assert (key in PROPERTY_TYPES if kind == "note" else
-                    key in FILE_FIELDS if kind == "file" else key in formulas), prop
+            assert (
+                key in PROPERTY_TYPES
+                if kind == "note"
+                else key in FILE_FIELDS
+                if kind == "file"
+                else key in formulas
+            ), prop
         names.add(view["name"])
     assert len(names) == len(data["views"])
     for prop in data.get("properties") or {}:
         kind, _, key = prop.partition(".")
-        assert key in (PROPERTY_TYPES if kind == "note" else FILE_FIELDS if kind == "file"
-                       else formulas), prop
+        assert key in (
+            PROPERTY_TYPES if kind == "note" else FILE_FIELDS if kind == "file" else formulas
+        ), prop
     for text_ in expressions:
         _check_expression(text_, set(formulas))
 
@@ -125,8 +149,12 @@ def _check_expression(text: str, formulas: set[str]) -> None:
 
 
 def test_bases_follow_the_vault_folders():
-    custom = Settings(contacts_folder="People", meetings_folder="Journal/Meetings",
-                      templates_folder="_tpl", ignore=("Archive",))
+    custom = Settings(
+        contacts_folder="People",
+        meetings_folder="Journal/Meetings",
+        templates_folder="_tpl",
+        ignore=("Archive",),
+    )
     text = bases(custom)["Contacts.base"]
     assert 'file.inFolder("People")' in text and 'inFolder("Journal/Meetings")' in text
     assert '!file.inFolder("_tpl")' in text and '!file.inFolder("Archive")' in text
@@ -134,6 +162,7 @@ def test_bases_follow_the_vault_folders():
 
 
 # --- what each view lists on the sample vault ---------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def sample():
@@ -169,8 +198,11 @@ def test_contacts_views_on_the_sample_vault(sample):
     assert {"Brightline Learning", "Northwind Health", "Kestrel Maps", "Ledgerly"} <= groups
     view, met_rows = _rows(sample, "Contacts.base", "Met / not yet met")
     met = {r.file.path for r in met_rows if value_of(r, view["groupBy"]["property"]) == "met"}
-    held = {p for p in contacts if any(m.held(TODAY) and m.kind != "event"
-                                       for m in model.meetings_with(p))}
+    held = {
+        p
+        for p in contacts
+        if any(m.held(TODAY) and m.kind != "event" for m in model.meetings_with(p))
+    }
     assert met == held and 5 < len(met) < len(contacts)
     assert "contacts/Łukasz Wiśniewski.md" not in met  # named as a referral, not met
     _, referred = _rows(sample, "Contacts.base", "Referred by someone")
@@ -183,16 +215,24 @@ def test_meetings_views_on_the_sample_vault(sample):
     _, model = sample
     _, upcoming = _rows(sample, "Meetings.base", "Upcoming")
     assert _paths(upcoming) == {p for p, m in model.meetings.items() if m.scheduled(TODAY)}
-    assert _paths(upcoming) == {"meetings/2026-11-25 Coffee with Sofia Marchetti.md",
-                                "meetings/2026-12-03 Meeting with Helen Park.md"}
+    assert _paths(upcoming) == {
+        "meetings/2026-11-25 Coffee with Sofia Marchetti.md",
+        "meetings/2026-12-03 Meeting with Helen Park.md",
+    }
     _, unthanked = _rows(sample, "Meetings.base", "Held without a thank-you")
-    assert _paths(unthanked) == {p for p, m in model.meetings.items()
-                                 if m.held(TODAY) and m.thank_you is None}
+    assert _paths(unthanked) == {
+        p for p, m in model.meetings.items() if m.held(TODAY) and m.thank_you is None
+    }
     assert "meetings/2026-11-20 Coffee with Kenji Watanabe.md" in _paths(unthanked)
     _, by_kind = _rows(sample, "Meetings.base", "By kind")
     assert _paths(by_kind) == set(model.meetings)
-    assert {value_of(r, "note.kind") for r in by_kind} == {"informational", "coffee", "call",
-                                                           "video", "event"}
+    assert {value_of(r, "note.kind") for r in by_kind} == {
+        "informational",
+        "coffee",
+        "call",
+        "video",
+        "event",
+    }
     # On a later day the same views move on: the coffee on the 25th is then held.
     _, later = _rows(sample, "Meetings.base", "Upcoming", dt.date(2026, 11, 26))
     assert _paths(later) == {"meetings/2026-12-03 Meeting with Helen Park.md"}
@@ -212,10 +252,16 @@ def test_companies_view_lists_each_company_with_its_people(sample):
 
 # --- property types -----------------------------------------------------------------------------
 
+
 def test_property_types_use_obsidian_type_names():
     assert set(PROPERTY_TYPES.values()) <= OBSIDIAN_TYPES
     assert {k for k, v in PROPERTY_TYPES.items() if v == "date"} == {
-        "follow_up", "added", "thank_you", "prepared", "connected_on"}
+        "follow_up",
+        "added",
+        "thank_you",
+        "prepared",
+        "connected_on",
+    }
     assert PROPERTY_TYPES["date"] == "datetime"
     for key in ("aliases", "with", "referrals", "tags", "emails"):
         assert PROPERTY_TYPES[key] in ("multitext", "aliases", "tags")
@@ -230,9 +276,17 @@ def test_merge_into_nothing_gives_obsidians_shape():
 
 
 def test_merge_keeps_every_key_the_user_has():
-    theirs = {"something": 1, "types": {"aliases": "multitext", "tags": "multitext",
-                                        "cssclasses": "multitext", "date": "date",
-                                        "rating": "number", "follow_up": "date"}}
+    theirs = {
+        "something": 1,
+        "types": {
+            "aliases": "multitext",
+            "tags": "multitext",
+            "cssclasses": "multitext",
+            "date": "date",
+            "rating": "number",
+            "follow_up": "date",
+        },
+    }
     merged = merge_types(json.dumps(theirs, indent=2).encode())
     result = json.loads(merged.data)
     assert result["something"] == 1
@@ -245,9 +299,16 @@ def test_merge_keeps_every_key_the_user_has():
     assert merge_types(merged.data).data is None  # nothing left to add
 
 
-@pytest.mark.parametrize("data, where", [
-    (b'{"types": {"a": "text",}}', ":1:"), (b'{\n  "types": [\n', ":3:"),
-    (b'["types"]', "is not"), (b'{"types": "date"}', "is not"), (b"\xff\xfe{", "UTF-8")])
+@pytest.mark.parametrize(
+    "data, where",
+    [
+        (b'{"types": {"a": "text",}}', ":1:"),
+        (b'{\n  "types": [\n', ":3:"),
+        (b'["types"]', "is not"),
+        (b'{"types": "date"}', "is not"),
+        (b"\xff\xfe{", "UTF-8"),
+    ],
+)
 def test_a_types_file_it_cannot_read_is_an_error_naming_it(data, where):
     with pytest.raises(CoffeechatError) as err:
         merge_types(data)
@@ -255,6 +316,7 @@ def test_a_types_file_it_cannot_read_is_an_error_naming_it(data, where):
 
 
 # --- the commands -------------------------------------------------------------------------------
+
 
 def _cli(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
@@ -287,23 +349,31 @@ def test_obsidian_command_never_overwrites_and_merges_types(vault, run):
     result = run("obsidian")
     assert result.exit_code == 0, result.output
     assert (vault.root / "Contacts.base").read_bytes() == mine
-    assert ("Added Meetings.base, Companies.base, property types in .obsidian/types.json"
-            f" ({len(PROPERTY_TYPES) - 2}).") in result.output
+    assert (
+        "Added Meetings.base, Companies.base, property types in .obsidian/types.json"
+        f" ({len(PROPERTY_TYPES) - 2})."
+    ) in result.output
     assert "Left alone (already there): Contacts.base." in result.output
     types = json.loads((vault.root / ".obsidian" / "types.json").read_text())["types"]
     assert types["date"] == "date" and types["follow_up"] == "text"
     assert types["thank_you"] == "date"
     conflicts = [ln for ln in result.output.splitlines() if ln.startswith("note: ")]
     assert conflicts == [
-        ("note: .obsidian/types.json types follow_up as text (coffeechat would use date);"
-         " left as you set it"),
-        ("note: .obsidian/types.json types date as date (coffeechat would use datetime);"
-         " left as you set it")]
+        (
+            "note: .obsidian/types.json types follow_up as text (coffeechat would use date);"
+            " left as you set it"
+        ),
+        (
+            "note: .obsidian/types.json types date as date (coffeechat would use datetime);"
+            " left as you set it"
+        ),
+    ]
     before = (vault.root / ".obsidian" / "types.json").stat().st_mtime_ns
     again = run("obsidian")
     assert again.exit_code == 0 and again.output.splitlines() == [
         "Left alone (already there): Contacts.base, Meetings.base, Companies.base.",
-        "Nothing to add."]  # each conflict is reported once
+        "Nothing to add.",
+    ]  # each conflict is reported once
     assert (vault.root / ".obsidian" / "types.json").stat().st_mtime_ns == before
 
 
@@ -314,7 +384,9 @@ def test_obsidian_command_creates_the_config_folder_only_when_asked(vault, run):
     assert all((vault.root / name).is_file() for name in BASE_FILES)
     result = run("obsidian", "--create-config")
     assert result.exit_code == 0 and "Added .obsidian/, .obsidian/types.json." in result.output
-    assert json.loads((vault.root / ".obsidian" / "types.json").read_text())["types"] == PROPERTY_TYPES
+    assert (
+        json.loads((vault.root / ".obsidian" / "types.json").read_text())["types"] == PROPERTY_TYPES
+    )
 
 
 def test_a_broken_types_file_is_left_alone_with_one_clear_line(vault, run):
@@ -324,8 +396,12 @@ def test_a_broken_types_file_is_left_alone_with_one_clear_line(vault, run):
     result = run("obsidian")
     assert result.exit_code == 1
     errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
-    assert errors == [("Error: .obsidian/types.json:4: not valid JSON (Expecting property name"
-                       " enclosed in double quotes); left alone")]
+    assert errors == [
+        (
+            "Error: .obsidian/types.json:4: not valid JSON (Expecting property name"
+            " enclosed in double quotes); left alone"
+        )
+    ]
     assert "Traceback" not in result.output
     assert (vault.root / ".obsidian" / "types.json").read_bytes() == broken
     assert all((vault.root / name).is_file() for name in BASE_FILES)
@@ -342,31 +418,56 @@ def test_a_config_folder_that_is_a_link_is_not_written_through(vault, run, tmp_p
 
 # --- obsidian:// links --------------------------------------------------------------------------
 
+
 def _params(uri: str) -> dict[str, str]:
     parts = urlsplit(uri)
     assert (parts.scheme, parts.netloc, parts.path) == ("obsidian", "open", "")
     assert re.fullmatch(r"[A-Za-z0-9%._~=&-]+", parts.query), parts.query  # all encoded
-    return {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True, strict_parsing=True,
-                                         encoding="utf-8", errors="strict").items()}
+    return {
+        k: v[0]
+        for k, v in parse_qs(
+            parts.query,
+            keep_blank_values=True,
+            strict_parsing=True,
+            encoding="utf-8",
+            errors="strict",
+        ).items()
+    }
 
 
-@pytest.mark.parametrize("vault_name, path, file", [
-    ("My Vault", "contacts/Zoë Lindqvist.md", "contacts/Zoë Lindqvist"),
-    ("Jobs & co", "meetings/2026-11-25 Q&A at 100% Café.md", "meetings/2026-11-25 Q&A at 100% Café"),
-    ("Ünïcødé #1", "contacts/José Núñez.md", "contacts/José Núñez"),
-    ("v", "companies/C# & F# Ltd.md", "companies/C# & F# Ltd.md"),  # '#' would read as a heading
-    ("v", "notes/a+b=c?d.md", "notes/a+b=c?d"),
-])
+@pytest.mark.parametrize(
+    "vault_name, path, file",
+    [
+        ("My Vault", "contacts/Zoë Lindqvist.md", "contacts/Zoë Lindqvist"),
+        (
+            "Jobs & co",
+            "meetings/2026-11-25 Q&A at 100% Café.md",
+            "meetings/2026-11-25 Q&A at 100% Café",
+        ),
+        ("Ünïcødé #1", "contacts/José Núñez.md", "contacts/José Núñez"),
+        (
+            "v",
+            "companies/C# & F# Ltd.md",
+            "companies/C# & F# Ltd.md",
+        ),  # '#' would read as a heading
+        ("v", "notes/a+b=c?d.md", "notes/a+b=c?d"),
+    ],
+)
 def test_obsidian_uri_encodes_every_value_whole(vault_name, path, file):
     assert _params(obsidian_uri(vault_name, path)) == {"vault": vault_name, "file": file}
 
 
-@given(st.text(min_size=1, max_size=30).filter(lambda s: "\x00" not in s),
-       st.text(min_size=1, max_size=30).filter(lambda s: "\x00" not in s and "#" not in s
-                                               and "^" not in s))
+@given(
+    st.text(min_size=1, max_size=30).filter(lambda s: "\x00" not in s),
+    st.text(min_size=1, max_size=30).filter(
+        lambda s: "\x00" not in s and "#" not in s and "^" not in s
+    ),
+)
 def test_obsidian_uri_round_trips_any_name(vault_name, stem):
     assert _params(obsidian_uri(vault_name, f"contacts/{stem}.md")) == {
-        "vault": vault_name, "file": f"contacts/{stem}"}
+        "vault": vault_name,
+        "file": f"contacts/{stem}",
+    }
 
 
 def _odd_vault(root: Path) -> None:
@@ -374,10 +475,12 @@ def _odd_vault(root: Path) -> None:
     for folder in ("contacts", "meetings"):
         (root / folder).mkdir()
     (root / "contacts" / "Zoë Ång.md").write_text(
-        "---\ntype: contact\nname: Zoë Ång\nfollow_up: 2026-11-20\n---\n", encoding="utf-8")
+        "---\ntype: contact\nname: Zoë Ång\nfollow_up: 2026-11-20\n---\n", encoding="utf-8"
+    )
     (root / "meetings" / "2026-11-30 Q&A #2 at 100% Café.md").write_text(
         '---\ntype: meeting\ndate: 2026-11-30T10:00\nwith:\n  - "[[Zoë Ång]]"\n---\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
 
 
 def test_feed_and_dashboard_link_notes_with_odd_names(tmp_path):
@@ -387,8 +490,10 @@ def test_feed_and_dashboard_link_notes_with_odd_names(tmp_path):
     base = ["--vault", str(root), "--today", TODAY.isoformat()]
     feed = re.sub(r"\r?\n ", "", _cli(*base, "feed", "-o", "-").output)  # unfolded
     board = _cli(*base, "dashboard", "-o", "-").output
-    expected = {("Job Search #1 & 100%", "contacts/Zoë Ång"),
-                ("Job Search #1 & 100%", "meetings/2026-11-30 Q&A #2 at 100% Café.md")}
+    expected = {
+        ("Job Search #1 & 100%", "contacts/Zoë Ång"),
+        ("Job Search #1 & 100%", "meetings/2026-11-30 Q&A #2 at 100% Café.md"),
+    }
     for text in (feed, board):
         uris = set(re.findall(r"obsidian://[^\s)\\]+", text))
         assert {(p["vault"], p["file"]) for p in map(_params, uris)} == expected, text

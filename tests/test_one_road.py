@@ -34,13 +34,17 @@ Outcome = tuple[int, str, str]
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and ".coffeechat" not in p.parts}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".coffeechat" not in p.parts
+    }
 
 
 def invoke(root: Path, *args: str) -> Outcome:
-    result = CliRunner().invoke(cli, ["--vault", str(root), "--today", TODAY.isoformat(), *args],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["--vault", str(root), "--today", TODAY.isoformat(), *args], catch_exceptions=False
+    )
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -50,9 +54,13 @@ def item_ids(root: Path) -> list[str]:
     return [i["id"] for i in json.loads(out)]
 
 
-def on_both_roads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: Path,
-                  commands: Sequence[Sequence[str] | Callable[[Path], list[list[str]]]],
-                  between: Callable[[Path], None] | None = None) -> list[Outcome]:
+def on_both_roads(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    source: Path,
+    commands: Sequence[Sequence[str] | Callable[[Path], list[list[str]]]],
+    between: Callable[[Path], None] | None = None,
+) -> list[Outcome]:
     """Run ``commands`` on a copy of ``source`` through the store and on another copy through
     the whole vault (a `due` first, so the store is warm; then ``between`` edits the notes
     behind its back); assert the two agree, and return what they said. A callable in
@@ -74,7 +82,7 @@ def on_both_roads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, source: Path,
                 between(root)
             said: list[Outcome] = []
             for command in commands:
-                for args in ([command] if not callable(command) else command(root)):
+                for args in [command] if not callable(command) else command(root):
                     said.append(invoke(root, *args))
         seen[road] = said, tree(root)
     store, whole = seen["store"], seen["whole"]
@@ -99,38 +107,82 @@ def done_all(root: Path) -> list[list[str]]:
 @pytest.fixture
 def web(vault: VaultBuilder) -> VaultBuilder:
     """Contacts, companies and meetings that link to each other in the ways names can."""
-    vault.contact("Bob Smith", front="aliases: [Bobby]\nemail: bob@example.com",
-                  log="2026-10-01 reply: glad to help")
-    vault.contact("Jane Doe", front='referred_by: "[[Bobby]]"\ncompany: "[[Acme]]"',
-                  log="2026-11-16 approach: emailed, said Bob sent me")
-    vault.contact("José Núñez", front='company: "[[Acme Corp]]"\nemail: BOB@example.com',
-                  log="2026-09-01 approach: wrote")
+    vault.contact(
+        "Bob Smith",
+        front="aliases: [Bobby]\nemail: bob@example.com",
+        log="2026-10-01 reply: glad to help",
+    )
+    vault.contact(
+        "Jane Doe",
+        front='referred_by: "[[Bobby]]"\ncompany: "[[Acme]]"',
+        log="2026-11-16 approach: emailed, said Bob sent me",
+    )
+    vault.contact(
+        "José Núñez",
+        front='company: "[[Acme Corp]]"\nemail: BOB@example.com',
+        log="2026-09-01 approach: wrote",
+    )
     vault.contact("Anna Straße", front="cadence: 30d", log="2026-08-01 call: caught up")
-    vault.contact("Acme Jones", front='company: "[[Globex Corporation]]"\nfollow_up: 2026-11-20',
-                  body="- [ ] send the deck 📅 2026-11-21")
+    vault.contact(
+        "Acme Jones",
+        front='company: "[[Globex Corporation]]"\nfollow_up: 2026-11-20',
+        body="- [ ] send the deck 📅 2026-11-21",
+    )
     vault.write("companies/Acme.md", "---\ntype: company\nname: Acme\naliases: [Acme Corp]\n---\n")
     vault.write("companies/globex.md", "---\ntype: company\nname: Globex Corporation\n---\n")
     vault.meeting("2026-11-20", ["Bob Smith"], front='referrals: ["[[Kim Lee]]"]\nkind: coffee')
     vault.meeting("2026-12-01", ["Jane Doe", "Bobby"], title="2026-12-01 Call with Jane Doe")
     vault.meeting("2026-11-02", ["Jane Doe"], front="thank_you: 2026-11-03")
     vault.meeting("2026-11-12", ["Jane Doe"], title="2026-11-12 Lunch with Jane Doe")
-    vault.meeting("2026-11-18", ["José Núñez"], front='referrals: ["[[Anna Straße]]"]\nthank_you: 2026-11-18')
+    vault.meeting(
+        "2026-11-18", ["José Núñez"], front='referrals: ["[[Anna Straße]]"]\nthank_you: 2026-11-18'
+    )
     vault.meeting("2026-11-19", ["Anna Straße"], front="thank_you: 2026-11-19")
     vault.contact("Dana Quiet", front="status: do_not_contact", log="2026-06-01 call: said no more")
-    vault.contact("Eve Long", front='referred_by: "[[Dana Quiet]]"\ncompany: "[[Acme]]"\nstatus: paused')
+    vault.contact(
+        "Eve Long", front='referred_by: "[[Dana Quiet]]"\ncompany: "[[Acme]]"\nstatus: paused'
+    )
     vault.meeting("2026-05-05", ["Dana Quiet", "Eve Long"], front="status: cancelled")
     vault.write("contacts/Broken Note.md", "---\nname: Broken Note\nname: again\n---\n")
     vault.write("meetings/2026-11-10 Lunch.md", "---\ntype: meeting\ndate: 2026-11-10\n---\n")
     return vault
 
 
-SHOWS = ["Jane Doe", "jane", "JANE DOE", "Bobby", "bob", "Acme", "acme", "Acme Corp",
-         "Globex Corporation", "globex", "Coffee with Bob Smith", "Bob Smith on 2026-11-20",
-         "Coffee with Bob Smith (2026-11-20)", "[[Bob Smith]]", "contacts/Bob Smith",
-         "José Núñez", "JOSÉ NÚÑEZ", unicodedata.normalize("NFD", "josé núñez"), "ANNA STRASSE",
-         "straße", "Call with Jane Doe", "Jane Doe on 2026-12-01", "Broken", "Broken Note",
-         "nobody at all", "a", "Lunch", "Kim Lee", "2026-11-10 Lunch", "Acme Jones", "Dana Quiet",
-         "Eve", "Dana Quiet on 2026-05-05"]
+SHOWS = [
+    "Jane Doe",
+    "jane",
+    "JANE DOE",
+    "Bobby",
+    "bob",
+    "Acme",
+    "acme",
+    "Acme Corp",
+    "Globex Corporation",
+    "globex",
+    "Coffee with Bob Smith",
+    "Bob Smith on 2026-11-20",
+    "Coffee with Bob Smith (2026-11-20)",
+    "[[Bob Smith]]",
+    "contacts/Bob Smith",
+    "José Núñez",
+    "JOSÉ NÚÑEZ",
+    unicodedata.normalize("NFD", "josé núñez"),
+    "ANNA STRASSE",
+    "straße",
+    "Call with Jane Doe",
+    "Jane Doe on 2026-12-01",
+    "Broken",
+    "Broken Note",
+    "nobody at all",
+    "a",
+    "Lunch",
+    "Kim Lee",
+    "2026-11-10 Lunch",
+    "Acme Jones",
+    "Dana Quiet",
+    "Eve",
+    "Dana Quiet on 2026-05-05",
+]
 
 
 def test_show_names_and_cards_as_the_whole_vault_does(web, monkeypatch, tmp_path):
@@ -142,23 +194,36 @@ def test_show_names_and_cards_as_the_whole_vault_does(web, monkeypatch, tmp_path
 
 def test_log_meet_add_as_the_whole_vault_does(web, monkeypatch, tmp_path):
     commands = [
-        ["log", "Bobby", "note", "hi"], ["log", "JOSÉ NÚÑEZ", "email", "sent"],
+        ["log", "Bobby", "note", "hi"],
+        ["log", "JOSÉ NÚÑEZ", "email", "sent"],
         ["log", unicodedata.normalize("NFD", "José Núñez"), "reply", "yes"],
-        ["log", "Broken Note", "note", "x"], ["log", "j", "note", "x"], ["log", "acme", "note", "x"],
-        ["log", "Acme Jones", "note", "x"], ["log", "Acme", "note", "x"], ["log", "nobody", "note", "x"],
+        ["log", "Broken Note", "note", "x"],
+        ["log", "j", "note", "x"],
+        ["log", "acme", "note", "x"],
+        ["log", "Acme Jones", "note", "x"],
+        ["log", "Acme", "note", "x"],
+        ["log", "nobody", "note", "x"],
         ["meet", "Jane Doe", "--with", "Bobby", "--date", "2026-11-25"],
         ["meet", "Jane Doe", "--with", "Bobby", "--date", "2026-11-25"],  # a second: (2)
-        ["meet", "Acme", "--date", "2026-11-25"], ["meet", "straße", "--date", "2026-11-20T10:00"],
-        ["add", "contact", "Jane Doe"], ["add", "contact", "jane doe", "--company", "Acme"],
+        ["meet", "Acme", "--date", "2026-11-25"],
+        ["meet", "straße", "--date", "2026-11-20T10:00"],
+        ["add", "contact", "Jane Doe"],
+        ["add", "contact", "jane doe", "--company", "Acme"],
         ["add", "contact", "Jane Doe", "--company", "Globex Corporation"],
         ["add", "contact", "New Person", "--company", "Acme Corp", "--referred-by", "Bobby"],
         ["add", "contact", "Other Person", "--company", "Initech"],
         ["add", "contact", "Third Person", "--company", "initech"],
         ["add", "contact", "Fourth", "--referred-by", "j"],
-        ["add", "contact", "Bob Smith (Acme)"], ["add", "contact", "José Núñez", "--company", "x"],
-        ["add", "company", "acme"], ["add", "company", "GLOBEX CORPORATION"], ["add", "company", "Globex"],
-        ["add", "company", "Umbrella"], ["add", "company", "umbrella"],
-        ["show", "Jane Doe"], ["show", "Initech", "--json"], ["due", "--all", "--json"],
+        ["add", "contact", "Bob Smith (Acme)"],
+        ["add", "contact", "José Núñez", "--company", "x"],
+        ["add", "company", "acme"],
+        ["add", "company", "GLOBEX CORPORATION"],
+        ["add", "company", "Globex"],
+        ["add", "company", "Umbrella"],
+        ["add", "company", "umbrella"],
+        ["show", "Jane Doe"],
+        ["show", "Initech", "--json"],
+        ["due", "--all", "--json"],
     ]
     said = on_both_roads(monkeypatch, tmp_path, web.root, commands)
     assert said[0] == (0, "Added `- 2026-11-23 note: hi` to contacts/Bob Smith.md\n", "")
@@ -167,7 +232,10 @@ def test_log_meet_add_as_the_whole_vault_does(web, monkeypatch, tmp_path):
 def test_done_and_snooze_as_the_whole_vault_does(web, monkeypatch, tmp_path):
     def snoozes(root: Path) -> list[list[str]]:
         ids = item_ids(root)
-        return [["snooze", ids[0], "--until", "2026-12-20"], ["snooze", ids[-1], "--until", "2026-11-24"]]
+        return [
+            ["snooze", ids[0], "--until", "2026-12-20"],
+            ["snooze", ids[-1], "--until", "2026-11-24"],
+        ]
 
     commands = [dry_runs, ["done", "beef"], ["done", "zz"], snoozes, done_all, ["due", "--all"]]
     said = on_both_roads(monkeypatch, tmp_path, web.root, commands)
@@ -177,23 +245,40 @@ def test_done_and_snooze_as_the_whole_vault_does(web, monkeypatch, tmp_path):
 
 def test_notes_changed_since_the_last_run_are_seen(web, monkeypatch, tmp_path):
     """Renamed, re-named, added, broken and mended notes, all behind the store's back."""
+
     def edit(root: Path) -> None:
         os.rename(root / "contacts/Bob Smith.md", root / "contacts/Robert Smith.md")
         jane = root / "contacts/Jane Doe.md"
-        jane.write_text(jane.read_text().replace("name: Jane Doe", "name: Janet Doe\naliases: [JD]"))
+        jane.write_text(
+            jane.read_text().replace("name: Jane Doe", "name: Janet Doe\naliases: [JD]")
+        )
         (root / "contacts/Kim Lee.md").write_text("---\ntype: contact\nname: Kim Lee\n---\n")
         anna = root / "contacts/Anna Straße.md"
         anna.write_text("---\nname: [unclosed\n---\n")
         (root / "contacts/Broken Note.md").write_text("---\nname: Broken Note\n---\n")
         (root / "companies/globex.md").write_text("---\ntype: company\nname: Globex Inc\n---\n")
 
-    commands = [["show", "Robert Smith"], ["show", "Bobby"], ["show", "Bob Smith"], ["show", "Janet"],
-                ["show", "JD"], ["show", "Jane Doe"], ["show", "Kim Lee", "--json"],
-                ["show", "Anna Straße"], ["show", "Globex Inc"], ["show", "Globex Corporation"],
-                ["log", "Broken Note", "note", "mended"], ["log", "Anna", "note", "x"],
-                ["log", "Robert", "note", "x"], ["add", "contact", "Kim Lee"],
-                ["add", "company", "Globex Inc"], ["meet", "JD", "--with", "Kim Lee"],
-                dry_runs, done_all, ["due", "--all", "--json"]]
+    commands = [
+        ["show", "Robert Smith"],
+        ["show", "Bobby"],
+        ["show", "Bob Smith"],
+        ["show", "Janet"],
+        ["show", "JD"],
+        ["show", "Jane Doe"],
+        ["show", "Kim Lee", "--json"],
+        ["show", "Anna Straße"],
+        ["show", "Globex Inc"],
+        ["show", "Globex Corporation"],
+        ["log", "Broken Note", "note", "mended"],
+        ["log", "Anna", "note", "x"],
+        ["log", "Robert", "note", "x"],
+        ["add", "contact", "Kim Lee"],
+        ["add", "company", "Globex Inc"],
+        ["meet", "JD", "--with", "Kim Lee"],
+        dry_runs,
+        done_all,
+        ["due", "--all", "--json"],
+    ]
     said = on_both_roads(monkeypatch, tmp_path, web.root, commands, between=edit)
     assert said[0][0] == 0 and "contacts/Robert Smith.md" in said[0][1]
 
@@ -209,13 +294,33 @@ def test_ambiguous_names_and_aliases(vault, monkeypatch, tmp_path):
     vault.meeting("2026-11-21", ["Jane Smith"], title="2026-11-21 Coffee with Jane Smith")
     vault.meeting("2026-10-01", ["Janie"], title="2026-10-01 Coffee")
     vault.meeting("2026-10-02", ["Janie"], title="2026-10-02 Coffee")
-    commands = [["show", n] for n in ("Jane Doe", "JD", "jane", "Janie", "Jane Smith on 2026-11-20",
-                                      "Coffee with Jane Smith", "Coffee", "contacts/old/Jane Doe",
-                                      "companies/Jane Doe", "[[Jane Doe]]", "Janie on 2026-10-01")]
-    commands += [["log", "JD", "note", "x"], ["log", "Jane Doe", "note", "x"], ["log", "Janie", "note", "x"],
-                 ["meet", "jane", "--date", "2026-11-30"], ["add", "contact", "Jane Doe"],
-                 ["add", "contact", "Jane Doe", "--company", "Jane Doe"], ["add", "company", "JANE DOE"],
-                 ["add", "contact", "X", "--referred-by", "JD"], ["add", "contact", "Y", "--company", "JD"]]
+    commands = [
+        ["show", n]
+        for n in (
+            "Jane Doe",
+            "JD",
+            "jane",
+            "Janie",
+            "Jane Smith on 2026-11-20",
+            "Coffee with Jane Smith",
+            "Coffee",
+            "contacts/old/Jane Doe",
+            "companies/Jane Doe",
+            "[[Jane Doe]]",
+            "Janie on 2026-10-01",
+        )
+    ]
+    commands += [
+        ["log", "JD", "note", "x"],
+        ["log", "Jane Doe", "note", "x"],
+        ["log", "Janie", "note", "x"],
+        ["meet", "jane", "--date", "2026-11-30"],
+        ["add", "contact", "Jane Doe"],
+        ["add", "contact", "Jane Doe", "--company", "Jane Doe"],
+        ["add", "company", "JANE DOE"],
+        ["add", "contact", "X", "--referred-by", "JD"],
+        ["add", "contact", "Y", "--company", "JD"],
+    ]
     said = on_both_roads(monkeypatch, tmp_path, vault.root, commands)
     assert "matches several" in said[0][2] or said[0][0] == 0
     assert "matches 2 meetings" in said[commands.index(["show", "Coffee with Jane Smith"])][2]
@@ -231,15 +336,21 @@ def test_done_on_an_item_whose_note_changed(web, monkeypatch, tmp_path):
         for i in json.loads(out):
             ids[i["rule"], i["title"]] = i["id"]
         held = root / "meetings/2026-11-20 Coffee with Bob Smith.md"
-        held.write_text(held.read_text().replace("kind: coffee", "kind: coffee\nthank_you: 2026-11-21"))
+        held.write_text(
+            held.read_text().replace("kind: coffee", "kind: coffee\nthank_you: 2026-11-21")
+        )
         jones = root / "contacts/Acme Jones.md"
         jones.write_text(jones.read_text() + "- 2026-09-02 note: typed in an editor\n")
 
     def dones(root: Path) -> list[list[str]]:
-        return [["done", ids["thank_you", "Send Bob Smith a thank-you for the coffee on 2026-11-20"]],
-                ["done", ids["follow_up", "Follow up with Acme Jones"]]]
+        return [
+            ["done", ids["thank_you", "Send Bob Smith a thank-you for the coffee on 2026-11-20"]],
+            ["done", ids["follow_up", "Follow up with Acme Jones"]],
+        ]
 
-    said = on_both_roads(monkeypatch, tmp_path, web.root, [dones, ["show", "Acme Jones"]], between=edit)
+    said = on_both_roads(
+        monkeypatch, tmp_path, web.root, [dones, ["show", "Acme Jones"]], between=edit
+    )
     assert said[0][0] == 2 and "no open item" in said[0][2]
     assert said[1][0] == 0 and said[1][1].startswith("Done ")
 
@@ -249,13 +360,20 @@ def test_the_commands_never_read_the_whole_vault(web, run, monkeypatch):
 
     monkeypatch.setattr(App, "vault", property(_no_whole_vault))
     ids = item_ids(web.root)
-    for args in (["show", "Jane Doe"], ["show", "Acme", "--json"], ["show", "Bob Smith on 2026-11-20"],
-                 ["prep", "Jane Doe"], ["prep", "Call with Jane Doe"],
-                 ["draft", "report_back", "Bobby", "--no-ask"],
-                 ["log", "Bobby", "note", "hi"], ["meet", "Jane Doe", "--date", "2026-11-30"],
-                 ["add", "contact", "New Person", "--company", "Initech", "--referred-by", "Bobby"],
-                 ["add", "company", "Umbrella"], ["snooze", ids[0], "--until", "2026-12-30"],
-                 *(["done", i] for i in ids)):
+    for args in (
+        ["show", "Jane Doe"],
+        ["show", "Acme", "--json"],
+        ["show", "Bob Smith on 2026-11-20"],
+        ["prep", "Jane Doe"],
+        ["prep", "Call with Jane Doe"],
+        ["draft", "report_back", "Bobby", "--no-ask"],
+        ["log", "Bobby", "note", "hi"],
+        ["meet", "Jane Doe", "--date", "2026-11-30"],
+        ["add", "contact", "New Person", "--company", "Initech", "--referred-by", "Bobby"],
+        ["add", "company", "Umbrella"],
+        ["snooze", ids[0], "--until", "2026-12-30"],
+        *(["done", i] for i in ids),
+    ):
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
 
@@ -276,8 +394,11 @@ def test_an_edit_is_refused_when_the_note_changed_after_the_part_was_read(web, r
         return writes
 
     monkeypatch.setattr(actions, "resolution", meanwhile)
-    ident = next(i for i in json.loads(run("due", "--all", "--json").stdout)
-                 if i["title"] == "Follow up with Acme Jones")["id"]
+    ident = next(
+        i
+        for i in json.loads(run("due", "--all", "--json").stdout)
+        if i["title"] == "Follow up with Acme Jones"
+    )["id"]
     result = run("done", ident)
     assert result.exit_code != 0 and "changed on disk after coffeechat read it" in result.stderr
     assert jones.read_text().endswith("typed in an editor meanwhile\n")
@@ -308,7 +429,9 @@ def test_a_part_holds_what_the_whole_vault_says_of_its_notes(web, run):
     for subject in all_subjects(whole):
         part = index.part(around=[subject])
         assert part is not None
-        assert list(subject_items(part, subject, TODAY)) == list(subject_items(whole, subject, TODAY))
+        assert list(subject_items(part, subject, TODAY)) == list(
+            subject_items(whole, subject, TODAY)
+        )
     for path in whole.contacts:
         part = index.part(around=[path])
         assert part.contacts[path] == whole.contacts[path]
@@ -323,8 +446,9 @@ def test_a_part_holds_what_the_whole_vault_says_of_its_notes(web, run):
         part = index.part(around=[path])
         people = [c for c in whole.contacts.values() if c.company_path == path]
         assert [c for c in part.contacts.values() if c.company_path == path] == people
-        assert {c.path: part.meetings_with(c.path) for c in people} \
-            == {c.path: whole.meetings_with(c.path) for c in people}
+        assert {c.path: part.meetings_with(c.path) for c in people} == {
+            c.path: whole.meetings_with(c.path) for c in people
+        }
 
 
 def _columns() -> list[str]:
@@ -335,8 +459,11 @@ def _columns() -> list[str]:
 
     db = sqlite3.connect(":memory:")
     db.executescript(_SCHEMA)
-    out = [f"{t}.{row[1]}" for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-           for row in db.execute(f"PRAGMA table_info({t})")]
+    out = [
+        f"{t}.{row[1]}"
+        for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for row in db.execute(f"PRAGMA table_info({t})")
+    ]
     db.close()
     return out
 
@@ -351,9 +478,14 @@ def test_a_damaged_store_gives_the_same_answers_and_heals(web, tmp_path, column)
     from coffeechat.storage.index import INDEX_NAME
 
     ident = item_ids(web.root)[0]
-    commands = [["show", "Jane Doe", "--json"], ["show", "Acme"], ["done", ident, "--dry-run"],
-                ["log", "Bobby", "note", "hi"], ["add", "contact", "New Person", "--company", "Acme"],
-                ["show", "New Person"]]
+    commands = [
+        ["show", "Jane Doe", "--json"],
+        ["show", "Acme"],
+        ["done", ident, "--dry-run"],
+        ["log", "Bobby", "note", "hi"],
+        ["add", "contact", "New Person", "--company", "Acme"],
+        ["show", "New Person"],
+    ]
     said = {}
     for copy in ("sound", "damaged"):
         root = tmp_path / copy
@@ -370,16 +502,21 @@ def test_a_damaged_store_gives_the_same_answers_and_heals(web, tmp_path, column)
                     continue
             db.close()
         said[copy] = [invoke(root, *args) for args in commands], tree(root)
-    healed = [(code, out, re.sub(r"warning: the index in \S+ was damaged [^\n]*\n", "", err))
-              for code, out, err in said["damaged"][0]]  # (as `due` says it, when it sees it)
+    healed = [
+        (code, out, re.sub(r"warning: the index in \S+ was damaged [^\n]*\n", "", err))
+        for code, out, err in said["damaged"][0]
+    ]  # (as `due` says it, when it sees it)
     assert (healed, said["damaged"][1]) == said["sound"]
     settings = load_settings(tmp_path / "damaged")[0]
     assert Index(tmp_path / "damaged", settings).part(names=["Jane Doe"]) is not None  # healed
 
 
 def _every_note(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root))[:-3] for folder in ("contacts", "companies", "meetings")
-                  for p in (root / folder).rglob("*.md"))
+    return sorted(
+        str(p.relative_to(root))[:-3]
+        for folder in ("contacts", "companies", "meetings")
+        for p in (root / folder).rglob("*.md")
+    )
 
 
 def test_the_sample_vault_on_both_roads(sample_copy, monkeypatch, tmp_path):
@@ -390,8 +527,11 @@ def test_the_sample_vault_on_both_roads(sample_copy, monkeypatch, tmp_path):
     commands += [["show", n] for n in notes] + [["show", n, "--json"] for n in notes]
     commands += [["prep", n] for n in notes if not n.startswith("companies/")]
     people = [n for n in notes if n.startswith("contacts/")]
-    commands += [["draft", kind, n, "--no-ask"] for kind in ("approach", "follow_up", "thank_you",
-                 "report_back", "update", "landed") for n in people]
+    commands += [
+        ["draft", kind, n, "--no-ask"]
+        for kind in ("approach", "follow_up", "thank_you", "report_back", "update", "landed")
+        for n in people
+    ]
     commands += [["prep", "Priya Raman", "--write"], dry_runs, done_all]
     said = on_both_roads(monkeypatch, tmp_path, sample_copy, commands)
     assert sum(code == 0 for code, _out, _err in said) > 3 * len(notes)
@@ -402,8 +542,13 @@ def test_prep_and_draft_as_the_whole_vault_does(web, monkeypatch, tmp_path):
     names = [n for n in _every_note(web.root) if not n.startswith("companies/")]
     commands = [["prep", n] for n in [*names, "Bobby", "JD", "nobody", "Acme"]]
     commands.append(["prep", "Jane Doe", "--write"])
-    commands += [["draft", kind, n, "--no-ask"] for kind in ("thank_you", "report_back", "landed")
-                 for n in ("Bobby", "Jane Doe", "Dana Quiet", "José Núñez")]
-    commands += [["draft", "report_back", "Bobby", "--about", "Jane", "--no-ask"],
-                 ["draft", "report_back", "Dana Quiet", "--about", "Eve Long", "--write", "--no-ask"]]
+    commands += [
+        ["draft", kind, n, "--no-ask"]
+        for kind in ("thank_you", "report_back", "landed")
+        for n in ("Bobby", "Jane Doe", "Dana Quiet", "José Núñez")
+    ]
+    commands += [
+        ["draft", "report_back", "Bobby", "--about", "Jane", "--no-ask"],
+        ["draft", "report_back", "Dana Quiet", "--about", "Eve Long", "--write", "--no-ask"],
+    ]
     on_both_roads(monkeypatch, tmp_path, web.root, commands)

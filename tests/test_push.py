@@ -53,7 +53,8 @@ class Radicale:
         users = self.folder / "users"
         users.write_text(f"{USER}:{SECRET}\n", encoding="utf-8")
         config = self.folder / "config"
-        config.write_text(textwrap.dedent(f"""\
+        config.write_text(
+            textwrap.dedent(f"""\
             [server]
             hosts = 127.0.0.1:{self.port}
             [auth]
@@ -69,13 +70,20 @@ class Radicale:
             type = none
             [logging]
             level = warning
-            """), encoding="utf-8")
-        self.proc = subprocess.Popen([sys.executable, "-m", "radicale", "-C", str(config)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            """),
+            encoding="utf-8",
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "radicale", "-C", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("radicale did not start: " + self.proc.stderr.read().decode()[-2000:])  # type: ignore[union-attr]
+                raise RuntimeError(
+                    "radicale did not start: " + self.proc.stderr.read().decode()[-2000:]
+                )  # type: ignore[union-attr]
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return
@@ -97,11 +105,16 @@ class Radicale:
         self.proc = None
 
     # -- plain HTTP, independent of the code under test ------------------------------------
-    def request(self, method: str, path: str, body: bytes = b"",
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         auth = base64.b64encode(f"{USER}:{SECRET}".encode()).decode()
-        req = urllib.request.Request(self.url.rstrip("/") + path, data=body or None, method=method,
-                                     headers={"Authorization": f"Basic {auth}", **(headers or {})})
+        req = urllib.request.Request(
+            self.url.rstrip("/") + path,
+            data=body or None,
+            method=method,
+            headers={"Authorization": f"Basic {auth}", **(headers or {})},
+        )
         try:
             with urllib.request.urlopen(req, timeout=10) as resp:
                 return resp.status, dict(resp.headers), resp.read()
@@ -110,11 +123,17 @@ class Radicale:
 
     def objects(self, calendar: str) -> dict[str, tuple[str, bytes]]:
         """href -> (etag, data) of every object in /alice/<calendar>/."""
-        body = (b'<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
-                b'<d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/>'
-                b"</c:filter></c:calendar-query>")
-        status, _, raw = self.request("REPORT", f"/{USER}/{calendar}/", body,
-                                      {"Depth": "1", "Content-Type": "application/xml"})
+        body = (
+            b'<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+            b'<d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/>'
+            b"</c:filter></c:calendar-query>"
+        )
+        status, _, raw = self.request(
+            "REPORT",
+            f"/{USER}/{calendar}/",
+            body,
+            {"Depth": "1", "Content-Type": "application/xml"},
+        )
         assert status == 207, raw
         import xml.etree.ElementTree as ET
 
@@ -164,8 +183,11 @@ def calendar(vault: VaultBuilder, radicale: Radicale, monkeypatch: pytest.Monkey
         calendar = "{name}"
         password_env = "TEST_CALDAV_PASSWORD"
         """)
-    vault.contact("Jane Doe", front="email: jane@acme.example",
-                  log="2026-11-10 approach: emailed; Bob referred me")
+    vault.contact(
+        "Jane Doe",
+        front="email: jane@acme.example",
+        log="2026-11-10 approach: emailed; Bob referred me",
+    )
     vault.contact("Carl Lee", front="follow_up: 2026-11-30")
     vault.contact("Priya Raman", log="2026-11-12 approach: asked for 20 minutes")
     vault.meeting("2026-11-26T15:00", ["Carl Lee"], front="kind: coffee\nlocation: Blue Bottle")
@@ -179,8 +201,10 @@ def _out(result: Any) -> str:
 def test_push_creates_everything_then_a_second_run_sends_nothing(run, radicale, calendar, vault):
     first = run("push")
     assert first.exit_code == 0, first.output
-    assert _out(first) == (f"Pushed to “{calendar}” ({radicale.url}{USER}/{calendar}/):"
-                           " 5 created, 0 updated, 0 deleted, 0 unchanged.")
+    assert _out(first) == (
+        f"Pushed to “{calendar}” ({radicale.url}{USER}/{calendar}/):"
+        " 5 created, 0 updated, 0 deleted, 0 unchanged."
+    )
     assert "Created the calendar" in first.output
     objects = radicale.by_uid(calendar)
     assert len(objects) == 5 and all(uid.endswith("@coffeechat") for uid in objects)
@@ -193,8 +217,10 @@ def test_push_creates_everything_then_a_second_run_sends_nothing(run, radicale, 
 
     second = run("push")
     assert second.exit_code == 0, second.output
-    assert second.output == (f"Pushed to “{calendar}” ({radicale.url}{USER}/{calendar}/):"
-                             " 0 created, 0 updated, 0 deleted, 5 unchanged.\n")
+    assert second.output == (
+        f"Pushed to “{calendar}” ({radicale.url}{USER}/{calendar}/):"
+        " 0 created, 0 updated, 0 deleted, 5 unchanged.\n"
+    )
     assert radicale.objects(calendar) == before
     assert (vault.root / ".coffeechat" / "caldav.json").read_bytes() == state
 
@@ -243,9 +269,11 @@ def test_update_and_delete_follow_the_vault(run, radicale, calendar, vault):
 
 def test_objects_it_did_not_create_are_never_touched(run, radicale, calendar, vault):
     assert run("push").exit_code == 0
-    theirs = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//someone//EN\r\nBEGIN:VEVENT\r\n"
-              b"UID:dentist-1@example.com\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261124T090000Z\r\n"
-              b"DTEND:20261124T100000Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    theirs = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//someone//EN\r\nBEGIN:VEVENT\r\n"
+        b"UID:dentist-1@example.com\r\nDTSTAMP:20261101T000000Z\r\nDTSTART:20261124T090000Z\r\n"
+        b"DTEND:20261124T100000Z\r\nSUMMARY:Dentist\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     assert radicale.put(f"/{USER}/{calendar}/dentist.ics", theirs) == 201
     etag = radicale.objects(calendar)[f"/{USER}/{calendar}/dentist.ics"][0]
     for contact in ("Jane Doe", "Priya Raman"):  # both follow-ups resolved: deletions
@@ -270,8 +298,14 @@ def test_an_event_edited_on_the_server_is_reported_not_clobbered(run, radicale, 
     jane.write_text(jane.read_text() + "- 2026-11-21 follow_up: nudged\n")
     result = run("push")
     assert result.exit_code == 0, result.output
-    assert "Left alone, edited on the server (1; `coffeechat push --overwrite` replaces them):" in result.output
-    assert "  Call Jane (moved by me) (attempt 2 of 3) (Follow up with Jane Doe (attempt 3 of 3))" in result.output
+    assert (
+        "Left alone, edited on the server (1; `coffeechat push --overwrite` replaces them):"
+        in result.output
+    )
+    assert (
+        "  Call Jane (moved by me) (attempt 2 of 3) (Follow up with Jane Doe (attempt 3 of 3))"
+        in result.output
+    )
     assert _out(result).endswith(": 0 created, 0 updated, 0 deleted, 4 unchanged.")
     assert b"Call Jane (moved by me)" in radicale.by_uid(calendar)[uid][2]
     # still left alone on the next run, and replaced only when asked
@@ -299,8 +333,10 @@ def test_a_task_ticked_on_the_server_flows_back_once(run, radicale, calendar, va
     result = run("push", "--as", "todo")
     assert result.exit_code == 0, result.output
     line = "- 2026-11-22 follow_up: followed up"
-    assert (f"Marked done (ticked on the server): Follow up with Jane Doe (attempt 2 of 3) — added `{line}`"
-            " to contacts/Jane Doe.md") in result.output
+    assert (
+        f"Marked done (ticked on the server): Follow up with Jane Doe (attempt 2 of 3) — added `{line}`"
+        " to contacts/Jane Doe.md"
+    ) in result.output
     assert note.read_text() == before + line + "\n"  # exactly what `done` appends
     # the ticked task is gone; Jane's next follow-up (5 days after this one) is a new task
     after = radicale.by_uid(calendar)
@@ -312,8 +348,12 @@ def test_a_task_ticked_on_the_server_flows_back_once(run, radicale, calendar, va
     assert note.read_text() == before + line + "\n"
 
 
-def test_done_on_the_server_is_written_through_done_for_a_ticked_task(run, radicale, calendar, vault):
-    vault.write("meetings/2026-11-20 Coffee with Priya.md", """\
+def test_done_on_the_server_is_written_through_done_for_a_ticked_task(
+    run, radicale, calendar, vault
+):
+    vault.write(
+        "meetings/2026-11-20 Coffee with Priya.md",
+        """\
         ---
         type: meeting
         date: 2026-11-20T10:00
@@ -322,12 +362,15 @@ def test_done_on_the_server_is_written_through_done_for_a_ticked_task(run, radic
         ---
         ## Notes
         - [ ] send her the pricing article 📅 2026-11-24
-        """)
+        """,
+    )
     assert run("push", "--as", "todo").exit_code == 0
     tasks = radicale.by_uid(calendar)
     uid = next(u for u, (_, _, d) in tasks.items() if b"pricing article" in d)
     href, etag, data = tasks[uid]
-    assert radicale.put(href, data.replace(b"STATUS:NEEDS-ACTION", b"STATUS:COMPLETED"), etag) == 204
+    assert (
+        radicale.put(href, data.replace(b"STATUS:NEEDS-ACTION", b"STATUS:COMPLETED"), etag) == 204
+    )
     result = run("push", "--as", "todo")
     assert result.exit_code == 0, result.output
     text = (vault.root / "meetings" / "2026-11-20 Coffee with Priya.md").read_text()
@@ -339,8 +382,10 @@ def test_dry_run_changes_nothing(run, radicale, calendar, vault):
     result = run("push", "--dry-run")
     assert result.exit_code == 0, result.output
     assert f"Would create the calendar “{calendar}” on the server." in result.output
-    assert _out(result) == (f"Dry run, nothing sent to “{calendar}”: would be 5 created, 0 updated,"
-                            " 0 deleted, 0 unchanged.")
+    assert _out(result) == (
+        f"Dry run, nothing sent to “{calendar}”: would be 5 created, 0 updated,"
+        " 0 deleted, 0 unchanged."
+    )
     assert radicale.request("PROPFIND", f"/{USER}/{calendar}/", headers={"Depth": "0"})[0] == 404
     assert not (vault.root / ".coffeechat" / "caldav.json").exists()
 
@@ -349,15 +394,19 @@ def test_a_wrong_password_is_one_clear_error(run, radicale, calendar, monkeypatc
     monkeypatch.setenv("TEST_CALDAV_PASSWORD", "not the password")
     result = run("push")
     assert result.exit_code == 1
-    assert result.stderr == (f"Error: the CalDAV server {radicale.url} refused user 'alice' with this"
-                             " password (401): check caldav.username and the password (iCloud and"
-                             " Fastmail need an app-specific password)\n")
+    assert result.stderr == (
+        f"Error: the CalDAV server {radicale.url} refused user 'alice' with this"
+        " password (401): check caldav.username and the password (iCloud and"
+        " Fastmail need an app-specific password)\n"
+    )
 
 
 def test_a_server_that_is_down_is_one_clear_error(run, calendar, vault):
     url = f"http://127.0.0.1:{_free_port()}/"  # nobody listens there
     text = (vault.root / "coffeechat.toml").read_text()
-    vault.config("\n".join(f'url = "{url}"' if ln.startswith("url =") else ln for ln in text.splitlines()))
+    vault.config(
+        "\n".join(f'url = "{url}"' if ln.startswith("url =") else ln for ln in text.splitlines())
+    )
     result = run("push")
     assert result.exit_code == 1
     assert result.stderr == f"Error: cannot reach the CalDAV server {url} (connection refused)\n"
@@ -368,14 +417,17 @@ def test_password_sources(run, radicale, calendar, vault, monkeypatch):
     monkeypatch.delenv("TEST_CALDAV_PASSWORD")
     result = run("push")
     assert result.exit_code == 2
-    assert result.stderr == ("Error: the environment variable TEST_CALDAV_PASSWORD"
-                             " (caldav.password_env) is not set or empty\n")
+    assert result.stderr == (
+        "Error: the environment variable TEST_CALDAV_PASSWORD"
+        " (caldav.password_env) is not set or empty\n"
+    )
     no_source = text.replace('password_env = "TEST_CALDAV_PASSWORD"\n', "")
     vault.config(no_source)
     result = run("push")
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: no password for CalDAV user 'alice': set one of"
-                                    " caldav.password_env")
+    assert result.stderr.startswith(
+        "Error: no password for CalDAV user 'alice': set one of caldav.password_env"
+    )
     command = [sys.executable, "-c", f"print({SECRET!r}); print('second line')"]
     vault.user_config(f"[caldav]\npassword_command = {json.dumps(command)}\n")
     result = run("push")
@@ -383,15 +435,22 @@ def test_password_sources(run, radicale, calendar, vault, monkeypatch):
     vault.user_config('[caldav]\npassword_command = "false"\n')
     assert run("push").stderr == "Error: caldav.password_command `false` failed (exit 1)\n"
     vault.user_config("[caldav]\nkeyring = true\n")
-    fake = types.SimpleNamespace(get_password=lambda service, user: {("coffeechat", "alice"): SECRET}.get((service, user)))
+    fake = types.SimpleNamespace(
+        get_password=lambda service, user: {("coffeechat", "alice"): SECRET}.get((service, user))
+    )
     monkeypatch.setitem(sys.modules, "keyring", fake)
     assert run("push").exit_code == 0
-    monkeypatch.setitem(sys.modules, "keyring", types.SimpleNamespace(get_password=lambda s, u: None))
-    assert run("push").stderr == ("Error: no password in the system keyring for service 'coffeechat',"
-                                  " user 'alice': store it with `keyring set coffeechat alice`\n")
+    monkeypatch.setitem(
+        sys.modules, "keyring", types.SimpleNamespace(get_password=lambda s, u: None)
+    )
+    assert run("push").stderr == (
+        "Error: no password in the system keyring for service 'coffeechat',"
+        " user 'alice': store it with `keyring set coffeechat alice`\n"
+    )
     vault.user_config('[caldav]\nkeyring = true\npassword_command = "x"\n')
-    assert run("push").stderr == ("Error: caldav: password_command and keyring are both set; keep"
-                                  " only one password source\n")
+    assert run("push").stderr == (
+        "Error: caldav: password_command and keyring are both set; keep only one password source\n"
+    )
 
 
 def test_configuration_errors(run, vault):
@@ -401,12 +460,19 @@ def test_configuration_errors(run, vault):
     vault.config('[caldav]\nurl = "https://dav.example"\npassword = "hunter2"\n')
     result = run("push")
     assert result.exit_code == 2
-    assert result.stderr == ("Error: coffeechat.toml:3: caldav.password must not be in coffeechat.toml"
-                             " (the vault syncs): set password_env, password_command or keyring"
-                             " instead\n")
-    settings, warnings = parse_settings('[caldav]\nurl = "https://dav.example/"\nas = "todo"\n'
-                                        'task_list = "Reminders"\ncalendar = "Jobs"\n')
-    assert warnings == [] and (settings.caldav_as, settings.caldav_task_list) == ("todo", "Reminders")
+    assert result.stderr == (
+        "Error: coffeechat.toml:3: caldav.password must not be in coffeechat.toml"
+        " (the vault syncs): set password_env, password_command or keyring"
+        " instead\n"
+    )
+    settings, warnings = parse_settings(
+        '[caldav]\nurl = "https://dav.example/"\nas = "todo"\n'
+        'task_list = "Reminders"\ncalendar = "Jobs"\n'
+    )
+    assert warnings == [] and (settings.caldav_as, settings.caldav_task_list) == (
+        "todo",
+        "Reminders",
+    )
 
 
 def test_watch_pusher_survives_a_server_that_is_down(tmp_path, vault, monkeypatch):
@@ -424,15 +490,24 @@ def test_watch_pusher_survives_a_server_that_is_down(tmp_path, vault, monkeypatc
         """)
     settings, _ = load_settings(vault.root)
     said: list[str] = []
-    pusher = Pusher(lambda: push(vault.root, settings, TODAY), said.append, interval=0.0,
-                    check_seconds=0, first_backoff=0.05, max_backoff=0.2)
+    pusher = Pusher(
+        lambda: push(vault.root, settings, TODAY),
+        said.append,
+        interval=0.0,
+        check_seconds=0,
+        first_backoff=0.05,
+        max_backoff=0.2,
+    )
     pusher.start()
     try:
         pusher.changed()
         _wait(lambda: pusher.failures >= 3)
         assert [s for s in said if "cannot reach" in s] == [
-            (f"push: cannot reach the CalDAV server http://127.0.0.1:{port}/ (connection refused);"
-             " retrying with backoff, nothing is lost")]
+            (
+                f"push: cannot reach the CalDAV server http://127.0.0.1:{port}/ (connection refused);"
+                " retrying with backoff, nothing is lost"
+            )
+        ]
         server.start()
         _wait(lambda: pusher.pushes >= 1)
         assert "push: the CalDAV server is back" in said
@@ -454,7 +529,9 @@ def test_the_watcher_calls_its_hook_after_a_pass(vault):
 
     settings, _ = load_settings(vault.root)
     passes: list[Any] = []
-    watcher = Watcher(vault.root, settings, today=TODAY, report=lambda _: None, after_pass=passes.append)
+    watcher = Watcher(
+        vault.root, settings, today=TODAY, report=lambda _: None, after_pass=passes.append
+    )
     watcher.update("start", force=True)
     assert [p.reason for p in passes] == ["start"]
     watcher.update("rescan")  # nothing changed: skipped, no hook
@@ -488,7 +565,11 @@ def test_push_objects_are_pure_and_tasks_carry_their_due_date(vault):
     parsed = parse_object(tasks[uid].data)
     assert parsed is not None and parsed["component"] == "VTODO" and parsed["completed"] is None
     done = parse_object(tasks[uid].data.replace(b"STATUS:NEEDS-ACTION", b"STATUS:COMPLETED"))
-    assert done is not None and done["completed"] == dt.date.min and done["fingerprint"] != parsed["fingerprint"]
+    assert (
+        done is not None
+        and done["completed"] == dt.date.min
+        and done["fingerprint"] != parsed["fingerprint"]
+    )
     # a server's own additions do not count as an edit
     extra = tasks[uid].data.replace(b"END:VTODO", b"X-APPLE-SORT-ORDER:12\r\nEND:VTODO")
     assert parse_object(extra)["fingerprint"] == parsed["fingerprint"]  # type: ignore[index]

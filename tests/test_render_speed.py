@@ -35,21 +35,32 @@ TODAY = dt.date(2026, 11, 23)
 # --- the versions replaced, kept as the reference ----------------------------------------------
 
 
-def reference_agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
-                     insights: Iterable[Finding], problems: int, verbose: bool = False) -> list[str]:
+def reference_agenda(
+    items: Sequence[DueItem],
+    today: dt.date,
+    until: dt.date | None,
+    insights: Iterable[Finding],
+    problems: int,
+    verbose: bool = False,
+) -> list[str]:
     lines: list[str] = []
     groups = (
         ("Overdue", [i for i in items if i.due < today], "red"),
         ("Today", [i for i in items if i.due == today], "yellow"),
-        ("Upcoming" + (f" · through {day_label(until, today)}" if until else ""),
-         [i for i in items if i.due > today], "cyan"),
+        (
+            "Upcoming" + (f" · through {day_label(until, today)}" if until else ""),
+            [i for i in items if i.due > today],
+            "cyan",
+        ),
     )
     header = f"Follow-ups for {today:%A %d %B %Y}"
     lines.append(click.style(header, bold=True))
     if not items:
         lines.append("")
-        lines.append(f"Nothing due{f' through {day_label(until, today)}' if until else ''}."
-                     + ("  (coffeechat due --all lists every open item)" if until else ""))
+        lines.append(
+            f"Nothing due{f' through {day_label(until, today)}' if until else ''}."
+            + ("  (coffeechat due --all lists every open item)" if until else "")
+        )
     for title, group, colour in groups:
         if not group:
             continue
@@ -63,21 +74,32 @@ def reference_agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | 
             lines.append(click.style(f"              {meta}", dim=True))
             if verbose:
                 lines.append(f"              {item.why}")
-                lines.append(click.style(f"              {item.source}"
-                                         + (f":{item.line}" if item.line else ""), dim=True))
+                lines.append(
+                    click.style(
+                        f"              {item.source}" + (f":{item.line}" if item.line else ""),
+                        dim=True,
+                    )
+                )
     notes = list(insights)
     if notes:
         lines.append("")
         lines.append(click.style("Insights", bold=True))
         for finding in notes:
             lines.append(f"  {finding.message}")
-            lines.append(click.style(f"      {finding.path}"
-                                     + (f":{finding.line}" if finding.line else ""), dim=True))
+            lines.append(
+                click.style(
+                    f"      {finding.path}" + (f":{finding.line}" if finding.line else ""), dim=True
+                )
+            )
     if problems:
         lines.append("")
-        lines.append(click.style(
-            f"{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
-            " run `coffeechat check` to see them.", fg="yellow"))
+        lines.append(
+            click.style(
+                f"{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
+                " run `coffeechat check` to see them.",
+                fg="yellow",
+            )
+        )
     return lines
 
 
@@ -128,9 +150,26 @@ def reference_todo_bytes(spec: EventSpec) -> bytes:
 
 #: Text that escaping, folding and colour stripping each have to get right: the characters
 #: iCalendar escapes, CR/LF, a caret, ANSI codes and pieces of them, multi-byte characters.
-NASTY = ["", "a", "Call Ana, re: pricing; C:\\new", "x\\", "^", "a\nb", "a\r\nb", "a\rb",
-         "\x1b[31mred\x1b[0m", "\x1b[", "\x1b[1", "é", "漢字", "🙂", "\t", "  ", ";,\\",
-         "obsidian://open?vault=V&file=a%20b"]
+NASTY = [
+    "",
+    "a",
+    "Call Ana, re: pricing; C:\\new",
+    "x\\",
+    "^",
+    "a\nb",
+    "a\r\nb",
+    "a\rb",
+    "\x1b[31mred\x1b[0m",
+    "\x1b[",
+    "\x1b[1",
+    "é",
+    "漢字",
+    "🙂",
+    "\t",
+    "  ",
+    ";,\\",
+    "obsidian://open?vault=V&file=a%20b",
+]
 
 
 def _long(unit: str, length: int) -> str:
@@ -142,19 +181,43 @@ def _long(unit: str, length: int) -> str:
 BOUNDARY = [_long(u, n) for u in ("a", "é", "漢", "🙂", "ab\\", "a,", "^") for n in range(55, 80)]
 
 
-def _item(title: str = "Call Ana", due: dt.date = dt.date(2026, 12, 1), ident: str = "0123456789",
-          rule: str = "follow_up", why: str = "Because.", source: str = "contacts/Ana.md",
-          line: int | None = 7) -> DueItem:
-    return DueItem(id=ident, rule=rule, contact="Ana Ruiz", contact_path="contacts/Ana.md", due=due,
-                   title=title, why=why, source=source, line=line)
+def _item(
+    title: str = "Call Ana",
+    due: dt.date = dt.date(2026, 12, 1),
+    ident: str = "0123456789",
+    rule: str = "follow_up",
+    why: str = "Because.",
+    source: str = "contacts/Ana.md",
+    line: int | None = 7,
+) -> DueItem:
+    return DueItem(
+        id=ident,
+        rule=rule,
+        contact="Ana Ruiz",
+        contact_path="contacts/Ana.md",
+        due=due,
+        title=title,
+        why=why,
+        source=source,
+        line=line,
+    )
 
 
 def _items() -> list[DueItem]:
     out = []
     for n, text in enumerate(NASTY + BOUNDARY[::5]):
         due = TODAY + dt.timedelta(days=(n * 7) % 160 - 80)
-        out.append(_item(text, due, f"{n:010x}", rule=("follow_up", "thank_you", "")[n % 3],
-                         why=text * 3, source=f"notes/{text}.md", line=(None, 0, n)[n % 3]))
+        out.append(
+            _item(
+                text,
+                due,
+                f"{n:010x}",
+                rule=("follow_up", "thank_you", "")[n % 3],
+                why=text * 3,
+                source=f"notes/{text}.md",
+                line=(None, 0, n)[n % 3],
+            )
+        )
     out.append(_item("no id", TODAY, "", rule=""))
     out.append(_item("no rule", TODAY, "abc", rule=""))
     out.append(_item("today", TODAY))
@@ -163,10 +226,14 @@ def _items() -> list[DueItem]:
     return sorted(out, key=lambda i: i.due)
 
 
-FINDINGS = [Finding("contacts/a.md", 3, "a \x1b[31m finding"), Finding("b.md", None, "b", Severity.INFO)]
+FINDINGS = [
+    Finding("contacts/a.md", 3, "a \x1b[31m finding"),
+    Finding("b.md", None, "b", Severity.INFO),
+]
 
 
 # --- the agenda ----------------------------------------------------------------------------------
+
 
 def _printed(fn: Callable[[], None], color: bool) -> str:
     with CliRunner().isolation(color=color) as (out, _err, *_):
@@ -210,8 +277,9 @@ def test_an_empty_agenda(until, color):
         for line in reference_agenda([], TODAY, until, [], 0):
             click.echo(line)
 
-    assert _printed(lambda: render.print_lines(render.agenda([], TODAY, until, [], 0)), color) \
-        == _printed(before, color)
+    assert _printed(
+        lambda: render.print_lines(render.agenda([], TODAY, until, [], 0)), color
+    ) == _printed(before, color)
     assert _printed(lambda: render.print_lines([]), color) == ""
 
 
@@ -239,13 +307,30 @@ def test_json_rows_are_json_dumps_indented(rows):
     assert render._dumps_rows(rows) == json.dumps(rows, ensure_ascii=False, indent=2)
 
 
-@pytest.mark.parametrize("data", [
-    [], {}, [{}], [{"a": 1}, {}], [{"a": [1]}], [{"a": {"b": 1}}], [{1: "one"}], {"a": 1}, [1, 2],
-    "text", 3, None, [{"a": ("tuple",)}], [{"a": "},\n    {"}, {"b": "\x00"}],
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        {},
+        [{}],
+        [{"a": 1}, {}],
+        [{"a": [1]}],
+        [{"a": {"b": 1}}],
+        [{1: "one"}],
+        {"a": 1},
+        [1, 2],
+        "text",
+        3,
+        None,
+        [{"a": ("tuple",)}],
+        [{"a": "},\n    {"}, {"b": "\x00"}],
+    ],
+)
 def test_print_json_of_any_shape(data):
-    assert (_printed(lambda: render.print_json(data), False)
-            == json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    assert (
+        _printed(lambda: render.print_json(data), False)
+        == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    )
 
 
 def test_due_items_as_json():
@@ -259,26 +344,53 @@ PARIS = FeedOptions(vault_name="My Vault", timezone="Europe/Paris")
 
 
 def _specs() -> list[EventSpec]:
-    contact = Contact(path="contacts/Ana.md", name="Ana Ruiz", role="PM", company="Acme, Inc; \\o/",
-                      email="ana@acme.example", phone="0123 456")
+    contact = Contact(
+        path="contacts/Ana.md",
+        name="Ana Ruiz",
+        role="PM",
+        company="Acme, Inc; \\o/",
+        email="ana@acme.example",
+        phone="0123 456",
+    )
     contacts = {"contacts/Ana.md": contact}
     specs = []
-    for options in (FeedOptions(), FeedOptions(vault_name="V é"), FeedOptions(redact=True), PARIS,
-                    FeedOptions(timezone="America/St_Johns", alarm_minutes=0)):
+    for options in (
+        FeedOptions(),
+        FeedOptions(vault_name="V é"),
+        FeedOptions(redact=True),
+        PARIS,
+        FeedOptions(timezone="America/St_Johns", alarm_minutes=0),
+    ):
         for item in _items():
             specs.append(ics._item_event(item, TODAY, contacts, options))
         for n, text in enumerate(NASTY + BOUNDARY[::3]):
-            meeting = Meeting(path=f"meetings/{text}.md", date=TODAY + dt.timedelta(days=n % 9),
-                              time=(None, dt.time(9, 30), dt.time(23, 59))[n % 3],
-                              with_=(Person("Ana Ruiz", "contacts/Ana.md"), Person(text or "Bo")),
-                              kind=("coffee", "call", "")[n % 3], duration=15 + n, location=text,
-                              title=text)
+            meeting = Meeting(
+                path=f"meetings/{text}.md",
+                date=TODAY + dt.timedelta(days=n % 9),
+                time=(None, dt.time(9, 30), dt.time(23, 59))[n % 3],
+                with_=(Person("Ana Ruiz", "contacts/Ana.md"), Person(text or "Bo")),
+                kind=("coffee", "call", "")[n % 3],
+                duration=15 + n,
+                location=text,
+                title=text,
+            )
             specs.append(ics._meeting_event(meeting, contacts, options, options.tz))
         specs.append(ics._digest_event(TODAY, _items(), contacts, options))
     for text in BOUNDARY:
-        specs.append(EventSpec(uid=text + "@coffeechat", start=TODAY, end=TODAY, summary=text,
-                               description=text, location=text, url=text, categories=(text, "b"),
-                               transparent=False, alarm_minutes=5))
+        specs.append(
+            EventSpec(
+                uid=text + "@coffeechat",
+                start=TODAY,
+                end=TODAY,
+                summary=text,
+                description=text,
+                location=text,
+                url=text,
+                categories=(text, "b"),
+                transparent=False,
+                alarm_minutes=5,
+            )
+        )
     return specs
 
 
@@ -290,19 +402,37 @@ def test_events_are_the_bytes_icalendar_wrote():
 
 
 @settings(max_examples=200, deadline=None)
-@given(summary=st.text(), description=st.text(), location=st.text(), url=st.text(),
-       categories=st.lists(st.text(min_size=1), max_size=3), alarm=st.integers(0, 2000),
-       day=st.dates(max_value=dt.date(9999, 12, 30)), timed=st.booleans(), transparent=st.booleans())
-def test_any_event_is_the_bytes_icalendar_wrote(summary, description, location, url, categories,
-                                                 alarm, day, timed, transparent):
+@given(
+    summary=st.text(),
+    description=st.text(),
+    location=st.text(),
+    url=st.text(),
+    categories=st.lists(st.text(min_size=1), max_size=3),
+    alarm=st.integers(0, 2000),
+    day=st.dates(max_value=dt.date(9999, 12, 30)),
+    timed=st.booleans(),
+    transparent=st.booleans(),
+)
+def test_any_event_is_the_bytes_icalendar_wrote(
+    summary, description, location, url, categories, alarm, day, timed, transparent
+):
     start: dt.date = day
     end: dt.date = day + dt.timedelta(days=1)
     if timed:
         start = dt.datetime.combine(day, dt.time(9, 15), PARIS.tz)
         end = start
-    spec = EventSpec(uid=summary + "@coffeechat", start=start, end=end, summary=summary,
-                     description=description, location=location, url=url,
-                     categories=tuple(categories), transparent=transparent, alarm_minutes=alarm)
+    spec = EventSpec(
+        uid=summary + "@coffeechat",
+        start=start,
+        end=end,
+        summary=summary,
+        description=description,
+        location=location,
+        url=url,
+        categories=tuple(categories),
+        transparent=transparent,
+        alarm_minutes=alarm,
+    )
     try:
         expected = reference_event_bytes(spec)
     except Exception as exc:  # noqa: BLE001 - then ours must fail the same way
@@ -314,11 +444,26 @@ def test_any_event_is_the_bytes_icalendar_wrote(summary, description, location, 
         assert ics._todo_bytes(spec) == reference_todo_bytes(spec)
 
 
-@pytest.mark.parametrize("options", [FeedOptions(vault_name="V"), PARIS, FeedOptions(digest=True),
-                                     FeedOptions(redact=True, overdue="due")])
+@pytest.mark.parametrize(
+    "options",
+    [
+        FeedOptions(vault_name="V"),
+        PARIS,
+        FeedOptions(digest=True),
+        FeedOptions(redact=True, overdue="due"),
+    ],
+)
 def test_a_whole_feed_is_the_bytes_icalendar_wrote(options, monkeypatch):
-    meetings = [Meeting(path="meetings/m.md", date=TODAY + dt.timedelta(days=2), time=dt.time(10),
-                        with_=(Person("Ana Ruiz"),), location="Pier 5", title="Lunch")]
+    meetings = [
+        Meeting(
+            path="meetings/m.md",
+            date=TODAY + dt.timedelta(days=2),
+            time=dt.time(10),
+            with_=(Person("Ana Ruiz"),),
+            location="Pier 5",
+            title="Lunch",
+        )
+    ]
     fast = render_feed(_items(), meetings, TODAY, options).data
     push = ics.push_objects(_items(), meetings, TODAY, options)
     todos = ics.push_objects(_items(), meetings, TODAY, options, todo=True)
@@ -330,6 +475,7 @@ def test_a_whole_feed_is_the_bytes_icalendar_wrote(options, monkeypatch):
 
 
 # --- and faster ------------------------------------------------------------------------------------
+
 
 def _faster(new: Callable[[], object], old: Callable[[], object], ratio: float) -> bool:
     """Whether ``new`` takes under ``ratio`` times as long as ``old``: the best of several runs
@@ -360,5 +506,8 @@ def test_the_agenda_is_much_faster_than_one_style_and_echo_per_line():
 
 def test_events_are_faster_than_an_icalendar_event_each():
     specs = _specs()
-    assert _faster(lambda: [ics._event_bytes(s) for s in specs],
-                   lambda: [reference_event_bytes(s) for s in specs], 0.8)  # about half, measured
+    assert _faster(
+        lambda: [ics._event_bytes(s) for s in specs],
+        lambda: [reference_event_bytes(s) for s in specs],
+        0.8,
+    )  # about half, measured

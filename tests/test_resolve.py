@@ -11,10 +11,15 @@ def story(vault):
     vault.contact("Priya Shah", front="company: Acme")
     vault.contact("Tom Ng")
     vault.meeting("2026-11-10", ["Priya Shah"], front="kind: coffee")
-    vault.meeting("2026-11-30", ["Tom Ng"], front="kind: video",
-                  title="2026-11-30 Video call with Tom Ng")
-    vault.meeting("2026-12-07", ["Priya Shah"], front="kind: coffee",
-                  title="2026-12-07 Coffee with Priya Shah")
+    vault.meeting(
+        "2026-11-30", ["Tom Ng"], front="kind: video", title="2026-11-30 Video call with Tom Ng"
+    )
+    vault.meeting(
+        "2026-12-07",
+        ["Priya Shah"],
+        front="kind: coffee",
+        title="2026-12-07 Coffee with Priya Shah",
+    )
     return vault
 
 
@@ -27,26 +32,37 @@ def test_meetings_are_found_by_the_title_coffeechat_prints(story, run):
     prep = run("prep", "video call with tom ng")  # any case, as typed
     assert prep.exit_code == 0 and prep.stdout.startswith("# Prep: Video call with Tom Ng")
     written = run("prep", "Video call with Tom Ng", "--write")
-    assert written.stdout == ("Wrote the prep sheet into meetings/2026-11-30 Video call with"
-                              " Tom Ng.md under ## Prep sheet and set prepared: 2026-11-23\n")
+    assert written.stdout == (
+        "Wrote the prep sheet into meetings/2026-11-30 Video call with"
+        " Tom Ng.md under ## Prep sheet and set prepared: 2026-11-23\n"
+    )
 
 
 def test_name_on_date_picks_one_of_several(story, run):
     both = run("show", "Coffee with Priya Shah")
     assert both.exit_code == 2 and both.stdout == ""
-    assert both.stderr == ("Error: 'Coffee with Priya Shah' matches 2 meetings: 'Priya Shah on"
-                           " 2026-11-10', 'Priya Shah on 2026-12-07' — say which one\n")
-    for name in ("Priya Shah on 2026-12-07", "priya on 2026-12-07",
-                 "Coffee with Priya Shah on 2026-12-07", "Coffee with Priya Shah (2026-12-07)",
-                 "Coffee with Priya Shah (2026-12-07 09:30)"):
+    assert both.stderr == (
+        "Error: 'Coffee with Priya Shah' matches 2 meetings: 'Priya Shah on"
+        " 2026-11-10', 'Priya Shah on 2026-12-07' — say which one\n"
+    )
+    for name in (
+        "Priya Shah on 2026-12-07",
+        "priya on 2026-12-07",
+        "Coffee with Priya Shah on 2026-12-07",
+        "Coffee with Priya Shah (2026-12-07)",
+        "Coffee with Priya Shah (2026-12-07 09:30)",
+    ):
         result = run("show", name)
         assert result.exit_code == 0, (name, result.stderr)
         assert result.stdout.startswith("Coffee with Priya Shah — 2026-12-07, scheduled")
     assert run("prep", "Priya Shah on 2026-12-07").stdout.startswith(
-        "# Prep: Coffee with Priya Shah — Mon 7 Dec 2026")
+        "# Prep: Coffee with Priya Shah — Mon 7 Dec 2026"
+    )
     none = run("show", "Priya Shah on 2026-12-08")
     assert none.exit_code == 2
-    assert none.stderr == "Error: no contact, company or meeting matches 'Priya Shah on 2026-12-08'\n"
+    assert (
+        none.stderr == "Error: no contact, company or meeting matches 'Priya Shah on 2026-12-08'\n"
+    )
 
 
 def test_a_contact_name_still_means_the_contact(story, run):
@@ -69,11 +85,17 @@ role: Director
 """
 
 
-@pytest.mark.parametrize("args", [
-    ("show", "Priya"), ("show", "Priya Shah"), ("log", "Priya", "note", "met at the fair"),
-    ("prep", "Priya"), ("meet", "Priya Shah", "--date", "2026-12-01"),
-    ("draft", "follow_up", "Priya"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", "Priya"),
+        ("show", "Priya Shah"),
+        ("log", "Priya", "note", "met at the fair"),
+        ("prep", "Priya"),
+        ("meet", "Priya Shah", "--date", "2026-12-01"),
+        ("draft", "follow_up", "Priya"),
+    ],
+)
 def test_a_broken_note_is_named_with_its_error(vault, run, args):
     vault.contact("Tom Ng")
     path = vault.write("contacts/Priya Shah.md", DUPLICATE)

@@ -29,6 +29,7 @@ def one(root: Path, rule: str, today: dt.date = TODAY) -> DueItem:
 
 # --- follow_up_approach --------------------------------------------------------------------
 
+
 def test_approach_without_reply_is_due_five_days_later(vault):
     vault.contact("Ana Ruiz", log="2026-11-16 approach: emailed, said Bob sent me")
     item = one(vault.root, "follow_up_approach")
@@ -41,19 +42,25 @@ def test_approach_without_reply_is_due_five_days_later(vault):
 def test_each_attempt_moves_the_nudge_and_the_id_stays(vault):
     vault.contact("Ana Ruiz", log="2026-11-10 approach: emailed")
     first = one(vault.root, "follow_up_approach")
-    vault.contact("Ana Ruiz", log="""
+    vault.contact(
+        "Ana Ruiz",
+        log="""
         2026-11-10 approach: emailed
         2026-11-17 voicemail: said I would call back Tuesday
-    """)
+    """,
+    )
     second = one(vault.root, "follow_up_approach")
     assert second.due == D("2026-11-23") and second.id == first.id  # (Sunday 22 -> Monday)
     assert "attempt 3 of 3" in second.title
 
 
-@pytest.mark.parametrize("resolution", [
-    "2026-11-18 reply: happy to meet",
-    "2026-11-18 declined: too busy this quarter",
-])
+@pytest.mark.parametrize(
+    "resolution",
+    [
+        "2026-11-18 reply: happy to meet",
+        "2026-11-18 declined: too busy this quarter",
+    ],
+)
 def test_reply_or_refusal_resolves_the_approach(vault, resolution):
     vault.contact("Ana Ruiz", log=f"2026-11-16 approach: emailed\n{resolution}")
     assert items(vault.root, rule="follow_up_approach") == []
@@ -72,20 +79,26 @@ def test_a_cancelled_meeting_does_not_resolve_the_approach(vault):
 
 
 def test_a_reply_before_a_new_approach_does_not_resolve_it(vault):
-    vault.contact("Ana Ruiz", log="""
+    vault.contact(
+        "Ana Ruiz",
+        log="""
         2025-01-10 approach: first try
         2025-01-12 reply: busy
         2026-11-16 approach: trying again a year later
-    """)
+    """,
+    )
     assert one(vault.root, "follow_up_approach").due == D("2026-11-23")
 
 
 def test_three_unanswered_attempts_stop_and_suggest_dormant(vault):
-    vault.contact("Ana Ruiz", log="""
+    vault.contact(
+        "Ana Ruiz",
+        log="""
         2026-11-01 approach: emailed
         2026-11-06 follow_up: nudged
         2026-11-12 voicemail: left a message
-    """)
+    """,
+    )
     assert items(vault.root, rule="follow_up_approach") == []
     found = insights(load_vault(vault.root, use_cache=False), TODAY)
     assert [f.code for f in found] == ["dormant"]
@@ -100,16 +113,20 @@ def test_dormant_and_paused_contacts_are_not_chased(vault):
 
 def test_configured_approach_window_and_attempts(vault):
     vault.config("[rules]\nfollow_up_approach = 3\nmax_attempts = 4\n")
-    vault.contact("Ana Ruiz", log="""
+    vault.contact(
+        "Ana Ruiz",
+        log="""
         2026-11-01 approach: emailed
         2026-11-06 follow_up: nudged
         2026-11-12 voicemail: left a message
-    """)
+    """,
+    )
     item = one(vault.root, "follow_up_approach")
     assert item.due == D("2026-11-16") and "attempt 4 of 4" in item.title  # (Sunday 15 -> Monday)
 
 
 # --- prepare -------------------------------------------------------------------------------
+
 
 def test_scheduled_meeting_needs_preparing_the_day_before(vault):
     vault.contact("Ana Ruiz")
@@ -139,6 +156,7 @@ def test_configured_prepare_window(vault):
 
 
 # --- thank_you -----------------------------------------------------------------------------
+
 
 def test_held_meeting_needs_a_thank_you_next_day(vault):
     vault.contact("Ana Ruiz")
@@ -179,6 +197,7 @@ def test_configured_thank_you_window(vault):
 
 
 # --- reach_referral ------------------------------------------------------------------------
+
 
 def test_referral_named_in_a_meeting_is_due_a_week_later(vault):
     vault.contact("Ana Ruiz")
@@ -225,6 +244,7 @@ def test_configured_referral_window(vault):
 
 # --- report_back ---------------------------------------------------------------------------
 
+
 def test_meeting_a_referral_means_reporting_back_to_the_referrer(vault):
     vault.contact("Bob Smith")
     vault.contact("Jane Doe", front='referred_by: "[[Bob Smith]]"')
@@ -258,6 +278,7 @@ def test_configured_report_back_window(vault):
 
 # --- keep_in_touch -------------------------------------------------------------------------
 
+
 def test_keep_in_touch_a_year_after_the_last_interaction(vault):
     vault.contact("Ana Ruiz", log="2025-12-01 update: sent the article")
     vault.meeting("2025-11-20", ["Ana Ruiz"], front="thank_you: 2025-11-21")
@@ -287,17 +308,24 @@ def test_no_keep_in_touch_without_a_held_meeting_or_when_quiet(vault):
     vault.contact("Ana Ruiz", log="2025-01-01 email: hello")
     for status in ("dormant", "paused", "do_not_contact"):
         vault.contact(f"Q {status}", front=f"status: {status}")
-        vault.meeting("2025-06-01", [f"Q {status}"], front="thank_you: 2025-06-01",
-                      title=f"2025-06-01 {status}")
+        vault.meeting(
+            "2025-06-01",
+            [f"Q {status}"],
+            front="thank_you: 2025-06-01",
+            title=f"2025-06-01 {status}",
+        )
     assert items(vault.root, rule="keep_in_touch") == []
 
 
 # --- landed --------------------------------------------------------------------------------
 
+
 def test_landed_tells_everyone_met_or_who_referred(vault):
     vault.config('[landed]\ndate = 2026-11-20\ncompany = "Northwind"\nrole = "APM"\n')
     vault.contact("Bob Smith")
-    vault.contact("Jane Doe", front='referred_by: "[[Bob Smith]]"', log="2026-11-21 landed: told her")
+    vault.contact(
+        "Jane Doe", front='referred_by: "[[Bob Smith]]"', log="2026-11-21 landed: told her"
+    )
     vault.contact("Never Met")
     vault.meeting("2026-10-01", ["Jane Doe"], front="thank_you: 2026-10-01")
     found = items(vault.root, rule="landed")
@@ -313,6 +341,7 @@ def test_no_landed_items_without_the_setting(vault):
 
 # --- follow_up -----------------------------------------------------------------------------
 
+
 def test_explicit_follow_up_date_on_a_contact_and_a_meeting(vault):
     vault.contact("Ana Ruiz", front="follow_up: 2026-11-24")
     vault.meeting("2026-11-10", ["Ana Ruiz"], front="thank_you: 2026-11-10\nfollow_up: 2026-11-26")
@@ -321,16 +350,21 @@ def test_explicit_follow_up_date_on_a_contact_and_a_meeting(vault):
 
 
 def test_open_tasks_in_both_forms_are_follow_ups_and_ticked_ones_are_not(vault):
-    vault.contact("Ana Ruiz", body="""
+    vault.contact(
+        "Ana Ruiz",
+        body="""
 - [ ] send the pricing article 📅 2026-11-24
 - [ ] send the deck [due:: 2026-11-27]
 - [x] connect on LinkedIn 📅 2026-11-10
 - [-] cancelled idea 📅 2026-11-11
 - [ ] someday, no date
-""")
+""",
+    )
     found = items(vault.root, rule="follow_up")
     assert [(i.title, i.due) for i in found] == [
-        ("send the pricing article", D("2026-11-24")), ("send the deck", D("2026-11-27"))]
+        ("send the pricing article", D("2026-11-24")),
+        ("send the deck", D("2026-11-27")),
+    ]
     assert all(i.line for i in found)
 
 
@@ -341,12 +375,16 @@ def test_clearing_the_field_resolves_it(vault):
 
 # --- across rules --------------------------------------------------------------------------
 
+
 def test_do_not_contact_silences_every_rule(vault):
-    vault.config('[landed]\ndate = 2026-11-20\n')
+    vault.config("[landed]\ndate = 2026-11-20\n")
     vault.contact("Bob Smith")
-    vault.contact("Dee Nope", front='status: do_not_contact\nreferred_by: "[[Bob Smith]]"\n'
-                                   "follow_up: 2026-11-24",
-                  log="2026-11-16 approach: emailed", body="- [ ] ping 📅 2026-11-24")
+    vault.contact(
+        "Dee Nope",
+        front='status: do_not_contact\nreferred_by: "[[Bob Smith]]"\nfollow_up: 2026-11-24',
+        log="2026-11-16 approach: emailed",
+        body="- [ ] ping 📅 2026-11-24",
+    )
     vault.meeting("2026-11-18", ["Dee Nope"], front='referrals:\n  - "[[Dee Nope]]"')
     vault.meeting("2026-11-28", ["Dee Nope"], title="2026-11-28 Call with Dee")
     # Bob referred Dee and is owed the landed note; nothing at all is about Dee.
@@ -389,14 +427,30 @@ def test_items_are_sorted_oldest_first(vault):
 def test_field_limit_insight(vault):
     for n in range(6):
         vault.contact(f"PM {n}", front="field: product management")
-        vault.meeting(f"2026-10-0{n + 1}", [f"PM {n}"], front="kind: informational\nthank_you: 2026-10-09")
-    found = [f for f in insights(load_vault(vault.root, use_cache=False), TODAY) if f.code == "field-limit"]
+        vault.meeting(
+            f"2026-10-0{n + 1}", [f"PM {n}"], front="kind: informational\nthank_you: 2026-10-09"
+        )
+    found = [
+        f
+        for f in insights(load_vault(vault.root, use_cache=False), TODAY)
+        if f.code == "field-limit"
+    ]
     assert len(found) == 1 and "6 informational interviews" in found[0].message
 
 
 def test_every_rule_name_is_in_spec_order():
-    assert RULE_NAMES == ("follow_up_approach", "schedule", "rebook", "prepare", "thank_you",
-                          "reach_referral", "report_back", "keep_in_touch", "landed", "follow_up")
+    assert RULE_NAMES == (
+        "follow_up_approach",
+        "schedule",
+        "rebook",
+        "prepare",
+        "thank_you",
+        "reach_referral",
+        "report_back",
+        "keep_in_touch",
+        "landed",
+        "follow_up",
+    )
 
 
 def test_evaluate_is_pure(vault):

@@ -16,13 +16,24 @@ from click.testing import CliRunner
 from coffeechat.cli import cli
 
 DATA = Path(__file__).parent / "data"
-RULES = ("follow_up_approach", "prepare", "thank_you", "reach_referral", "report_back",
-         "keep_in_touch", "landed", "follow_up")
+RULES = (
+    "follow_up_approach",
+    "prepare",
+    "thank_you",
+    "reach_referral",
+    "report_back",
+    "keep_in_touch",
+    "landed",
+    "follow_up",
+)
 
 
 def due_json(root: Path, *args: str, today: str = "2026-11-23") -> list[dict]:
-    result = CliRunner().invoke(cli, ["--vault", str(root), "--today", today, "due", "--json", *args],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["--vault", str(root), "--today", today, "due", "--json", *args],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -46,10 +57,16 @@ def test_sample_agenda_covers_every_rule_but_landed(sample_copy):
 def test_sample_with_landed_set(sample_copy):
     config = sample_copy / "coffeechat.toml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("# [landed]", "[landed]").replace("# date =", "date =")
-                      .replace("# company =", "company =").replace("# role =", "role ="),
-                      encoding="utf-8")
-    landed = [i for i in due_json(sample_copy, "--all", today="2026-12-02") if i["rule"] == "landed"]
+    config.write_text(
+        text.replace("# [landed]", "[landed]")
+        .replace("# date =", "date =")
+        .replace("# company =", "company =")
+        .replace("# role =", "role ="),
+        encoding="utf-8",
+    )
+    landed = [
+        i for i in due_json(sample_copy, "--all", today="2026-12-02") if i["rule"] == "landed"
+    ]
     assert len(landed) >= 8
     assert all(i["due"] == "2026-12-01" and "Northwind Health" in i["title"] for i in landed)
     names = {i["contact"] for i in landed}
@@ -64,7 +81,12 @@ def test_sample_vault_warm_run_matches_cold(sample_copy):
 
 
 def test_sample_check_names_each_finding(sample_copy):
-    result = CliRunner().invoke(cli, ["--vault", str(sample_copy), "--today", "2026-11-23", "check"])
+    result = CliRunner().invoke(
+        cli, ["--vault", str(sample_copy), "--today", "2026-11-23", "check"]
+    )
     assert result.exit_code == 1  # the dangling [[Oakridge Analytics]] company link
-    assert "contacts/José Núñez.md:6: company: [[Oakridge Analytics]] leads to no note" in result.stdout
+    assert (
+        "contacts/José Núñez.md:6: company: [[Oakridge Analytics]] leads to no note"
+        in result.stdout
+    )
     assert "[[Maggie]] matches only an alias" in result.stdout

@@ -27,8 +27,13 @@ def test_finds_notes_in_every_folder(vault):
     vault.write("meetings/2026-01-02 Jane.md", NOTE)
     vault.write("people/Other.md", NOTE)  # any folder: used for link resolution
     vault.write("Root note.md", NOTE)
-    assert paths(vault.root) == {"contacts/Jane Doe.md", "companies/Acme.md",
-                                 "meetings/2026-01-02 Jane.md", "people/Other.md", "Root note.md"}
+    assert paths(vault.root) == {
+        "contacts/Jane Doe.md",
+        "companies/Acme.md",
+        "meetings/2026-01-02 Jane.md",
+        "people/Other.md",
+        "Root note.md",
+    }
 
 
 def test_file_stat_has_size_and_mtime(vault):
@@ -36,42 +41,56 @@ def test_file_stat_has_size_and_mtime(vault):
     os.utime(path, ns=(1_600_000_000_123_456_789, 1_600_000_000_123_456_789))
     found, problems = scan(vault.root, Settings())
     assert problems == []
-    assert found["contacts/Jane.md"] == FileStat("contacts/Jane.md", path.stat().st_size,
-                                                 1_600_000_000_123_456_789)
+    assert found["contacts/Jane.md"] == FileStat(
+        "contacts/Jane.md", path.stat().st_size, 1_600_000_000_123_456_789
+    )
 
 
 def test_empty_vault(vault):
     assert scan(vault.root, Settings()) == ({}, [])
 
 
-@pytest.mark.parametrize("rel", [
-    ".obsidian/workspace.md",
-    ".obsidian/plugins/x/README.md",
-    ".trash/contacts/Deleted.md",
-    ".git/Note.md",
-    ".coffeechat/dashboard.md",
-    ".hidden.md",
-    "contacts/.Jane.md.swp.md",
-    "contacts/.#Jane.md",
-    "contacts/.archive/Old.md",
-    "templates/Contact.md",
-    "templates/letters/Approach.md",
-    "Templates/Meeting.md",  # the templates folder is matched case-insensitively
-    "conflict-files-obsidian-git.md",
-    "contacts/conflict-files-obsidian-git.md",
-    "Conflict-Files-Obsidian-Git.md",
-])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        ".obsidian/workspace.md",
+        ".obsidian/plugins/x/README.md",
+        ".trash/contacts/Deleted.md",
+        ".git/Note.md",
+        ".coffeechat/dashboard.md",
+        ".hidden.md",
+        "contacts/.Jane.md.swp.md",
+        "contacts/.#Jane.md",
+        "contacts/.archive/Old.md",
+        "templates/Contact.md",
+        "templates/letters/Approach.md",
+        "Templates/Meeting.md",  # the templates folder is matched case-insensitively
+        "conflict-files-obsidian-git.md",
+        "contacts/conflict-files-obsidian-git.md",
+        "Conflict-Files-Obsidian-Git.md",
+    ],
+)
 def test_skipped(vault, rel):
     vault.write("contacts/Kept.md", NOTE)
     vault.write(rel, NOTE)
     assert paths(vault.root) == {"contacts/Kept.md"}
 
 
-@pytest.mark.parametrize("rel", [
-    "contacts/Jane.txt", "contacts/Jane.md.bak", "contacts/Jane.md~", "contacts/Board.canvas",
-    "contacts/md", "contacts/Jane.markdown", "contacts/4913", "contacts/Jane.md.tmp",
-    "contacts/photo.png", "coffeechat.toml",
-])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "contacts/Jane.txt",
+        "contacts/Jane.md.bak",
+        "contacts/Jane.md~",
+        "contacts/Board.canvas",
+        "contacts/md",
+        "contacts/Jane.markdown",
+        "contacts/4913",
+        "contacts/Jane.md.tmp",
+        "contacts/photo.png",
+        "coffeechat.toml",
+    ],
+)
 def test_non_markdown_files_are_skipped(vault, rel):
     vault.write(rel, NOTE)
     assert paths(vault.root) == set()
@@ -114,14 +133,31 @@ def test_templates_prefix_is_not_the_templates_folder(vault):
 def test_deep_sub_folders(vault):
     vault.write("contacts/a/b/c/d/e/f/g/Deep.md", NOTE)
     vault.write("meetings/2026/11/2026-11-20 Jane.md", NOTE)
-    assert paths(vault.root) == {"contacts/a/b/c/d/e/f/g/Deep.md", "meetings/2026/11/2026-11-20 Jane.md"}
+    assert paths(vault.root) == {
+        "contacts/a/b/c/d/e/f/g/Deep.md",
+        "meetings/2026/11/2026-11-20 Jane.md",
+    }
 
 
-@pytest.mark.parametrize("name", [
-    "Jane Doe (Acme).md", "Zoë Ñúñez.md", "#1 fan.md", "C# dev.md", "-leading dash.md",
-    "--.md", "O'Brien.md", "a  b.md", "日本語.md", "emoji ☕.md", "semi;colon.md", "100%.md",
-    "[[brackets]].md", "trailing space .md",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Jane Doe (Acme).md",
+        "Zoë Ñúñez.md",
+        "#1 fan.md",
+        "C# dev.md",
+        "-leading dash.md",
+        "--.md",
+        "O'Brien.md",
+        "a  b.md",
+        "日本語.md",
+        "emoji ☕.md",
+        "semi;colon.md",
+        "100%.md",
+        "[[brackets]].md",
+        "trailing space .md",
+    ],
+)
 def test_odd_names(vault, name):
     vault.write(f"contacts/{name}", NOTE)
     assert paths(vault.root) == {f"contacts/{name}"}
@@ -139,6 +175,7 @@ def test_odd_folder_names(vault):
 
 
 # --- symbolic links ------------------------------------------------------------------------
+
 
 def _scan_with_deadline(root: Path, seconds: float = 10):
     result: list = []
@@ -192,6 +229,7 @@ def test_symlink_inside_a_skipped_folder_is_not_reported(vault, tmp_path):
 
 # --- unreadable folders --------------------------------------------------------------------
 
+
 @pytest.mark.skipif(ROOT_USER, reason="root reads any folder")
 def test_unreadable_folder_is_reported_and_the_rest_is_scanned(vault):
     vault.write("contacts/Jane.md", NOTE)
@@ -215,18 +253,22 @@ def test_missing_root_is_reported_not_raised(tmp_path):
 
 # --- is_ignored ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("rel", "ignored"), [
-    ("contacts/Jane.md", False),
-    (".obsidian", True),
-    ("contacts/.trash/x.md", True),
-    ("templates", True),
-    ("TEMPLATES/x.md", True),
-    ("templatesx/x.md", False),
-    ("contacts/templates/x.md", False),  # only the configured path, not any folder of that name
-    ("conflict-files-obsidian-git.md", True),
-    ("a/conflict-files-obsidian-git.md", True),
-    ("conflict-files-obsidian-git.md.bak", False),
-])
+
+@pytest.mark.parametrize(
+    ("rel", "ignored"),
+    [
+        ("contacts/Jane.md", False),
+        (".obsidian", True),
+        ("contacts/.trash/x.md", True),
+        ("templates", True),
+        ("TEMPLATES/x.md", True),
+        ("templatesx/x.md", False),
+        ("contacts/templates/x.md", False),  # only the configured path, not any folder of that name
+        ("conflict-files-obsidian-git.md", True),
+        ("a/conflict-files-obsidian-git.md", True),
+        ("conflict-files-obsidian-git.md.bak", False),
+    ],
+)
 def test_is_ignored(rel, ignored):
     assert is_ignored(rel, Settings()) is ignored
 

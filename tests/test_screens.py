@@ -17,8 +17,10 @@ from coffeechat.cli.render import _width, fit, fit_line, shorten, table
 from coffeechat.core.dates import day_label
 
 TODAY = "2026-11-23"
-LONG = ("You approached them weeks ago and tried again with no answer yet; follow up yourself,"
-        " do not wait for a reply, it often takes several tries and that is normal")
+LONG = (
+    "You approached them weeks ago and tried again with no answer yet; follow up yourself,"
+    " do not wait for a reply, it often takes several tries and that is normal"
+)
 
 
 def _run(columns: int | None, *args: str, vault=SAMPLE) -> str:
@@ -35,11 +37,19 @@ def _fits(text: str, columns: int) -> None:
         assert line == line.rstrip(), f"trailing space: {line!r}"
 
 
-@pytest.mark.parametrize("args", [
-    ("list", "contacts"), ("list", "companies"), ("list", "meetings"), ("due", "-v", "--all"),
-    ("prep", "Sofia"), ("show", "Priya Raman"), ("show", "Northwind Health"),
-    ("show", "meetings/2026-11-16 Informational with Tomás Ferreira.md"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "contacts"),
+        ("list", "companies"),
+        ("list", "meetings"),
+        ("due", "-v", "--all"),
+        ("prep", "Sofia"),
+        ("show", "Priya Raman"),
+        ("show", "Northwind Health"),
+        ("show", "meetings/2026-11-16 Informational with Tomás Ferreira.md"),
+    ],
+)
 @pytest.mark.parametrize("columns", [80, 60])
 def test_screens_fit_the_width(args, columns):
     wide = _run(None, *args)
@@ -78,8 +88,12 @@ def test_into_a_pipe_lines_stay_whole():
     assert any(len(ln) > 120 for ln in out.splitlines())
 
 
-@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
-               max_size=200), st.integers(30, 120))
+@given(
+    st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=200
+    ),
+    st.integers(30, 120),
+)
 def test_fit_keeps_every_word_within_the_width(text, width):
     lines = fit("  ", text, width, "    ")
     assert " ".join(" ".join(lines).split()) == " ".join(("  " + text).split())
@@ -103,13 +117,15 @@ def test_shorten_counts_wide_characters():
 
 
 def test_table_never_cuts_below_the_header():
-    lines = table(["name", "last contact"], [["Bartholomew Fitzgerald-Smythe", "2026-09-24"]],
-                  width=20)
+    lines = table(
+        ["name", "last contact"], [["Bartholomew Fitzgerald-Smythe", "2026-09-24"]], width=20
+    )
     assert click.unstyle(lines[0]) == "name    last contact"
     assert lines[1] == "Barth…  2026-09-24"
 
 
 # --- the year beyond about six months ----------------------------------------------------------
+
 
 def test_day_label_adds_the_year_far_from_today():
     today = dt.date(2026, 11, 23)
@@ -122,9 +138,15 @@ def test_day_label_adds_the_year_far_from_today():
 def test_due_shows_the_year_of_an_item_a_year_out(vault):
     vault.contact("Jane Doe")
     vault.meeting("2026-11-20", ["Jane Doe"], front="thank_you: 2026-11-20")
-    out = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", TODAY, "due",
-                                   "--all"]).stdout
+    out = (
+        CliRunner()
+        .invoke(cli, ["--vault", str(vault.root), "--today", TODAY, "due", "--all"])
+        .stdout
+    )
     assert "  Mon 22 Nov 2027  Keep in touch with Jane Doe" in out  # (Saturday 20 -> Monday)
-    near = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", "2027-06-01", "due",
-                                    "--all"]).stdout
+    near = (
+        CliRunner()
+        .invoke(cli, ["--vault", str(vault.root), "--today", "2027-06-01", "due", "--all"])
+        .stdout
+    )
     assert "  Mon 22 Nov  Keep in touch with Jane Doe" in near

@@ -81,24 +81,43 @@ def test_the_feed_under_its_token(server):
     assert head[0] == 200 and head[2] == b"" and head[1]["Content-Length"] == str(len(state.data))
     state.update(b"BEGIN:VCALENDAR\r\nX-CHANGED:1\r\nEND:VCALENDAR\r\n")
     status, changed, body = _get(url, {"If-None-Match": etag})
-    assert status == 200 and body.startswith(b"BEGIN:VCALENDAR\r\nX-CHANGED") and changed["ETag"] != etag
+    assert (
+        status == 200
+        and body.startswith(b"BEGIN:VCALENDAR\r\nX-CHANGED")
+        and changed["ETag"] != etag
+    )
     assert _get(url, {"If-Modified-Since": modified})[0] == 200  # a later Last-Modified
     assert log and all(TOKEN not in line for line in log)
     assert "127.0.0.1 GET /<token>/followups.ics 200" in log
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/"), ("GET", "/followups.ics"), ("GET", f"/{TOKEN}"), ("GET", f"/{TOKEN}/"),
-    ("GET", f"/{TOKEN}/index.sqlite"), ("GET", f"/{TOKEN}/followups.ics/"),
-    ("GET", f"/{TOKEN}/../followups.ics"), ("GET", f"/{TOKEN}/../../../etc/passwd"),
-    ("GET", f"/x/../{TOKEN}/followups.ics"), ("GET", f"//{TOKEN}/followups.ics"),
-    ("GET", f"/{TOKEN[:-1]}/followups.ics"), ("GET", f"/{TOKEN}x/followups.ics"),
-    ("GET", f"/{TOKEN.upper()}/followups.ics"), ("GET", "/%2e%2e/%2e%2e/etc/passwd"),
-    ("GET", f"/{TOKEN}/%2e%2e/followups.ics"), ("GET", "/.coffeechat/serve-token"),
-    ("POST", f"/{TOKEN}/followups.ics"), ("PUT", f"/{TOKEN}/followups.ics"),
-    ("DELETE", f"/{TOKEN}/followups.ics"), ("OPTIONS", f"/{TOKEN}/followups.ics"),
-    ("PROPFIND", f"/{TOKEN}/followups.ics"), ("PATCH", "/"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/"),
+        ("GET", "/followups.ics"),
+        ("GET", f"/{TOKEN}"),
+        ("GET", f"/{TOKEN}/"),
+        ("GET", f"/{TOKEN}/index.sqlite"),
+        ("GET", f"/{TOKEN}/followups.ics/"),
+        ("GET", f"/{TOKEN}/../followups.ics"),
+        ("GET", f"/{TOKEN}/../../../etc/passwd"),
+        ("GET", f"/x/../{TOKEN}/followups.ics"),
+        ("GET", f"//{TOKEN}/followups.ics"),
+        ("GET", f"/{TOKEN[:-1]}/followups.ics"),
+        ("GET", f"/{TOKEN}x/followups.ics"),
+        ("GET", f"/{TOKEN.upper()}/followups.ics"),
+        ("GET", "/%2e%2e/%2e%2e/etc/passwd"),
+        ("GET", f"/{TOKEN}/%2e%2e/followups.ics"),
+        ("GET", "/.coffeechat/serve-token"),
+        ("POST", f"/{TOKEN}/followups.ics"),
+        ("PUT", f"/{TOKEN}/followups.ics"),
+        ("DELETE", f"/{TOKEN}/followups.ics"),
+        ("OPTIONS", f"/{TOKEN}/followups.ics"),
+        ("PROPFIND", f"/{TOKEN}/followups.ics"),
+        ("PATCH", "/"),
+    ],
+)
 def test_everything_else_is_404(server, method, path):
     srv, _state, log = server
     status, body = _raw(srv.port, method, path)
@@ -129,8 +148,10 @@ def test_the_token_is_made_once_kept_private_and_rotated(tmp_path):
 def test_addresses():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
-    assert feed_urls("127.0.0.1", 8765, "abc") == ("http://127.0.0.1:8765/abc/followups.ics",
-                                                  "webcal://127.0.0.1:8765/abc/followups.ics")
+    assert feed_urls("127.0.0.1", 8765, "abc") == (
+        "http://127.0.0.1:8765/abc/followups.ics",
+        "webcal://127.0.0.1:8765/abc/followups.ics",
+    )
     assert feed_urls("::1", 80, "abc")[0] == "http://[::1]:80/abc/followups.ics"
 
 
@@ -156,13 +177,16 @@ class Process:
     def __init__(self, *args: str) -> None:
         assert EXE, "the coffeechat command is not installed"
         env = {k: v for k, v in os.environ.items() if not k.startswith("COFFEECHAT_")}
-        self.proc = subprocess.Popen([EXE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, env=env)
+        self.proc = subprocess.Popen(
+            [EXE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         self.errors: list[str] = []
-        self._threads = [threading.Thread(target=self._read, args=(self.proc.stdout, True)),
-                         threading.Thread(target=self._read, args=(self.proc.stderr, False))]
+        self._threads = [
+            threading.Thread(target=self._read, args=(self.proc.stdout, True)),
+            threading.Thread(target=self._read, args=(self.proc.stderr, False)),
+        ]
         for thread in self._threads:
             thread.start()
 
@@ -206,22 +230,33 @@ class Process:
 def test_serve_command_serves_the_current_feed_and_stops_cleanly(sample_copy):
     (sample_copy / "coffeechat.toml").write_text(
         (sample_copy / "coffeechat.toml").read_text(encoding="utf-8")
-        + "\n[watch]\ndebounce_ms = 100\n", encoding="utf-8")
+        + "\n[watch]\ndebounce_ms = 100\n",
+        encoding="utf-8",
+    )
     server = Process("--vault", str(sample_copy), "--today", "2026-11-23", "serve", "--port", "0")
     try:
         url = server.expect("http://127.0.0.1:").strip()
         webcal = server.expect("webcal://").strip()
         token = (sample_copy / ".coffeechat" / "serve-token").read_text().strip()
-        assert url.endswith(f"/{token}/followups.ics") and webcal == "webcal://" + url[len("http://"):]
+        assert (
+            url.endswith(f"/{token}/followups.ics")
+            and webcal == "webcal://" + url[len("http://") :]
+        )
         server.expect("serving;")
         status, headers, body = _get(url)
-        assert status == 200 and body == (sample_copy / ".coffeechat" / "followups.ics").read_bytes()
+        assert (
+            status == 200 and body == (sample_copy / ".coffeechat" / "followups.ics").read_bytes()
+        )
         assert _get(url, {"If-None-Match": headers["ETag"]})[0] == 304
         assert _get(url.replace(token, "nope"))[0] == 404
-        assert _raw(int(url.split(":")[2].split("/")[0]), "GET", f"/{token}/../followups.ics")[0] == 404
+        assert (
+            _raw(int(url.split(":")[2].split("/")[0]), "GET", f"/{token}/../followups.ics")[0]
+            == 404
+        )
         note = sample_copy / "contacts" / "Ana Newcomer.md"
-        note.write_text("---\ntype: contact\nname: Ana Newcomer\nfollow_up: 2026-11-30\n---\n",
-                        encoding="utf-8")
+        note.write_text(
+            "---\ntype: contact\nname: Ana Newcomer\nfollow_up: 2026-11-30\n---\n", encoding="utf-8"
+        )
         server.expect("change:")
         status, _changed, body = _get(url, {"If-None-Match": headers["ETag"]})
         assert status == 200 and b"Follow up with Ana Newcomer" in body
@@ -229,15 +264,25 @@ def test_serve_command_serves_the_current_feed_and_stops_cleanly(sample_copy):
         code = server.stop()
     assert code == 0, server.errors
     assert server.seen[-1].endswith("stopped")
-    later = server.seen[[line.strip() for line in server.seen].index(webcal) + 1:]
+    later = server.seen[[line.strip() for line in server.seen].index(webcal) + 1 :]
     assert all(token not in line for line in later + server.errors)
     assert not any("Traceback" in line for line in server.errors)
 
 
 def test_serve_warns_off_loopback_and_rotates_the_token(sample_copy):
     old, _ = load_token(sample_copy)
-    server = Process("--vault", str(sample_copy), "--today", "2026-11-23", "serve", "--host", "0.0.0.0",
-                     "--port", "0", "--rotate-token")
+    server = Process(
+        "--vault",
+        str(sample_copy),
+        "--today",
+        "2026-11-23",
+        "serve",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "0",
+        "--rotate-token",
+    )
     try:
         server.expect("A new secret URL was made")
         server.expect("serving;")
@@ -255,8 +300,13 @@ def test_serve_reports_a_busy_port(sample_copy):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([EXE or "coffeechat", "--vault", str(sample_copy), "serve", "--port",
-                                 str(port)], capture_output=True, text=True, timeout=30, check=False)
+        result = subprocess.run(
+            [EXE or "coffeechat", "--vault", str(sample_copy), "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
     assert result.returncode == 2
     assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ")
     assert result.stderr.count("\n") == 1

@@ -61,7 +61,9 @@ def status(answer: bytes) -> int:
 
 
 def request(path: str, method: str = "GET", headers: str = "") -> bytes:
-    return f"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{headers}\r\n".encode("utf-8", "surrogateescape")
+    return f"{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{headers}\r\n".encode(
+        "utf-8", "surrogateescape"
+    )
 
 
 def assert_no_leak(answer: bytes, log: list[str]) -> None:
@@ -71,15 +73,33 @@ def assert_no_leak(answer: bytes, log: list[str]) -> None:
 
 
 PROBES = [
-    "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/%252e%252e/%252e%252e/etc/passwd",
-    f"/{TOKEN}%2f{FEED_NAME}", f"/{TOKEN}/%66ollowups.ics", f"%2f{TOKEN}%2f{FEED_NAME}",
-    f"/{TOKEN}/..%2f..%2f.coffeechat/serve-token", f"/{TOKEN}/..%252f.coffeechat%252fserve-token",
-    f"\\{TOKEN}\\{FEED_NAME}", f"/{TOKEN}\\{FEED_NAME}", f"/{TOKEN}/..\\..\\etc\\passwd",
-    f"/{TOKEN}/./{FEED_NAME}", f"/./{TOKEN}/{FEED_NAME}", f"/{TOKEN}//{FEED_NAME}",
-    f"/{TOKEN}/{FEED_NAME}%00", f"/{TOKEN}/{FEED_NAME}\x00", f"/{TOKEN}/{FEED_NAME};x",
-    f"/{TOKEN[:10]}/{FEED_NAME}", f"/{TOKEN[:-1]}/{FEED_NAME}", f"/{TOKEN}{TOKEN}/{FEED_NAME}",
-    f"/ {TOKEN}/{FEED_NAME}", f"http://evil/{TOKEN}x/{FEED_NAME}", "*", "/.coffeechat/index.sqlite",
-    "/coffeechat.toml", "/contacts/Jane%20Doe.md", "/%C0%AE%C0%AE/etc/passwd", "/\u2215etc\u2215passwd",
+    "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/%252e%252e/%252e%252e/etc/passwd",
+    f"/{TOKEN}%2f{FEED_NAME}",
+    f"/{TOKEN}/%66ollowups.ics",
+    f"%2f{TOKEN}%2f{FEED_NAME}",
+    f"/{TOKEN}/..%2f..%2f.coffeechat/serve-token",
+    f"/{TOKEN}/..%252f.coffeechat%252fserve-token",
+    f"\\{TOKEN}\\{FEED_NAME}",
+    f"/{TOKEN}\\{FEED_NAME}",
+    f"/{TOKEN}/..\\..\\etc\\passwd",
+    f"/{TOKEN}/./{FEED_NAME}",
+    f"/./{TOKEN}/{FEED_NAME}",
+    f"/{TOKEN}//{FEED_NAME}",
+    f"/{TOKEN}/{FEED_NAME}%00",
+    f"/{TOKEN}/{FEED_NAME}\x00",
+    f"/{TOKEN}/{FEED_NAME};x",
+    f"/{TOKEN[:10]}/{FEED_NAME}",
+    f"/{TOKEN[:-1]}/{FEED_NAME}",
+    f"/{TOKEN}{TOKEN}/{FEED_NAME}",
+    f"/ {TOKEN}/{FEED_NAME}",
+    f"http://evil/{TOKEN}x/{FEED_NAME}",
+    "*",
+    "/.coffeechat/index.sqlite",
+    "/coffeechat.toml",
+    "/contacts/Jane%20Doe.md",
+    "/%C0%AE%C0%AE/etc/passwd",
+    "/\u2215etc\u2215passwd",
 ]
 
 
@@ -91,12 +111,15 @@ def test_traversal_and_token_probes_are_404(server, path):
     assert_no_leak(answer, log)
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE",
-                                    "CONNECT", "PROPFIND", "MKCOL", "FOO"])
+@pytest.mark.parametrize(
+    "method",
+    ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "PROPFIND", "MKCOL", "FOO"],
+)
 def test_other_methods_never_get_the_feed(server, method):
     srv, log = server
-    answer = raw(srv.port, request(f"/{TOKEN}/{FEED_NAME}", method,
-                                   "Content-Length: 5\r\n") + b"hello")
+    answer = raw(
+        srv.port, request(f"/{TOKEN}/{FEED_NAME}", method, "Content-Length: 5\r\n") + b"hello"
+    )
     assert status(answer) == 404
     assert_no_leak(answer, log)
 
@@ -110,15 +133,28 @@ def test_head_gets_headers_and_no_body(server):
     assert all(TOKEN not in line for line in log)
 
 
-@pytest.mark.parametrize("what", ["long-url", "long-header", "many-headers", "garbage",
-                                  "no-version", "bad-version", "empty", "binary", "lf-only"])
+@pytest.mark.parametrize(
+    "what",
+    [
+        "long-url",
+        "long-header",
+        "many-headers",
+        "garbage",
+        "no-version",
+        "bad-version",
+        "empty",
+        "binary",
+        "lf-only",
+    ],
+)
 def test_malformed_and_huge_requests_get_an_error_not_a_crash(server, what):
     srv, log = server
     data = {
         "long-url": request("/" + "a" * 70_000),
         "long-header": request("/", headers="X-Big: " + "b" * 70_000 + "\r\n"),
         "many-headers": request("/", headers="".join(f"X-{i}: {i}\r\n" for i in range(200))),
-        "garbage": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(256)),  # a TLS hello
+        "garbage": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"
+        + bytes(range(256)),  # a TLS hello
         "no-version": f"GET /{TOKEN[:-1]}/{FEED_NAME}\r\n\r\n".encode(),
         "bad-version": f"GET /{TOKEN}/{FEED_NAME} HTTP/9.9\r\n\r\n".encode(),
         "empty": b"",
@@ -135,8 +171,10 @@ def test_malformed_and_huge_requests_get_an_error_not_a_crash(server, what):
 
 def test_a_full_url_with_the_token_in_a_header_is_not_logged(server):
     srv, log = server
-    raw(srv.port, request("/nope", headers=f"Referer: http://x/{TOKEN}/{FEED_NAME}\r\n"
-                                           f"X-Token: {TOKEN}\r\n"))
+    raw(
+        srv.port,
+        request("/nope", headers=f"Referer: http://x/{TOKEN}/{FEED_NAME}\r\nX-Token: {TOKEN}\r\n"),
+    )
     raw(srv.port, f"GET /{TOKEN}/{FEED_NAME} HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n".encode())
     raw(srv.port, f"GET /{TOKEN}/{FEED_NAME} HTTP/7\r\n\r\n".encode())
     assert log and all(TOKEN not in line for line in log), log

@@ -15,12 +15,33 @@ import sys
 HEAVY = {"yaml", "icalendar", "sqlite3", "watchdog", "vobject", "caldav", "keyring", "http"}
 
 #: Our own modules and the standard library's that only some commands need.
-HEAVY_TOO = ("coffeechat.config", "coffeechat.core", "coffeechat.storage", "coffeechat.ics",
-             "coffeechat.watch", "coffeechat.serve", "coffeechat.caldav_push",
-             "coffeechat.importers", "coffeechat.exporters", "coffeechat.publish",
-             "coffeechat.dashboard", "coffeechat.runtime", "tomllib", "zoneinfo", "json",
-             "importlib.resources", "hashlib", "dataclasses", "signal", "csv", "shlex",
-             "email", "urllib.request", "socket", "ssl")
+HEAVY_TOO = (
+    "coffeechat.config",
+    "coffeechat.core",
+    "coffeechat.storage",
+    "coffeechat.ics",
+    "coffeechat.watch",
+    "coffeechat.serve",
+    "coffeechat.caldav_push",
+    "coffeechat.importers",
+    "coffeechat.exporters",
+    "coffeechat.publish",
+    "coffeechat.dashboard",
+    "coffeechat.runtime",
+    "tomllib",
+    "zoneinfo",
+    "json",
+    "importlib.resources",
+    "hashlib",
+    "dataclasses",
+    "signal",
+    "csv",
+    "shlex",
+    "email",
+    "urllib.request",
+    "socket",
+    "ssl",
+)
 
 #: Still imported at start-up, by cli/queries.py's top level: the model, the rules and the
 #: vault (coffeechat.core), and through them the settings (coffeechat.config, tomllib), the ids
@@ -30,13 +51,18 @@ STILL_IMPORTED_BY_QUERIES: set[str] = set()
 
 
 def _python(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True).stdout.strip().splitlines()[-1]
+    return (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 def test_importing_the_cli_loads_no_heavy_library():
-    code = ("import coffeechat.cli, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in"
-            f" {sorted(HEAVY)!r}))")
+    code = (
+        "import coffeechat.cli, sys; print(sorted(m for m in sys.modules if m.split('.')[0] in"
+        f" {sorted(HEAVY)!r}))"
+    )
     assert _python(code) == "[]"
 
 
@@ -51,19 +77,23 @@ def _heavy(module: str) -> str | None:
 def test_help_loads_only_the_command_modules():
     # What `coffeechat --help` adds to what click itself loads (and the interpreter's site
     # hooks, which may already hold some of these).
-    code = ("import sys, click\n"
-            "before = set(sys.modules)\n"
-            "from coffeechat.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "print(sorted(set(sys.modules) - before))")
+    code = (
+        "import sys, click\n"
+        "before = set(sys.modules)\n"
+        "from coffeechat.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(set(sys.modules) - before))"
+    )
     loaded = set(ast.literal_eval(_python(code)))
     assert "coffeechat.cli.queries" in loaded
     heavy = {_heavy(m) for m in loaded} - {None}
-    assert heavy - STILL_IMPORTED_BY_QUERIES == set(), "imported at start-up: move these imports" \
-        " into the commands that use them"
+    assert heavy - STILL_IMPORTED_BY_QUERIES == set(), (
+        "imported at start-up: move these imports into the commands that use them"
+    )
     gone = STILL_IMPORTED_BY_QUERIES - heavy
-    assert not gone, f"no longer imported at start-up: remove {sorted(gone)} from" \
-        " STILL_IMPORTED_BY_QUERIES"
+    assert not gone, (
+        f"no longer imported at start-up: remove {sorted(gone)} from STILL_IMPORTED_BY_QUERIES"
+    )
 
 
 def test_due_offers_every_rule():

@@ -15,13 +15,19 @@ def people(vault):
     return vault
 
 
-@pytest.mark.parametrize(("args", "first"), [
-    (["due", "--bogus"], "Error: No such option '--bogus'."),
-    (["bogus"], "Error: No such command 'bogus'."),
-    (["due", "--within", "soon"], "Error: Invalid value for '--within': 'soon' is not a valid"),
-    (["--today", "2026-13-01", "due"], "Error: Invalid value for '--today': '2026-13-01' is not a"),
-    (["show"], "Error: Missing argument 'NAME'."),
-])
+@pytest.mark.parametrize(
+    ("args", "first"),
+    [
+        (["due", "--bogus"], "Error: No such option '--bogus'."),
+        (["bogus"], "Error: No such command 'bogus'."),
+        (["due", "--within", "soon"], "Error: Invalid value for '--within': 'soon' is not a valid"),
+        (
+            ["--today", "2026-13-01", "due"],
+            "Error: Invalid value for '--today': '2026-13-01' is not a",
+        ),
+        (["show"], "Error: Missing argument 'NAME'."),
+    ],
+)
 def test_usage_error_is_one_line_and_one_hint(people, args, first):
     result = CliRunner().invoke(cli, ["--vault", str(people.root), *args])
     assert result.exit_code == 2
@@ -46,15 +52,28 @@ def test_did_you_mean_is_the_only_hint(people):
 def test_global_options_after_the_command(people, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no vault above: only the option can name it
     runner = CliRunner()
-    before = runner.invoke(cli, ["--vault", str(people.root), "--today", "2026-11-23", "due",
-                                 "--json"])
-    after = runner.invoke(cli, ["due", "--json", "--today", "2026-11-23", "--vault",
-                                str(people.root)])
+    before = runner.invoke(
+        cli, ["--vault", str(people.root), "--today", "2026-11-23", "due", "--json"]
+    )
+    after = runner.invoke(
+        cli, ["due", "--json", "--today", "2026-11-23", "--vault", str(people.root)]
+    )
     assert before.exit_code == after.exit_code == 0
     assert after.stdout == before.stdout and '"overdue": true' in after.stdout
     # the one typed after the command wins
-    later = runner.invoke(cli, ["--today", "2026-01-01", "--vault", str(people.root), "due",
-                                "--json", "--today", "2026-11-23"])
+    later = runner.invoke(
+        cli,
+        [
+            "--today",
+            "2026-01-01",
+            "--vault",
+            str(people.root),
+            "due",
+            "--json",
+            "--today",
+            "2026-11-23",
+        ],
+    )
     assert later.stdout == before.stdout
     # sub-commands of a group take them too
     shown = runner.invoke(cli, ["export", "csv", "--vault", str(people.root)])
@@ -68,8 +87,9 @@ def _due(people, monkeypatch, term, *flags):
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", term)
     runner = CliRunner()
-    return runner.invoke(cli, ["--vault", str(people.root), "--today", "2026-11-23", *flags,
-                               "due"], color=True).stdout
+    return runner.invoke(
+        cli, ["--vault", str(people.root), "--today", "2026-11-23", *flags, "due"], color=True
+    ).stdout
 
 
 def test_colour_at_a_terminal_but_not_when_dumb(people, monkeypatch):

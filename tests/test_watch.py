@@ -90,9 +90,24 @@ def _contact_text(name: str, follow_up: str = "2026-12-01") -> str:
 
 # --- filtering ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["4913", "5036", "A.md~", ".A.md.swp", ".A.md.swx", ".#A.md", "#A.md#",
-                                  "A.md___jb_tmp___", "A.md___jb_old___", "A.md.tmp", ".A.md.x1y2.tmp",
-                                  "A.md.crswap"])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "4913",
+        "5036",
+        "A.md~",
+        ".A.md.swp",
+        ".A.md.swx",
+        ".#A.md",
+        "#A.md#",
+        "A.md___jb_tmp___",
+        "A.md___jb_old___",
+        "A.md.tmp",
+        ".A.md.x1y2.tmp",
+        "A.md.crswap",
+    ],
+)
 def test_editor_temporary_files(name):
     assert is_editor_temp(name)
 
@@ -106,14 +121,30 @@ def test_which_paths_are_hints(vault):
     settings, _ = load_settings(vault.root)
     watcher = Watcher(vault.root, settings, report=lambda line: None)
     root = str(vault.root)
-    hint = [("contacts/A.md", False), ("contacts/sub/B.MD", False), ("coffeechat.toml", False),
-            ("contacts/alumni", True), ("meetings", True)]
-    noise = [(".git/index.lock", False), (".git/objects/ab", True), (".obsidian/workspace.json", False),
-             (".trash/A.md", False), (".coffeechat/index.sqlite", False), ("templates/Contact.md", False),
-             ("templates", True), ("contacts/4913", False), ("contacts/.A.md.swp", False),
-             ("contacts/A.md~", False), ("contacts/A.md___jb_tmp___", False), ("contacts/.#A.md", False),
-             ("attachments/cv.pdf", False), ("conflict-files-obsidian-git.md", False),
-             ("sub/coffeechat.toml", False)]
+    hint = [
+        ("contacts/A.md", False),
+        ("contacts/sub/B.MD", False),
+        ("coffeechat.toml", False),
+        ("contacts/alumni", True),
+        ("meetings", True),
+    ]
+    noise = [
+        (".git/index.lock", False),
+        (".git/objects/ab", True),
+        (".obsidian/workspace.json", False),
+        (".trash/A.md", False),
+        (".coffeechat/index.sqlite", False),
+        ("templates/Contact.md", False),
+        ("templates", True),
+        ("contacts/4913", False),
+        ("contacts/.A.md.swp", False),
+        ("contacts/A.md~", False),
+        ("contacts/A.md___jb_tmp___", False),
+        ("contacts/.#A.md", False),
+        ("attachments/cv.pdf", False),
+        ("conflict-files-obsidian-git.md", False),
+        ("sub/coffeechat.toml", False),
+    ]
     for rel, is_dir in hint:
         assert watcher.relevant(os.path.join(root, rel), is_dir) == rel, rel
     for rel, is_dir in noise:
@@ -122,10 +153,12 @@ def test_which_paths_are_hints(vault):
 
 
 def test_network_file_systems_are_recognised():
-    mounts = ("/dev/sda1 / ext4 rw 0 0\n"
-              "//nas/share /mnt/nas cifs rw 0 0\n"
-              "C:\\040 /mnt/c 9p rw 0 0\n"
-              "server:/home /home/me/net nfs4 rw 0 0\n")
+    mounts = (
+        "/dev/sda1 / ext4 rw 0 0\n"
+        "//nas/share /mnt/nas cifs rw 0 0\n"
+        "C:\\040 /mnt/c 9p rw 0 0\n"
+        "server:/home /home/me/net nfs4 rw 0 0\n"
+    )
     assert network_fs(Path("/mnt/nas/vault"), mounts) == "cifs"
     assert network_fs(Path("/mnt/c/Users/me/vault"), mounts) == "9p"
     assert network_fs(Path("/home/me/net"), mounts) == "nfs4"
@@ -155,6 +188,7 @@ def test_git_directory_and_busy_states(tmp_path):
 
 # --- the real thing -------------------------------------------------------------------------------
 
+
 def test_a_save_rewrites_the_feed_and_nothing_else(vault):
     _fast(vault)
     vault.contact("Ana Ruiz", front="follow_up: 2026-12-01")
@@ -174,8 +208,16 @@ def test_temporary_and_ignored_files_cause_no_pass(vault):
     (vault.root / "templates").mkdir()
     (vault.root / ".obsidian").mkdir()
     with Running(vault.root) as w:
-        for rel in ("contacts/4913", "contacts/.Ana.md.swp", "contacts/Ana.md~", ".obsidian/workspace.json",
-                    "templates/Contact.md", "contacts/Ana.md___jb_tmp___", "notes.txt", ".trash.md"):
+        for rel in (
+            "contacts/4913",
+            "contacts/.Ana.md.swp",
+            "contacts/Ana.md~",
+            ".obsidian/workspace.json",
+            "templates/Contact.md",
+            "contacts/Ana.md___jb_tmp___",
+            "notes.txt",
+            ".trash.md",
+        ):
             (vault.root / rel).write_text("x")
         time.sleep(0.6)
         assert w.passes == [] and not w.watcher._dirty
@@ -280,7 +322,11 @@ def test_a_bad_note_or_a_failing_pass_never_stops_the_watcher(vault, monkeypatch
         monkeypatch.undo()
         vault.write("contacts/Cy.md", _contact_text("Cy"))
         third = w.wait_pass(3)
-        assert third.error is None and "Follow up with Bo Li" in w.feed and "Follow up with Cy" in w.feed
+        assert (
+            third.error is None
+            and "Follow up with Bo Li" in w.feed
+            and "Follow up with Cy" in w.feed
+        )
         assert w.thread.is_alive()
 
 
@@ -289,14 +335,18 @@ def test_settings_changes_are_picked_up(vault):
     vault.contact("Ana Ruiz", front="follow_up: 2026-12-01")
     with Running(vault.root) as w:
         assert "X-WR-CALNAME:coffeechat follow-ups" in w.feed
-        vault.config('[watch]\ndebounce_ms = 100\nrescan_seconds = 0\n[feed]\nname = "Search"\n'
-                     'path = "Search.ics"\n')
+        vault.config(
+            '[watch]\ndebounce_ms = 100\nrescan_seconds = 0\n[feed]\nname = "Search"\n'
+            'path = "Search.ics"\n'
+        )
         w.wait_pass()
         assert w.watcher.feed_path == vault.root / "Search.ics"
         assert "X-WR-CALNAME:Search" in w.feed
         vault.config('[feed]\noverdue = "never"\n')
         w.wait_pass(2)
-        assert any("feed.overdue" in line and "keeping the previous settings" in line for line in w.lines)
+        assert any(
+            "feed.overdue" in line and "keeping the previous settings" in line for line in w.lines
+        )
         assert "X-WR-CALNAME:Search" in w.feed
 
 
@@ -357,7 +407,9 @@ def test_falls_back_to_polling_when_the_observer_cannot_start(vault):
     vault.config("[watch]\ndebounce_ms = 100\nrescan_seconds = 0\npoll_seconds = 1\n")
     with Running(vault.root, observer_factory=_Exhausted) as w:
         assert w.watcher.mode == "polling every 1 s"
-        assert any("limit of watched folders" in line and "max_user_watches" in line for line in w.lines)
+        assert any(
+            "limit of watched folders" in line and "max_user_watches" in line for line in w.lines
+        )
         vault.write("contacts/Bo Li.md", _contact_text("Bo Li"))
         w.wait_pass(timeout=10)
         assert "Follow up with Bo Li" in w.feed
@@ -390,9 +442,11 @@ def test_a_note_added_removed_or_renamed_is_patched_in_not_a_whole_refresh(vault
     _fast(vault)
     for n in range(20):
         vault.contact(f"Person {n:02}", front="follow_up: 2026-12-01")
-    vault.meeting("2026-11-10", ["Cy New"], front="referrals:\n  - \"[[Someone Else]]\"")
+    vault.meeting("2026-11-10", ["Cy New"], front='referrals:\n  - "[[Someone Else]]"')
     with Running(vault.root) as w:
-        vault.write("contacts/Cy New.md", _contact_text("Cy New"))  # the meeting's link now resolves
+        vault.write(
+            "contacts/Cy New.md", _contact_text("Cy New")
+        )  # the meeting's link now resolves
         added = w.wait_pass()
         assert (added.parsed, added.removed, added.error) == (1, 0, None)
         assert "Follow up with Cy New" in w.feed and "Send Cy New a thank-you" in w.feed
@@ -409,8 +463,11 @@ def test_a_note_added_removed_or_renamed_is_patched_in_not_a_whole_refresh(vault
     from coffeechat.cli import cli
 
     fresh = vault.root.parent / "fresh.ics"
-    result = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", TODAY_TEXT,
-                                      "feed", "-o", str(fresh)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["--vault", str(vault.root), "--today", TODAY_TEXT, "feed", "-o", str(fresh)],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0
     assert feed == fresh.read_bytes().decode("utf-8").replace("\r\n ", "")
 
@@ -428,12 +485,15 @@ def test_the_watcher_follows_the_store_when_another_command_moved_it_on(vault):
     _fast(vault)
     settings, _ = load_settings(vault.root)
     lines: list[str] = []
-    watcher = Watcher(vault.root, settings, today=dt.date.fromisoformat(TODAY_TEXT),
-                      report=lines.append)
+    watcher = Watcher(
+        vault.root, settings, today=dt.date.fromisoformat(TODAY_TEXT), report=lines.append
+    )
     assert watcher.update("start", force=True).error is None
     assert watcher.update("rescan").skipped
     vault.write("contacts/Bo Li.md", _contact_text("Bo Li"))
-    ran = CliRunner().invoke(cli, ["--vault", str(vault.root), "--today", TODAY_TEXT, "due", "--all"])
+    ran = CliRunner().invoke(
+        cli, ["--vault", str(vault.root), "--today", TODAY_TEXT, "due", "--all"]
+    )
     assert ran.exit_code == 0 and "Bo Li" in ran.output
     moved = watcher.update("save", {"contacts/Bo Li.md"})
     assert moved.error is None and not moved.skipped

@@ -25,15 +25,26 @@ pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COFFEECHAT_", "GIT_"))}
-    env.update(NO_COLOR="1", GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.org",
-               GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    env.update(
+        NO_COLOR="1",
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+    )
     return env
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run([GIT or "git", "-C", str(root), *args], check=True, capture_output=True,
-                   env=_env(), timeout=60)
+    subprocess.run(
+        [GIT or "git", "-C", str(root), *args],
+        check=True,
+        capture_output=True,
+        env=_env(),
+        timeout=60,
+    )
 
 
 class Watching:
@@ -42,9 +53,13 @@ class Watching:
     def __init__(self, root: Path) -> None:
         assert EXE, "the coffeechat command is not installed (pip install -e '.[test]')"
         self.root = root
-        self.proc = subprocess.Popen([EXE, "--vault", str(root), "--today", TODAY, "watch"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     env=_env())
+        self.proc = subprocess.Popen(
+            [EXE, "--vault", str(root), "--today", TODAY, "watch"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=_env(),
+        )
         self.queue: queue.Queue[str] = queue.Queue()
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read)
@@ -91,9 +106,14 @@ class Watching:
 
 
 def fresh_feed(root: Path, out: Path) -> bytes:
-    result = subprocess.run([EXE or "coffeechat", "--vault", str(root), "--today", TODAY, "feed",
-                             "-o", str(out)], capture_output=True, text=True, env=_env(),
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [EXE or "coffeechat", "--vault", str(root), "--today", TODAY, "feed", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return out.read_bytes()
 
@@ -113,9 +133,11 @@ def settle(w: Watching, before: int, feed: Path, fresh: Path, timeout: float = 2
 
 
 def contact(name: str, follow_up: str) -> str:
-    return (f"---\ntype: contact\nname: {name}\nemail: {name.split()[0].lower()}@example.org\n"
-            f"follow_up: {follow_up}\n---\nMet at the meetup.\n\n## Log\n"
-            f"- 2026-10-01 note: added\n")
+    return (
+        f"---\ntype: contact\nname: {name}\nemail: {name.split()[0].lower()}@example.org\n"
+        f"follow_up: {follow_up}\n---\nMet at the meetup.\n\n## Log\n"
+        f"- 2026-10-01 note: added\n"
+    )
 
 
 def vim_save(path: Path, line: str) -> None:
@@ -123,10 +145,29 @@ def vim_save(path: Path, line: str) -> None:
     file 4913, swap file, the note renamed to A.md~, a new A.md written, the backup deleted."""
     vim = shutil.which("vim")
     if vim is not None:
-        subprocess.run([vim, "-N", "-u", "NONE", "-i", "NONE", "-n", "-E", "-s",
-                        "-c", "set backupskip= backupcopy=no writebackup nobackup",
-                        "-c", f"$put ={chr(39)}{line}{chr(39)}", "-c", "wq", str(path)],
-                       check=True, timeout=30, capture_output=True)
+        subprocess.run(
+            [
+                vim,
+                "-N",
+                "-u",
+                "NONE",
+                "-i",
+                "NONE",
+                "-n",
+                "-E",
+                "-s",
+                "-c",
+                "set backupskip= backupcopy=no writebackup nobackup",
+                "-c",
+                f"$put ={chr(39)}{line}{chr(39)}",
+                "-c",
+                "wq",
+                str(path),
+            ],
+            check=True,
+            timeout=30,
+            capture_output=True,
+        )
         return
     text = path.read_text(encoding="utf-8") + line + "\n"
     probe = path.parent / "4913"
@@ -152,7 +193,7 @@ def vscode_save(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
         time.sleep(0.02)
-        fh.write(data[len(data) // 2:])
+        fh.write(data[len(data) // 2 :])
 
 
 def obsidian_save(path: Path, text: str) -> None:
@@ -169,13 +210,17 @@ def test_watch_keeps_the_feed_equal_to_a_fresh_one(sample_copy, tmp_path):
     people = root / "contacts" / "people"
     people.mkdir()
     for n in range(BULK):
-        (people / f"Person {n:03}.md").write_text(contact(f"Person {n:03}", "2026-12-01"), encoding="utf-8")
+        (people / f"Person {n:03}.md").write_text(
+            contact(f"Person {n:03}", "2026-12-01"), encoding="utf-8"
+        )
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "vault")
     git(root, "checkout", "-q", "-b", "bulk")
     for n in range(BULK):
-        (people / f"Person {n:03}.md").write_text(contact(f"Person {n:03}", "2026-12-15"), encoding="utf-8")
+        (people / f"Person {n:03}.md").write_text(
+            contact(f"Person {n:03}", "2026-12-15"), encoding="utf-8"
+        )
     git(root, "commit", "-q", "-am", "a few hundred changes")
     git(root, "checkout", "-q", "main")
 
@@ -192,14 +237,28 @@ def test_watch_keeps_the_feed_equal_to_a_fresh_one(sample_copy, tmp_path):
         people_dir = root / "contacts" / "people"
         steps = [
             ("vim", lambda: vim_save(deborah, "- 2026-11-22 reply: happy to talk next week")),
-            ("VS Code", lambda: vscode_save(nate, nate.read_text(encoding="utf-8").replace(
-                "follow_up: 2026-11-24\n", "follow_up: 2026-12-04\n", 1))),
-            ("Obsidian", lambda: obsidian_save(root / "contacts" / "Ana New.md",
-                                               contact("Ana New", "2026-11-27"))),
+            (
+                "VS Code",
+                lambda: vscode_save(
+                    nate,
+                    nate.read_text(encoding="utf-8").replace(
+                        "follow_up: 2026-11-24\n", "follow_up: 2026-12-04\n", 1
+                    ),
+                ),
+            ),
+            (
+                "Obsidian",
+                lambda: obsidian_save(
+                    root / "contacts" / "Ana New.md", contact("Ana New", "2026-11-27")
+                ),
+            ),
             # git checkout of a few hundred files at once
             ("git checkout", lambda: git(root, "checkout", "-q", "bulk")),
             ("delete", lambda: (people_dir / "Person 007.md").unlink()),
-            ("rename", lambda: os.rename(people_dir / "Person 008.md", people_dir / "Person Eight.md")),
+            (
+                "rename",
+                lambda: os.rename(people_dir / "Person 008.md", people_dir / "Person Eight.md"),
+            ),
         ]
         for name, step in steps:
             before = w.passes()
@@ -215,5 +274,7 @@ def test_watch_keeps_the_feed_equal_to_a_fresh_one(sample_copy, tmp_path):
         code = w.stop()
     assert code == 0, w.lines
     assert w.lines[-1].endswith("stopped")
-    assert not any("Traceback" in line or "error" in line or "left out" in line for line in w.lines), w.lines
+    assert not any(
+        "Traceback" in line or "error" in line or "left out" in line for line in w.lines
+    ), w.lines
     assert not list(root.rglob("*.md~")) and not list(root.rglob("4913"))

@@ -41,7 +41,9 @@ def write_many(root: Path, n: int, follow_up: str, start: int = 0) -> None:
     for i in range(start, start + n):
         folder = root / "contacts" / f"batch{i % 10}"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"Person {i:04d}.md").write_text(contact(f"Person {i:04d}", follow_up), encoding="utf-8")
+        (folder / f"Person {i:04d}.md").write_text(
+            contact(f"Person {i:04d}", follow_up), encoding="utf-8"
+        )
 
 
 def cold_feed(root: Path, tmp: Path) -> bytes:
@@ -49,8 +51,11 @@ def cold_feed(root: Path, tmp: Path) -> bytes:
     copy = tmp / f"cold-{time.monotonic_ns()}" / root.name
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".coffeechat", ".git"), symlinks=True)
     out = copy.parent / "feed.ics"
-    result = CliRunner().invoke(cli, ["--vault", str(copy), "--today", TODAY.isoformat(), "feed",
-                                      "-o", str(out)], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["--vault", str(copy), "--today", TODAY.isoformat(), "feed", "-o", str(out)],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     return out.read_bytes()
 
@@ -81,12 +86,18 @@ class Live:
         return self.watcher.feed_path.read_bytes()
 
     def settled_on(self, expected: bytes, timeout: float = 30.0) -> None:
-        wait_for(lambda: self.watcher.feed_path.exists() and self.feed() == expected, timeout,
-                 f"the watcher's feed to equal a cold rebuild; log: {self.lines[-5:]}")
+        wait_for(
+            lambda: self.watcher.feed_path.exists() and self.feed() == expected,
+            timeout,
+            f"the watcher's feed to equal a cold rebuild; log: {self.lines[-5:]}",
+        )
         # A pass writes the feed before it walks the vault for what its events missed: it is
         # counted once that is done too.
-        wait_for(lambda: self.watcher.updates and self.watcher.updates[-1].reason != "start",
-                 timeout, "the pass that wrote it to end")
+        wait_for(
+            lambda: self.watcher.updates and self.watcher.updates[-1].reason != "start",
+            timeout,
+            "the pass that wrote it to end",
+        )
 
 
 @pytest.fixture
@@ -120,8 +131,11 @@ def test_a_rebase_with_conflicts_pauses_then_settles(storm_vault, tmp_path):
         started = len(live.watcher.updates)
         (root / ".git" / "rebase-merge").mkdir()
         conflicted = root / "contacts" / "batch0" / "Person 0000.md"
-        conflicted.write_text("---\ntype: contact\n<<<<<<< HEAD\nname: Person 0000\n=======\n"
-                              "name: P. Zero\n>>>>>>> theirs\n---\n", encoding="utf-8")
+        conflicted.write_text(
+            "---\ntype: contact\n<<<<<<< HEAD\nname: Person 0000\n=======\n"
+            "name: P. Zero\n>>>>>>> theirs\n---\n",
+            encoding="utf-8",
+        )
         write_many(root, 10, "2026-12-09", start=10)
         wait_for(lambda: any("paused" in ln for ln in live.lines), 10, "a pause")
         time.sleep(0.5)
@@ -187,7 +201,12 @@ def test_an_overflowing_event_queue_is_harmless(storm_vault, tmp_path):
 
     class Event:
         def __init__(self, src: str, kind: str = "modified", dest: str = "") -> None:
-            self.src_path, self.dest_path, self.event_type, self.is_directory = src, dest, kind, False
+            self.src_path, self.dest_path, self.event_type, self.is_directory = (
+                src,
+                dest,
+                kind,
+                False,
+            )
 
     for i in range(5000):
         watcher.on_event(Event(str(root / "contacts" / f"ghost{i % 300}.md"), "deleted"))

@@ -16,8 +16,11 @@ from coffeechat.core.notes import parse_note
 
 
 def tree(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and ".coffeechat" not in p.parts}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".coffeechat" not in p.parts
+    }
 
 
 def due(run, *args, today=None) -> list[dict]:
@@ -28,7 +31,9 @@ def due(run, *args, today=None) -> list[dict]:
 
 
 def item(run, rule: str, contact: str | None = None) -> dict:
-    found = [i for i in due(run) if i["rule"] == rule and (contact is None or i["contact"] == contact)]
+    found = [
+        i for i in due(run) if i["rule"] == rule and (contact is None or i["contact"] == contact)
+    ]
     assert len(found) == 1, found
     return found[0]
 
@@ -36,27 +41,68 @@ def item(run, rule: str, contact: str | None = None) -> dict:
 @pytest.fixture
 def people(vault):
     vault.contact("Bob Smith", log="2026-10-01 reply: glad to help")
-    vault.contact("Jane Doe", front='referred_by: "[[Bob Smith]]"\ncompany: "[[Acme]]"',
-                  log="2026-11-16 approach: emailed, said Bob sent me")
+    vault.contact(
+        "Jane Doe",
+        front='referred_by: "[[Bob Smith]]"\ncompany: "[[Acme]]"',
+        log="2026-11-16 approach: emailed, said Bob sent me",
+    )
     vault.write("companies/Acme.md", "---\ntype: company\nname: Acme\n---\n")
     return vault
 
 
 # --- add -----------------------------------------------------------------------------------
 
+
 def test_add_contact_writes_every_field_obsidian_style(people, run):
-    result = run("add", "contact", "Carl O'Neil", "--company", "Acme", "--role", "VP, Product",
-                 "--email", "carl@acme.example", "--phone", "0123456", "--linkedin",
-                 "https://www.linkedin.com/in/carl", "--field", "product management",
-                 "--referred-by", "jane", "--how-met", "Jane: intro by email", "--cadence", "6m",
-                 "--follow-up", "2026-12-01", "--alias", "Carl", "--tag", "#pm", "--tag", "warm-intro")
+    result = run(
+        "add",
+        "contact",
+        "Carl O'Neil",
+        "--company",
+        "Acme",
+        "--role",
+        "VP, Product",
+        "--email",
+        "carl@acme.example",
+        "--phone",
+        "0123456",
+        "--linkedin",
+        "https://www.linkedin.com/in/carl",
+        "--field",
+        "product management",
+        "--referred-by",
+        "jane",
+        "--how-met",
+        "Jane: intro by email",
+        "--cadence",
+        "6m",
+        "--follow-up",
+        "2026-12-01",
+        "--alias",
+        "Carl",
+        "--tag",
+        "#pm",
+        "--tag",
+        "warm-intro",
+    )
     assert result.exit_code == 0, result.output
     assert result.output == "Created contacts/Carl O'Neil.md\n"
     text = (people.root / "contacts" / "Carl O'Neil.md").read_text(encoding="utf-8")
-    for line in ("type: contact", "name: Carl O'Neil", 'company: "[[Acme]]"', "role: VP, Product",
-                 'phone: "0123456"', 'referred_by: "[[Jane Doe]]"', 'how_met: "Jane: intro by email"',
-                 "cadence: 6m", "follow_up: 2026-12-01", "added: 2026-11-23", "  - Carl", "  - pm",
-                 "  - warm-intro"):
+    for line in (
+        "type: contact",
+        "name: Carl O'Neil",
+        'company: "[[Acme]]"',
+        "role: VP, Product",
+        'phone: "0123456"',
+        'referred_by: "[[Jane Doe]]"',
+        'how_met: "Jane: intro by email"',
+        "cadence: 6m",
+        "follow_up: 2026-12-01",
+        "added: 2026-11-23",
+        "  - Carl",
+        "  - pm",
+        "  - warm-intro",
+    ):
         assert f"\n{line}\n" in text, line
     assert "{{" not in text and "<%" not in text
     note = parse_note("c.md", text.encode())
@@ -86,8 +132,19 @@ def test_names_from_outside_become_safe_file_names(people, run):
 
 
 def test_add_company(people, run):
-    result = run("add", "company", "Globex Corp", "--industry", "energy", "--website",
-                 "https://globex.example", "--alias", "Globex", "--research", "Series B: 2025")
+    result = run(
+        "add",
+        "company",
+        "Globex Corp",
+        "--industry",
+        "energy",
+        "--website",
+        "https://globex.example",
+        "--alias",
+        "Globex",
+        "--research",
+        "Series B: 2025",
+    )
     assert result.exit_code == 0
     text = (people.root / "companies" / "Globex Corp.md").read_text()
     assert "industry: energy" in text and 'research: "Series B: 2025"' in text
@@ -95,30 +152,52 @@ def test_add_company(people, run):
 
 
 def test_add_uses_the_vaults_own_template(people, run):
-    people.write("templates/Contact.md", "---\ntype: contact\nname: \"{{title}}\"\n"
-                 "source: hand-made\nadded: {{date:YYYY-MM-DD}}\n---\n# {{title}}\n"
-                 "Created {{date:dddd, MMMM Do YYYY}} {{time}} <% tp.file.title %>\n")
+    people.write(
+        "templates/Contact.md",
+        '---\ntype: contact\nname: "{{title}}"\n'
+        "source: hand-made\nadded: {{date:YYYY-MM-DD}}\n---\n# {{title}}\n"
+        "Created {{date:dddd, MMMM Do YYYY}} {{time}} <% tp.file.title %>\n",
+    )
     assert run("add", "contact", 'Ann "Annie" Lee').exit_code == 0
     text = (people.root / "contacts" / "Ann Annie Lee.md").read_text()
-    assert text.startswith('---\ntype: contact\nname: Ann "Annie" Lee\nsource: hand-made\nadded: 2026-11-23\n---\n')
-    assert "# Ann \"Annie\" Lee\nCreated Monday, November 23rd 2026 " in text
+    assert text.startswith(
+        '---\ntype: contact\nname: Ann "Annie" Lee\nsource: hand-made\nadded: 2026-11-23\n---\n'
+    )
+    assert '# Ann "Annie" Lee\nCreated Monday, November 23rd 2026 ' in text
     assert "{{" not in text and "<%" not in text
 
 
 def test_add_edit_opens_the_editor(people, run, tmp_path):
     script = tmp_path / "fake-editor"
-    script.write_text(f"#!{sys.executable}\nimport sys\nopen(sys.argv[-1], 'a').write('edited\\n')\n")
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nopen(sys.argv[-1], 'a').write('edited\\n')\n"
+    )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    result = run("add", "contact", "Eve Adams", "--edit", env={"EDITOR": str(script), "VISUAL": str(script)})
+    result = run(
+        "add", "contact", "Eve Adams", "--edit", env={"EDITOR": str(script), "VISUAL": str(script)}
+    )
     assert result.exit_code == 0, result.output
     assert (people.root / "contacts" / "Eve Adams.md").read_text().endswith("edited\n")
 
 
 # --- meet and log --------------------------------------------------------------------------
 
+
 def test_meet_makes_a_scheduled_meeting(people, run):
-    result = run("meet", "jane", "--date", "2026-11-25T10:00", "--kind", "video", "--where", "Zoom",
-                 "--duration", "20", "--with", "Bob Smith")
+    result = run(
+        "meet",
+        "jane",
+        "--date",
+        "2026-11-25T10:00",
+        "--kind",
+        "video",
+        "--where",
+        "Zoom",
+        "--duration",
+        "20",
+        "--with",
+        "Bob Smith",
+    )
     assert result.exit_code == 0, result.output
     rel = "meetings/2026-11-25 Video call with Jane Doe.md"
     assert result.output == f"Created {rel} (scheduled: prepare by 2026-11-24)\n"
@@ -131,8 +210,13 @@ def test_meet_makes_a_scheduled_meeting(people, run):
 
 def test_log_appends_under_the_log_heading(people, run):
     before = (people.root / "contacts" / "Jane Doe.md").read_bytes()
-    result = run("log", "Jane Doe", "Follow-up", "called,", "left", "a", "message", "--date", "2026-11-21")
-    assert result.output == "Added `- 2026-11-21 follow_up: called, left a message` to contacts/Jane Doe.md\n"
+    result = run(
+        "log", "Jane Doe", "Follow-up", "called,", "left", "a", "message", "--date", "2026-11-21"
+    )
+    assert (
+        result.output
+        == "Added `- 2026-11-21 follow_up: called, left a message` to contacts/Jane Doe.md\n"
+    )
     after = (people.root / "contacts" / "Jane Doe.md").read_bytes()
     assert after == before + b"- 2026-11-21 follow_up: called, left a message\n"
     assert item(run, "follow_up_approach")["due"] == "2026-11-26"
@@ -140,19 +224,26 @@ def test_log_appends_under_the_log_heading(people, run):
 
 # --- done: what a person would have written --------------------------------------------------
 
+
 def test_done_thank_you_sets_the_meeting_date(people, run):
     people.meeting("2026-11-20", ["Jane Doe"])
     ident = item(run, "thank_you")["id"]
     result = run("done", ident[:6])
     assert result.exit_code == 0, result.output
-    assert "thank_you: 2026-11-23" in (people.root / "meetings" / "2026-11-20 Coffee with Jane Doe.md").read_text()
+    assert (
+        "thank_you: 2026-11-23"
+        in (people.root / "meetings" / "2026-11-20 Coffee with Jane Doe.md").read_text()
+    )
     assert not [i for i in due(run) if i["rule"] == "thank_you"]
 
 
 def test_done_approach_nudge_logs_a_follow_up(people, run):
     result = run("done", item(run, "follow_up_approach")["id"], "-m", "called her office")
     assert result.exit_code == 0
-    assert "- 2026-11-23 follow_up: called her office\n" in (people.root / "contacts" / "Jane Doe.md").read_text()
+    assert (
+        "- 2026-11-23 follow_up: called her office\n"
+        in (people.root / "contacts" / "Jane Doe.md").read_text()
+    )
     assert item(run, "follow_up_approach")["due"] == "2026-11-30"  # the next nudge (Sat -> Mon)
 
 
@@ -160,13 +251,17 @@ def test_done_report_back_logs_in_the_referrers_note(people, run):
     people.meeting("2026-11-18", ["Jane Doe"], front="thank_you: 2026-11-18")
     report = item(run, "report_back")
     assert run("done", report["id"]).exit_code == 0
-    assert "- 2026-11-23 report_back: told them how it went with Jane Doe\n" in \
-        (people.root / "contacts" / "Bob Smith.md").read_text()
+    assert (
+        "- 2026-11-23 report_back: told them how it went with Jane Doe\n"
+        in (people.root / "contacts" / "Bob Smith.md").read_text()
+    )
     assert not [i for i in due(run) if i["rule"] == "report_back"]
 
 
 def test_done_referral_without_a_note_creates_the_contact(people, run):
-    people.meeting("2026-11-18", ["Jane Doe"], front='thank_you: 2026-11-18\nreferrals:\n  - "[[Carl Lee]]"')
+    people.meeting(
+        "2026-11-18", ["Jane Doe"], front='thank_you: 2026-11-18\nreferrals:\n  - "[[Carl Lee]]"'
+    )
     referral = item(run, "reach_referral")
     result = run("done", referral["id"])
     assert result.exit_code == 0, result.output
@@ -177,7 +272,9 @@ def test_done_referral_without_a_note_creates_the_contact(people, run):
 
 
 def test_done_follow_up_field_is_cleared_and_task_ticked(people, run):
-    people.contact("Dee Park", front="follow_up: 2026-11-20", body="- [ ] send the deck 📅 2026-11-22")
+    people.contact(
+        "Dee Park", front="follow_up: 2026-11-20", body="- [ ] send the deck 📅 2026-11-22"
+    )
     items = [i for i in due(run) if i["rule"] == "follow_up"]
     assert len(items) == 2
     for i in items:
@@ -190,7 +287,10 @@ def test_done_follow_up_field_is_cleared_and_task_ticked(people, run):
 def test_done_prepare_and_keep_in_touch(people, run):
     people.meeting("2026-11-25", ["Jane Doe"])
     assert run("done", item(run, "prepare")["id"]).exit_code == 0
-    assert "prepared: 2026-11-23" in (people.root / "meetings" / "2026-11-25 Coffee with Jane Doe.md").read_text()
+    assert (
+        "prepared: 2026-11-23"
+        in (people.root / "meetings" / "2026-11-25 Coffee with Jane Doe.md").read_text()
+    )
     people.meeting("2025-06-01", ["Bob Smith"], front="thank_you: 2025-06-01")
     kit = item(run, "keep_in_touch", "Bob Smith")
     assert run("done", kit["id"]).exit_code == 0
@@ -200,41 +300,56 @@ def test_done_prepare_and_keep_in_touch(people, run):
 def test_done_dry_run_writes_nothing(people, run):
     before = tree(people.root)
     result = run("done", item(run, "follow_up_approach")["id"], "--dry-run")
-    assert result.output.startswith("Would add `- 2026-11-23 follow_up: followed up` to contacts/Jane Doe.md")
+    assert result.output.startswith(
+        "Would add `- 2026-11-23 follow_up: followed up` to contacts/Jane Doe.md"
+    )
     assert tree(people.root) == before
 
 
 # --- snooze --------------------------------------------------------------------------------
 
+
 def test_snooze_is_kept_in_the_note_and_moves_the_item(people, run):
     nudge = item(run, "follow_up_approach")
     result = run("snooze", nudge["id"], "--until", "2026-12-01")
     assert result.exit_code == 0
-    assert f"snooze:\n  - {nudge['id']} until 2026-12-01\n---" in (people.root / "contacts" / "Jane Doe.md").read_text()
+    assert (
+        f"snooze:\n  - {nudge['id']} until 2026-12-01\n---"
+        in (people.root / "contacts" / "Jane Doe.md").read_text()
+    )
     assert item(run, "follow_up_approach")["due"] == "2026-12-01"
-    assert run("snooze", nudge["id"], "--until", "2026-11-26").exit_code == 0  # the newer entry wins
+    assert (
+        run("snooze", nudge["id"], "--until", "2026-11-26").exit_code == 0
+    )  # the newer entry wins
     assert item(run, "follow_up_approach")["due"] == "2026-11-26"
 
 
 # --- bad input: one line, exit 2, nothing written ---------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    (("log", "Nobody", "note", "x"), "Error: no contact matches 'Nobody'\n"),
-    (("log", "Jane Doe", "lunch", "x"), "Error: 'lunch' is not a log kind"),
-    (("log", "Jane Doe", "note", "--date", "2026-13-01"), "is not a date"),
-    (("meet", "Nobody"), "Error: no contact matches 'Nobody'\n"),
-    (("meet", "Jane", "--date", "tomorrow"), "is not a date"),
-    (("meet", "Jane", "--kind", " "), "Invalid value for '--kind': give a word"),
-    (("done", "abcdef"), "Error: no open item has the id 'abcdef'"),
-    (("done", "xyz"), "is not an item id"),
-    (("snooze", "abcdef", "--until", "2026-12-01"), "Error: no open item has the id"),
-    (("snooze", "abcdef", "--until", "2026-11-01"), "is not after today"),
-    (("add", "contact", "Jane Doe"), "Error: Jane Doe already has a note: contacts/Jane Doe.md"),
-    (("add", "contact", "X", "--referred-by", "Nobody"), "Error: no contact matches 'Nobody'"),
-    (("add", "contact", "X", "--cadence", "often"), "is not a cadence"),
-    (("add", "contact", "X", "--status", "busy"), "Invalid value for '--status'"),
-    (("add", "contact", "  "), "Error: the name is empty"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("log", "Nobody", "note", "x"), "Error: no contact matches 'Nobody'\n"),
+        (("log", "Jane Doe", "lunch", "x"), "Error: 'lunch' is not a log kind"),
+        (("log", "Jane Doe", "note", "--date", "2026-13-01"), "is not a date"),
+        (("meet", "Nobody"), "Error: no contact matches 'Nobody'\n"),
+        (("meet", "Jane", "--date", "tomorrow"), "is not a date"),
+        (("meet", "Jane", "--kind", " "), "Invalid value for '--kind': give a word"),
+        (("done", "abcdef"), "Error: no open item has the id 'abcdef'"),
+        (("done", "xyz"), "is not an item id"),
+        (("snooze", "abcdef", "--until", "2026-12-01"), "Error: no open item has the id"),
+        (("snooze", "abcdef", "--until", "2026-11-01"), "is not after today"),
+        (
+            ("add", "contact", "Jane Doe"),
+            "Error: Jane Doe already has a note: contacts/Jane Doe.md",
+        ),
+        (("add", "contact", "X", "--referred-by", "Nobody"), "Error: no contact matches 'Nobody'"),
+        (("add", "contact", "X", "--cadence", "often"), "is not a cadence"),
+        (("add", "contact", "X", "--status", "busy"), "Invalid value for '--status'"),
+        (("add", "contact", "  "), "Error: the name is empty"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(people, run, args, message):
     people.contact("Jan Dee")  # makes "jan" ambiguous nowhere, but a second J name exists
     before = tree(people.root)
@@ -272,9 +387,12 @@ def test_a_note_changed_on_disk_meanwhile_is_not_overwritten(people):
         path.write_text(path.read_text() + "typed in Obsidian meanwhile\n")
 
     with pytest.raises(CoffeechatError, match="changed on disk since it was read"):
-        edit_note(people.root, "contacts/Jane Doe.md",
-                  lambda d: append_line_under_heading(d, "Log", "- 2026-11-23 note: x"),
-                  before_replace=someone_else_saves)
+        edit_note(
+            people.root,
+            "contacts/Jane Doe.md",
+            lambda d: append_line_under_heading(d, "Log", "- 2026-11-23 note: x"),
+            before_replace=someone_else_saves,
+        )
     assert path.read_text().endswith("typed in Obsidian meanwhile\n")
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]  # no temp file left
 
@@ -298,7 +416,9 @@ def test_crash_between_write_and_rename_leaves_the_note_intact(people):
     assert proc.returncode == 9
     assert path.read_bytes() == before
     leftovers = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
-    assert len(leftovers) <= 1  # a stray temp file at most, hidden (dot-file) and never read as a note
+    assert (
+        len(leftovers) <= 1
+    )  # a stray temp file at most, hidden (dot-file) and never read as a note
     assert all(name.startswith(".") for name in leftovers)
     from coffeechat import load_vault
 
@@ -344,9 +464,13 @@ def test_due_after_writes_reflects_them_without_a_rebuild(people, run):
 
 
 def test_a_note_coffeechat_cannot_edit_safely_is_refused_with_its_line(people, run):
-    path = people.write("contacts/Kim Lee.md", "\n---\nname: Kim Lee\n---\nBlank line first.\n", dedent=False)
+    path = people.write(
+        "contacts/Kim Lee.md", "\n---\nname: Kim Lee\n---\nBlank line first.\n", dedent=False
+    )
     before = path.read_bytes()
     result = run("log", "Kim Lee", "note", "hello")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: contacts/Kim Lee.md:2: not edited: front matter must start on line 1")
+    assert result.stderr.startswith(
+        "Error: contacts/Kim Lee.md:2: not edited: front matter must start on line 1"
+    )
     assert path.read_bytes() == before

@@ -40,8 +40,18 @@ from coffeechat.config import Settings
 from coffeechat.errors import CoffeechatError, UsageError
 from coffeechat.storage.cachedir import cache_dir, cache_path
 
-__all__ = ["DEFAULT_PASSWORD_ENV", "STATE_NAME", "PushError", "PushResult", "Pusher", "Target",
-           "Unreachable", "password", "push", "target"]
+__all__ = [
+    "DEFAULT_PASSWORD_ENV",
+    "STATE_NAME",
+    "PushError",
+    "PushResult",
+    "Pusher",
+    "Target",
+    "Unreachable",
+    "password",
+    "push",
+    "target",
+]
 
 STATE_NAME = "caldav.json"
 STATE_VERSION = 1
@@ -62,6 +72,7 @@ class Unreachable(PushError):
 
 # --- what to talk to, and the password --------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Target:
     """The server, the account and the collection a push writes to."""
@@ -76,14 +87,25 @@ class Target:
 def target(settings: Settings, as_: str | None = None) -> Target:
     """The [caldav] settings as a Target; `--as` overrides caldav.as."""
     if not settings.caldav_url:
-        raise UsageError('no CalDAV server is set: add a [caldav] section to coffeechat.toml with'
-                         ' url = "https://…", username = "…" and calendar = "…"'
-                         ' (the README shows Nextcloud, Fastmail and iCloud)')
+        raise UsageError(
+            "no CalDAV server is set: add a [caldav] section to coffeechat.toml with"
+            ' url = "https://…", username = "…" and calendar = "…"'
+            " (the README shows Nextcloud, Fastmail and iCloud)"
+        )
     mode = as_ or settings.caldav_as
     todo = mode == "todo"
-    collection = (settings.caldav_task_list or settings.caldav_calendar) if todo else settings.caldav_calendar
-    return Target(settings.caldav_url, settings.caldav_username, collection,
-                  "VTODO" if todo else "VEVENT", settings.caldav_timeout)
+    collection = (
+        (settings.caldav_task_list or settings.caldav_calendar)
+        if todo
+        else settings.caldav_calendar
+    )
+    return Target(
+        settings.caldav_url,
+        settings.caldav_username,
+        collection,
+        "VTODO" if todo else "VEVENT",
+        settings.caldav_timeout,
+    )
 
 
 def password(settings: Settings, env: Mapping[str, str] | None = None) -> str | None:
@@ -92,20 +114,33 @@ def password(settings: Settings, env: Mapping[str, str] | None = None) -> str | 
     file, never from the vault's). None when no username is set."""
     from coffeechat.credentials import password_from
 
-    return password_from("caldav", "CalDAV user", settings.caldav_username,
-                         settings.caldav_password_env, settings.caldav_password_command,
-                         settings.caldav_keyring, DEFAULT_PASSWORD_ENV, env)
+    return password_from(
+        "caldav",
+        "CalDAV user",
+        settings.caldav_username,
+        settings.caldav_password_env,
+        settings.caldav_password_command,
+        settings.caldav_keyring,
+        DEFAULT_PASSWORD_ENV,
+        env,
+    )
 
 
 # --- the server -----------------------------------------------------------------------------
 
+
 def _reason(exc: BaseException) -> str:
     text = str(exc)
-    for needle, said in (("refused", "connection refused"), ("timed out", "timed out"),
-                         ("Timeout", "timed out"), ("Name or service not known", "unknown host"),
-                         ("nodename nor servname", "unknown host"),
-                         ("getaddrinfo", "unknown host"), ("CERTIFICATE", "certificate problem"),
-                         ("SSL", "TLS problem")):
+    for needle, said in (
+        ("refused", "connection refused"),
+        ("timed out", "timed out"),
+        ("Timeout", "timed out"),
+        ("Name or service not known", "unknown host"),
+        ("nodename nor servname", "unknown host"),
+        ("getaddrinfo", "unknown host"),
+        ("CERTIFICATE", "certificate problem"),
+        ("SSL", "TLS problem"),
+    ):
         if needle in text:
             return said
     return type(exc).__name__
@@ -135,14 +170,20 @@ class Server:
             import caldav
             from caldav.lib import error as dav_error
         except ImportError:
-            raise UsageError("push needs the caldav library: pip install 'coffeechat[caldav]'"
-                             " (or pip install caldav)") from None
+            raise UsageError(
+                "push needs the caldav library: pip install 'coffeechat[caldav]'"
+                " (or pip install caldav)"
+            ) from None
         self.target = target
         self._errors = dav_error
         self._caldav = caldav
         client_class: Any = caldav.DAVClient
-        self.client = client_class(url=target.url, username=target.username or None,
-                                   password=secret, timeout=target.timeout)
+        self.client = client_class(
+            url=target.url,
+            username=target.username or None,
+            password=secret,
+            timeout=target.timeout,
+        )
         self.url = ""  # the collection's URL, once found
         self.name = target.collection
         self.created = False
@@ -164,23 +205,36 @@ class Server:
             status = getattr(exc, "status", None) or getattr(exc, "reason", "") or ""
             forbidden = "403" in str(status) or "Forbidden" in str(exc)
             if forbidden:
-                raise PushError(f"the CalDAV server {self.target.url} did not let {who} {what}"
-                                " (403 Forbidden)") from None
-            raise PushError(f"the CalDAV server {self.target.url} refused {who} with this password"
-                            " (401): check caldav.username and the password (iCloud and Fastmail"
-                            " need an app-specific password)") from None
+                raise PushError(
+                    f"the CalDAV server {self.target.url} did not let {who} {what} (403 Forbidden)"
+                ) from None
+            raise PushError(
+                f"the CalDAV server {self.target.url} refused {who} with this password"
+                " (401): check caldav.username and the password (iCloud and Fastmail"
+                " need an app-specific password)"
+            ) from None
         except err.DAVError as exc:
-            raise PushError(f"the CalDAV server {self.target.url} failed to {what}: {exc}") from None
+            raise PushError(
+                f"the CalDAV server {self.target.url} failed to {what}: {exc}"
+            ) from None
         except OSError as exc:
-            raise Unreachable(f"cannot reach the CalDAV server {self.target.url} ({_reason(exc)})") from None
+            raise Unreachable(
+                f"cannot reach the CalDAV server {self.target.url} ({_reason(exc)})"
+            ) from None
         except CoffeechatError:
             raise
         except Exception as exc:  # noqa: BLE001 - an HTTP library has many more
-            raise Unreachable(f"cannot talk to the CalDAV server {self.target.url}"
-                              f" ({type(exc).__name__}: {exc})") from None
+            raise Unreachable(
+                f"cannot talk to the CalDAV server {self.target.url} ({type(exc).__name__}: {exc})"
+            ) from None
 
-    def _request(self, url: str, method: str, body: str | bytes = "",
-                 headers: Mapping[str, str] | None = None) -> Any:
+    def _request(
+        self,
+        url: str,
+        method: str,
+        body: str | bytes = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         with self.talking(f"answer a {method}"):
             return self.client.request(url, method, body, dict(headers or {}))
 
@@ -215,13 +269,18 @@ class Server:
         try:
             with self.talking(f"create the calendar {wanted!r}"):
                 calendar = principal.make_calendar(
-                    name=wanted, cal_id=slug, supported_calendar_component_set=[self.target.component])
+                    name=wanted,
+                    cal_id=slug,
+                    supported_calendar_component_set=[self.target.component],
+                )
         except Unreachable:
             raise
         except PushError as exc:
-            raise PushError(f"{exc}; create a {'task list' if self.target.component == 'VTODO' else 'calendar'}"
-                            f" named {wanted!r} in your calendar app, or set caldav.calendar to one you"
-                            " have") from None
+            raise PushError(
+                f"{exc}; create a {'task list' if self.target.component == 'VTODO' else 'calendar'}"
+                f" named {wanted!r} in your calendar app, or set caldav.calendar to one you"
+                " have"
+            ) from None
         url = str(calendar.url)
         self.url = url if url.endswith("/") else url + "/"
         self.created = True
@@ -237,9 +296,13 @@ class Server:
     # -- reading ---------------------------------------------------------------------------
     def etags(self) -> dict[str, str | None]:
         """href (an unquoted path) -> ETag of every object in the collection."""
-        body = ('<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop>'
-                "<d:getetag/><d:resourcetype/></d:prop></d:propfind>")
-        response = self._request(self.url, "PROPFIND", body, {"Depth": "1", "Content-Type": "application/xml"})
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop>'
+            "<d:getetag/><d:resourcetype/></d:prop></d:propfind>"
+        )
+        response = self._request(
+            self.url, "PROPFIND", body, {"Depth": "1", "Content-Type": "application/xml"}
+        )
         if response.status == 404:
             raise PushError(f"the calendar {self.url} is not there (404); check caldav.calendar")
         self._check(response, "list the calendar")
@@ -259,12 +322,16 @@ class Server:
         """href -> (ETag, calendar data) for these objects, with calendar-multiget."""
         out: dict[str, tuple[str | None, str]] = {}
         for start in range(0, len(hrefs), 200):
-            chunk = hrefs[start:start + 200]
+            chunk = hrefs[start : start + 200]
             refs = "".join(f"<d:href>{escape(quote(h))}</d:href>" for h in chunk)
-            body = ('<?xml version="1.0" encoding="utf-8"?>'
-                    f'<c:calendar-multiget xmlns:d="DAV:" xmlns:c="{_CALDAV_NS}">'
-                    f"<d:prop><d:getetag/><c:calendar-data/></d:prop>{refs}</c:calendar-multiget>")
-            response = self._request(self.url, "REPORT", body, {"Depth": "1", "Content-Type": "application/xml"})
+            body = (
+                '<?xml version="1.0" encoding="utf-8"?>'
+                f'<c:calendar-multiget xmlns:d="DAV:" xmlns:c="{_CALDAV_NS}">'
+                f"<d:prop><d:getetag/><c:calendar-data/></d:prop>{refs}</c:calendar-multiget>"
+            )
+            response = self._request(
+                self.url, "REPORT", body, {"Depth": "1", "Content-Type": "application/xml"}
+            )
             self._check(response, "send the calendar's objects")
             for href, props in _multistatus(response):
                 data = props.get(f"{{{_CALDAV_NS}}}calendar-data")
@@ -303,9 +370,13 @@ class Server:
             return
         reason = getattr(response, "reason", "") or ""
         if status >= 500:
-            raise Unreachable(f"the CalDAV server {self.target.url} could not {what} right now"
-                              f" ({status} {reason})".rstrip())
-        raise PushError(f"the CalDAV server {self.target.url} refused to {what} ({status} {reason})".rstrip())
+            raise Unreachable(
+                f"the CalDAV server {self.target.url} could not {what} right now"
+                f" ({status} {reason})".rstrip()
+            )
+        raise PushError(
+            f"the CalDAV server {self.target.url} refused to {what} ({status} {reason})".rstrip()
+        )
 
 
 def _path(url: str) -> str:
@@ -356,6 +427,7 @@ def _multistatus(response: Any) -> Iterator[tuple[str, dict[str, Any]]]:
 
 # --- what coffeechat last wrote --------------------------------------------------------------
 
+
 def _state_path(root: Path) -> Path:
     return cache_path(root) / STATE_NAME
 
@@ -388,6 +460,7 @@ def _sha(data: bytes) -> str:
 
 # --- one push -------------------------------------------------------------------------------
 
+
 @dataclass
 class PushResult:
     """What a push did (or, dry, would do)."""
@@ -409,8 +482,10 @@ class PushResult:
         return self.created + self.updated + self.deleted + len(self.done)
 
     def counts(self) -> str:
-        return (f"{self.created} created, {self.updated} updated, {self.deleted} deleted,"
-                f" {self.unchanged} unchanged")
+        return (
+            f"{self.created} created, {self.updated} updated, {self.deleted} deleted,"
+            f" {self.unchanged} unchanged"
+        )
 
 
 def load_vault(root: Path, settings: Settings) -> Any:
@@ -434,7 +509,9 @@ def _day_of(moment: dt.date | dt.datetime | None, tz: dt.tzinfo, today: dt.date)
     return min(day, today)
 
 
-def write_resolution(root: Path, settings: Settings, vault: Any, item: Any, day: dt.date) -> list[str]:
+def write_resolution(
+    root: Path, settings: Settings, vault: Any, item: Any, day: dt.date
+) -> list[str]:
     """Resolve ``item`` as `coffeechat done` does (the same writes, through the safe-edit layer),
     dated ``day``; returns what was written."""
     from coffeechat.core.actions import LOG_HEADING, resolution
@@ -450,19 +527,34 @@ def write_resolution(root: Path, settings: Settings, vault: Any, item: Any, day:
         elif write.op == "log":
             edit_note(root, rel, functools.partial(_log, text=write.text))
         elif write.op == "tick":
-            edit_note(root, rel, functools.partial(_tick, line=write.line or 0, day=day,
-                                                   expect=(write.text, write.value)))
+            edit_note(
+                root,
+                rel,
+                functools.partial(
+                    _tick, line=write.line or 0, day=day, expect=(write.text, write.value)
+                ),
+            )
         else:
             fields: list[tuple[str, Any]] = list(write.fields)
             if fields and fields[0][0] == "referred_by":
                 hits = [p for p in vault.find(fields[0][1]) if p in vault.contacts]
                 stem = hits[0].rsplit("/", 1)[-1] if len(hits) == 1 else ""
-                fields = [("referred_by", Link(stem[:-3] if stem.lower().endswith(".md") else stem))] \
-                    if stem else []
+                fields = (
+                    [("referred_by", Link(stem[:-3] if stem.lower().endswith(".md") else stem))]
+                    if stem
+                    else []
+                )
             fields.append(("added", day))
-            rel = create_note(root, settings, NoteType.CONTACT, write.key, fields,
-                              names=NoteNames(vault.notes), now=dt.datetime.combine(day, dt.time(9)),
-                              body_lines=[(LOG_HEADING, write.text)])
+            rel = create_note(
+                root,
+                settings,
+                NoteType.CONTACT,
+                write.key,
+                fields,
+                names=NoteNames(vault.notes),
+                now=dt.datetime.combine(day, dt.time(9)),
+                body_lines=[(LOG_HEADING, write.text)],
+            )
             write = type(write)("create_contact", rel, key=write.key, text=write.text)
         said.append(write.describe())
     return said
@@ -487,10 +579,18 @@ def _tick(data: bytes, *, line: int, day: dt.date, expect: tuple[str, dt.date]) 
     return tick_task(data, line, day, expect)
 
 
-def push(root: Path, settings: Settings, today: dt.date, *, as_: str | None = None,
-         dry_run: bool = False, overwrite: bool = False, overrides: Mapping[str, Any] | None = None,
-         secret: str | None | Callable[[], str | None] = None,
-         server_factory: Callable[[Target, str | None], Server] = Server) -> PushResult:
+def push(
+    root: Path,
+    settings: Settings,
+    today: dt.date,
+    *,
+    as_: str | None = None,
+    dry_run: bool = False,
+    overwrite: bool = False,
+    overrides: Mapping[str, Any] | None = None,
+    secret: str | None | Callable[[], str | None] = None,
+    server_factory: Callable[[Target, str | None], Server] = Server,
+) -> PushResult:
     """Bring the collection in line with the vault; see the module's docstring."""
     from coffeechat.core.rules import evaluate
     from coffeechat.ics import item_id_of, parse_object
@@ -504,10 +604,15 @@ def push(root: Path, settings: Settings, today: dt.date, *, as_: str | None = No
     result = PushResult(collection=where.collection, dry_run=dry_run)
     try:
         found = server.open(create=not dry_run)
-        result.url, result.collection, result.calendar_created = server.url, server.name, server.created
+        result.url, result.collection, result.calendar_created = (
+            server.url,
+            server.name,
+            server.created,
+        )
         state = load_state(root)
-        mine: dict[str, Any] = state["collections"].setdefault(server.url or where.collection,
-                                                              {"objects": {}, "foreign": {}})
+        mine: dict[str, Any] = state["collections"].setdefault(
+            server.url or where.collection, {"objects": {}, "foreign": {}}
+        )
         records: dict[str, dict[str, Any]] = mine.setdefault("objects", {})
         foreign: dict[str, str | None] = mine.setdefault("foreign", {})
         remote: dict[str, Remote] = {}
@@ -516,7 +621,9 @@ def push(root: Path, settings: Settings, today: dt.date, *, as_: str | None = No
 
         # 1. tasks ticked on the server flow back into the vault, once
         vault = None
-        completed = [r for r in remote.values() if r.component == "VTODO" and r.completed is not None]
+        completed = [
+            r for r in remote.values() if r.component == "VTODO" and r.completed is not None
+        ]
         if completed:
             vault = load_vault(root, settings)
             open_items = {i.id: i for i in evaluate(vault, today)}
@@ -542,11 +649,17 @@ def push(root: Path, settings: Settings, today: dt.date, *, as_: str | None = No
                 remote.pop(ticked.uid)
                 if dry_run:
                     continue
-                status = _guarded(result, ticked.summary, functools.partial(server.delete, ticked.href, ticked.etag))
+                status = _guarded(
+                    result,
+                    ticked.summary,
+                    functools.partial(server.delete, ticked.href, ticked.etag),
+                )
                 if status is None:
                     continue
                 if status == 412:
-                    result.failed.append(f"{ticked.summary}: changed on the server again; tried next time")
+                    result.failed.append(
+                        f"{ticked.summary}: changed on the server again; tried next time"
+                    )
                     continue
                 records.pop(ticked.uid, None)
             if wrote:
@@ -554,8 +667,20 @@ def push(root: Path, settings: Settings, today: dt.date, *, as_: str | None = No
 
         # 2. the vault's objects, now
         try:
-            _sync(server, vault or load_vault(root, settings), root, settings, today, where, result,
-                  records, remote, overrides, dry_run=dry_run, overwrite=overwrite)
+            _sync(
+                server,
+                vault or load_vault(root, settings),
+                root,
+                settings,
+                today,
+                where,
+                result,
+                records,
+                remote,
+                overrides,
+                dry_run=dry_run,
+                overwrite=overwrite,
+            )
         finally:  # what was written is remembered, even when the server went away midway
             if not dry_run:
                 save_state(root, state)
@@ -575,18 +700,37 @@ def _guarded(result: PushResult, label: str, call: Callable[[], Any]) -> Any:
         return None
 
 
-def _sync(server: Server, vault: Any, root: Path, settings: Settings, today: dt.date,
-          where: Target, result: PushResult, records: dict[str, dict[str, Any]],
-          remote: dict[str, Remote], overrides: Mapping[str, Any] | None, *, dry_run: bool,
-          overwrite: bool) -> None:
+def _sync(
+    server: Server,
+    vault: Any,
+    root: Path,
+    settings: Settings,
+    today: dt.date,
+    where: Target,
+    result: PushResult,
+    records: dict[str, dict[str, Any]],
+    remote: dict[str, Remote],
+    overrides: Mapping[str, Any] | None,
+    *,
+    dry_run: bool,
+    overwrite: bool,
+) -> None:
     """Create, update and delete until the collection shows the vault."""
     from coffeechat.core.rules import evaluate
     from coffeechat.ics import FeedOptions, parse_object, push_objects
     from coffeechat.publish import vault_name
 
-    options = FeedOptions.from_settings(settings, vault_name(root, settings), **dict(overrides or {}))
-    wanted = push_objects(evaluate(vault, today), vault.meetings.values(), today, options,
-                          vault.contacts, todo=where.component == "VTODO")
+    options = FeedOptions.from_settings(
+        settings, vault_name(root, settings), **dict(overrides or {})
+    )
+    wanted = push_objects(
+        evaluate(vault, today),
+        vault.meetings.values(),
+        today,
+        options,
+        vault.contacts,
+        todo=where.component == "VTODO",
+    )
     for uid, obj in sorted(wanted.items()):
         r: Remote | None = remote.get(uid)
         record: dict[str, Any] | None = records.get(uid)
@@ -612,7 +756,9 @@ def _sync(server: Server, vault: Any, root: Path, settings: Settings, today: dt.
             continue
         edited = record is None or r.fingerprint != record.get("fingerprint")
         if edited and not overwrite:
-            result.kept.append(obj.summary if r.summary == obj.summary else f"{r.summary} ({obj.summary})")
+            result.kept.append(
+                obj.summary if r.summary == obj.summary else f"{r.summary} ({obj.summary})"
+            )
             continue
         if not edited and record is not None and record.get("sent") == _sha(obj.data):
             if record.get("etag") != r.etag:
@@ -642,7 +788,9 @@ def _sync(server: Server, vault: Any, root: Path, settings: Settings, today: dt.
         if dry_run:
             result.deleted += 1
             continue
-        status = _guarded(result, gone.summary, functools.partial(server.delete, gone.href, gone.etag))
+        status = _guarded(
+            result, gone.summary, functools.partial(server.delete, gone.href, gone.etag)
+        )
         if status is None:
             continue
         if status == 412:
@@ -655,12 +803,22 @@ def _sync(server: Server, vault: Any, root: Path, settings: Settings, today: dt.
 
 
 def _record(href: str, etag: str | None, obj: Any, fingerprint: str) -> dict[str, Any]:
-    return {"href": href, "etag": etag, "sent": _sha(obj.data), "fingerprint": fingerprint,
-            "component": obj.component, "summary": obj.summary}
+    return {
+        "href": href,
+        "etag": etag,
+        "sent": _sha(obj.data),
+        "fingerprint": fingerprint,
+        "component": obj.component,
+        "summary": obj.summary,
+    }
 
 
-def _survey(server: Server, records: dict[str, dict[str, Any]], foreign: dict[str, str | None],
-            parse: Callable[[bytes | str], dict[str, Any] | None]) -> dict[str, Remote]:
+def _survey(
+    server: Server,
+    records: dict[str, dict[str, Any]],
+    foreign: dict[str, str | None],
+    parse: Callable[[bytes | str], dict[str, Any] | None],
+) -> dict[str, Remote]:
     """coffeechat's objects in the collection, by UID; fetches only the ones not known."""
     etags = server.etags()
     by_href = {rec.get("href"): uid for uid, rec in records.items()}
@@ -670,8 +828,15 @@ def _survey(server: Server, records: dict[str, dict[str, Any]], foreign: dict[st
         uid = by_href.get(href)
         if uid is not None and etag and records[uid].get("etag") == etag:
             rec = records[uid]
-            remote[uid] = Remote(href, etag, uid, rec.get("component", ""), rec.get("fingerprint", ""),
-                                 rec.get("summary", ""), known=True)
+            remote[uid] = Remote(
+                href,
+                etag,
+                uid,
+                rec.get("component", ""),
+                rec.get("fingerprint", ""),
+                rec.get("summary", ""),
+                known=True,
+            )
         elif etag and foreign.get(href) == etag:
             continue
         else:
@@ -688,8 +853,15 @@ def _survey(server: Server, records: dict[str, dict[str, Any]], foreign: dict[st
         uid = parsed["uid"]
         if uid in remote:
             continue
-        remote[uid] = Remote(href, etag or etags.get(href), uid, parsed["component"],
-                             parsed["fingerprint"], parsed["summary"], parsed["completed"])
+        remote[uid] = Remote(
+            href,
+            etag or etags.get(href),
+            uid,
+            parsed["component"],
+            parsed["fingerprint"],
+            parsed["summary"],
+            parsed["completed"],
+        )
     for uid, r in remote.items():
         if r.known:  # what it shows is what coffeechat wrote
             rec = records[uid]
@@ -701,6 +873,7 @@ def _survey(server: Server, records: dict[str, dict[str, Any]], foreign: dict[st
 
 # --- watch --push ---------------------------------------------------------------------------
 
+
 class Pusher:
     """Pushes for the watcher, off its thread: after a pass that changed something (at most
     once every ``interval`` seconds, so a burst of edits is one push), and every
@@ -708,9 +881,16 @@ class Pusher:
     once, retries with growing waits (up to ``max_backoff``), and says when it is back; as each
     push sends the whole current state, nothing is lost meanwhile. Never raises."""
 
-    def __init__(self, run: Callable[[], PushResult], report: Callable[[str], None], *,
-                 interval: float = 60.0, check_seconds: float = 900.0, first_backoff: float = 5.0,
-                 max_backoff: float = 300.0) -> None:
+    def __init__(
+        self,
+        run: Callable[[], PushResult],
+        report: Callable[[str], None],
+        *,
+        interval: float = 60.0,
+        check_seconds: float = 900.0,
+        first_backoff: float = 5.0,
+        max_backoff: float = 300.0,
+    ) -> None:
         self.run_push = run
         self.report = report
         self.interval = interval
@@ -774,7 +954,9 @@ class Pusher:
             result = self.run_push()
         except Unreachable as exc:
             self.failures += 1
-            self._backoff = min(self.max_backoff, self._backoff * 2 if self._backoff else self.first_backoff)
+            self._backoff = min(
+                self.max_backoff, self._backoff * 2 if self._backoff else self.first_backoff
+            )
             self._next_try = time.monotonic() + self._backoff
             if not self._down:
                 self.report(f"push: {exc}; retrying with backoff, nothing is lost")
@@ -798,7 +980,9 @@ class Pusher:
         for line in result.failed:
             self.report(f"push: not done: {line}")
         if result.kept:
-            self.report(f"push: {len(result.kept)} edited on the server, left as they are"
-                        " (`coffeechat push --overwrite` replaces them)")
+            self.report(
+                f"push: {len(result.kept)} edited on the server, left as they are"
+                " (`coffeechat push --overwrite` replaces them)"
+            )
         if result.writes or result.calendar_created:
             self.report(f"pushed to {result.collection}: {result.counts()}")

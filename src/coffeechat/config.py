@@ -13,8 +13,16 @@ from typing import Any
 from coffeechat.core.dates import Cadence, Workdays, parse_cadence, parse_weekdays
 from coffeechat.errors import ConfigError, VaultNotFound
 
-__all__ = ["CONFIG_NAME", "MACHINE_LOCAL", "Landed", "Settings", "find_vault", "load_settings",
-           "parse_settings", "user_config_path"]
+__all__ = [
+    "CONFIG_NAME",
+    "MACHINE_LOCAL",
+    "Landed",
+    "Settings",
+    "find_vault",
+    "load_settings",
+    "parse_settings",
+    "user_config_path",
+]
 
 CONFIG_NAME = "coffeechat.toml"
 
@@ -117,11 +125,19 @@ def _zone(name: str) -> dt.tzinfo:
 # section -> {toml key: (Settings attribute, converter)}
 def _int(minimum: int, maximum: int | None = None) -> Any:
     def convert(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum \
-                or (maximum is not None and value > maximum):
-            raise ValueError(f"must be a whole number ≥ {minimum}" if maximum is None
-                             else f"must be a whole number from {minimum} to {maximum}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < minimum
+            or (maximum is not None and value > maximum)
+        ):
+            raise ValueError(
+                f"must be a whole number ≥ {minimum}"
+                if maximum is None
+                else f"must be a whole number from {minimum} to {maximum}"
+            )
         return value
+
     return convert
 
 
@@ -143,7 +159,9 @@ def _timezone(value: Any) -> str:
     try:
         _zone(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/Paris)") from None
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name such as Europe/Paris)"
+        ) from None
     return name
 
 
@@ -200,6 +218,7 @@ def _choice(*allowed: str) -> Any:
         if not isinstance(value, str) or value.strip().lower() not in allowed:
             raise ValueError("must be " + " or ".join(f'"{a}"' for a in allowed))
         return value.strip().lower()
+
     return convert
 
 
@@ -217,8 +236,10 @@ def _url(value: Any) -> str:
 
 
 def _no_password(value: Any) -> str:
-    raise ValueError("must not be in coffeechat.toml (the vault syncs): set password_env,"
-                     " password_command or keyring instead")
+    raise ValueError(
+        "must not be in coffeechat.toml (the vault syncs): set password_env,"
+        " password_command or keyring instead"
+    )
 
 
 def _command(value: Any) -> tuple[str, ...]:
@@ -390,8 +411,12 @@ def _toml_key(text: str) -> str:
 def _outside(value: str) -> bool:
     """A feed path that leads out of the vault (absolute, ``~``, or through ``..``)."""
     path = Path(value)
-    return value.startswith("~") or path.is_absolute() or ".." in path.parts \
+    return (
+        value.startswith("~")
+        or path.is_absolute()
+        or ".." in path.parts
         or bool(re.match(r"[A-Za-z]:", value))
+    )
 
 
 def _parse_toml(text: str, path: str) -> dict[str, Any]:
@@ -403,18 +428,33 @@ def _parse_toml(text: str, path: str) -> dict[str, Any]:
         raise ConfigError(path, int(m[1]) if m else None, f"not valid TOML: {message}") from None
 
 
-def parse_settings(text: str, path: str = CONFIG_NAME, *,
-                   vault: Path | None = None) -> tuple[Settings, list[str]]:
+def parse_settings(
+    text: str, path: str = CONFIG_NAME, *, vault: Path | None = None
+) -> tuple[Settings, list[str]]:
     """Settings from the text of a vault's coffeechat.toml; also returns warnings (unknown
     keys). A machine-local setting (`MACHINE_LOCAL`) is refused, naming where it goes now."""
     changes: dict[str, Any] = {}
     warnings: list[str] = []
-    _apply(_parse_toml(text, path), text, path, changes, warnings, vault=vault or Path("/path/to/vault"))
+    _apply(
+        _parse_toml(text, path),
+        text,
+        path,
+        changes,
+        warnings,
+        vault=vault or Path("/path/to/vault"),
+    )
     return replace(Settings(), **changes), warnings
 
 
-def _apply(data: dict[str, Any], text: str, path: str, changes: dict[str, Any],
-           warnings: list[str], *, vault: Path | None) -> None:
+def _apply(
+    data: dict[str, Any],
+    text: str,
+    path: str,
+    changes: dict[str, Any],
+    warnings: list[str],
+    *,
+    vault: Path | None,
+) -> None:
     """Convert the sections of ``data`` into ``changes``. ``vault``: the text is that vault's
     own file, where machine-local settings are refused; None for the per-user file."""
     for section, values in data.items():
@@ -427,18 +467,30 @@ def _apply(data: dict[str, Any], text: str, path: str, changes: dict[str, Any],
                 warnings.append(f"{path}: unknown section [{section}] is ignored")
             continue
         if not isinstance(values, dict):
-            raise ConfigError(path, _line_of(text, section), f"{section} must be a [{section}] table")
+            raise ConfigError(
+                path, _line_of(text, section), f"{section} must be a [{section}] table"
+            )
         for key, value in values.items():
             if key not in table:
-                warnings.append(f"{path}:{_line_of(text, key) or '?'}: unknown setting {section}.{key} is ignored")
+                warnings.append(
+                    f"{path}:{_line_of(text, key) or '?'}: unknown setting {section}.{key} is ignored"
+                )
                 continue
             name = f"{section}.{key}"
-            if vault is not None and name in MACHINE_LOCAL \
-                    and (name != "feed.path" or not isinstance(value, str) or _outside(value)):
-                where = f"[vaults.{_toml_key(str(vault))}.{section}] in {_shown(user_config_path())}"
-                raise ConfigError(path, _line_of(text, key),
-                                  f"{name} belongs on this computer, not in the vault"
-                                  f" ({MACHINE_LOCAL[name]}): move it to {where}")
+            if (
+                vault is not None
+                and name in MACHINE_LOCAL
+                and (name != "feed.path" or not isinstance(value, str) or _outside(value))
+            ):
+                where = (
+                    f"[vaults.{_toml_key(str(vault))}.{section}] in {_shown(user_config_path())}"
+                )
+                raise ConfigError(
+                    path,
+                    _line_of(text, key),
+                    f"{name} belongs on this computer, not in the vault"
+                    f" ({MACHINE_LOCAL[name]}): move it to {where}",
+                )
             attr, convert = table[key]
             try:
                 changes[attr] = convert(value)
@@ -465,8 +517,11 @@ def _landed(values: Any, path: str, text: str) -> Landed:
 def _line_of(text: str, key: str) -> int | None:
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        if stripped.startswith(key) and stripped[len(key):].lstrip().startswith("=") \
-                or stripped == f"[{key}]":
+        if (
+            stripped.startswith(key)
+            and stripped[len(key) :].lstrip().startswith("=")
+            or stripped == f"[{key}]"
+        ):
             return number
     return None
 
@@ -499,8 +554,10 @@ def load_settings(vault: Path) -> tuple[Settings, list[str]]:
     if text is not None:
         data = _parse_toml(text, shown)
         for key in data.keys() - {"vaults"}:
-            warnings.append(f"{shown}: unknown setting {key} is ignored (settings go under"
-                            f" [vaults.{_toml_key(str(root))}])")
+            warnings.append(
+                f"{shown}: unknown setting {key} is ignored (settings go under"
+                f" [vaults.{_toml_key(str(root))}])"
+            )
         vaults = data.get("vaults", {})
         if not isinstance(vaults, dict):
             raise ConfigError(shown, _line_of(text, "vaults"), "vaults must be a [vaults] table")
@@ -521,8 +578,10 @@ def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None)
             raise VaultNotFound(f"vault {str(explicit)!r} is not a folder")
         if not (path / CONFIG_NAME).is_file():
             # Reading (and caching) every file below ~/Downloads is never what was meant.
-            raise VaultNotFound(f"{str(explicit)!r} is not a vault (it has no {CONFIG_NAME}):"
-                                f" run `coffeechat init {explicit}` to make it one")
+            raise VaultNotFound(
+                f"{str(explicit)!r} is not a vault (it has no {CONFIG_NAME}):"
+                f" run `coffeechat init {explicit}` to make it one"
+            )
         return path.resolve()
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -530,10 +589,10 @@ def find_vault(explicit: str | os.PathLike[str] | None, cwd: Path | None = None)
             return folder
     raise VaultNotFound(
         f"no {CONFIG_NAME} in {here} or any folder above it: run `coffeechat init`, "
-        "or pass --vault PATH (or set COFFEECHAT_VAULT)")
+        "or pass --vault PATH (or set COFFEECHAT_VAULT)"
+    )
 
 
 def setting_names() -> list[str]:
     """``section.key`` for every known setting (for docs and tests)."""
     return [f"{section}.{key}" for section, table in _TABLE.items() for key in table]
-

@@ -28,8 +28,15 @@ if TYPE_CHECKING:
     from coffeechat.core.model import DueItem, Meeting
     from coffeechat.core.vault import Vault
 
-__all__ = ["DEFAULT_NOTE", "MARKER", "Summary", "compose", "is_dashboard", "render_dashboard",
-           "summarize"]
+__all__ = [
+    "DEFAULT_NOTE",
+    "MARKER",
+    "Summary",
+    "compose",
+    "is_dashboard",
+    "render_dashboard",
+    "summarize",
+]
 
 MARKER = "type: coffeechat-dashboard"
 #: Where `coffeechat dashboard` writes when watch.dashboard is not set.
@@ -60,8 +67,13 @@ def summarize(vault: Vault, today: dt.date) -> Summary:
     if landed is not None and landed.date <= today:
         landed_text = ", ".join(x for x in (landed.company, landed.role) if x)
         landed_text += f" ({landed.date.isoformat()})"
-    stages = (("approached", funnel.approached), ("replied", funnel.replied), ("met", funnel.met),
-              ("referred", funnel.referrals_received), ("landed", 1 if landed_text else 0))
+    stages = (
+        ("approached", funnel.approached),
+        ("replied", funnel.replied),
+        ("met", funnel.met),
+        ("referred", funnel.referrals_received),
+        ("landed", 1 if landed_text else 0),
+    )
     return Summary(stages, tuple(mermaid(referral_graph(vault, today))), landed_text)
 
 
@@ -86,8 +98,10 @@ def _item_lines(item: DueItem, today: dt.date, vault_name: str) -> list[str]:
     source = "" if item.source == item.contact_path else f" · {_link(item.source, 'note')}"
     opener = f" · [open]({obsidian_uri(vault_name, item.source)})" if vault_name else ""
     later = today + dt.timedelta(days=SNOOZE_DAYS)
-    return [f"- **{day_label(item.due, today)}** · {item.title} · {who}{source}{opener}",
-            f"  `coffeechat done {item.id}` · `coffeechat snooze {item.id} --until {later.isoformat()}`"]
+    return [
+        f"- **{day_label(item.due, today)}** · {item.title} · {who}{source}{opener}",
+        f"  `coffeechat done {item.id}` · `coffeechat snooze {item.id} --until {later.isoformat()}`",
+    ]
 
 
 def _funnel(summary: Summary) -> list[str]:
@@ -107,9 +121,15 @@ def _funnel(summary: Summary) -> list[str]:
     return out
 
 
-def render_dashboard(items: Sequence[DueItem], meetings: Iterable[Meeting], today: dt.date, *,
-                     vault_name: str = "", summary: Summary | None = None,
-                     upcoming_view: str | None = None) -> bytes:
+def render_dashboard(
+    items: Sequence[DueItem],
+    meetings: Iterable[Meeting],
+    today: dt.date,
+    *,
+    vault_name: str = "",
+    summary: Summary | None = None,
+    upcoming_view: str | None = None,
+) -> bytes:
     """The dashboard note's bytes for these open items and meetings on ``today``.
 
     ``vault_name``: the vault's name in Obsidian, for ``obsidian://`` links ("" = none).
@@ -122,15 +142,24 @@ def render_dashboard(items: Sequence[DueItem], meetings: Iterable[Meeting], toda
     soon = [i for i in items if today < i.due <= today + dt.timedelta(days=WEEK)]
     later = [i for i in items if i.due > today + dt.timedelta(days=WEEK)]
     horizon = today + dt.timedelta(days=MEETINGS_AHEAD)
-    ahead = sorted((m for m in meetings if m.scheduled(today) and m.date <= horizon),
-                   key=lambda m: (m.date, m.time or dt.time(), m.path))
+    ahead = sorted(
+        (m for m in meetings if m.scheduled(today) and m.date <= horizon),
+        key=lambda m: (m.date, m.time or dt.time(), m.path),
+    )
     lines = [
-        "---", MARKER, "---",
-        ("%% Written by `coffeechat dashboard` (and `coffeechat watch`) from your notes;"
-         " edits here are overwritten. %%"),
-        "# Follow-ups", "",
-        (f"As of {today:%A %d %B %Y}: {len(items)} open follow-up{'s' * (len(items) != 1)},"
-         f" {len(overdue)} overdue."),
+        "---",
+        MARKER,
+        "---",
+        (
+            "%% Written by `coffeechat dashboard` (and `coffeechat watch`) from your notes;"
+            " edits here are overwritten. %%"
+        ),
+        "# Follow-ups",
+        "",
+        (
+            f"As of {today:%A %d %B %Y}: {len(items)} open follow-up{'s' * (len(items) != 1)},"
+            f" {len(overdue)} overdue."
+        ),
     ]
     for title, group in (("Overdue", overdue), ("Today", now), (f"Next {WEEK} days", soon)):
         if group:
@@ -138,8 +167,13 @@ def render_dashboard(items: Sequence[DueItem], meetings: Iterable[Meeting], toda
             for item in group:
                 lines += _item_lines(item, today, vault_name)
     if later:
-        lines += ["", (f"Later: {len(later)} more, the next on {later[0].due:%a %d %b %Y}"
-                       " (`coffeechat due --all` lists them).")]
+        lines += [
+            "",
+            (
+                f"Later: {len(later)} more, the next on {later[0].due:%a %d %b %Y}"
+                " (`coffeechat due --all` lists them)."
+            ),
+        ]
     if not items and not ahead:
         lines += ["", "Nothing due. Time to approach someone new?"]
     if upcoming_view:
@@ -161,8 +195,14 @@ def render_dashboard(items: Sequence[DueItem], meetings: Iterable[Meeting], toda
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def compose(root: Path, settings: Settings, items: Sequence[DueItem], meetings: Iterable[Meeting],
-            today: dt.date, vault: Vault | None = None) -> bytes:
+def compose(
+    root: Path,
+    settings: Settings,
+    items: Sequence[DueItem],
+    meetings: Iterable[Meeting],
+    today: dt.date,
+    vault: Vault | None = None,
+) -> bytes:
     """The dashboard of the vault at ``root``: `render_dashboard` with its links, the funnel
     and the tree (from ``vault``, read through the index when not given) and the embed of the
     upcoming meetings when Meetings.base has that view. Used by `dashboard` and `watch`."""
@@ -178,8 +218,15 @@ def compose(root: Path, settings: Settings, items: Sequence[DueItem], meetings: 
         base = (root / "Meetings.base").read_text(encoding="utf-8", errors="replace")
     except OSError:
         base = ""
-    has_view = any(line.strip() in (f"name: {UPCOMING_VIEW}", f'name: "{UPCOMING_VIEW}"')
-                   for line in base.splitlines())
-    return render_dashboard(items, meetings, today, vault_name=vault_name(root, settings),
-                            summary=summarize(vault, today),
-                            upcoming_view=f"Meetings.base#{UPCOMING_VIEW}" if has_view else None)
+    has_view = any(
+        line.strip() in (f"name: {UPCOMING_VIEW}", f'name: "{UPCOMING_VIEW}"')
+        for line in base.splitlines()
+    )
+    return render_dashboard(
+        items,
+        meetings,
+        today,
+        vault_name=vault_name(root, settings),
+        summary=summarize(vault, today),
+        upcoming_view=f"Meetings.base#{UPCOMING_VIEW}" if has_view else None,
+    )

@@ -19,8 +19,24 @@ from coffeechat.core.vault import Vault
 
 __all__ = ["CSV_COLUMNS", "contacts_csv", "contacts_vcard"]
 
-CSV_COLUMNS = ("name", "aliases", "company", "role", "email", "phone", "linkedin", "field",
-               "tags", "referred_by", "how_met", "cadence", "status", "follow_up", "added", "path")
+CSV_COLUMNS = (
+    "name",
+    "aliases",
+    "company",
+    "role",
+    "email",
+    "phone",
+    "linkedin",
+    "field",
+    "tags",
+    "referred_by",
+    "how_met",
+    "cadence",
+    "status",
+    "follow_up",
+    "added",
+    "path",
+)
 _PHONE_LIKE = re.compile(r"[+-][\d\s().\-/]*")
 
 
@@ -31,8 +47,9 @@ def _contacts(vault: Vault) -> list[Contact]:
 def _spreadsheet_safe(text: str) -> str:
     """Keep spreadsheet apps from running a cell as a formula (``=HYPERLINK(...)`` in a name
     that came from an import): such cells get a leading apostrophe. Phone numbers stay."""
-    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-")
-                                              and not _PHONE_LIKE.fullmatch(text)):
+    if text[:1] in ("=", "@", "\t", "\r") or (
+        text[:1] in ("+", "-") and not _PHONE_LIKE.fullmatch(text)
+    ):
         return "'" + text
     return text
 
@@ -54,10 +71,22 @@ def contacts_csv(vault: Vault) -> str:
     writer.writerow(CSV_COLUMNS)
     for c in _contacts(vault):
         row = [
-            c.name, "; ".join(c.aliases), c.company, c.role, c.email, c.phone, c.linkedin,
-            c.field, "; ".join(c.tags), c.referred_by.name if c.referred_by else "", c.how_met,
-            c.cadence, c.status, c.follow_up.isoformat() if c.follow_up else "",
-            _written_date(vault, c, "added", c.added), c.path,
+            c.name,
+            "; ".join(c.aliases),
+            c.company,
+            c.role,
+            c.email,
+            c.phone,
+            c.linkedin,
+            c.field,
+            "; ".join(c.tags),
+            c.referred_by.name if c.referred_by else "",
+            c.how_met,
+            c.cadence,
+            c.status,
+            c.follow_up.isoformat() if c.follow_up else "",
+            _written_date(vault, c, "added", c.added),
+            c.path,
         ]
         writer.writerow([_spreadsheet_safe(v) for v in row])
     return out.getvalue()
@@ -79,7 +108,9 @@ def contacts_vcard(vault: Vault) -> str:
     for c in _contacts(vault):
         card = vobject.vCard()
         card.add("version").value = "3.0"
-        card.add("uid").value = "coffeechat-" + hashlib.sha1(c.path.encode("utf-8")).hexdigest()[:20]
+        card.add("uid").value = (
+            "coffeechat-" + hashlib.sha1(c.path.encode("utf-8")).hexdigest()[:20]
+        )
         card.add("fn").value = c.name
         family, given = _split_name(c.name)
         card.add("n").value = vobject.vcard.Name(family=family, given=given)

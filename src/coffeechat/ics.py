@@ -34,10 +34,24 @@ from coffeechat.core.model import Contact, DueItem, Meeting
 from coffeechat.core.vault import own_word
 from coffeechat.obsidian import obsidian_uri  # the one place that builds note links
 
-__all__ = ["PRODID", "EventCache", "EventSpec", "EventStore", "Feed", "FeedOptions", "PushObject",
-           "event_key", "initials",
-           "item_id_of", "obsidian_uri", "parse_object", "push_objects", "render_feed", "revision",
-           "vault_feed"]
+__all__ = [
+    "PRODID",
+    "EventCache",
+    "EventSpec",
+    "EventStore",
+    "Feed",
+    "FeedOptions",
+    "PushObject",
+    "event_key",
+    "initials",
+    "item_id_of",
+    "obsidian_uri",
+    "parse_object",
+    "push_objects",
+    "render_feed",
+    "revision",
+    "vault_feed",
+]
 
 PRODID = "-//coffeechat//coffeechat follow-ups//EN"
 UID_DOMAIN = "coffeechat"
@@ -64,10 +78,15 @@ class FeedOptions:
     @classmethod
     def from_settings(cls, settings: Settings, vault_name: str, **overrides: Any) -> FeedOptions:
         options = cls(
-            name=settings.feed_name, overdue=settings.feed_overdue, redact=settings.feed_redact,
-            digest=settings.feed_digest, alarm_minutes=settings.feed_alarm_minutes,
-            refresh_minutes=settings.feed_refresh_minutes, days_ahead=settings.feed_days_ahead,
-            vault_name=settings.feed_obsidian_vault or vault_name, timezone=settings.timezone,
+            name=settings.feed_name,
+            overdue=settings.feed_overdue,
+            redact=settings.feed_redact,
+            digest=settings.feed_digest,
+            alarm_minutes=settings.feed_alarm_minutes,
+            refresh_minutes=settings.feed_refresh_minutes,
+            days_ahead=settings.feed_days_ahead,
+            vault_name=settings.feed_obsidian_vault or vault_name,
+            timezone=settings.timezone,
         )
         return replace(options, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -130,7 +149,9 @@ class EventCache:
     items: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     order: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)  # (sort key, id or path)
     data: dict[str, bytes] = field(default_factory=dict)  # item id or meeting path -> its event
-    meetings: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # path -> the same, for meetings
+    meetings: dict[str, tuple[Any, ...]] = field(
+        default_factory=dict
+    )  # path -> the same, for meetings
     options: Any = None
     today: dt.date | None = None
 
@@ -163,15 +184,27 @@ def _renderer() -> str:
 
 # --- DTSTAMP, LAST-MODIFIED, SEQUENCE -----------------------------------------------------
 
+
 def _canonical(spec: EventSpec) -> str:
     def iso(value: dt.date) -> str:
         if isinstance(value, dt.datetime):
             return f"{value.isoformat()}[{value.tzinfo}]"
         return value.isoformat()
 
-    return "\x1e".join([spec.uid, iso(spec.start), iso(spec.end), spec.summary, spec.description,
-                        spec.location, spec.url, "\x1f".join(spec.categories),
-                        str(spec.transparent), str(spec.alarm_minutes)])
+    return "\x1e".join(
+        [
+            spec.uid,
+            iso(spec.start),
+            iso(spec.end),
+            spec.summary,
+            spec.description,
+            spec.location,
+            spec.url,
+            "\x1f".join(spec.categories),
+            str(spec.transparent),
+            str(spec.alarm_minutes),
+        ]
+    )
 
 
 def revision(spec: EventSpec) -> tuple[dt.datetime, int]:
@@ -193,8 +226,9 @@ def revision(spec: EventSpec) -> tuple[dt.datetime, int]:
 
 # --- text helpers ---------------------------------------------------------------------------
 
+
 def initials(name: str) -> str:
-    """"Jane Doe" -> "J. D."; "Priya Raman, PhD" -> "P. R." (what a redacted feed shows)."""
+    """ "Jane Doe" -> "J. D."; "Priya Raman, PhD" -> "P. R." (what a redacted feed shows)."""
     name = name.split(",", 1)[0]
     parts = [p for p in re.split(r"[\s\-]+", name) if p and p[0].isalnum()]
     return " ".join(p[0].upper() + "." for p in parts) or "?"
@@ -227,27 +261,33 @@ _REDACTED_TITLE = {
 }
 _REDACTED_WHY = {
     "follow_up_approach": "Your approach has had no answer yet. Follow up yourself — don't wait"
-                          " for a reply; it often takes several tries.",
+    " for a reply; it often takes several tries.",
     "schedule": "They said yes: propose a time and a place, and keep the initiative.",
     "rebook": "A meeting fell through: offer two or three new times, without reproach.",
     "prepare": "Research the company and the person, set your goals, write two tiers of questions"
-               " (about the job; about the industry) and rehearse your thumbnail sketch. Ask for"
-               " two or three referrals at the end.",
+    " (about the job; about the industry) and rehearse your thumbnail sketch. Ask for"
+    " two or three referrals at the end.",
     "thank_you": "A short thank-you within a few days, naming something specific they told you,"
-                 " is what people remember.",
+    " is what people remember.",
     "reach_referral": "Someone gave you this name. Reach out, say who referred you, and ask for"
-                      " 20–30 minutes of advice — not a job.",
+    " 20–30 minutes of advice — not a job.",
     "report_back": "Tell the person who referred you how the meeting went: it thanks them and"
-                   " keeps them in your corner.",
+    " keeps them in your corner.",
     "keep_in_touch": "Keep in touch at least once a year: a progress report, an article, a card.",
     "landed": "Tell everyone who helped you that you landed, with thanks.",
     "follow_up": "A follow-up date you set, or a dated task in your notes.",
 }
-_KIND_TITLE = {"informational": "Informational interview", "coffee": "Coffee", "call": "Call",
-               "video": "Video call", "event": "Event"}
+_KIND_TITLE = {
+    "informational": "Informational interview",
+    "coffee": "Coffee",
+    "call": "Call",
+    "video": "Video call",
+    "event": "Event",
+}
 
 
 # --- items, digests and meetings as events --------------------------------------------------
+
 
 def _shown_on(item: DueItem, today: dt.date, options: FeedOptions) -> dt.date:
     day = today if options.overdue == "today" and item.due < today else item.due
@@ -260,8 +300,9 @@ def _item_title(item: DueItem, options: FeedOptions) -> str:
     return _REDACTED_TITLE.get(item.rule, "Follow-up for {who}").format(who=initials(item.contact))
 
 
-def _item_lines(item: DueItem, day: dt.date, contacts: Mapping[str, Contact],
-                options: FeedOptions) -> list[str]:
+def _item_lines(
+    item: DueItem, day: dt.date, contacts: Mapping[str, Contact], options: FeedOptions
+) -> list[str]:
     """What the description says about one item (after its 'why')."""
     lines = []
     if day != item.due:
@@ -274,25 +315,41 @@ def _item_lines(item: DueItem, day: dt.date, contacts: Mapping[str, Contact],
     lines.append(f"Note: {item.source}" + (f":{item.line}" if item.line else ""))
     if options.vault_name:
         lines.append(f"Open in Obsidian: {obsidian_uri(options.vault_name, item.source)}")
-    lines.append(f"Done? coffeechat done {item.id} · Later? coffeechat snooze {item.id} --until DATE")
+    lines.append(
+        f"Done? coffeechat done {item.id} · Later? coffeechat snooze {item.id} --until DATE"
+    )
     return lines
 
 
-def _item_event(item: DueItem, today: dt.date, contacts: Mapping[str, Contact],
-                options: FeedOptions) -> EventSpec:
+def _item_event(
+    item: DueItem, today: dt.date, contacts: Mapping[str, Contact], options: FeedOptions
+) -> EventSpec:
     day = _shown_on(item, today, options)
     why = _REDACTED_WHY.get(item.rule, "") if options.redact else item.why
-    description = "\n\n".join(x for x in (why, "\n".join(_item_lines(item, day, contacts, options))) if x)
-    url = "" if options.redact or not options.vault_name else obsidian_uri(options.vault_name, item.source)
+    description = "\n\n".join(
+        x for x in (why, "\n".join(_item_lines(item, day, contacts, options))) if x
+    )
+    url = (
+        ""
+        if options.redact or not options.vault_name
+        else obsidian_uri(options.vault_name, item.source)
+    )
     return EventSpec(
-        uid=f"{item.id}@{UID_DOMAIN}", start=day, end=day + dt.timedelta(days=1),
-        summary=_item_title(item, options), description=description, url=url,
-        categories=(item.rule,), transparent=True, rank=1,
+        uid=f"{item.id}@{UID_DOMAIN}",
+        start=day,
+        end=day + dt.timedelta(days=1),
+        summary=_item_title(item, options),
+        description=description,
+        url=url,
+        categories=(item.rule,),
+        transparent=True,
+        rank=1,
     )
 
 
-def _digest_event(day: dt.date, items: Sequence[DueItem], contacts: Mapping[str, Contact],
-                  options: FeedOptions) -> EventSpec:
+def _digest_event(
+    day: dt.date, items: Sequence[DueItem], contacts: Mapping[str, Contact], options: FeedOptions
+) -> EventSpec:
     who: list[str] = []
     for item in items:
         name = initials(item.contact) if options.redact else item.contact
@@ -307,28 +364,39 @@ def _digest_event(day: dt.date, items: Sequence[DueItem], contacts: Mapping[str,
         if options.redact:
             lines.append(f"  item {item.id}")
         else:
-            lines.append(f"  {item.source}" + (f":{item.line}" if item.line else "") + f" · {item.id}")
+            lines.append(
+                f"  {item.source}" + (f":{item.line}" if item.line else "") + f" · {item.id}"
+            )
             if options.vault_name:
                 lines.append(f"  {obsidian_uri(options.vault_name, item.source)}")
         blocks.append("\n".join(lines))
-    footer = ("Run `coffeechat due -v` to see why each one matters; `coffeechat done ID` when"
-              " one is done.")
+    footer = (
+        "Run `coffeechat due -v` to see why each one matters; `coffeechat done ID` when"
+        " one is done."
+    )
     return EventSpec(
-        uid=f"digest-{day:%Y%m%d}@{UID_DOMAIN}", start=day, end=day + dt.timedelta(days=1),
+        uid=f"digest-{day:%Y%m%d}@{UID_DOMAIN}",
+        start=day,
+        end=day + dt.timedelta(days=1),
         summary=f"{_plural(len(items), 'follow-up')}: {shown}",
         description="\n\n".join(blocks + [footer]),
-        categories=("digest",), transparent=True, rank=2,
+        categories=("digest",),
+        transparent=True,
+        rank=2,
     )
 
 
-def _meeting_event(meeting: Meeting, contacts: Mapping[str, Contact], options: FeedOptions,
-                   tz: dt.tzinfo) -> EventSpec:
+def _meeting_event(
+    meeting: Meeting, contacts: Mapping[str, Contact], options: FeedOptions, tz: dt.tzinfo
+) -> EventSpec:
     own = own_word(meeting)
     kind = own.capitalize() if own else _KIND_TITLE.get(meeting.kind, "Meeting")
     if meeting.time is not None:
         start: dt.date = dt.datetime.combine(meeting.date, meeting.time, tz)
         assert isinstance(start, dt.datetime)
-        end: dt.date = (start.astimezone(_UTC) + dt.timedelta(minutes=meeting.duration)).astimezone(tz)
+        end: dt.date = (start.astimezone(_UTC) + dt.timedelta(minutes=meeting.duration)).astimezone(
+            tz
+        )
     else:  # a date without a time: an all-day event that does not block the day
         start = min(meeting.date, _LAST_DAY)
         end = start + dt.timedelta(days=1)
@@ -356,10 +424,17 @@ def _meeting_event(meeting: Meeting, contacts: Mapping[str, Contact], options: F
         url = obsidian_uri(options.vault_name, meeting.path) if options.vault_name else ""
     timed = meeting.time is not None
     return EventSpec(
-        uid=f"meeting-{item_id('meeting', meeting.path)}@{UID_DOMAIN}", start=start, end=end,
-        summary=summary, description=description, location=location, url=url,
-        categories=("meeting",), transparent=not timed,
-        alarm_minutes=options.alarm_minutes if timed else 0, rank=0,
+        uid=f"meeting-{item_id('meeting', meeting.path)}@{UID_DOMAIN}",
+        start=start,
+        end=end,
+        summary=summary,
+        description=description,
+        location=location,
+        url=url,
+        categories=("meeting",),
+        transparent=not timed,
+        alarm_minutes=options.alarm_minutes if timed else 0,
+        rank=0,
     )
 
 
@@ -378,8 +453,9 @@ def _meeting_event(meeting: Meeting, contacts: Mapping[str, Contact], options: F
 _TEXT_TYPES: dict[tuple[type[Component], str], Any] = {}
 #: (component class, NAME, type, value) -> the folded content line, for values that recur.
 _RECURRING: dict[tuple[Any, ...], bytes] = {}
-_RECURRING_NAMES = frozenset({"DTSTART", "DTEND", "DUE", "SEQUENCE", "CATEGORIES", "TRANSP",
-                              "STATUS", "ACTION", "TRIGGER"})
+_RECURRING_NAMES = frozenset(
+    {"DTSTART", "DTEND", "DUE", "SEQUENCE", "CATEGORIES", "TRANSP", "STATUS", "ACTION", "TRIGGER"}
+)
 #: (component class, property names) -> the names in the order to_ical writes them.
 _ORDER: dict[tuple[type[Component], tuple[str, ...]], list[str]] = {}
 #: component class -> its BEGIN and END lines.
@@ -423,8 +499,12 @@ def _property(cls: type[Component], name: str, value: Any) -> bytes:
     return data
 
 
-def _component(cls: type[Component], properties: Sequence[tuple[str, Any]],
-               subcomponents: Sequence[bytes] = (), lines: dict[str, bytes] | None = None) -> bytes:
+def _component(
+    cls: type[Component],
+    properties: Sequence[tuple[str, Any]],
+    subcomponents: Sequence[bytes] = (),
+    lines: dict[str, bytes] | None = None,
+) -> bytes:
     """``cls()`` with each property added (names are not repeated), and the subcomponents'
     bytes, as its ``to_ical()`` writes it. ``lines`` holds properties already rendered."""
     lines = lines if lines is not None else {}
@@ -446,15 +526,16 @@ def _stamps(cls: type[Component], stamp: dt.datetime) -> dict[str, bytes]:
     value of it for either name, so the value is rendered once and the lines differ only in
     their names (unless one of them is long enough to fold)."""
     line = _line("DTSTAMP", _value(cls, "dtstamp", stamp))
-    other = b"LAST-MODIFIED" + line[len(b"DTSTAMP"):]
+    other = b"LAST-MODIFIED" + line[len(b"DTSTAMP") :]
     kind = cls.types_factory.for_property
     if kind("last-modified") is not kind("dtstamp") or len(other) - 2 >= _FOLD_FROM:
         other = _line("LAST-MODIFIED", _value(cls, "last-modified", stamp))
     return {"DTSTAMP": line, "LAST-MODIFIED": other}
 
 
-def _identity(cls: type[Component], spec: EventSpec,
-              *dates: tuple[str, Any]) -> tuple[list[tuple[str, Any]], dict[str, bytes]]:
+def _identity(
+    cls: type[Component], spec: EventSpec, *dates: tuple[str, Any]
+) -> tuple[list[tuple[str, Any]], dict[str, bytes]]:
     """The properties an event and a task share: UID, the data-derived SEQUENCE, ``dates``,
     summary, description; and the lines of the data-derived DTSTAMP and LAST-MODIFIED."""
     stamp, sequence = revision(spec)
@@ -475,9 +556,16 @@ def _event_bytes(spec: EventSpec) -> bytes:
     properties.append(("transp", "TRANSPARENT" if spec.transparent else "OPAQUE"))
     alarms = []
     if spec.alarm_minutes:
-        alarms.append(_component(Alarm, [
-            ("action", "DISPLAY"), ("description", spec.summary),
-            ("trigger", dt.timedelta(minutes=-spec.alarm_minutes))]))
+        alarms.append(
+            _component(
+                Alarm,
+                [
+                    ("action", "DISPLAY"),
+                    ("description", spec.summary),
+                    ("trigger", dt.timedelta(minutes=-spec.alarm_minutes)),
+                ],
+            )
+        )
     return _component(Event, properties, alarms, lines)
 
 
@@ -504,9 +592,15 @@ def _envelope(options: FeedOptions, specs: Sequence[EventSpec]) -> tuple[bytes, 
     return data[: -len(end)], end
 
 
-def render_feed(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt.date,
-                options: FeedOptions, contacts: Mapping[str, Contact] | None = None,
-                cache: EventCache | None = None, stored: EventStore | None = None) -> Feed:
+def render_feed(
+    items: Iterable[DueItem],
+    meetings: Iterable[Meeting],
+    today: dt.date,
+    options: FeedOptions,
+    contacts: Mapping[str, Contact] | None = None,
+    cache: EventCache | None = None,
+    stored: EventStore | None = None,
+) -> Feed:
     """The feed for these open items and the vault's meetings, as of ``today``.
 
     ``meetings`` may hold every meeting: only those still scheduled on ``today`` are shown.
@@ -516,7 +610,9 @@ def render_feed(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt
     tz = options.tz
     horizon = today + dt.timedelta(days=options.days_ahead) if options.days_ahead else None
     shown = [i for i in items if horizon is None or _shown_on(i, today, options) <= horizon]
-    scheduled = [m for m in meetings if m.scheduled(today) and (horizon is None or m.date <= horizon)]
+    scheduled = [
+        m for m in meetings if m.scheduled(today) and (horizon is None or m.date <= horizon)
+    ]
     if cache is not None and not options.digest:
         return _render_cached(shown, scheduled, today, options, contacts, cache, stored)
     specs = [_meeting_event(m, contacts, options, tz) for m in scheduled]
@@ -552,9 +648,15 @@ def render_feed(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt
     return Feed(b"".join(chunks), items=len(shown), meetings=len(scheduled), events=len(specs))
 
 
-def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.date,
-                   options: FeedOptions, contacts: Mapping[str, Contact], cache: EventCache,
-                   stored: EventStore | None = None) -> Feed:
+def _render_cached(
+    shown: list[DueItem],
+    scheduled: list[Meeting],
+    today: dt.date,
+    options: FeedOptions,
+    contacts: Mapping[str, Contact],
+    cache: EventCache,
+    stored: EventStore | None = None,
+) -> Feed:
     """`render_feed` reusing from ``cache`` every event whose item (or meeting) is the very
     same object as last time, with the very same contact objects: the agenda patches only
     what an edit touched, so a pass re-renders a handful of events and keeps the order of the
@@ -580,8 +682,12 @@ def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.dat
     for meeting in scheduled:
         people = tuple(contacts.get(p.path or "") for p in meeting.with_)
         hit = was.get(meeting.path)
-        if hit is None or hit[0] is not meeting or len(hit[1]) != len(people) or any(
-                a is not b for a, b in zip(hit[1], people)):
+        if (
+            hit is None
+            or hit[0] is not meeting
+            or len(hit[1]) != len(people)
+            or any(a is not b for a, b in zip(hit[1], people))
+        ):
             spec = _meeting_event(meeting, contacts, options, options.tz)
             hit = (meeting, people, spec.sort_key(), spec, b"", spec.timed)
             made.append((meeting.path, hit))
@@ -600,7 +706,9 @@ def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.dat
         data = {ref: hit[4] for ref, hit in everything}
     elif made or gone:
         stale = {group[ref][2] for group, ref in gone}
-        stale |= {old[2] for ref, _hit in made if (old := known.get(ref) or was.get(ref)) is not None}
+        stale |= {
+            old[2] for ref, _hit in made if (old := known.get(ref) or was.get(ref)) is not None
+        }
         order = [row for row in order if row[0] not in stale]
         for _group, ref in gone:
             del data[ref]
@@ -611,12 +719,14 @@ def _render_cached(shown: list[DueItem], scheduled: list[Meeting], today: dt.dat
     timed = [h[3] for group in (meetings, fresh) for h in group.values() if h[5]]
     head, tail = _envelope(options, timed)
     body = b"".join(map(data.__getitem__, [ref for _key, ref in order]))
-    return Feed(b"".join((head, body, tail)), items=len(shown), meetings=len(scheduled),
-                events=len(order))
+    return Feed(
+        b"".join((head, body, tail)), items=len(shown), meetings=len(scheduled), events=len(order)
+    )
 
 
-def _with_bytes(made: list[tuple[str, tuple[Any, ...]]],
-                stored: EventStore | None) -> list[tuple[str, tuple[Any, ...]]]:
+def _with_bytes(
+    made: list[tuple[str, tuple[Any, ...]]], stored: EventStore | None
+) -> list[tuple[str, tuple[Any, ...]]]:
     """``made`` events (ref, hit) with their bytes (`_render_cached`): from ``stored`` where
     it has them, rendered (and stored) otherwise."""
     keys = [event_key(hit[3]) for _ref, hit in made] if stored is not None else []
@@ -635,21 +745,40 @@ def _with_bytes(made: list[tuple[str, tuple[Any, ...]]],
     return out
 
 
-def vault_feed(vault: Any, today: dt.date, options: FeedOptions, cache: EventCache | None = None) -> Feed:
+def vault_feed(
+    vault: Any, today: dt.date, options: FeedOptions, cache: EventCache | None = None
+) -> Feed:
     """The feed of a whole vault (a `coffeechat.core.vault.Vault`): its open items and meetings."""
     from coffeechat.core.rules import evaluate
 
-    return render_feed(evaluate(vault, today), vault.meetings.values(), today, options,
-                       vault.contacts, cache)
+    return render_feed(
+        evaluate(vault, today), vault.meetings.values(), today, options, vault.contacts, cache
+    )
 
 
 # --- objects for a CalDAV collection (`coffeechat push`) -------------------------------------
 
 #: The properties whose values make up an object's fingerprint: what coffeechat writes and a
 #: person would edit. A server's own additions (X-APPLE-…, X-MOZ-…) and time stamps are not in it.
-FINGERPRINT_PROPS = ("UID", "DTSTART", "DTEND", "DUE", "DURATION", "SUMMARY", "DESCRIPTION",
-                     "LOCATION", "URL", "CATEGORIES", "TRANSP", "STATUS", "RRULE", "PRIORITY")
-TODO_FOOTER = "Tick it off here when it is done: the next `coffeechat push` writes it into your notes."
+FINGERPRINT_PROPS = (
+    "UID",
+    "DTSTART",
+    "DTEND",
+    "DUE",
+    "DURATION",
+    "SUMMARY",
+    "DESCRIPTION",
+    "LOCATION",
+    "URL",
+    "CATEGORIES",
+    "TRANSP",
+    "STATUS",
+    "RRULE",
+    "PRIORITY",
+)
+TODO_FOOTER = (
+    "Tick it off here when it is done: the next `coffeechat push` writes it into your notes."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -689,8 +818,11 @@ def _object_envelope(timezone: str, first_year: int, last_year: int) -> tuple[by
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     if first_year:
-        cal.add_component(Timezone.from_tzid(timezone, first_date=dt.date(first_year, 1, 1),
-                                             last_date=dt.date(last_year, 1, 1)))
+        cal.add_component(
+            Timezone.from_tzid(
+                timezone, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 1, 1)
+            )
+        )
     data = bytes(cal.to_ical())
     end = b"END:VCALENDAR\r\n"
     return data[: -len(end)], end
@@ -705,9 +837,15 @@ def _object(spec: EventSpec, component: str, options: FeedOptions, item: str | N
     return PushObject(spec.uid, component, head + body + tail, spec.summary, item)
 
 
-def push_objects(items: Iterable[DueItem], meetings: Iterable[Meeting], today: dt.date,
-                 options: FeedOptions, contacts: Mapping[str, Contact] | None = None,
-                 *, todo: bool = False) -> dict[str, PushObject]:
+def push_objects(
+    items: Iterable[DueItem],
+    meetings: Iterable[Meeting],
+    today: dt.date,
+    options: FeedOptions,
+    contacts: Mapping[str, Contact] | None = None,
+    *,
+    todo: bool = False,
+) -> dict[str, PushObject]:
     """The objects `push` keeps in a CalDAV collection, by UID: the feed's events one by one
     (same UIDs, same bytes inside), or with ``todo`` one VTODO per open item, due on its due
     date (task apps show overdue tasks themselves) — meetings and digests are not tasks."""
@@ -720,11 +858,15 @@ def push_objects(items: Iterable[DueItem], meetings: Iterable[Meeting], today: d
             if horizon is not None and item.due > horizon:
                 continue
             spec = _item_event(item, today, contacts, as_due)
-            spec = replace(spec, description="\n\n".join(x for x in (spec.description, TODO_FOOTER) if x))
+            spec = replace(
+                spec, description="\n\n".join(x for x in (spec.description, TODO_FOOTER) if x)
+            )
             objects[spec.uid] = _object(spec, "VTODO", options, item.id)
         return objects
     shown = [i for i in items if horizon is None or _shown_on(i, today, options) <= horizon]
-    scheduled = [m for m in meetings if m.scheduled(today) and (horizon is None or m.date <= horizon)]
+    scheduled = [
+        m for m in meetings if m.scheduled(today) and (horizon is None or m.date <= horizon)
+    ]
     tz = options.tz
     for meeting in scheduled:
         spec = _meeting_event(meeting, contacts, options, tz)
@@ -774,9 +916,12 @@ def parse_object(data: bytes | str) -> dict[str, Any] | None:
         if "RECURRENCE-ID" in component:
             continue
         uid = str(component.get("UID", ""))
-        parts = [f"{name}={_plain(component[name])}" for name in FINGERPRINT_PROPS if name in component]
-        alarms = sorted(_plain(a.get("TRIGGER", "")) for a in component.subcomponents
-                        if a.name == "VALARM")
+        parts = [
+            f"{name}={_plain(component[name])}" for name in FINGERPRINT_PROPS if name in component
+        ]
+        alarms = sorted(
+            _plain(a.get("TRIGGER", "")) for a in component.subcomponents if a.name == "VALARM"
+        )
         parts.append("VALARM=" + "|".join(alarms))
         status = str(component.get("STATUS", "")).upper()
         completed: dt.date | dt.datetime | None = None
@@ -788,7 +933,11 @@ def parse_object(data: bytes | str) -> dict[str, Any] | None:
         if component.name == "VTODO" and done:
             stamp = component.get("COMPLETED")
             completed = getattr(stamp, "dt", None) or dt.date.min
-        return {"uid": uid, "component": component.name,
-                "fingerprint": hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest(),
-                "summary": str(component.get("SUMMARY", "")), "completed": completed}
+        return {
+            "uid": uid,
+            "component": component.name,
+            "fingerprint": hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest(),
+            "summary": str(component.get("SUMMARY", "")),
+            "completed": completed,
+        }
     return None

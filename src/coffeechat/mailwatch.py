@@ -36,13 +36,19 @@ def maildir_path(root: Path, value: str) -> Path:
     if text.startswith("~"):
         head, _, rest = text.partition("/")
         if head != "~":
-            raise ConfigError(CONFIG_NAME, None, f"mail.maildir {value!r}: only ~/ (your own"
-                                                 " home folder) is expanded, not ~name")
+            raise ConfigError(
+                CONFIG_NAME,
+                None,
+                f"mail.maildir {value!r}: only ~/ (your own home folder) is expanded, not ~name",
+            )
         try:
             home = Path.home()
         except (RuntimeError, KeyError):
-            raise ConfigError(CONFIG_NAME, None, f"mail.maildir {value!r}: the home folder is"
-                                                 " not known (HOME is not set)") from None
+            raise ConfigError(
+                CONFIG_NAME,
+                None,
+                f"mail.maildir {value!r}: the home folder is not known (HOME is not set)",
+            ) from None
         return home / rest if rest else home
     path = Path(text)
     return path if path.is_absolute() else root / path
@@ -51,8 +57,14 @@ def maildir_path(root: Path, value: str) -> Path:
 class MaildirFollower:
     """Reads new messages of one Maildir into the vault's contacts' logs, in its own thread."""
 
-    def __init__(self, root: Path, settings: Settings, folder: Path,
-                 report: Callable[[str], None], poll: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        folder: Path,
+        report: Callable[[str], None],
+        poll: bool = False,
+    ) -> None:
         self.root, self.settings, self.folder = root, settings, folder
         self.report = report
         self.poll = poll
@@ -123,8 +135,7 @@ class MaildirFollower:
             except CoffeechatError as exc:
                 self.report(f"error: mail in {self.folder}: {exc}")
             except Exception as exc:  # noqa: BLE001 - the watcher never dies
-                self.report(f"error: mail in {self.folder}: unexpected {type(exc).__name__}:"
-                            f" {exc}")
+                self.report(f"error: mail in {self.folder}: unexpected {type(exc).__name__}: {exc}")
 
     def read_new(self) -> bool:
         """Log the messages not read yet; False when a note was refused (to try again)."""
@@ -144,11 +155,16 @@ class MaildirFollower:
 
             def edit(rel: str, change: Callable[[bytes], bytes]) -> bool:
                 note = vault.notes.get(rel)
-                return edit_note(self.root, rel, change,
-                                 expected_mtime_ns=note.mtime_ns if note is not None else None)
+                return edit_note(
+                    self.root,
+                    rel,
+                    change,
+                    expected_mtime_ns=note.mtime_ns if note is not None else None,
+                )
 
-            _, written, problems = log_mail(vault, self.settings.mail_addresses,
-                                            self.settings.tz, mails, None, edit)
+            _, written, problems = log_mail(
+                vault, self.settings.mail_addresses, self.settings.tz, mails, None, edit
+            )
         for path, line in written:
             self.report(f"mail: logged `{line}` in {path}")
         for problem in problems:
@@ -159,8 +175,9 @@ class MaildirFollower:
         return True
 
 
-def follow_maildir(root: Path, settings: Settings, report: Callable[[str], None],
-                   poll: bool = False) -> MaildirFollower | None:
+def follow_maildir(
+    root: Path, settings: Settings, report: Callable[[str], None], poll: bool = False
+) -> MaildirFollower | None:
     """The follower of ``[mail] maildir``, started; None when none is set or it cannot be
     followed (said in one line; the watcher carries on without it)."""
     if not settings.mail_maildir:

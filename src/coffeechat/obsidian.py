@@ -27,8 +27,20 @@ from coffeechat.errors import CoffeechatError, located
 if TYPE_CHECKING:
     from coffeechat.config import Settings
 
-__all__ = ["BASE_FILES", "CONFIG_FOLDER", "PROPERTY_TYPES", "TYPES_FILE", "UPCOMING_VIEW", "Setup",
-           "TypesMerge", "bases", "install", "merge_types", "obsidian_uri", "render_base"]
+__all__ = [
+    "BASE_FILES",
+    "CONFIG_FOLDER",
+    "PROPERTY_TYPES",
+    "TYPES_FILE",
+    "UPCOMING_VIEW",
+    "Setup",
+    "TypesMerge",
+    "bases",
+    "install",
+    "merge_types",
+    "obsidian_uri",
+    "render_base",
+]
 
 CONFIG_FOLDER = ".obsidian"
 TYPES_FILE = f"{CONFIG_FOLDER}/types.json"
@@ -38,8 +50,25 @@ UPCOMING_VIEW = "Upcoming"
 
 _DATES = ("follow_up", "added", "thank_you", "prepared", "connected_on")
 _LISTS = ("with", "referrals", "emails", "snooze")
-_TEXTS = ("type", "name", "company", "role", "email", "phone", "linkedin", "field", "referred_by",
-          "how_met", "cadence", "status", "kind", "location", "website", "industry", "research")
+_TEXTS = (
+    "type",
+    "name",
+    "company",
+    "role",
+    "email",
+    "phone",
+    "linkedin",
+    "field",
+    "referred_by",
+    "how_met",
+    "cadence",
+    "status",
+    "kind",
+    "location",
+    "website",
+    "industry",
+    "research",
+)
 #: coffeechat's front-matter keys and the Obsidian property type of each. ``duration`` is a
 #: number of minutes, so it is typed as a number; ``snooze`` is a list of ``ID until DATE``.
 PROPERTY_TYPES: dict[str, str] = {
@@ -56,6 +85,7 @@ _SAME = {"aliases": {"aliases", "multitext"}, "tags": {"tags", "multitext"}}
 
 
 # --- obsidian:// links ------------------------------------------------------------------------
+
 
 @functools.lru_cache(maxsize=1 << 16)
 def obsidian_uri(vault_name: str, path: str) -> str:
@@ -74,19 +104,24 @@ def obsidian_uri(vault_name: str, path: str) -> str:
 
 # --- the .base files ------------------------------------------------------------------------
 
+
 def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _is_kind(kind: str, folder: str, props: str = "note", where: str = "file") -> str:
     """An expression true for notes of ``kind``: ``type: kind``, or no type and in ``folder``."""
-    return (f"({props}.type == {_quoted(kind)} || ({where}.inFolder({_quoted(folder)})"
-            f" && !{props}.type))")
+    return (
+        f"({props}.type == {_quoted(kind)} || ({where}.inFolder({_quoted(folder)})"
+        f" && !{props}.type))"
+    )
 
 
 def _scope(kind: str, folder: str, settings: Settings) -> dict[str, Any]:
     """The base-wide filter: notes of one kind, never a template or an ignored folder."""
-    skipped = [f"!file.inFolder({_quoted(f)})" for f in (settings.templates_folder, *settings.ignore)]
+    skipped = [
+        f"!file.inFolder({_quoted(f)})" for f in (settings.templates_folder, *settings.ignore)
+    ]
     return {"and": [*skipped, _is_kind(kind, folder)]}
 
 
@@ -106,10 +141,12 @@ def _contacts(settings: Settings) -> dict[str, Any]:
             # Meetings that list this contact under `with:` (not those that only name them
             # as a referral), then those held: before today, not cancelled, not an event.
             "meetings": _linking_here("meeting", settings.meetings_folder, "with"),
-            "held": ("formula.meetings.filter(value.asFile().properties.date < today()"
-                     ' && value.asFile().properties.status != "cancelled"'
-                     ' && value.asFile().properties.status != "no_show"'
-                     ' && value.asFile().properties.kind != "event")'),
+            "held": (
+                "formula.meetings.filter(value.asFile().properties.date < today()"
+                ' && value.asFile().properties.status != "cancelled"'
+                ' && value.asFile().properties.status != "no_show"'
+                ' && value.asFile().properties.kind != "event")'
+            ),
             "met": 'if(formula.held.length > 0, "met", "not yet met")',
         },
         "properties": {
@@ -121,21 +158,43 @@ def _contacts(settings: Settings) -> dict[str, Any]:
             "formula.held": {"displayName": "Meetings held"},
         },
         "views": [
-            _table("Everyone", ["file.name", "note.company", "note.role", "note.field",
-                                "note.status", "note.follow_up", "formula.met"],
-                   sort=("file.name", "ASC")),
-            _table("By company", ["file.name", "note.role", "note.field", "formula.met"],
-                   group=("note.company", "ASC"), sort=("file.name", "ASC")),
-            _table("Met / not yet met", ["file.name", "note.company", "formula.held",
-                                         "note.how_met"],
-                   group=("formula.met", "ASC"), sort=("file.name", "ASC")),
-            _table("Referred by someone", ["file.name", "note.referred_by", "note.company",
-                                           "note.added", "formula.met"],
-                   filters="note.referred_by", sort=("note.added", "DESC")),
-            _table("Dormant or paused", ["file.name", "note.status", "note.company",
-                                         "note.how_met"],
-                   filters='note.status == "dormant" || note.status == "paused"',
-                   sort=("file.name", "ASC")),
+            _table(
+                "Everyone",
+                [
+                    "file.name",
+                    "note.company",
+                    "note.role",
+                    "note.field",
+                    "note.status",
+                    "note.follow_up",
+                    "formula.met",
+                ],
+                sort=("file.name", "ASC"),
+            ),
+            _table(
+                "By company",
+                ["file.name", "note.role", "note.field", "formula.met"],
+                group=("note.company", "ASC"),
+                sort=("file.name", "ASC"),
+            ),
+            _table(
+                "Met / not yet met",
+                ["file.name", "note.company", "formula.held", "note.how_met"],
+                group=("formula.met", "ASC"),
+                sort=("file.name", "ASC"),
+            ),
+            _table(
+                "Referred by someone",
+                ["file.name", "note.referred_by", "note.company", "note.added", "formula.met"],
+                filters="note.referred_by",
+                sort=("note.added", "DESC"),
+            ),
+            _table(
+                "Dormant or paused",
+                ["file.name", "note.status", "note.company", "note.how_met"],
+                filters='note.status == "dormant" || note.status == "paused"',
+                sort=("file.name", "ASC"),
+            ),
         ],
     }
 
@@ -150,17 +209,31 @@ def _meetings(settings: Settings) -> dict[str, Any]:
             "note.thank_you": {"displayName": "Thank-you sent"},
         },
         "views": [
-            _table(UPCOMING_VIEW, ["file.name", "note.date", "note.with", "note.kind",
-                                   "note.location", "note.prepared"],
-                   filters={"and": ["note.date >= today()", _NOT_CANCELLED]},
-                   sort=("note.date", "ASC")),
-            _table("Held without a thank-you", ["file.name", "note.date", "note.with",
-                                                "note.kind", "note.thank_you"],
-                   filters={"and": ["!note.thank_you", "note.date < today()", _NOT_CANCELLED]},
-                   sort=("note.date", "DESC")),
-            _table("By kind", ["file.name", "note.date", "note.with", "note.status",
-                               "note.referrals"],
-                   group=("note.kind", "ASC"), sort=("note.date", "DESC")),
+            _table(
+                UPCOMING_VIEW,
+                [
+                    "file.name",
+                    "note.date",
+                    "note.with",
+                    "note.kind",
+                    "note.location",
+                    "note.prepared",
+                ],
+                filters={"and": ["note.date >= today()", _NOT_CANCELLED]},
+                sort=("note.date", "ASC"),
+            ),
+            _table(
+                "Held without a thank-you",
+                ["file.name", "note.date", "note.with", "note.kind", "note.thank_you"],
+                filters={"and": ["!note.thank_you", "note.date < today()", _NOT_CANCELLED]},
+                sort=("note.date", "DESC"),
+            ),
+            _table(
+                "By kind",
+                ["file.name", "note.date", "note.with", "note.status", "note.referrals"],
+                group=("note.kind", "ASC"),
+                sort=("note.date", "DESC"),
+            ),
         ],
     }
 
@@ -176,16 +249,23 @@ def _companies(settings: Settings) -> dict[str, Any]:
             "formula.people": {"displayName": "People"},
         },
         "views": [
-            _table("People and research", ["file.name", "note.industry", "formula.people",
-                                           "note.research", "note.website"],
-                   sort=("file.name", "ASC")),
+            _table(
+                "People and research",
+                ["file.name", "note.industry", "formula.people", "note.research", "note.website"],
+                sort=("file.name", "ASC"),
+            ),
         ],
     }
 
 
-def _table(name: str, order: list[str], *, filters: str | dict[str, Any] | None = None,
-           group: tuple[str, str] | None = None,
-           sort: tuple[str, str] | None = None) -> dict[str, Any]:
+def _table(
+    name: str,
+    order: list[str],
+    *,
+    filters: str | dict[str, Any] | None = None,
+    group: tuple[str, str] | None = None,
+    sort: tuple[str, str] | None = None,
+) -> dict[str, Any]:
     view: dict[str, Any] = {"type": "table", "name": name}
     if filters is not None:
         view["filters"] = filters if isinstance(filters, dict) else {"and": [filters]}
@@ -215,19 +295,28 @@ def render_base(data: dict[str, Any]) -> str:
     import yaml
 
     header = "# Made by coffeechat (`coffeechat obsidian`); edit it in Obsidian as you like.\n"
-    body = yaml.dump(data, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=10_000,
-                     default_flow_style=False)
+    body = yaml.dump(
+        data,
+        Dumper=_dumper(),
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
+        default_flow_style=False,
+    )
     return header + body
 
 
 def bases(settings: Settings) -> dict[str, str]:
     """File name -> text of each .base file, for this vault's folders."""
-    return {"Contacts.base": render_base(_contacts(settings)),
-            "Meetings.base": render_base(_meetings(settings)),
-            "Companies.base": render_base(_companies(settings))}
+    return {
+        "Contacts.base": render_base(_contacts(settings)),
+        "Meetings.base": render_base(_meetings(settings)),
+        "Companies.base": render_base(_companies(settings)),
+    }
 
 
 # --- property types ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TypesMerge:
@@ -252,11 +341,13 @@ def merge_types(existing: bytes | None, source: str = TYPES_FILE) -> TypesMerge:
         except UnicodeDecodeError:
             raise CoffeechatError(located(source, None, "is not UTF-8 text; left alone")) from None
         except json.JSONDecodeError as exc:
-            raise CoffeechatError(located(source, exc.lineno, f"not valid JSON ({exc.msg});"
-                                                              " left alone")) from None
+            raise CoffeechatError(
+                located(source, exc.lineno, f"not valid JSON ({exc.msg}); left alone")
+            ) from None
         if not isinstance(loaded, dict) or not isinstance(loaded.get("types", {}), dict):
-            raise CoffeechatError(located(source, None, 'is not {"types": {...}} as Obsidian'
-                                                        " writes it; left alone"))
+            raise CoffeechatError(
+                located(source, None, 'is not {"types": {...}} as Obsidian writes it; left alone')
+            )
         document = loaded
     types: dict[str, Any] = dict(document.get("types", {}))
     added, conflicts = [], []
@@ -274,6 +365,7 @@ def merge_types(existing: bytes | None, source: str = TYPES_FILE) -> TypesMerge:
 
 
 # --- installing into a vault ------------------------------------------------------------------
+
 
 @dataclass
 class Setup:
@@ -318,8 +410,9 @@ def _install_types(root: Path, setup: Setup, create_config: bool) -> None:
 
     config = root / CONFIG_FOLDER
     if config.is_symlink() or (config.exists() and not config.is_dir()):
-        raise CoffeechatError(f"{CONFIG_FOLDER} is not a folder of this vault; property types"
-                              " not written")
+        raise CoffeechatError(
+            f"{CONFIG_FOLDER} is not a folder of this vault; property types not written"
+        )
     if not config.is_dir():
         if not create_config:
             setup.no_config = True
@@ -327,7 +420,9 @@ def _install_types(root: Path, setup: Setup, create_config: bool) -> None:
         try:
             config.mkdir()
         except OSError as exc:
-            raise CoffeechatError(f"cannot create {CONFIG_FOLDER}/: {exc.strerror or exc}") from None
+            raise CoffeechatError(
+                f"cannot create {CONFIG_FOLDER}/: {exc.strerror or exc}"
+            ) from None
         setup.created.append(CONFIG_FOLDER + "/")
     path = root / TYPES_FILE
     try:
@@ -352,7 +447,9 @@ def _install_types(root: Path, setup: Setup, create_config: bool) -> None:
 TOLD_NAME = "obsidian-types-told.json"
 
 
-def _not_told(root: Path, conflicts: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+def _not_told(
+    root: Path, conflicts: tuple[tuple[str, str, str], ...]
+) -> tuple[tuple[str, str, str], ...]:
     """The conflicts not reported before; remembers them. The record is only a cache: when it
     is lost, unreadable or cannot be kept, a conflict is reported once more."""
     from coffeechat.storage.cachedir import cache_dir

@@ -18,8 +18,15 @@ from coffeechat.storage.files import atomic_write, inside_vault, read_with_finge
 if TYPE_CHECKING:
     from coffeechat.config import Settings
 
-__all__ = ["NotOurs", "dashboard_path", "feed_path", "mtime_ns", "vault_name", "write_dashboard", "write_if_changed"]
-
+__all__ = [
+    "NotOurs",
+    "dashboard_path",
+    "feed_path",
+    "mtime_ns",
+    "vault_name",
+    "write_dashboard",
+    "write_if_changed",
+]
 
 
 class NotOurs(CoffeechatError):
@@ -63,16 +70,21 @@ def dashboard_path(root: Path, settings: Settings) -> Path | None:
     if not rel:
         return None
     if not rel.lower().endswith(".md"):
-        raise UsageError(f"watch.dashboard must name a Markdown note (…/Follow-ups.md), not {rel!r}")
+        raise UsageError(
+            f"watch.dashboard must name a Markdown note (…/Follow-ups.md), not {rel!r}"
+        )
     path = inside_vault(root, rel)
     if not path.parent.is_dir():
         raise UsageError(f"watch.dashboard: folder {path.parent} does not exist")
     return path
 
 
-def write_if_changed(path: Path, data: bytes,
-                     before_replace: Callable[[Path], None] | None = None,
-                     holds: bytes | None = None) -> bool:
+def write_if_changed(
+    path: Path,
+    data: bytes,
+    before_replace: Callable[[Path], None] | None = None,
+    holds: bytes | None = None,
+) -> bool:
     """Write ``data`` atomically unless the file already holds exactly these bytes
     (``holds``: what the caller knows the file holds, so it need not be read again)."""
     try:
@@ -92,8 +104,9 @@ def write_if_changed(path: Path, data: bytes,
     return True
 
 
-def write_dashboard(path: Path, data: bytes,
-                    before_replace: Callable[[Path], None] | None = None) -> bool:
+def write_dashboard(
+    path: Path, data: bytes, before_replace: Callable[[Path], None] | None = None
+) -> bool:
     """Write the dashboard note when its bytes change — never over a note a person wrote
     (NotOurs), and never over an edit made since it was read (StaleFile)."""
     from coffeechat.dashboard import is_dashboard
@@ -109,8 +122,10 @@ def write_dashboard(path: Path, data: bytes,
     except OSError as exc:
         raise CoffeechatError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not is_dashboard(old):
-        raise NotOurs(f"{path.name} exists and is not coffeechat's dashboard: it is left alone"
-                      " (move it away, or set watch.dashboard to another name)")
+        raise NotOurs(
+            f"{path.name} exists and is not coffeechat's dashboard: it is left alone"
+            " (move it away, or set watch.dashboard to another name)"
+        )
     if old == data:
         return False
     try:
@@ -125,5 +140,3 @@ def mtime_ns(path: Path) -> int | None:
         return os.stat(path).st_mtime_ns
     except OSError:
         return None
-
-

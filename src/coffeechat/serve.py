@@ -29,8 +29,15 @@ from typing import Any
 from coffeechat.storage.cachedir import cache_dir, cache_path
 from coffeechat.storage.files import atomic_write
 
-__all__ = ["FEED_NAME", "FeedServer", "FeedState", "feed_urls", "is_loopback", "load_token",
-           "watcher_report"]
+__all__ = [
+    "FEED_NAME",
+    "FeedServer",
+    "FeedState",
+    "feed_urls",
+    "is_loopback",
+    "load_token",
+    "watcher_report",
+]
 
 FEED_NAME = "followups.ics"
 TOKEN_FILE = "serve-token"
@@ -104,15 +111,20 @@ class FeedState:
 def watcher_report(state: FeedState, log: Callable[[str], None]) -> Callable[[str], None]:
     """The watcher's report for `serve`. A rebuild that failed never reaches `state` (only a
     whole, good feed does), so calendars keep the last good one; the log says so."""
+
     def report(line: str) -> None:
         log(line)
         if line.startswith("error:"):
             _data, etag, modified = state.snapshot()
             if etag:
-                log("still serving the last good feed (built "
-                    + time.strftime("%H:%M:%S", time.localtime(modified)) + ")")
+                log(
+                    "still serving the last good feed (built "
+                    + time.strftime("%H:%M:%S", time.localtime(modified))
+                    + ")"
+                )
             else:
                 log("no feed built yet: answering 503 (try again later) until one is")
+
     return report
 
 
@@ -288,8 +300,9 @@ class FeedServer(ThreadingHTTPServer):
     #: Seconds a request may take to arrive whole, however it dribbles in.
     request_timeout = 20.0
 
-    def __init__(self, host: str, port: int, token: str, state: FeedState,
-                 log: Callable[[str], None] = print) -> None:
+    def __init__(
+        self, host: str, port: int, token: str, state: FeedState, log: Callable[[str], None] = print
+    ) -> None:
         if ":" in host.strip("[]"):
             self.address_family = socket.AF_INET6
         self.token = self.feed_path = ""
@@ -325,8 +338,10 @@ class FeedServer(ThreadingHTTPServer):
         """Every worker is taken: say so without reading the request, and close."""
         try:
             request.setblocking(False)  # a few bytes into an empty send buffer: never waits
-            request.send(b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\n"
-                         b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            request.send(
+                b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 10\r\n"
+                b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )
         except OSError:
             pass
         self.shutdown_request(request)

@@ -30,11 +30,16 @@ def _template(app: App, name: str) -> tuple[str, str]:
         for entry in sorted(folder.iterdir()):
             if entry.name.casefold() == name.casefold() and entry.is_file():
                 try:
-                    return (entry.read_bytes().decode("utf-8-sig"),
-                            f"{app.settings.templates_folder}/{entry.name}")
+                    return (
+                        entry.read_bytes().decode("utf-8-sig"),
+                        f"{app.settings.templates_folder}/{entry.name}",
+                    )
                 except (OSError, UnicodeDecodeError) as exc:
-                    click.echo(f"warning: {app.settings.templates_folder}/{entry.name} cannot be"
-                               f" read ({exc}); using coffeechat's own", err=True)
+                    click.echo(
+                        f"warning: {app.settings.templates_folder}/{entry.name} cannot be"
+                        f" read ({exc}); using coffeechat's own",
+                        err=True,
+                    )
                 break
     from importlib import resources
 
@@ -91,13 +96,22 @@ def _pitch(app: App) -> str:
 
 # --- prep ----------------------------------------------------------------------------------------
 
+
 @cli.command()
 @click.argument("name")
-@click.option("--write", is_flag=True,
-              help=f"Put the sheet into the scheduled meeting's note, under ## {PREP_HEADING}"
-                   " (replacing the sheet written there before, unless you edited it).")
-@click.option("--questions", type=click.IntRange(1, 20), default=5, show_default=True,
-              help="Questions per tier from the question bank.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help=f"Put the sheet into the scheduled meeting's note, under ## {PREP_HEADING}"
+    " (replacing the sheet written there before, unless you edited it).",
+)
+@click.option(
+    "--questions",
+    type=click.IntRange(1, 20),
+    default=5,
+    show_default=True,
+    help="Questions per tier from the question bank.",
+)
 @pass_app
 def prep(app: App, name: str, write: bool, questions: int) -> None:
     """A prep sheet for a meeting with NAME (a contact, or a meeting note).
@@ -131,22 +145,34 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
     else:
         meeting = vault.meetings[path]
     bank_text, bank_name = _template(app, "Questions.md")
-    sheet = prep_sheet(vault, contact_path, today, meeting=meeting,
-                       contact_text=_note_text(app, contact_path),
-                       meeting_text=_note_text(app, meeting.path) if meeting else "",
-                       pitch=_pitch(app), bank=parse_bank(bank_text), per_tier=questions,
-                       bank_name=bank_name, template_text=_template(app, "Contact.md")[0])
+    sheet = prep_sheet(
+        vault,
+        contact_path,
+        today,
+        meeting=meeting,
+        contact_text=_note_text(app, contact_path),
+        meeting_text=_note_text(app, meeting.path) if meeting else "",
+        pitch=_pitch(app),
+        bank=parse_bank(bank_text),
+        per_tier=questions,
+        bank_name=bank_name,
+        template_text=_template(app, "Contact.md")[0],
+    )
     if not write:
         width = screen_width()
         print_lines(part for line in sheet.markdown(1) for part in fit_line(line, width))
         return
     if meeting is None:
         contact = vault.contacts[contact_path]
-        raise UsageError(f"no meeting with {contact.name} is scheduled to write the sheet into"
-                         f" (add one with `coffeechat meet \"{contact.name}\" --date YYYY-MM-DD`)")
+        raise UsageError(
+            f"no meeting with {contact.name} is scheduled to write the sheet into"
+            f' (add one with `coffeechat meet "{contact.name}" --date YYYY-MM-DD`)'
+        )
     if meeting.date < today:
-        raise UsageError(f"{meeting.path} took place on {meeting.date.isoformat()}; a prep sheet"
-                         " goes into a meeting still ahead")
+        raise UsageError(
+            f"{meeting.path} took place on {meeting.date.isoformat()}; a prep sheet"
+            " goes into a meeting still ahead"
+        )
     lines = sheet.embedded(2)
     settle = meeting.prepared is None  # a written sheet is the preparing: settle `prepare`
 
@@ -156,13 +182,16 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
 
     changed = edit_note(app.root, meeting.path, write_sheet)
     if changed:
-        click.echo(f"Wrote the prep sheet into {meeting.path} under ## {PREP_HEADING}"
-                   + (f" and set prepared: {today.isoformat()}" if settle else ""))
+        click.echo(
+            f"Wrote the prep sheet into {meeting.path} under ## {PREP_HEADING}"
+            + (f" and set prepared: {today.isoformat()}" if settle else "")
+        )
     else:
         click.echo(f"The prep sheet in {meeting.path} is already up to date")
 
 
 # --- draft ---------------------------------------------------------------------------------------
+
 
 def _sets(values: tuple[str, ...]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
@@ -190,8 +219,10 @@ def _missing_note(missing: Any, where: str) -> str:
 
     from coffeechat.core.letters import FIELD_HELP
 
-    what = "; ".join(FIELD_HELP.get(f, f"“{f}”, a field of {where} that coffeechat does not fill")
-                     for f in missing.fields)
+    what = "; ".join(
+        FIELD_HELP.get(f, f"“{f}”, a field of {where} that coffeechat does not fill")
+        for f in missing.fields
+    )
     give = " ".join(f"--set {f}=…" for f in missing.fields)
     rest = re.sub(r"\{[A-Za-z_][A-Za-z0-9_]*\}", "", missing.sentence).strip(" .,;:—–-")
     sentence = f" (the sentence “{_shown(missing.sentence)}”)" if rest else ""
@@ -201,18 +232,37 @@ def _missing_note(missing: Any, where: str) -> str:
 @cli.command()
 @click.argument("kind", metavar="KIND")
 @click.argument("name")
-@click.option("--set", "sets", multiple=True, metavar="FIELD=TEXT",
-              help="A fact the vault does not hold, e.g. --set source='your talk at Product"
-                   " School'; FIELD= leaves its sentence out. Repeatable.")
-@click.option("--about", metavar="NAME",
-              help="report_back: the person they referred you to (default: the one you met last).")
-@click.option("--write", is_flag=True,
-              help="Also keep the draft in the contact's note, under ## Draft: KIND.")
-@click.option("--ask/--no-ask", default=None,
-              help="Ask for the facts the vault lacks (default: when run at a terminal).")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="FIELD=TEXT",
+    help="A fact the vault does not hold, e.g. --set source='your talk at Product"
+    " School'; FIELD= leaves its sentence out. Repeatable.",
+)
+@click.option(
+    "--about",
+    metavar="NAME",
+    help="report_back: the person they referred you to (default: the one you met last).",
+)
+@click.option(
+    "--write", is_flag=True, help="Also keep the draft in the contact's note, under ## Draft: KIND."
+)
+@click.option(
+    "--ask/--no-ask",
+    default=None,
+    help="Ask for the facts the vault lacks (default: when run at a terminal).",
+)
 @pass_app
-def draft(app: App, kind: str, name: str, sets: tuple[str, ...], about: str | None, write: bool,
-          ask: bool | None) -> None:
+def draft(
+    app: App,
+    kind: str,
+    name: str,
+    sets: tuple[str, ...],
+    about: str | None,
+    write: bool,
+    ask: bool | None,
+) -> None:
     """Draft a letter to NAME from templates/Letter - KIND.md, filled from the vault.
 
     KIND is approach, follow_up, thank_you, report_back, update or landed. A fact the vault
@@ -235,9 +285,16 @@ def draft(app: App, kind: str, name: str, sets: tuple[str, ...], about: str | No
     if about_path is not None and normal != "report_back":
         raise UsageError("--about is for report_back letters")
     vault = app.part(around=[path, *([about_path] if about_path else [])])
-    facts = letter_facts(normal, vault, path, today, texts=_NoteTexts(app, vault.notes),
-                         pitch=_pitch(app),
-                         signature=app.settings.pitch_signature, about=about_path)
+    facts = letter_facts(
+        normal,
+        vault,
+        path,
+        today,
+        texts=_NoteTexts(app, vault.notes),
+        pitch=_pitch(app),
+        signature=app.settings.pitch_signature,
+        about=about_path,
+    )
     values = {**facts.values, **given}
     template, where = _template(app, f"Letter - {normal}.md")
     contact = vault.contacts[path]
@@ -250,43 +307,80 @@ def draft(app: App, kind: str, name: str, sets: tuple[str, ...], about: str | No
                 if fieldname in values:
                     continue
                 what = FIELD_HELP.get(fieldname, f"{fieldname} (a field of {where})")
-                answer = click.prompt(f"{what} — Enter to leave “{_shown(missing.sentence)}” out",
-                                      default="", show_default=False, err=True)
+                answer = click.prompt(
+                    f"{what} — Enter to leave “{_shown(missing.sentence)}” out",
+                    default="",
+                    show_default=False,
+                    err=True,
+                )
                 values[fieldname] = " ".join(answer.split()) or None
         filled = fill(template, values)
     click.echo(filled.text, nl=False)
     source = facts.values.get("source")
     if source and "source" not in given and source in filled.text:
-        click.echo(f"note: how you came across them is your how_met: ({source}); reword it if it"
-                   " does not read well in the letter, or give --set source=…", err=True)
+        click.echo(
+            f"note: how you came across them is your how_met: ({source}); reword it if it"
+            " does not read well in the letter, or give --set source=…",
+            err=True,
+        )
     for missing in filled.missing:
         click.echo(_missing_note(missing, where), err=True)
     if write:
         lines = filled.text.rstrip("\n").split("\n")
         heading = f"Draft: {normal.replace('_', '-')}"
-        changed = edit_note(app.root, path, lambda data: put_marked_block(data, heading, "draft", lines))
-        click.echo(f"{'Wrote' if changed else 'Already up to date:'} the draft in {path} under"
-                   f" ## {heading}", err=True)
+        changed = edit_note(
+            app.root, path, lambda data: put_marked_block(data, heading, "draft", lines)
+        )
+        click.echo(
+            f"{'Wrote' if changed else 'Already up to date:'} the draft in {path} under"
+            f" ## {heading}",
+            err=True,
+        )
 
 
 # --- lint ----------------------------------------------------------------------------------------
 
+
 @cli.command()
 @click.argument("file", metavar="FILE|-")
-@click.option("--kind", "kind", metavar="KIND",
-              help="approach, follow_up, thank_you, report_back, update or landed (default: read"
-                   " from the letter).")
-@click.option("--to", "to", metavar="NAME",
-              help="The contact it is for: the referrer must be named, and a thank-you is timed"
-                   " against your last meeting with them.")
-@click.option("--meeting-date", callback=date_option, metavar="DATE",
-              help="For a thank-you: the day of the meeting.")
-@click.option("--date", "sent", callback=date_option, metavar="DATE",
-              help="The day it is sent (default: its Date: line, else today).")
+@click.option(
+    "--kind",
+    "kind",
+    metavar="KIND",
+    help="approach, follow_up, thank_you, report_back, update or landed (default: read"
+    " from the letter).",
+)
+@click.option(
+    "--to",
+    "to",
+    metavar="NAME",
+    help="The contact it is for: the referrer must be named, and a thank-you is timed"
+    " against your last meeting with them.",
+)
+@click.option(
+    "--meeting-date",
+    callback=date_option,
+    metavar="DATE",
+    help="For a thank-you: the day of the meeting.",
+)
+@click.option(
+    "--date",
+    "sent",
+    callback=date_option,
+    metavar="DATE",
+    help="The day it is sent (default: its Date: line, else today).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @pass_app
-def lint(app: App, file: str, kind: str | None, to: str | None, meeting_date: dt.date | None,
-         sent: dt.date | None, as_json: bool) -> None:
+def lint(
+    app: App,
+    file: str,
+    kind: str | None,
+    to: str | None,
+    meeting_date: dt.date | None,
+    sent: dt.date | None,
+    as_json: bool,
+) -> None:
     """Check a letter (FILE, or - for stdin) against the etiquette of the method.
 
     \b
@@ -328,22 +422,33 @@ def lint(app: App, file: str, kind: str | None, to: str | None, meeting_date: dt
         referrer = contact.referred_by.name if contact.referred_by else None
         if meeting_date is None:
             today = app.today
-            held = [m for m in vault.meetings_with(contact.path) if m.date <= today and not m.cancelled]
+            held = [
+                m for m in vault.meetings_with(contact.path) if m.date <= today and not m.cancelled
+            ]
             meeting_date = held[-1].date if held else None
     if sent is None and meeting_date is not None and "date:" not in text.lower()[:400]:
         sent = _today(app)
     result = lint_letter(text, kind=kind, meeting_date=meeting_date, sent=sent, referrer=referrer)
     if as_json:
-        print_json({"file": shown, "kind": result.kind, "words": result.words,
-                    "findings": [{"line": f.line, "rule": f.rule, "message": f.message}
-                                 for f in result.findings]})
+        print_json(
+            {
+                "file": shown,
+                "kind": result.kind,
+                "words": result.words,
+                "findings": [
+                    {"line": f.line, "rule": f.rule, "message": f.message} for f in result.findings
+                ],
+            }
+        )
     else:
         for f in result.findings:
             click.echo(f"{shown}:{f.line}: {f.rule}: {f.message}")
         n = len(result.findings)
         verdict = f"{n} finding{'s' * (n != 1)}" if n else "no findings"
-        click.echo(f"{shown}: {result.kind.replace('_', '-')} letter, {result.words} words: {verdict}",
-                   err=True)
+        click.echo(
+            f"{shown}: {result.kind.replace('_', '-')} letter, {result.words} words: {verdict}",
+            err=True,
+        )
     if result.findings:
         click.get_current_context().exit(1)
 
@@ -362,6 +467,7 @@ def _today(app: App) -> dt.date:
 
 # --- stats -----------------------------------------------------------------------------------
 
+
 def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
 
@@ -375,8 +481,12 @@ def _stats_lines(s: Any) -> list[str]:
     out.append(click.style("Funnel", bold=True))
     stages = s.funnel.stages()
     top = max(v for _, v in stages) or 1
-    previous = {"approached": "contacts", "replied": "approached", "met": "replied",
-                "referrals met": "referrals received"}
+    previous = {
+        "approached": "contacts",
+        "replied": "approached",
+        "met": "replied",
+        "referrals met": "referrals received",
+    }
     values = dict(stages)
     width = max(len(n) for n, _ in stages)
     for stage, value in stages:
@@ -385,22 +495,34 @@ def _stats_lines(s: Any) -> list[str]:
             line += f"  {_percent(value, values[previous[stage]]):>4} of {previous[stage]}"
         out.append(line.rstrip())
     out.append("")
-    rate = (f"{_percent(s.funnel.replied, s.funnel.approached)}  ({s.funnel.replied} of"
-            f" {s.funnel.approached} approached answered)") if s.funnel.approached else "– (nobody approached yet)"
+    rate = (
+        (
+            f"{_percent(s.funnel.replied, s.funnel.approached)}  ({s.funnel.replied} of"
+            f" {s.funnel.approached} approached answered)"
+        )
+        if s.funnel.approached
+        else "– (nobody approached yet)"
+    )
     if s.median_days is not None:
         med = s.median_days
-        median = (f"median {med:g} day{'s' * (med != 1)}  ({len(s.days_to_meeting)} meeting"
-                  f"{'s' * (len(s.days_to_meeting) != 1)}; {min(s.days_to_meeting)}–"
-                  f"{max(s.days_to_meeting)} days)")
+        median = (
+            f"median {med:g} day{'s' * (med != 1)}  ({len(s.days_to_meeting)} meeting"
+            f"{'s' * (len(s.days_to_meeting) != 1)}; {min(s.days_to_meeting)}–"
+            f"{max(s.days_to_meeting)} days)"
+        )
     else:
         median = "– (no approach has led to a meeting yet)"
-    thanks = (f"{s.thank_yous_on_time} of {s.thank_yous_due} held meeting"
-              f"{'s' * (s.thank_yous_due != 1)}")
+    thanks = (
+        f"{s.thank_yous_on_time} of {s.thank_yous_due} held meeting{'s' * (s.thank_yous_due != 1)}"
+    )
     if s.thank_yous_open:
         thanks += f"  ({s.thank_yous_open} still within the three days)"
     late = s.thank_yous_due - s.thank_yous_on_time
-    rows = [("Response rate", rate), ("Approach to meeting", median),
-            ("Thank-yous in 3 days", click.style(thanks, fg="yellow") if late else thanks)]
+    rows = [
+        ("Response rate", rate),
+        ("Approach to meeting", median),
+        ("Thank-yous in 3 days", click.style(thanks, fg="yellow") if late else thanks),
+    ]
     label = max(len(k) for k, _ in rows)
     out += [f"  {k.ljust(label)}  {v}" for k, v in rows]
     out += ["", click.style("Meetings per field", bold=True)]
@@ -410,8 +532,11 @@ def _stats_lines(s: Any) -> list[str]:
         for name, n in s.fields:
             line = f"  {name.ljust(fw)}  {n:>3}  {bar(n, most, 20).ljust(20)}"
             if n > s.field_limit:
-                line += "  " + click.style(f"more than {s.field_limit}: you will learn little new —"
-                                           " widen to a neighbouring field", fg="yellow")
+                line += "  " + click.style(
+                    f"more than {s.field_limit}: you will learn little new —"
+                    " widen to a neighbouring field",
+                    fg="yellow",
+                )
             out.append(line.rstrip())
     else:
         out.append("  (no meetings held yet)")
@@ -451,13 +576,23 @@ def stats(app: App, since: dt.date | None, as_json: bool) -> None:
 
 # --- graph ---------------------------------------------------------------------------------------
 
+
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
-              show_default=True, help="Mermaid (renders in Obsidian) or Graphviz DOT.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid (renders in Obsidian) or Graphviz DOT.",
+)
 @click.option("--from", "root", metavar="NAME", help="Only NAME and everyone downstream of them.")
-@click.option("--write", is_flag=True,
-              help=f"Keep the tree in {NETWORK_NOTE} under ## {NETWORK_HEADING}, replacing the one"
-                   " written there before.")
+@click.option(
+    "--write",
+    is_flag=True,
+    help=f"Keep the tree in {NETWORK_NOTE} under ## {NETWORK_HEADING}, replacing the one"
+    " written there before.",
+)
 @pass_app
 def graph(app: App, fmt: str, root: str | None, write: bool) -> None:
     """The referral tree: who gave you whose name, whom you have met (green), booked (blue),
@@ -481,22 +616,31 @@ def graph(app: App, fmt: str, root: str | None, write: bool) -> None:
     else:
         lines = ["```dot", *dot(tree), "```"] if write else dot(tree)
     if not tree.edges and root_path is not None:
-        click.echo(f"note: {vault.contacts[root_path].name} has referred you to nobody yet", err=True)
+        click.echo(
+            f"note: {vault.contacts[root_path].name} has referred you to nobody yet", err=True
+        )
     elif not tree.edges:
-        click.echo("note: no referrals recorded yet (referred_by: on a contact, or referrals: on"
-                   " a meeting)", err=True)
+        click.echo(
+            "note: no referrals recorded yet (referred_by: on a contact, or referrals: on"
+            " a meeting)",
+            err=True,
+        )
     if not write:
         click.echo("\n".join(lines))
         return
     target = inside_vault(app.root, NETWORK_NOTE)
     if target.exists():
-        changed = edit_note(app.root, NETWORK_NOTE,
-                            lambda data: put_fenced_block(data, NETWORK_HEADING, lines))
-        click.echo(f"{'Updated' if changed else 'Already up to date:'} the referral tree in"
-                   f" {NETWORK_NOTE}")
+        changed = edit_note(
+            app.root, NETWORK_NOTE, lambda data: put_fenced_block(data, NETWORK_HEADING, lines)
+        )
+        click.echo(
+            f"{'Updated' if changed else 'Already up to date:'} the referral tree in {NETWORK_NOTE}"
+        )
         return
-    intro = ("# Network\n\nWho gave me whose name. `coffeechat graph --write` keeps the tree below"
-             " current; write anything you like around it.\n")
+    intro = (
+        "# Network\n\nWho gave me whose name. `coffeechat graph --write` keeps the tree below"
+        " current; write anything you like around it.\n"
+    )
     data = put_fenced_block(intro.encode("utf-8"), NETWORK_HEADING, lines)
     atomic_write(target, data, create=True)
     click.echo(f"Created {NETWORK_NOTE} with the referral tree")

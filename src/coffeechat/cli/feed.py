@@ -17,16 +17,32 @@ if TYPE_CHECKING:
 
 def feed_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that shape the feed, shared by feed, watch and serve."""
-    for option in reversed([
-        click.option("-o", "--output", metavar="PATH",
-                     help="Write the feed here (default: feed.path, .coffeechat/followups.ics)."),
-        click.option("--redact/--no-redact", default=None,
-                     help="Initials only: no names, e-mail, phone, places or note paths."),
-        click.option("--digest/--no-digest", default=None,
-                     help="One all-day event a day listing its follow-ups, not one each."),
-        click.option("--overdue", type=click.Choice(["today", "due"]), default=None,
-                     help="Show overdue items on today (default) or on their due date."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "-o",
+                "--output",
+                metavar="PATH",
+                help="Write the feed here (default: feed.path, .coffeechat/followups.ics).",
+            ),
+            click.option(
+                "--redact/--no-redact",
+                default=None,
+                help="Initials only: no names, e-mail, phone, places or note paths.",
+            ),
+            click.option(
+                "--digest/--no-digest",
+                default=None,
+                help="One all-day event a day listing its follow-ups, not one each.",
+            ),
+            click.option(
+                "--overdue",
+                type=click.Choice(["today", "due"]),
+                default=None,
+                help="Show overdue items on today (default) or on their due date.",
+            ),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -42,8 +58,9 @@ def _echo(line: str) -> None:
 @cli.command()
 @feed_options
 @pass_app
-def feed(app: App, output: str | None, redact: bool | None, digest: bool | None,
-         overdue: str | None) -> None:
+def feed(
+    app: App, output: str | None, redact: bool | None, digest: bool | None, overdue: str | None
+) -> None:
     """Write the iCalendar feed of your follow-ups and scheduled meetings.
 
     Every open follow-up is an all-day event (overdue ones on today), every scheduled meeting
@@ -56,22 +73,31 @@ def feed(app: App, output: str | None, redact: bool | None, digest: bool | None,
 
     settings = app.settings
     path = None if output == "-" else feed_path(app.root, settings, output)
-    options = FeedOptions.from_settings(settings, vault_name(app.root, settings),
-                                        **_overrides(redact, digest, overdue))
+    options = FeedOptions.from_settings(
+        settings, vault_name(app.root, settings), **_overrides(redact, digest, overdue)
+    )
     from coffeechat.storage.index import Index
 
     with no_cycle_collection():
         agenda = app.agenda
-        result = render_feed(agenda.result.items, agenda.meetings(), app.today, options,
-                             agenda.contacts(), stored=Index(app.root, settings).events())
+        result = render_feed(
+            agenda.result.items,
+            agenda.meetings(),
+            app.today,
+            options,
+            agenda.contacts(),
+            stored=Index(app.root, settings).events(),
+        )
     if path is None:
         stream = sys.stdout.buffer
         stream.write(result.data)
         stream.flush()
         return
     wrote = write_if_changed(path, result.data)
-    what = (f"{result.items} follow-up{'s' * (result.items != 1)}, {result.meetings}"
-            f" meeting{'s' * (result.meetings != 1)}")
+    what = (
+        f"{result.items} follow-up{'s' * (result.items != 1)}, {result.meetings}"
+        f" meeting{'s' * (result.meetings != 1)}"
+    )
     shown = click.format_filename(str(path))
     click.echo(f"Wrote {shown} ({what})." if wrote else f"{shown} is up to date ({what}).")
 
@@ -108,15 +134,28 @@ class _Stopper:
         self.wake()
 
 
-def _watcher(app: App, output: str | None, overrides: dict[str, Any], poll: bool,
-             on_feed: Callable[[bytes, int | None], None] | None = None,
-             after_pass: Callable[[Any], None] | None = None,
-             report: Callable[[str], None] | None = None) -> Any:
+def _watcher(
+    app: App,
+    output: str | None,
+    overrides: dict[str, Any],
+    poll: bool,
+    on_feed: Callable[[bytes, int | None], None] | None = None,
+    after_pass: Callable[[Any], None] | None = None,
+    report: Callable[[str], None] | None = None,
+) -> Any:
     from coffeechat.watch import Watcher
 
-    return Watcher(app.root, app.settings, today=app.today_arg, output=output,
-                   overrides=overrides, report=report or _stamped, poll=poll, on_feed=on_feed,
-                   after_pass=after_pass)
+    return Watcher(
+        app.root,
+        app.settings,
+        today=app.today_arg,
+        output=output,
+        overrides=overrides,
+        report=report or _stamped,
+        poll=poll,
+        on_feed=on_feed,
+        after_pass=after_pass,
+    )
 
 
 def _pusher(app: App, overrides: dict[str, Any]) -> Any:
@@ -133,8 +172,12 @@ def _pusher(app: App, overrides: dict[str, Any]) -> Any:
         today = app.today_arg or dt.datetime.now(settings.tz).date()
         return push(app.root, settings, today, overrides=overrides, secret=lambda: secret)
 
-    return Pusher(run, _stamped, interval=settings.caldav_push_interval,
-                  check_seconds=settings.caldav_check_minutes * 60)
+    return Pusher(
+        run,
+        _stamped,
+        interval=settings.caldav_push_interval,
+        check_seconds=settings.caldav_check_minutes * 60,
+    )
 
 
 def _stamped(line: str) -> None:
@@ -154,15 +197,29 @@ def _run(watcher: Any, stop: threading.Event) -> None:
 
 @cli.command()
 @feed_options
-@click.option("--poll", is_flag=True,
-              help="Poll for changes (network shares, WSL /mnt, some containers); chosen by"
-                   " itself when change events are not available.")
-@click.option("--push", "push_", is_flag=True,
-              help="Also push to the CalDAV server of [caldav] after each change (at most once"
-                   " every caldav.push_interval seconds; retried while the server is down).")
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Poll for changes (network shares, WSL /mnt, some containers); chosen by"
+    " itself when change events are not available.",
+)
+@click.option(
+    "--push",
+    "push_",
+    is_flag=True,
+    help="Also push to the CalDAV server of [caldav] after each change (at most once"
+    " every caldav.push_interval seconds; retried while the server is down).",
+)
 @pass_app
-def watch(app: App, output: str | None, redact: bool | None, digest: bool | None,
-          overdue: str | None, poll: bool, push_: bool = False) -> None:
+def watch(
+    app: App,
+    output: str | None,
+    redact: bool | None,
+    digest: bool | None,
+    overdue: str | None,
+    poll: bool,
+    push_: bool = False,
+) -> None:
     """Keep the index and the feed current while you edit (Ctrl-C stops).
 
     Waits for a quiet moment after a change, then re-reads what changed; pauses while git
@@ -171,8 +228,9 @@ def watch(app: App, output: str | None, redact: bool | None, digest: bool | None
     """
     overrides = _overrides(redact, digest, overdue)
     pusher = _pusher(app, overrides) if push_ else None
-    watcher = _watcher(app, output, overrides, poll,
-                       after_pass=pusher.changed if pusher is not None else None)
+    watcher = _watcher(
+        app, output, overrides, poll, after_pass=pusher.changed if pusher is not None else None
+    )
     if pusher is not None:
         pusher.start()
     try:
@@ -191,16 +249,32 @@ def watch(app: App, output: str | None, redact: bool | None, digest: bool | None
 
 
 @cli.command()
-@click.option("--host", metavar="HOST", help="Address to listen on (default: serve.host, 127.0.0.1).")
-@click.option("--port", type=click.IntRange(0, 65535), metavar="PORT",
-              help="Port to listen on (default: serve.port, 8765; 0 = any free port).")
-@click.option("--rotate-token", is_flag=True,
-              help="Make a new secret URL; the old one stops working.")
+@click.option(
+    "--host", metavar="HOST", help="Address to listen on (default: serve.host, 127.0.0.1)."
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    metavar="PORT",
+    help="Port to listen on (default: serve.port, 8765; 0 = any free port).",
+)
+@click.option(
+    "--rotate-token", is_flag=True, help="Make a new secret URL; the old one stops working."
+)
 @feed_options
 @click.option("--poll", is_flag=True, help="Poll for changes instead of waiting for events.")
 @pass_app
-def serve(app: App, host: str | None, port: int | None, rotate_token: bool, output: str | None,
-          redact: bool | None, digest: bool | None, overdue: str | None, poll: bool) -> None:
+def serve(
+    app: App,
+    host: str | None,
+    port: int | None,
+    rotate_token: bool,
+    output: str | None,
+    redact: bool | None,
+    digest: bool | None,
+    overdue: str | None,
+    poll: bool,
+) -> None:
     """Serve the feed over HTTP for a calendar app to subscribe to (Ctrl-C stops).
 
     The feed lives at a secret URL, /<token>/followups.ics, printed on start: treat it as a
@@ -208,20 +282,34 @@ def serve(app: App, host: str | None, port: int | None, rotate_token: bool, outp
     """
     import threading
 
-    from coffeechat.serve import (FeedServer, FeedState, feed_urls, is_loopback, load_token,
-                                  watcher_report)
+    from coffeechat.serve import (
+        FeedServer,
+        FeedState,
+        feed_urls,
+        is_loopback,
+        load_token,
+        watcher_report,
+    )
 
     settings = app.settings
     host = host if host is not None else settings.serve_host
     port = port if port is not None else settings.serve_port
     state = FeedState()
-    watcher = _watcher(app, output, _overrides(redact, digest, overdue), poll, on_feed=state.update,
-                       report=watcher_report(state, _stamped))
+    watcher = _watcher(
+        app,
+        output,
+        _overrides(redact, digest, overdue),
+        poll,
+        on_feed=state.update,
+        report=watcher_report(state, _stamped),
+    )
     try:
         server = FeedServer(host, port, "", state, log=_stamped)
     except OSError as exc:
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}"
-                         + (" (pass another --port)" if "in use" in str(exc.strerror) else "")) from None
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+            + (" (pass another --port)" if "in use" in str(exc.strerror) else "")
+        ) from None
     try:
         token, new = load_token(app.root, rotate=rotate_token)
     except BaseException:
@@ -229,9 +317,12 @@ def serve(app: App, host: str | None, port: int | None, rotate_token: bool, outp
         raise
     server.set_token(token)
     if not is_loopback(host):
-        click.echo(f"warning: listening on {host}, not only on this computer: anyone who can"
-                   " reach it and learns the URL can read your follow-ups; put HTTPS in front"
-                   " before you share the URL", err=True)
+        click.echo(
+            f"warning: listening on {host}, not only on this computer: anyone who can"
+            " reach it and learns the URL can read your follow-ups; put HTTPS in front"
+            " before you share the URL",
+            err=True,
+        )
     with _Stopper(watcher.wake) as stop:
         try:
             watcher.start()
@@ -240,11 +331,17 @@ def serve(app: App, host: str | None, port: int | None, rotate_token: bool, outp
                 click.echo("A new secret URL was made; the old one no longer works.")
             elif new:
                 click.echo("A secret URL was made for this vault (--rotate-token replaces it).")
-            click.echo("Subscribe to this URL in your calendar app (it is a password: keep it private):")
+            click.echo(
+                "Subscribe to this URL in your calendar app (it is a password: keep it private):"
+            )
             click.echo(f"  {http_url}")
             click.echo(f"  {webcal_url}")
-            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                                      name="coffeechat-serve", daemon=True)
+            thread = threading.Thread(
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.2},
+                name="coffeechat-serve",
+                daemon=True,
+            )
             thread.start()
             _stamped(f"serving; {watcher.mode}; Ctrl-C to stop")
             try:

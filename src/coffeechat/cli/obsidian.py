@@ -18,12 +18,17 @@ def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str]
 
     setup = install(root, settings, create_config=create_config)
     for key, theirs, ours in setup.conflicts:
-        click.echo(f"note: {TYPES_FILE} types {key} as {theirs} (coffeechat would use {ours});"
-                   " left as you set it", err=True)
+        click.echo(
+            f"note: {TYPES_FILE} types {key} as {theirs} (coffeechat would use {ours});"
+            " left as you set it",
+            err=True,
+        )
     if setup.no_config:
-        click.echo("note: no .obsidian/ folder (the vault has not been opened in Obsidian yet):"
-                   " property types not written; `coffeechat obsidian --create-config` makes it",
-                   err=True)
+        click.echo(
+            "note: no .obsidian/ folder (the vault has not been opened in Obsidian yet):"
+            " property types not written; `coffeechat obsidian --create-config` makes it",
+            err=True,
+        )
     added = list(setup.created)
     if setup.types_added and TYPES_FILE not in added:
         added.append(f"property types in {TYPES_FILE} ({len(setup.types_added)})")
@@ -31,8 +36,11 @@ def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str]
 
 
 @cli.command()
-@click.option("--create-config", is_flag=True,
-              help="Create .obsidian/ (and its types.json) if the vault has none yet.")
+@click.option(
+    "--create-config",
+    is_flag=True,
+    help="Create .obsidian/ (and its types.json) if the vault has none yet.",
+)
 @pass_app
 def obsidian(app: App, create_config: bool) -> None:
     """Add the Bases views and property types to a vault kept in Obsidian.
@@ -57,9 +65,13 @@ def obsidian(app: App, create_config: bool) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", metavar="NOTE",
-              help="The note to write, in the vault (default: watch.dashboard, else"
-                   " Follow-ups.md); `-o -` prints it.")
+@click.option(
+    "-o",
+    "--output",
+    metavar="NOTE",
+    help="The note to write, in the vault (default: watch.dashboard, else"
+    " Follow-ups.md); `-o -` prints it.",
+)
 @pass_app
 def dashboard(app: App, output: str | None) -> None:
     """Write the dashboard note: follow-ups with links and done/snooze commands, the meetings
@@ -83,14 +95,17 @@ def dashboard(app: App, output: str | None) -> None:
         path = dashboard_path(app.root, settings) or inside_vault(app.root, DEFAULT_NOTE)
     else:
         if not output.lower().endswith(".md"):
-            raise UsageError(f"the dashboard must be a Markdown note (…/Follow-ups.md), not {output!r}")
+            raise UsageError(
+                f"the dashboard must be a Markdown note (…/Follow-ups.md), not {output!r}"
+            )
         path = inside_vault(app.root, output)
         if not path.parent.is_dir():
             raise UsageError(f"cannot write the dashboard to {output}: its folder does not exist")
     with no_cycle_collection():
         agenda = app.agenda
-        data = compose(app.root, settings, agenda.result.items, agenda.meetings(), app.today,
-                       app.vault)
+        data = compose(
+            app.root, settings, agenda.result.items, agenda.meetings(), app.today, app.vault
+        )
     if path is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -50,12 +50,17 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> None:
 
 def _global_params() -> list[click.Parameter]:
     return [
-        click.Option(["--vault"], metavar="PATH", hidden=True, expose_value=False,
-                     callback=_store),
-        click.Option(["--today"], metavar="YYYY-MM-DD", hidden=True, expose_value=False,
-                     callback=_store),
-        click.Option(["--color/--no-color", "color"], default=None, hidden=True,
-                     expose_value=False, callback=_store),
+        click.Option(["--vault"], metavar="PATH", hidden=True, expose_value=False, callback=_store),
+        click.Option(
+            ["--today"], metavar="YYYY-MM-DD", hidden=True, expose_value=False, callback=_store
+        ),
+        click.Option(
+            ["--color/--no-color", "color"],
+            default=None,
+            hidden=True,
+            expose_value=False,
+            callback=_store,
+        ),
     ]
 
 
@@ -75,8 +80,11 @@ def _show(exc: click.UsageError, file: Any = None) -> None:
     color = ctx.color if ctx is not None else None
     message = exc.format_message()
     click.echo(f"Error: {message}", file=file, err=file is None, color=color)
-    if ("Did you mean" not in message and ctx is not None
-            and ctx.command.get_help_option(ctx) is not None):
+    if (
+        "Did you mean" not in message
+        and ctx is not None
+        and ctx.command.get_help_option(ctx) is not None
+    ):
         click.echo(f"(see {ctx.command_path} --help)", file=file, err=file is None, color=color)
 
 

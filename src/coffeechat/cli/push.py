@@ -8,13 +8,24 @@ from coffeechat.cli import App, cli, pass_app
 
 
 @cli.command()
-@click.option("--as", "as_", type=click.Choice(["event", "todo"]), default=None,
-              help="Events in a calendar (default: caldav.as, else event), or tasks (VTODO) in a"
-                   " task list: Apple Reminders, Tasks.org, Thunderbird.")
-@click.option("--dry-run", is_flag=True,
-              help="Say what would be created, updated, deleted and written back; change nothing.")
-@click.option("--overwrite", is_flag=True,
-              help="Replace (or delete) coffeechat's objects that were edited on the server.")
+@click.option(
+    "--as",
+    "as_",
+    type=click.Choice(["event", "todo"]),
+    default=None,
+    help="Events in a calendar (default: caldav.as, else event), or tasks (VTODO) in a"
+    " task list: Apple Reminders, Tasks.org, Thunderbird.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Say what would be created, updated, deleted and written back; change nothing.",
+)
+@click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace (or delete) coffeechat's objects that were edited on the server.",
+)
 @pass_app
 def push(app: App, as_: str | None, dry_run: bool, overwrite: bool) -> None:
     """Sync the due follow-ups (and scheduled meetings) into a CalDAV collection.
@@ -29,8 +40,9 @@ def push(app: App, as_: str | None, dry_run: bool, overwrite: bool) -> None:
     from coffeechat.caldav_push import PushError
     from coffeechat.caldav_push import push as run_push
 
-    result = run_push(app.root, app.settings, app.today, as_=as_, dry_run=dry_run,
-                      overwrite=overwrite)
+    result = run_push(
+        app.root, app.settings, app.today, as_=as_, dry_run=dry_run, overwrite=overwrite
+    )
     where = f"“{result.collection}”" + (f" ({result.url})" if result.url else "")
     if result.calendar_created:
         click.echo(f"Created the calendar {where} on the server.")
@@ -39,8 +51,10 @@ def push(app: App, as_: str | None, dry_run: bool, overwrite: bool) -> None:
     for line in result.done:
         click.echo(f"{'Would mark' if dry_run else 'Marked'} done (ticked on the server): {line}")
     if result.kept:
-        click.echo(f"Left alone, edited on the server ({len(result.kept)}; `coffeechat push"
-                   " --overwrite` replaces them):")
+        click.echo(
+            f"Left alone, edited on the server ({len(result.kept)}; `coffeechat push"
+            " --overwrite` replaces them):"
+        )
         for line in result.kept:
             click.echo(f"  {line}")
     for line in result.failed:
@@ -50,5 +64,7 @@ def push(app: App, as_: str | None, dry_run: bool, overwrite: bool) -> None:
     else:
         click.echo(f"Pushed to {where}: {result.counts()}.")
     if result.failed:
-        raise PushError(f"{len(result.failed)} change{'s' * (len(result.failed) != 1)} could not be"
-                        " made; run push again")
+        raise PushError(
+            f"{len(result.failed)} change{'s' * (len(result.failed) != 1)} could not be"
+            " made; run push again"
+        )

@@ -20,8 +20,19 @@ import click
 if TYPE_CHECKING:
     from coffeechat.core.model import DueItem, Finding
 
-__all__ = ["DueItemJSON", "agenda", "fit", "fit_line", "item_json", "print_json", "print_lines",
-           "relative", "screen_width", "stdout_color", "table"]
+__all__ = [
+    "DueItemJSON",
+    "agenda",
+    "fit",
+    "fit_line",
+    "item_json",
+    "print_json",
+    "print_lines",
+    "relative",
+    "screen_width",
+    "stdout_color",
+    "table",
+]
 
 
 class DueItemJSON(TypedDict):
@@ -42,9 +53,17 @@ class DueItemJSON(TypedDict):
 
 def item_json(item: DueItem, today: dt.date) -> DueItemJSON:
     return DueItemJSON(
-        id=item.id, rule=item.rule, contact=item.contact, contact_path=item.contact_path,
-        due=item.due.isoformat(), overdue=item.overdue(today), title=item.title, why=item.why,
-        source=item.source, line=item.line, meeting=item.meeting,
+        id=item.id,
+        rule=item.rule,
+        contact=item.contact,
+        contact_path=item.contact_path,
+        due=item.due.isoformat(),
+        overdue=item.overdue(today),
+        title=item.title,
+        why=item.why,
+        source=item.source,
+        line=item.line,
+        meeting=item.meeting,
     )
 
 
@@ -94,8 +113,10 @@ def print_json(data: Any, problems: int = 0) -> None:
 
 
 def problems_line(problems: int) -> str:
-    return (f"{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
-            " run `coffeechat check` to see them.")
+    return (
+        f"{problems} problem{'s' if problems != 1 else ''} in the vault's notes:"
+        " run `coffeechat check` to see them."
+    )
 
 
 def vault_problems(findings: Iterable[Finding]) -> int:
@@ -107,6 +128,7 @@ def vault_problems(findings: Iterable[Finding]) -> int:
 
 
 # --- printing --------------------------------------------------------------------------------
+
 
 def stdout_color() -> bool:
     """Whether `click.echo` would keep colour codes on stdout now: at a terminal (or when the
@@ -152,6 +174,7 @@ def _codes(color: bool, **style: Any) -> tuple[str, str]:
 
 # --- the agenda -------------------------------------------------------------------------------
 
+
 def relative(day: dt.date, today: dt.date) -> str:
     delta = (day - today).days
     if delta == 0:
@@ -169,8 +192,10 @@ def _width(text: str) -> int:
     """Terminal columns of ``text`` (wide CJK characters take two, accents none)."""
     import unicodedata
 
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-               for c in text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
 
 
 def _pad(text: str, width: int) -> str:
@@ -239,7 +264,7 @@ def fit_line(line: str, width: int | None) -> list[str]:
     assert m is not None  # the pattern matches the empty string
     indent, marker = m[1], m[2] or ""
     cont = indent + (marker if marker.startswith(">") else " " * len(marker))
-    return fit(line[: m.end()], line[m.end():], width, cont)
+    return fit(line[: m.end()], line[m.end() :], width, cont)
 
 
 def shorten(text: str, width: int) -> str:
@@ -260,9 +285,16 @@ def shorten(text: str, width: int) -> str:
 _INDENT = " " * 14
 
 
-def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
-           insights: Iterable[Finding], problems: int, verbose: bool = False,
-           color: bool | None = None, width: int | None = None) -> list[str]:
+def agenda(
+    items: Sequence[DueItem],
+    today: dt.date,
+    until: dt.date | None,
+    insights: Iterable[Finding],
+    problems: int,
+    verbose: bool = False,
+    color: bool | None = None,
+    width: int | None = None,
+) -> list[str]:
     """The human `due` output: overdue / today / upcoming, then insights, its lines fitted to
     ``width`` columns when one is given (`screen_width`).
 
@@ -286,15 +318,16 @@ def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
     groups = (
         ("Overdue", overdue, "red"),
         ("Today", on_today, "yellow"),
-        ("Upcoming" + (f" · through {day_label(until, today)}" if until else ""), upcoming,
-         "cyan"),
+        ("Upcoming" + (f" · through {day_label(until, today)}" if until else ""), upcoming, "cyan"),
     )
     header = f"Follow-ups for {today:%A %d %B %Y}"
     lines.append(f"{bold[0]}{header}{bold[1]}")
     if not items:
         lines.append("")
-        lines.append(f"Nothing due{f' through {day_label(until, today)}' if until else ''}."
-                     + ("  (coffeechat due --all lists every open item)" if until else ""))
+        lines.append(
+            f"Nothing due{f' through {day_label(until, today)}' if until else ''}."
+            + ("  (coffeechat due --all lists every open item)" if until else "")
+        )
     rules: dict[str, str] = {}
     append = lines.append
     for title, group, colour in groups:
@@ -310,8 +343,10 @@ def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
             due = item.due
             day = days.get(due)
             if day is None:
-                day = days[due] = (f"  {when_on}{day_label(due, today)}{when_off}  ",
-                                   relative(due, today) if due != today else "")
+                day = days[due] = (
+                    f"  {when_on}{day_label(due, today)}{when_off}  ",
+                    relative(due, today) if due != today else "",
+                )
             rule = rules.get(item.rule)
             if rule is None:
                 rule = rules[item.rule] = item.rule.replace("_", "-")
@@ -330,16 +365,22 @@ def agenda(items: Sequence[DueItem], today: dt.date, until: dt.date | None,
                 if verbose:
                     lines.extend(fit(_INDENT, item.why, width))
             if verbose:
-                append(f"{dim_on}{_INDENT}{item.source}"
-                       + (f":{item.line}" if item.line else "") + dim_off)
+                append(
+                    f"{dim_on}{_INDENT}{item.source}"
+                    + (f":{item.line}" if item.line else "")
+                    + dim_off
+                )
     notes = list(insights)
     if notes:
         append("")
         append(f"{bold[0]}Insights{bold[1]}")
         for finding in notes:
             lines.extend(fit("  ", finding.message, width, "    "))
-            append(f"{dim_on}      {finding.path}"
-                   + (f":{finding.line}" if finding.line else "") + dim_off)
+            append(
+                f"{dim_on}      {finding.path}"
+                + (f":{finding.line}" if finding.line else "")
+                + dim_off
+            )
     if problems:
         append("")
         warn_on, warn_off = _codes(color, fg="yellow")
@@ -358,20 +399,28 @@ def finding_line(finding: Finding) -> str:
     return text
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], max_width: int = 40,
-          width: int | None = None) -> list[str]:
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    max_width: int = 40,
+    width: int | None = None,
+) -> list[str]:
     """A plain aligned table, no wider than ``width`` columns when one is given; long cells are
     cut with an ellipsis (the widest columns first, none below its header or 6 columns, and the
     first column, which names the row, last)."""
     cells = [list(row) for row in rows]
-    widths = [max([_width(h)] + [min(max_width, _width(r[i])) for r in cells])
-              for i, h in enumerate(headers)]
+    widths = [
+        max([_width(h)] + [min(max_width, _width(r[i])) for r in cells])
+        for i, h in enumerate(headers)
+    ]
     if width is not None:
         floor = [min(w, max(_width(h), 6)) for h, w in zip(headers, widths)]
         excess = sum(widths) + 2 * (len(widths) - 1) - width
         while excess > 0:
-            i = max(range(len(widths)), key=lambda k: (k > 0 and widths[k] > floor[k],
-                                                       widths[k] - floor[k], k))
+            i = max(
+                range(len(widths)),
+                key=lambda k: (k > 0 and widths[k] > floor[k], widths[k] - floor[k], k),
+            )
             if widths[i] <= floor[i]:
                 break
             widths[i] -= 1

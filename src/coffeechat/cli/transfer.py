@@ -33,8 +33,13 @@ class _OneLineUsage:
     """Usage errors as one line, `Error: ...`, exit 2, like every other refusal — not click's
     three-line usage block."""
 
-    def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
         except click.exceptions.NoArgsIsHelpError:
@@ -53,8 +58,9 @@ class _Group(_OneLineUsage, click.Group):
     command_class = _Command
     what = "command"
 
-    def resolve_command(self, ctx: click.Context,
-                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
         try:
             return super().resolve_command(ctx, args)
         except click.UsageError:
@@ -72,6 +78,7 @@ class _ExportGroup(_Group):
 
 # --- import ------------------------------------------------------------------------------------
 
+
 @cli.group("import", cls=_ImportGroup)
 def import_group() -> None:
     """Bring contacts in from LinkedIn, a vCard file or Google Contacts, without duplicates;
@@ -86,10 +93,15 @@ def import_group() -> None:
 
 
 def _dry_run_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    fn = click.option("-v", "--verbose", is_flag=True,
-                      help="List every note created or updated.")(fn)
-    return click.option("-n", "--dry-run", is_flag=True,
-                        help="Say what would change; write nothing (not even the cache).")(fn)
+    fn = click.option("-v", "--verbose", is_flag=True, help="List every note created or updated.")(
+        fn
+    )
+    return click.option(
+        "-n",
+        "--dry-run",
+        is_flag=True,
+        help="Say what would change; write nothing (not even the cache).",
+    )(fn)
 
 
 def _read_input(file: str) -> tuple[bytes, str]:
@@ -145,8 +157,17 @@ def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) ->
     vault = _vault_to_change(app, dry_run)
     now = dt.datetime.combine(app.today, dt.datetime.now(settings.tz).time().replace(microsecond=0))
     with _progress(len(batch.records)) as progress:
-        summary = import_batch(root, settings, vault, batch, what=what, today=app.today, now=now,
-                               dry_run=dry_run, progress=progress)
+        summary = import_batch(
+            root,
+            settings,
+            vault,
+            batch,
+            what=what,
+            today=app.today,
+            now=now,
+            dry_run=dry_run,
+            progress=progress,
+        )
     from coffeechat.core.names import escape_bidi
 
     for warning in summary.warnings:
@@ -157,17 +178,23 @@ def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) ->
         for action in summary.actions:
             click.echo(escape_bidi(action))
     would = "would be " if dry_run else ""
-    line = (f"{summary.created} {would}created, {summary.updated} {would}updated,"
-            f" {summary.skipped} skipped, {summary.failed} failed")
+    line = (
+        f"{summary.created} {would}created, {summary.updated} {would}updated,"
+        f" {summary.skipped} skipped, {summary.failed} failed"
+    )
     if summary.companies:
-        line += f"; {summary.companies} company note{'s' if summary.companies != 1 else ''}" \
-                f" {would}created"
+        line += (
+            f"; {summary.companies} company note{'s' if summary.companies != 1 else ''}"
+            f" {would}created"
+        )
     total = len(batch.records) + len(batch.failed)
     head = "Dry run, nothing written" if dry_run else f"Imported {what}"
     click.echo(f"{head}: {total} contact{'s' if total != 1 else ''} read; {line}.")
     if summary.failed:
-        raise CoffeechatError(f"{summary.failed} contact{'s' if summary.failed != 1 else ''}"
-                              " could not be imported (see the lines above)")
+        raise CoffeechatError(
+            f"{summary.failed} contact{'s' if summary.failed != 1 else ''}"
+            " could not be imported (see the lines above)"
+        )
 
 
 @import_group.command("linkedin")
@@ -219,8 +246,10 @@ def _refused(problems: list[str]) -> None:
     for problem in problems:
         click.echo(f"Error: {problem}", err=True)
     if problems:
-        raise CoffeechatError(f"{_plural(len(problems), 'note')} not written (see above); the"
-                              " rest was imported — run the command again")
+        raise CoffeechatError(
+            f"{_plural(len(problems), 'note')} not written (see above); the"
+            " rest was imported — run the command again"
+        )
 
 
 def _mail_source(path: str, settings: Any, since: dt.date | None) -> tuple[Callable[[], Any], str]:
@@ -233,9 +262,18 @@ def _mail_source(path: str, settings: Any, since: dt.date | None) -> tuple[Calla
         from coffeechat.importers.imap import DEFAULT_PASSWORD_ENV, parse_imap_url, read_imap
 
         source = parse_imap_url(path)
-        secret = password_from("mail", "IMAP user", source.user, settings.mail_password_env,
-                               settings.mail_password_command, settings.mail_keyring,
-                               DEFAULT_PASSWORD_ENV) or ""
+        secret = (
+            password_from(
+                "mail",
+                "IMAP user",
+                source.user,
+                settings.mail_password_env,
+                settings.mail_password_command,
+                settings.mail_keyring,
+                DEFAULT_PASSWORD_ENV,
+            )
+            or ""
+        )
         return (lambda: read_imap(source, secret, since, settings.mail_timeout)), str(source)
     from coffeechat.importers.mail import open_mailbox, read_mail
 
@@ -246,9 +284,12 @@ def _mail_source(path: str, settings: Any, since: dt.date | None) -> tuple[Calla
 
 @import_group.command("mail")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--since", callback=date_option, metavar="DATE",
-              help="Leave out mail dated before DATE.")
-@click.option("-n", "--dry-run", is_flag=True, help="Print the lines it would write; write nothing.")
+@click.option(
+    "--since", callback=date_option, metavar="DATE", help="Leave out mail dated before DATE."
+)
+@click.option(
+    "-n", "--dry-run", is_flag=True, help="Print the lines it would write; write nothing."
+)
 @pass_app
 def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run: bool) -> None:
     """Log mail from a Maildir folder, an mbox file or an IMAP mailbox (imaps://you@host/INBOX,
@@ -270,34 +311,53 @@ def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run
     settings = app.settings
     sources = [_mail_source(p, settings, since) for p in paths]  # a bad one stops here
     if not settings.mail_addresses:
-        click.echo("warning: no [mail] addresses in coffeechat.toml: mail you sent is not"
-                   " recognised, only replies", err=True)
+        click.echo(
+            "warning: no [mail] addresses in coffeechat.toml: mail you sent is not"
+            " recognised, only replies",
+            err=True,
+        )
     vault = _vault_to_change(app, dry_run)
     mails = (m for read, _ in sources for m in read())
-    plan, written, problems = log_mail(vault, settings.mail_addresses, settings.tz, mails, since,
-                                       None if dry_run else app.edit)
+    plan, written, problems = log_mail(
+        vault, settings.mail_addresses, settings.tz, mails, since, None if dry_run else app.edit
+    )
     for path, line in written:
         click.echo(f"{'Would add' if dry_run else 'Added'} `{line}` to {path}")
     skipped = sum(plan.skipped.values())
     why = ", ".join(f"{n} {reason}" for reason, n in sorted(plan.skipped.items()))
-    head = "Dry run, nothing written" if dry_run else f"Imported mail from {', '.join(w for _, w in sources)}"
-    click.echo(f"{head}: {_plural(plan.messages, 'message')} read, {plan.matched} matched a contact,"
-               f" {skipped} skipped{f' ({why})' if why else ''};"
-               f" {_plural(len(written), 'line')} {'would be ' if dry_run else ''}written,"
-               f" {plan.already} already in the notes.")
+    head = (
+        "Dry run, nothing written"
+        if dry_run
+        else f"Imported mail from {', '.join(w for _, w in sources)}"
+    )
+    click.echo(
+        f"{head}: {_plural(plan.messages, 'message')} read, {plan.matched} matched a contact,"
+        f" {skipped} skipped{f' ({why})' if why else ''};"
+        f" {_plural(len(written), 'line')} {'would be ' if dry_run else ''}written,"
+        f" {plan.already} already in the notes."
+    )
     _refused(problems)
 
 
 @import_group.command("calendar")
 @click.argument("file", metavar="FILE.ics")
-@click.option("--since", callback=date_option, metavar="DATE",
-              help="Leave out events before DATE (default: 90 days ago).")
-@click.option("--until", callback=date_option, metavar="DATE",
-              help="Leave out events after DATE (default: a year ahead).")
+@click.option(
+    "--since",
+    callback=date_option,
+    metavar="DATE",
+    help="Leave out events before DATE (default: 90 days ago).",
+)
+@click.option(
+    "--until",
+    callback=date_option,
+    metavar="DATE",
+    help="Leave out events after DATE (default: a year ahead).",
+)
 @click.option("-n", "--dry-run", is_flag=True, help="Say what it would do; write nothing.")
 @pass_app
-def import_calendar(app: App, file: str, since: dt.date | None, until: dt.date | None,
-                    dry_run: bool) -> None:
+def import_calendar(
+    app: App, file: str, since: dt.date | None, until: dt.date | None, dry_run: bool
+) -> None:
     """Make a meeting note for each event with a contact among its guests (.ics from Google,
     Apple, Outlook or any other calendar).
 
@@ -331,16 +391,25 @@ def import_calendar(app: App, file: str, since: dt.date | None, until: dt.date |
         occ = new.occurrence
         if dry_run:
             people = ", ".join(vault.contacts[p].name for p in new.people)
-            click.echo(f"Would create a meeting note: {occ.day.isoformat()} {new.title}"
-                       f" (with {people})")
+            click.echo(
+                f"Would create a meeting note: {occ.day.isoformat()} {new.title} (with {people})"
+            )
             continue
         extra: list[tuple[str, Any]] = [(UID_KEY, occ.uid)]
         if occ.recurrence:
             extra.append((RECURRENCE_KEY, occ.recurrence))
         try:
-            rel = create_meeting(app, new.title, occ.start, list(new.people), kind=occ.kind,
-                                 where=occ.location or None, duration=occ.duration, extra=extra,
-                                 names=names)
+            rel = create_meeting(
+                app,
+                new.title,
+                occ.start,
+                list(new.people),
+                kind=occ.kind,
+                where=occ.location or None,
+                duration=occ.duration,
+                extra=extra,
+                names=names,
+            )
         except CoffeechatError as exc:
             problems.append(str(exc))
             continue
@@ -367,14 +436,17 @@ def import_calendar(app: App, file: str, since: dt.date | None, until: dt.date |
     would = "would be " if dry_run else ""
     if dry_run:
         created, updated = len(plan.create), len(plan.update)
-    click.echo(f"{head}: {_plural(plan.events, 'event')} from {since.isoformat()} to"
-               f" {until.isoformat()}; {_plural(created, 'meeting note')} {would}created,"
-               f" {updated} {would}updated, {plan.unchanged} unchanged,"
-               f" {skipped} skipped{f' ({why})' if why else ''}.")
+    click.echo(
+        f"{head}: {_plural(plan.events, 'event')} from {since.isoformat()} to"
+        f" {until.isoformat()}; {_plural(created, 'meeting note')} {would}created,"
+        f" {updated} {would}updated, {plan.unchanged} unchanged,"
+        f" {skipped} skipped{f' ({why})' if why else ''}."
+    )
     _refused(problems)
 
 
 # --- export ------------------------------------------------------------------------------------
+
 
 @cli.group("export", cls=_ExportGroup)
 def export_group() -> None:
@@ -382,8 +454,12 @@ def export_group() -> None:
 
 
 def _output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("-o", "--output", metavar="FILE",
-                        help="Write to FILE (replaced atomically) instead of stdout.")(fn)
+    return click.option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="Write to FILE (replaced atomically) instead of stdout.",
+    )(fn)
 
 
 def _check_output(output: str | None) -> Path | None:
@@ -395,7 +471,9 @@ def _check_output(output: str | None) -> Path | None:
     if path.is_dir():
         raise UsageError(f"{shown} is a folder; give a file name")
     if not path.parent.is_dir():
-        raise UsageError(f"{shown}: folder {click.format_filename(str(path.parent))} does not exist")
+        raise UsageError(
+            f"{shown}: folder {click.format_filename(str(path.parent))} does not exist"
+        )
     return path
 
 
@@ -438,4 +516,3 @@ def export_vcard(app: App, output: str | None) -> None:
     path = _check_output(output)
     vault = app.vault
     _write_output(contacts_vcard(vault).encode("utf-8"), path, len(vault.contacts))
-

@@ -55,16 +55,24 @@ _PLANNED = {"clear": "clear", "set": "set", "add": "add", "tick": "tick", "creat
 def log_line(day: dt.date, kind: str, text: str) -> str:
     """``- 2026-11-23 follow_up: nudged by email`` (kind as the SPEC spells it)."""
     text = " ".join(text.split())
-    return f"- {day.isoformat()} {kind}: {text}".rstrip() if text else f"- {day.isoformat()} {kind}:"
+    return (
+        f"- {day.isoformat()} {kind}: {text}".rstrip() if text else f"- {day.isoformat()} {kind}:"
+    )
 
 
 #: What `log NAME KIND` writes when no text is given: a plain description, never an empty
 #: ``reply:`` (a `note` says nothing without its text, so it has none).
 LOG_DEFAULTS = {
-    "approach": "reached out", "follow_up": "followed up", "call": "called",
-    "voicemail": "left a voicemail", "email": "emailed", "reply": "they replied",
-    "thank_you": "sent a thank-you", "update": "sent an update",
-    "report_back": "told them how it went", "landed": "told them I landed",
+    "approach": "reached out",
+    "follow_up": "followed up",
+    "call": "called",
+    "voicemail": "left a voicemail",
+    "email": "emailed",
+    "reply": "they replied",
+    "thank_you": "sent a thank-you",
+    "update": "sent an update",
+    "report_back": "told them how it went",
+    "landed": "told them I landed",
     "declined": "they declined",
 }
 
@@ -79,7 +87,9 @@ _DEFAULT_TEXT = {
 }
 
 
-def resolution(item: DueItem, vault: Vault, today: dt.date, message: str | None = None) -> list[Write]:
+def resolution(
+    item: DueItem, vault: Vault, today: dt.date, message: str | None = None
+) -> list[Write]:
     """The writes that resolve ``item`` as of ``today``."""
     if item.rule == "prepare":
         return [Write("set", item.source, key="prepared", value=today)]
@@ -102,21 +112,37 @@ def resolution(item: DueItem, vault: Vault, today: dt.date, message: str | None 
     if item.rule == "report_back":
         meeting = vault.meetings.get(item.source)
         if meeting is not None:
-            referred = [p for p in meeting.with_ if p.path in vault.contacts
-                        and (r := vault.contacts[p.path].referred_by) is not None
-                        and r.path == item.contact_path]
-            person = referred[0].name if referred else (meeting.with_[0].name if meeting.with_ else "")
+            referred = [
+                p
+                for p in meeting.with_
+                if p.path in vault.contacts
+                and (r := vault.contacts[p.path].referred_by) is not None
+                and r.path == item.contact_path
+            ]
+            person = (
+                referred[0].name if referred else (meeting.with_[0].name if meeting.with_ else "")
+            )
     if item.rule == "landed" and vault.settings.landed is not None:
         job = vault.settings.landed
-        where = "".join(x for x in (f" as {job.role}" if job.role else "",
-                                    f" at {job.company}" if job.company else ""))
-    text = message if message is not None else template.format(giver=giver or "someone",
-                                                               person=person or "them", where=where)
+        where = "".join(
+            x
+            for x in (
+                f" as {job.role}" if job.role else "",
+                f" at {job.company}" if job.company else "",
+            )
+        )
+    text = (
+        message
+        if message is not None
+        else template.format(giver=giver or "someone", person=person or "them", where=where)
+    )
     line = log_line(today, kind, text)
     if item.contact_path is None:
         if item.rule != "reach_referral":
-            raise CoffeechatError(f"{item.contact} has no contact note to log this in; add one with"
-                                  f" `coffeechat add contact \"{item.contact}\"` first")
+            raise CoffeechatError(
+                f"{item.contact} has no contact note to log this in; add one with"
+                f' `coffeechat add contact "{item.contact}"` first'
+            )
         fields: list[tuple[str, Any]] = []
         if giver:
             fields.append(("referred_by", giver))

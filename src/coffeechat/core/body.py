@@ -33,7 +33,9 @@ _KIND_ALIASES = {
     "notes": "note",
 }
 
-_LOG = re.compile(r"[ \t]*[-*+][ \t]+(\d{4}-\d{1,2}-\d{1,2})[ \t]+([A-Za-z][A-Za-z _-]{0,30}?)[ \t]*:(.*)")
+_LOG = re.compile(
+    r"[ \t]*[-*+][ \t]+(\d{4}-\d{1,2}-\d{1,2})[ \t]+([A-Za-z][A-Za-z _-]{0,30}?)[ \t]*:(.*)"
+)
 _TASK = re.compile(r"[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[(.)\][ \t]+(.*)")
 _DUE_TASKS = re.compile(r"📅\ufe0f?[ \t]*(\d{4}-\d{2}-\d{2})")
 _DUE_DATAVIEW = re.compile(r"[\[(]due::[ \t]*(\d{4}-\d{2}-\d{2})[ \t]*[\])]", re.IGNORECASE)
@@ -83,7 +85,7 @@ def parse_body(
             run = m[1]
             if fence is None:
                 fence = run
-            elif run[0] == fence[0] and len(run) >= len(fence) and not line[m.end():].strip():
+            elif run[0] == fence[0] and len(run) >= len(fence) and not line[m.end() :].strip():
                 fence = None
             continue
         if fence is not None:
@@ -103,8 +105,12 @@ def parse_body(
 
 
 def _read_item(
-    line: str, number: int, path: str,
-    log: list[LogEntry], tasks: list[Task], findings: list[Finding],
+    line: str,
+    number: int,
+    path: str,
+    log: list[LogEntry],
+    tasks: list[Task],
+    findings: list[Finding],
 ) -> str | None:
     """Read a task or log line into ``tasks``, ``log`` or ``findings``. Return the kind word of
     a log line of no known kind (a finding only in a log section, which the caller knows)."""
@@ -112,9 +118,15 @@ def _read_item(
         try:
             task = _task(m, number)
         except ValueError as exc:  # an open task with no such day would silently vanish
-            findings.append(Finding(
-                path, number, f"task date {exc} is not a real date; the task is left out until it"
-                " is fixed", Severity.ERROR, "task-date"))
+            findings.append(
+                Finding(
+                    path,
+                    number,
+                    f"task date {exc} is not a real date; the task is left out until it is fixed",
+                    Severity.ERROR,
+                    "task-date",
+                )
+            )
             return None
         if task is not None:
             tasks.append(task)
@@ -126,10 +138,15 @@ def _read_item(
         try:
             date = _date(m[1])
         except ValueError:
-            findings.append(Finding(
-                path, number, f"log line date {m[1]} is not a real date",
-                Severity.WARNING, "log-date",
-            ))
+            findings.append(
+                Finding(
+                    path,
+                    number,
+                    f"log line date {m[1]} is not a real date",
+                    Severity.WARNING,
+                    "log-date",
+                )
+            )
             return None
         log.append(LogEntry(date, intern(kind), m[3].strip(), number))
     return None
@@ -155,9 +172,11 @@ def _date(text: str) -> dt.date:
 
 def _kind_finding(path: str, number: int, word: str) -> Finding:
     return Finding(
-        path, number,
+        path,
+        number,
         f"log line kind {word.strip()!r} is not one of: {', '.join(sorted(LOG_KINDS))}",
-        Severity.WARNING, "log-kind",
+        Severity.WARNING,
+        "log-kind",
     )
 
 
@@ -194,15 +213,19 @@ def scan_body_text(
         tasks: list[Task] = []
         findings: list[Finding] = []
         number, counted = first_line, start
-        if _ITEM.match(text, start) and _read_item(
-                _line_at(text, start), number, path, log, tasks, findings) is not None:
+        if (
+            _ITEM.match(text, start)
+            and _read_item(_line_at(text, start), number, path, log, tasks, findings) is not None
+        ):
             return _walk(text, start, first_line, path)
         for m in _NEXT_ITEM.finditer(text, start):
             line_start = m.start() + 1
             number += text.count("\n", counted, line_start)
             counted = line_start
-            if _read_item(_line_at(text, line_start), number, path, log, tasks,
-                          findings) is not None:
+            if (
+                _read_item(_line_at(text, line_start), number, path, log, tasks, findings)
+                is not None
+            ):
                 return _walk(text, start, first_line, path)
         return tuple(log), tuple(tasks), tuple(findings)
     return _walk(text, start, first_line, path)
@@ -239,6 +262,6 @@ def _task(m: re.Match[str], number: int) -> Task | None:
         if m[1] in _CLOSED_TASK:
             return None  # done: its date no longer matters
         raise ValueError(due_match[1]) from None
-    label = (text[: due_match.start()] + text[due_match.end():]).strip()
+    label = (text[: due_match.start()] + text[due_match.end() :]).strip()
     label = _LABEL_SPACES.sub(" ", label)
     return Task(label, due, m[1] in _CLOSED_TASK, number)

@@ -51,7 +51,9 @@ def out_of_range(day: dt.date) -> str | None:
     """Why ``day`` is too far out for a meeting or for today; None when it is not."""
     if EARLIEST <= day <= LATEST:
         return None
-    return f"{day.isoformat()} is outside the years {EARLIEST.year}–{LATEST.year} coffeechat handles"
+    return (
+        f"{day.isoformat()} is outside the years {EARLIEST.year}–{LATEST.year} coffeechat handles"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,7 @@ NEAR_DAYS = 183
 
 
 def day_label(day: dt.date, today: dt.date) -> str:
-    """"Sat 15 Jan" for a date within about six months of today; "Sat 15 Jan 2028" further
+    """ "Sat 15 Jan" for a date within about six months of today; "Sat 15 Jan 2028" further
     out (or back), where the day and month alone read like a date already past."""
     near = abs((day - today).days) <= NEAR_DAYS
     return day.strftime("%a %d %b" if near else "%a %d %b %Y")
@@ -247,8 +249,9 @@ def parse_weekdays(value: object) -> tuple[int, ...]:
 
 def _weekday(text: str, word: str) -> int:
     key = text.strip().lower()[:3]
-    if key not in WEEKDAY_NAMES or not calendar.day_name[WEEKDAY_NAMES.index(key)].lower()\
-            .startswith(text.strip().lower()):
+    if key not in WEEKDAY_NAMES or not calendar.day_name[
+        WEEKDAY_NAMES.index(key)
+    ].lower().startswith(text.strip().lower()):
         raise ValueError(f"{_show(word)} is not a day of the week (write mon, tue, ... sun)")
     return WEEKDAY_NAMES.index(key)
 

@@ -82,8 +82,9 @@ _SPECIAL_START = tuple("[]{}&*!|>%@`'\",#?:-")
 def _needs_quotes(text: str) -> bool:
     if text == "" or text != text.strip() or _NOT_TEXT.match(text):
         return True
-    if text.startswith(_SPECIAL_START) and not (text.startswith(("-", "?", ":")) and
-                                                len(text) > 1 and text[1] not in " \t"):
+    if text.startswith(_SPECIAL_START) and not (
+        text.startswith(("-", "?", ":")) and len(text) > 1 and text[1] not in " \t"
+    ):
         return True
     if ": " in text or " #" in text or text.endswith(":") or "\t" in text:
         return True
@@ -95,8 +96,13 @@ def _needs_quotes(text: str) -> bool:
 def _unprintable(c: str) -> bool:
     """Outside YAML's printable set (or a break YAML counts and editors do not): escape it."""
     o = ord(c)
-    return (o < 0x20 or 0x7F <= o <= 0x9F or 0xD800 <= o <= 0xDFFF or o in (0xFEFF, 0xFFFE, 0xFFFF)
-            or c in "\u2028\u2029")
+    return (
+        o < 0x20
+        or 0x7F <= o <= 0x9F
+        or 0xD800 <= o <= 0xDFFF
+        or o in (0xFEFF, 0xFFFE, 0xFFFF)
+        or c in "\u2028\u2029"
+    )
 
 
 def _double_quoted(text: str) -> str:
@@ -169,6 +175,7 @@ def new_front_matter(fields: Sequence[tuple[str, Any]], nl: str = "\n") -> str:
 
 # --- the note as lines -----------------------------------------------------------------------
 
+
 @dataclass
 class _Doc:
     bom: bool
@@ -200,18 +207,19 @@ def _open(data: bytes) -> _Doc:
     """Read a note for editing; refuse anything that did not parse cleanly."""
     note = parse_note("note", data)
     for finding in note.findings:
-        if finding.severity is Severity.ERROR and finding.code != "task-date":  # (a line edits keep)
+        if (
+            finding.severity is Severity.ERROR and finding.code != "task-date"
+        ):  # (a line edits keep)
             raise EditRefused(f"not edited: {finding.message}", finding.line)
         if finding.code == "front-matter":  # a --- block after blank lines
             raise EditRefused(f"not edited: {finding.message}", finding.line)
     bom = data.startswith(_BOM)
-    text = data[len(_BOM):].decode("utf-8") if bom else data.decode("utf-8")
+    text = data[len(_BOM) :].decode("utf-8") if bom else data.decode("utf-8")
     lines = text.split("\n")
     fm_end = None
     if note.has_front_matter:
         fm_end = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
-    return _Doc(bom, lines, fm_end, dict(note.meta),
-                {k: n - 1 for k, n in note.meta_lines.items()})
+    return _Doc(bom, lines, fm_end, dict(note.meta), {k: n - 1 for k, n in note.meta_lines.items()})
 
 
 def _key_span(doc: _Doc, key: str) -> tuple[int, int]:
@@ -243,15 +251,20 @@ def _verify(before: _Doc, after: bytes, changed: dict[str, Any] | str) -> bytes:
     new = {k: v for k, v in doc.meta.items() if k not in keys}
     if old != new or list(old) != list(new):
         shown = ", ".join(sorted(repr(k) for k in keys if k)) or "the body"
-        raise EditRefused(f"not edited: the change to {shown} would also have changed other"
-                          " properties (please report this note)")
+        raise EditRefused(
+            f"not edited: the change to {shown} would also have changed other"
+            " properties (please report this note)"
+        )
     for key, value in expected.items():
         if doc.meta.get(key) != value:
-            raise EditRefused(f"not edited: {key!r} would read back as {doc.meta.get(key)!r},"
-                              f" not {value!r} (please report this note)")
+            raise EditRefused(
+                f"not edited: {key!r} would read back as {doc.meta.get(key)!r},"
+                f" not {value!r} (please report this note)"
+            )
     order = [k for k in doc.meta if k in keys]
-    if isinstance(changed, dict) and order != [k for k in before.meta if k in keys] + \
-            [k for k in changed if k not in before.meta]:
+    if isinstance(changed, dict) and order != [k for k in before.meta if k in keys] + [
+        k for k in changed if k not in before.meta
+    ]:
         raise EditRefused("not edited: the properties would have moved (please report this note)")
     return after
 
@@ -262,6 +275,7 @@ def _fm_check_key(key: str) -> None:
 
 
 # --- the four edits --------------------------------------------------------------------------
+
 
 def set_key(data: bytes, key: str, value: Any) -> bytes:
     """Set front-matter ``key`` to ``value`` (a scalar, a date, a Link, None for empty, or a
@@ -288,9 +302,12 @@ def set_keys(data: bytes, items: Sequence[tuple[str, Any]]) -> bytes:
         added = [k for k in wanted if k not in doc.meta_lines]
         if added:  # appended first: the replacements below all sit above the closing line
             nl = doc.nl_at(doc.fm_end - 1 if doc.fm_end > 1 else 0)
-            doc.lines[doc.fm_end:doc.fm_end] = "".join(
-                line for k in added for line in _value_lines(k, wanted[k], nl)).split("\n")[:-1]
-        spans = sorted(((_key_span(doc, k), k) for k in wanted if k in doc.meta_lines), reverse=True)
+            doc.lines[doc.fm_end : doc.fm_end] = "".join(
+                line for k in added for line in _value_lines(k, wanted[k], nl)
+            ).split("\n")[:-1]
+        spans = sorted(
+            ((_key_span(doc, k), k) for k in wanted if k in doc.meta_lines), reverse=True
+        )
         for (start, end), key in spans:  # bottom-up, so the line numbers above stay right
             value = wanted[key]
             old_first = doc.lines[start]
@@ -299,8 +316,10 @@ def set_keys(data: bytes, items: Sequence[tuple[str, Any]]) -> bytes:
             if not isinstance(value, (list, tuple)):
                 new[0] = _keep_comment(old_first, new[0])
             doc.lines[start:end] = new
-    expected = {k: [_expected(x) for x in v] if isinstance(v, (list, tuple)) else _expected(v)
-                for k, v in wanted.items()}
+    expected = {
+        k: [_expected(x) for x in v] if isinstance(v, (list, tuple)) else _expected(v)
+        for k, v in wanted.items()
+    }
     return _verify(before, doc.to_bytes(), expected)
 
 
@@ -308,7 +327,7 @@ def _keep_key_spelling(old: str, key: str, new: str) -> str:
     """Keep ``key :`` spacing or quoting as written when the key line is replaced."""
     m = re.match(r"([\"']?" + re.escape(key) + r"[\"']?\s*:)", old)
     if m and new.startswith(key + ":"):
-        return m[1] + new[len(key) + 1:]
+        return m[1] + new[len(key) + 1 :]
     return new
 
 
@@ -335,22 +354,34 @@ def append_list_item(data: bytes, key: str, item: Any) -> bytes:
     nl = doc.nl_at(start)
     value_text = first.split(":", 1)[1].strip() if ":" in first else ""
     if isinstance(current, list) and end > start + 1:
-        items = [i for i in range(start + 1, end) if doc.lines[i].lstrip().startswith("- ")
-                 or doc.lines[i].strip() == "-"]
+        items = [
+            i
+            for i in range(start + 1, end)
+            if doc.lines[i].lstrip().startswith("- ") or doc.lines[i].strip() == "-"
+        ]
         if not items:
             raise EditRefused(f"not edited: {key!r} is a list in a form coffeechat does not edit")
         last_item = items[-1]
-        indent = doc.lines[last_item][: len(doc.lines[last_item]) - len(doc.lines[last_item].lstrip())]
+        indent = doc.lines[last_item][
+            : len(doc.lines[last_item]) - len(doc.lines[last_item].lstrip())
+        ]
         doc.lines.insert(end, f"{indent}- {format_value(item)}{nl.rstrip(chr(10))}")
-    elif isinstance(current, list) and value_text.startswith("[") and value_text.rstrip().endswith("]"):
+    elif (
+        isinstance(current, list)
+        and value_text.startswith("[")
+        and value_text.rstrip().endswith("]")
+    ):
         m = re.match(r"(.*?)\](\s*(?:#.*)?)$", first)
         assert m is not None
         head = m[1].rstrip()
         sep = "" if head.endswith("[") else ", "
-        doc.lines[start] = f"{head}{sep}{format_value(item)}]{m[2]}" + ("\r" if nl == "\r\n" else "")
+        doc.lines[start] = f"{head}{sep}{format_value(item)}]{m[2]}" + (
+            "\r" if nl == "\r\n" else ""
+        )
     elif not isinstance(current, (list, dict)):
-        return set_key(data, key, [current, item] if not isinstance(item, Link)
-                       else [current, item])
+        return set_key(
+            data, key, [current, item] if not isinstance(item, Link) else [current, item]
+        )
     else:
         raise EditRefused(f"not edited: {key!r} is not a list")
     result = doc.to_bytes()
@@ -361,7 +392,9 @@ _HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*\r?$")
 _FENCE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)")
 
 
-def fenced_blocks(lines: Sequence[str], start: int) -> tuple[set[int], list[tuple[int, int | None, str]]]:
+def fenced_blocks(
+    lines: Sequence[str], start: int
+) -> tuple[set[int], list[tuple[int, int | None, str]]]:
     """Lines inside fenced code blocks (fences included), as body.py reads them, and the
     blocks as (open, close, info string); ``close`` is None for a block never closed."""
     inside: set[int] = set()
@@ -378,7 +411,7 @@ def fenced_blocks(lines: Sequence[str], start: int) -> tuple[set[int], list[tupl
                 inside.add(i)
             continue
         inside.add(i)
-        if m and m[1][0] == fence[0] and len(m[1]) >= len(fence) and not line[m.end(1):].strip():
+        if m and m[1][0] == fence[0] and len(m[1]) >= len(fence) and not line[m.end(1) :].strip():
             blocks.append((opened, i, info))
             fence = None
     if fence is not None:
@@ -396,8 +429,14 @@ def find_section(lines: Sequence[str], heading: str, start: int) -> tuple[int, i
         m = _HEADING.match(lines[i])
         if m and i not in fenced and fold(m[2].strip()) == target:
             depth = len(m[1])
-            end = next((j for j in range(i + 1, len(lines)) if j not in fenced
-                        and (n := _HEADING.match(lines[j])) and len(n[1]) <= depth), len(lines))
+            end = next(
+                (
+                    j
+                    for j in range(i + 1, len(lines))
+                    if j not in fenced and (n := _HEADING.match(lines[j])) and len(n[1]) <= depth
+                ),
+                len(lines),
+            )
             return i, depth, end
     return None
 
@@ -433,8 +472,9 @@ def append_line_under_heading(data: bytes, heading: str, line: str, level: int =
         new = ([""] if last >= body_start else []) + [f"{'#' * level} {heading}", line]
     _, blocks = fenced_blocks(lines, body_start)
     if any(close is None and opened <= last for opened, close, _ in blocks):
-        raise EditRefused("not edited: the note ends inside a ``` code block; close the block"
-                          " first", last + 1)
+        raise EditRefused(
+            "not edited: the note ends inside a ``` code block; close the block first", last + 1
+        )
     insert_after(lines, last, new, "\r" if doc.nl == "\r\n" else "")
     return _verify(before, doc.to_bytes(), "")
 
@@ -442,8 +482,12 @@ def append_line_under_heading(data: bytes, heading: str, line: str, level: int =
 _TASK = re.compile(r"([ \t]*(?:[-*+]|\d+[.)])[ \t]+\[)(.)(\][ \t]+.*?)(\r?)$")
 
 
-def tick_task(data: bytes, line_number: int, today: dt.date | None = None,
-              expect: tuple[str, dt.date] | None = None) -> bytes:
+def tick_task(
+    data: bytes,
+    line_number: int,
+    today: dt.date | None = None,
+    expect: tuple[str, dt.date] | None = None,
+) -> bytes:
     """Tick the open task on ``line_number`` (1-based); Obsidian Tasks' ``✅ date`` is added to
     a task that carries a ``📅`` date, Dataview's ``[completion:: date]`` to a ``[due::]`` one.
 
@@ -463,9 +507,12 @@ def tick_task(data: bytes, line_number: int, today: dt.date | None = None,
         tasks = parse_body([doc.lines[index].rstrip("\r\n")], line_number, "")[1]
         found = (tasks[0].text, tasks[0].due) if tasks else None
         if found != expect:
-            raise EditRefused(f"line {line_number} is no longer the task “{expect[0]}” due"
-                              f" {expect[1].isoformat()} (the note changed since that id was"
-                              " shown): run `coffeechat due` for the current ids", line_number)
+            raise EditRefused(
+                f"line {line_number} is no longer the task “{expect[0]}” due"
+                f" {expect[1].isoformat()} (the note changed since that id was"
+                " shown): run `coffeechat due` for the current ids",
+                line_number,
+            )
     if m[2] in "xX-":
         raise EditRefused(f"the task on line {line_number} is already done", line_number)
     rest = m[3]

@@ -45,8 +45,11 @@ IMPLICIT_RESOLVERS: tuple[tuple[str, str, list[str]], ...] = (
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     ("tag:yaml.org,2002:int", r"^-?(?:0|[1-9][0-9]*)$", list("-0123456789")),
-    ("tag:yaml.org,2002:float", r"^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$",
-     list("-0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^-?(?:0|[1-9][0-9]*)\.[0-9]+(?:[eE][-+]?[0-9]+)?$",
+        list("-0123456789"),
+    ),
 )
 
 
@@ -118,7 +121,8 @@ def _resolve_plain_cached(value: str) -> Any:
 # the start of a line), U+FFFE/U+FFFF and lone surrogates. No tabs: YAML forbids them in
 # indentation and treats them as blanks elsewhere; not worth modelling.
 _UNSAFE = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 
 # --- the line grammar ------------------------------------------------------------------------
 # One regex reads every line: `findall` hands back one tuple of groups per line, so the Python
@@ -141,8 +145,10 @@ _SINGLE = r"'[^'\n]*+(?:''[^'\n]*+)*+'"
 #   followed by `#` (`a#b` is plain text); flow characters `[]{},` are plain text in block
 #   context; so are quotes after the first character (`O'Brien`);
 # * it ends at a character, never a space: YAML drops the spaces after it, and so does the tail.
-_PLAIN = (r"""(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|-[^\W_])"""
-          r"[^ \n:]*+(?:(?::(?=[^ \n])| ++(?=[^ #\n]))[^ \n:]*+)*+")
+_PLAIN = (
+    r"""(?:[^\s\-?:,\[\]{}#&*!|>'"%@`]|-[^\W_])"""
+    r"[^ \n:]*+(?:(?::(?=[^ \n])| ++(?=[^ #\n]))[^ \n:]*+)*+"
+)
 # What may end a line after a value: spaces, or a comment after at least one space (libyaml
 # also takes `"a"#c` as a comment, but the spec does not; fall back).
 _TAIL = r"(?: +#[^\n]*| *)"
@@ -167,7 +173,8 @@ _LINE = re.compile(
     r"| *+(?:#[^\n]*)?"
     # anything else: the fast path gives up
     r"|([^\n]+)"
-    r")(?:\n|\Z)")
+    r")(?:\n|\Z)"
+)
 
 # One item of a one-line flow list, with the `,` or `]` after it. A plain item in flow context
 # ends at `,[]{}`; it may not hold `:` or `#` here (`[a: b]` is a mapping, `[a #b]` a comment)
@@ -175,7 +182,8 @@ _LINE = re.compile(
 # item are not part of it. No item before a `,` or `]` (`[a, ]`, `[,]`) does not match.
 _FLOW_ITEM = re.compile(
     r""" *(?:"([^"\\\n]*)"|'((?:[^'\n]|'')*)'"""
-    r"""|((?:[^\s,\[\]{}#:"'&*!|>%@`?\-]|-[^\W_])[^,\[\]{}#:\n]*?)) *([,\]])""")
+    r"""|((?:[^\s,\[\]{}#:"'&*!|>%@`?\-]|-[^\W_])[^,\[\]{}#:\n]*?)) *([,\]])"""
+)
 _FLOW_EMPTY = re.compile(r"\[ *\]")
 _FLOW_TAIL = re.compile(_TAIL)
 

@@ -74,12 +74,25 @@ FIELD_HELP: dict[str, str] = {
     "help": "what they did for you (e.g. “meeting me for coffee in October”)",
 }
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 # --- small text helpers ----------------------------------------------------------------------
+
 
 def note_body(text: str) -> str:
     """A note's text after its front matter (the whole text when it has none)."""
@@ -88,7 +101,7 @@ def note_body(text: str) -> str:
     if lines and lines[0].rstrip("\r").rstrip() == "---":
         for i in range(1, len(lines)):
             if lines[i].rstrip("\r").rstrip() in ("---", "..."):
-                return "\n".join(lines[i + 1:])
+                return "\n".join(lines[i + 1 :])
     return text
 
 
@@ -114,7 +127,7 @@ _TITLES = {"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "d
 
 
 def first_name(name: str) -> str:
-    """"Jane" for "Jane Doe", "Doe, Jane" or "Dr. Jane Doe"."""
+    """ "Jane" for "Jane Doe", "Doe, Jane" or "Dr. Jane Doe"."""
     name = name.strip()
     if "," in name:  # "Doe, Jane"
         name = name.split(",", 1)[1].strip() or name
@@ -137,7 +150,7 @@ def _day_month(day: dt.date, today: dt.date) -> str:
 
 
 def when_phrase(day: dt.date, today: dt.date) -> str:
-    """"today", "yesterday", "on Friday" (within the week), else "on 6 November"."""
+    """ "today", "yesterday", "on Friday" (within the week), else "on 6 November"."""
     delta = (today - day).days
     if delta == 0:
         return "today"
@@ -172,8 +185,10 @@ def pitch_text(configured: str, template: str | None) -> str:
 # --- the question bank -----------------------------------------------------------------------
 
 _CONDITION = re.compile(r"\(((?:field|role|industry|tag)s?\s*:[^()]*)\)\s*$", re.IGNORECASE)
-_TIER = re.compile(r"(?:#{1,6}\s+)?(?:\*\*)?about\s+(?:the\s+|your\s+)?(.+?)(?:\*\*)?\s*:?\s*(?:\*\*)?$",
-                   re.IGNORECASE)
+_TIER = re.compile(
+    r"(?:#{1,6}\s+)?(?:\*\*)?about\s+(?:the\s+|your\s+)?(.+?)(?:\*\*)?\s*:?\s*(?:\*\*)?$",
+    re.IGNORECASE,
+)
 _ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s+(?:\[.\]\s+)?(.*\S)\s*$")
 
 
@@ -262,8 +277,14 @@ def _matches(section: BankSection, contact: Contact, company: Company | None) ->
     haystacks = {
         "field": f"{contact.field} | {contact.role}",
         "role": contact.role,
-        "industry": " | ".join([company.industry if company else "", *(company.tags if company else ()),
-                                *contact.tags, contact.field]),
+        "industry": " | ".join(
+            [
+                company.industry if company else "",
+                *(company.tags if company else ()),
+                *contact.tags,
+                contact.field,
+            ]
+        ),
         "tag": " | ".join([*contact.tags, *(company.tags if company else ())]),
     }
     for kind, keys in section.conditions:
@@ -278,13 +299,58 @@ def _matches(section: BankSection, contact: Contact, company: Company | None) ->
 
 #: Words that carry no meaning of their own in a question ("What does a typical week look
 #: like for you?" asks what "What does a normal week look like?" asks).
-_FILLER = frozenset((
-    "a", "an", "the", "what", "whats", "how", "do", "does", "did", "is", "are", "was", "were",
-    "you", "your", "yours", "i", "me", "my", "for", "of", "to", "in", "on", "at", "it", "this",
-    "that", "there", "be", "been", "would", "could", "should", "can", "will", "any"))
+_FILLER = frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "what",
+        "whats",
+        "how",
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "you",
+        "your",
+        "yours",
+        "i",
+        "me",
+        "my",
+        "for",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "it",
+        "this",
+        "that",
+        "there",
+        "be",
+        "been",
+        "would",
+        "could",
+        "should",
+        "can",
+        "will",
+        "any",
+    )
+)
 #: Words that ask the same thing, folded onto one.
-_SAME = {"normal": "typical", "usual": "typical", "average": "typical", "ordinary": "typical",
-         "regular": "typical", "day": "week", "days": "week", "weeks": "week"}
+_SAME = {
+    "normal": "typical",
+    "usual": "typical",
+    "average": "typical",
+    "ordinary": "typical",
+    "regular": "typical",
+    "day": "week",
+    "days": "week",
+    "weeks": "week",
+}
 
 
 def _words(text: str) -> frozenset[str]:
@@ -306,8 +372,13 @@ class PickedQuestions:
     sections: tuple[str, ...]  # titles of the sections that matched the contact
 
 
-def pick_questions(bank: Sequence[BankSection], contact: Contact, company: Company | None,
-                   per_tier: int = 5, skip: Iterable[str] = ()) -> PickedQuestions:
+def pick_questions(
+    bank: Sequence[BankSection],
+    contact: Contact,
+    company: Company | None,
+    per_tier: int = 5,
+    skip: Iterable[str] = (),
+) -> PickedQuestions:
     """Questions for this contact: the sections that match their field, role, industry or tags
     take turns (in the bank's order), then the sections for everyone fill up to ``per_tier``."""
     specific = [s for s in bank if not s.general and _matches(s, contact, company)]
@@ -355,8 +426,11 @@ class Point:
     topic: str = ""
 
 
-_OWN_WORDS = re.compile(r"\b(I|we) (said|say|asked|ask|told \w+|wrote|pitched|replied)\b|"
-                        r"\bmy (pitch|answer|version|question|line|email|note|draft)\b", re.IGNORECASE)
+_OWN_WORDS = re.compile(
+    r"\b(I|we) (said|say|asked|ask|told \w+|wrote|pitched|replied)\b|"
+    r"\bmy (pitch|answer|version|question|line|email|note|draft)\b",
+    re.IGNORECASE,
+)
 
 
 def pick_point(meeting_text: str, exclude: Sequence[str] = ()) -> Point | None:
@@ -367,16 +441,19 @@ def pick_point(meeting_text: str, exclude: Sequence[str] = ()) -> Point | None:
     body = without_marked_blocks(note_body(meeting_text))
     notes = section_lines(body, "Notes")
     lines = notes if notes is not None else body.splitlines()
-    bullets = [plain(m[1]) for ln in lines if (m := _ITEM.match(ln)) and not re.match(r"\s*[-*+]\s+\[", ln)]
+    bullets = [
+        plain(m[1]) for ln in lines if (m := _ITEM.match(ln)) and not re.match(r"\s*[-*+]\s+\[", ln)
+    ]
     quotes: list[str] = []
     for text in bullets + [plain(ln) for ln in lines if not _ITEM.match(ln)]:
         for m in _QUOTE.finditer(text):
             quote = (m[1] or m[2]).strip()
             before = text[: m.start()].rstrip().lower()
-            if before.endswith((" a", " an", " the", " my", " his", " her", " their", " our")) \
-                    or before in ("a", "an", "the"):
+            if before.endswith(
+                (" a", " an", " the", " my", " his", " her", " their", " our")
+            ) or before in ("a", "an", "the"):
                 continue  # a name or a title ('a "what does my plan cover?" explainer')
-            if _OWN_WORDS.search(text[max(0, m.start() - 60): m.start()]):
+            if _OWN_WORDS.search(text[max(0, m.start() - 60) : m.start()]):
                 continue
             if any(len(_words(quote) & w) / max(1, len(_words(quote))) >= 0.5 for w in mine):
                 continue
@@ -406,6 +483,7 @@ def _point_phrase(point: Point, who: str = "you") -> str:
 
 
 # --- prep sheet --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PrepSheet:
@@ -490,7 +568,11 @@ def _template_stock(template_text: str) -> tuple[frozenset[str], frozenset[str]]
         return frozenset(), frozenset()
     note = parse_note("template.md", template_text.encode("utf-8"))
     tags = note.meta.get("tags") if not note.broken else None
-    folded = frozenset(fold(t) for t in tags if isinstance(t, str)) if isinstance(tags, list) else frozenset()
+    folded = (
+        frozenset(fold(t) for t in tags if isinstance(t, str))
+        if isinstance(tags, list)
+        else frozenset()
+    )
     prose = frozenset(" ".join(p.split()) for p in _paragraphs(_free_text(template_text)))
     return prose, folded
 
@@ -507,10 +589,20 @@ def scheduled_meeting(vault: Vault, contact_path: str, today: dt.date) -> Meetin
     return ahead[0] if ahead else None
 
 
-def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meeting | None,
-               contact_text: str = "", meeting_text: str = "", pitch: str = "",
-               bank: Sequence[BankSection] = (), per_tier: int = 5,
-               bank_name: str = "templates/Questions.md", template_text: str = "") -> PrepSheet:
+def prep_sheet(
+    vault: Vault,
+    contact_path: str,
+    today: dt.date,
+    *,
+    meeting: Meeting | None,
+    contact_text: str = "",
+    meeting_text: str = "",
+    pitch: str = "",
+    bank: Sequence[BankSection] = (),
+    per_tier: int = 5,
+    bank_name: str = "templates/Questions.md",
+    template_text: str = "",
+) -> PrepSheet:
     """Everything to re-read before a meeting, in the order you would want it.
 
     ``template_text`` is the contact template: what it puts into every new note (its
@@ -530,24 +622,34 @@ def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meet
     # the meeting itself
     if meeting is not None:
         lines = []
-        facts = [meeting.word or meeting.kind or "meeting",
-                 f"{meeting.duration} minutes{_end_time(meeting)}"]
+        facts = [
+            meeting.word or meeting.kind or "meeting",
+            f"{meeting.duration} minutes{_end_time(meeting)}",
+        ]
         if meeting.location:
             facts.append(meeting.location)
         lines.append(" · ".join(facts))
-        lines.append(f"- Keep to the {meeting.duration} minutes you asked for, and ask for two or three"
-                     " names before the time is up.")
+        lines.append(
+            f"- Keep to the {meeting.duration} minutes you asked for, and ask for two or three"
+            " names before the time is up."
+        )
         due = after(vault.settings, meeting.date, vault.settings.thank_you)  # as `thank_you` has it
-        lines.append(f"- Send the thank-you by {_WEEKDAYS[due.weekday()]} {_day_month(due, today)}:"
-                     " name one specific thing they told you.")
+        lines.append(
+            f"- Send the thank-you by {_WEEKDAYS[due.weekday()]} {_day_month(due, today)}:"
+            " name one specific thing they told you."
+        )
         sections.append(("The meeting", tuple(lines)))
 
     # who they are
     job = " at ".join(x for x in (c.role, f"[[{company.name}]]" if company else c.company) if x)
     who = [f"**{c.name}**" + (f" — {job}" if job else "")]
-    for label, value in (("Field", c.field), ("Email", c.email), ("Phone", c.phone),
-                         ("LinkedIn", c.linkedin),
-                         ("Tags", ", ".join(t for t in c.tags if fold(t) not in stock_tags))):
+    for label, value in (
+        ("Field", c.field),
+        ("Email", c.email),
+        ("Phone", c.phone),
+        ("LinkedIn", c.linkedin),
+        ("Tags", ", ".join(t for t in c.tags if fold(t) not in stock_tags)),
+    ):
         if value:
             who.append(f"- {label}: {value}")
     own = _without_paragraphs(_free_text(contact_text), stock_text)
@@ -562,30 +664,57 @@ def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meet
             lines.append(f"- Website: {company.website}")
         if company.research:
             lines.append(f"- Research: {company.research}")
-        others = sorted((o for o in vault.contacts.values()
-                         if o.company_path == company.path and o.path != c.path), key=lambda o: fold(o.name))
+        others = sorted(
+            (
+                o
+                for o in vault.contacts.values()
+                if o.company_path == company.path and o.path != c.path
+            ),
+            key=lambda o: fold(o.name),
+        )
         if others:
-            lines.append("- Others you know there: " + "; ".join(
-                f"{o.name}" + (f" ({o.role})" if o.role else "") + f" — {_state(vault, o.path, today)}"
-                for o in others))
+            lines.append(
+                "- Others you know there: "
+                + "; ".join(
+                    f"{o.name}"
+                    + (f" ({o.role})" if o.role else "")
+                    + f" — {_state(vault, o.path, today)}"
+                    for o in others
+                )
+            )
         sections.append(("Their company", tuple(lines)))
     elif c.company:
-        sections.append(("Their company", ((f"**{c.company}** — no company note yet: research them"
-                                           " (what they make, who buys it, recent news)."),)))
+        sections.append(
+            (
+                "Their company",
+                (
+                    (
+                        f"**{c.company}** — no company note yet: research them"
+                        " (what they make, who buys it, recent news)."
+                    ),
+                ),
+            )
+        )
 
     # how you got their name
     how: list[str] = []
     if c.referred_by is not None:
-        how.append(f"- Referred by **{c.referred_by.name}**: say so in the first minute, and tell"
-                   f" {first_name(c.referred_by.name)} afterwards how it went.")
+        how.append(
+            f"- Referred by **{c.referred_by.name}**: say so in the first minute, and tell"
+            f" {first_name(c.referred_by.name)} afterwards how it went."
+        )
     for m in sorted(vault.meetings.values(), key=lambda m: (m.date, m.path)):
         if any(p.path == c.path for p in m.referrals):
             giver = join_names([p.name for p in m.with_]) or m.title
             how.append(f"- {giver} gave you the name at {m.title} on {m.date.isoformat()}.")
     if c.how_met:
         how.append(f"- How you met: {c.how_met}")
-    sections.append(("How you got their name", tuple(how) or (("- (not recorded — add `how_met:` or"
-                                                                  " `referred_by:` to the note)"),)))
+    sections.append(
+        (
+            "How you got their name",
+            tuple(how) or (("- (not recorded — add `how_met:` or `referred_by:` to the note)"),),
+        )
+    )
 
     # every past touch
     touches = [t for t in vault.touches(c.path, today) if t.date <= today]
@@ -601,7 +730,9 @@ def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meet
     approaches = [e for e in c.log if e.kind in ("approach", "follow_up") and e.date <= today]
     if approaches:
         goals.append("From your approach — re-read it before you go:")
-        goals += [f"> {e.date.isoformat()} {e.kind.replace('_', ' ')}: {e.text}" for e in approaches]
+        goals += [
+            f"> {e.date.isoformat()} {e.kind.replace('_', ' ')}: {e.text}" for e in approaches
+        ]
     written = section_lines(note_body(meeting_text), "Goals") if meeting_text else None
     mine = [item[1] for ln in written or [] if (item := _ITEM.match(ln))]
     if mine:
@@ -610,18 +741,30 @@ def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meet
         goals.append("Your goals for this meeting:")
         goals += [f"- {g}" for g in mine]
     if not goals:
-        goals = [("- (none written yet — what do you most want to learn from them? Add a ## Goals"
-                 " section to the meeting note)")]
+        goals = [
+            (
+                "- (none written yet — what do you most want to learn from them? Add a ## Goals"
+                " section to the meeting note)"
+            )
+        ]
     sections.append(("Your objectives", tuple(goals)))
 
     # thumbnail sketch
     if pitch.strip():
         sections.append(("Your thumbnail sketch", tuple(_quote_block(pitch))))
     else:
-        sections.append(("Your thumbnail sketch", (
-            ("- (not written yet: two or three sentences on who you are and what you want, said in"
-            " under 30 seconds — put it in templates/Pitch.md or under [pitch] thumbnail in"
-            " coffeechat.toml)"),)))
+        sections.append(
+            (
+                "Your thumbnail sketch",
+                (
+                    (
+                        "- (not written yet: two or three sentences on who you are and what you want, said in"
+                        " under 30 seconds — put it in templates/Pitch.md or under [pitch] thumbnail in"
+                        " coffeechat.toml)"
+                    ),
+                ),
+            )
+        )
 
     # questions
     own_job: list[str] = []
@@ -630,16 +773,19 @@ def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meet
         qs = section_lines(note_body(meeting_text), "Questions")
         if qs:
             own_job, own_industry = tiers(qs)
-    picked_job = pick_questions(bank, c, company, max(2, per_tier - len(own_job)),
-                                skip=own_job + own_industry)
-    picked_industry = pick_questions(bank, c, company, max(2, per_tier - len(own_industry)),
-                                     skip=own_job + own_industry)
+    picked_job = pick_questions(
+        bank, c, company, max(2, per_tier - len(own_job)), skip=own_job + own_industry
+    )
+    picked_industry = pick_questions(
+        bank, c, company, max(2, per_tier - len(own_industry)), skip=own_job + own_industry
+    )
     picked = PickedQuestions(picked_job.job, picked_industry.industry, picked_job.sections)
     lines = []
-    for label, own_list, bank_list in (("About the job", own_job, picked.job),
-                                       ("About the industry", own_industry, picked.industry)):
-        lines += [f"### {label}", *[f"- {q}" for q in own_list],
-                  *[f"- {q}" for q in bank_list], ""]
+    for label, own_list, bank_list in (
+        ("About the job", own_job, picked.job),
+        ("About the industry", own_industry, picked.industry),
+    ):
+        lines += [f"### {label}", *[f"- {q}" for q in own_list], *[f"- {q}" for q in bank_list], ""]
     matched = ", ".join(picked.sections) if picked.sections else "the general questions only"
     if own_job or own_industry:
         lines.append(f"_Yours first (from the meeting note), then from {bank_name} ({matched})._")
@@ -648,21 +794,36 @@ def prep_sheet(vault: Vault, contact_path: str, today: dt.date, *, meeting: Meet
     sections.append(("Questions", tuple(lines)))
 
     # the close
-    close = [("- Ask for two or three names: “Who else should I talk to?” — and whether you may"
-             " use their name.")]
+    close = [
+        (
+            "- Ask for two or three names: “Who else should I talk to?” — and whether you may"
+            " use their name."
+        )
+    ]
     if c.referred_by is not None:
-        close.append(f"- Afterwards: thank-you to {first_name(c.name)}, and tell"
-                     f" {c.referred_by.name} how it went.")
+        close.append(
+            f"- Afterwards: thank-you to {first_name(c.name)}, and tell"
+            f" {c.referred_by.name} how it went."
+        )
     sections.append(("Before you leave", tuple(close)))
     return PrepSheet(title, tuple(sections), meeting.path if meeting else None)
 
 
 # --- letters: the facts ----------------------------------------------------------------------
 
-_OCCASION = {"coffee": "the coffee", "call": "the call", "video": "the video call",
-             "event": "the chat at the event", "informational": "meeting with me"}
-_HELP_MEETING = {"coffee": "meeting me for coffee", "call": "the call", "video": "the video call",
-                 "event": "talking with me at the event"}
+_OCCASION = {
+    "coffee": "the coffee",
+    "call": "the call",
+    "video": "the video call",
+    "event": "the chat at the event",
+    "informational": "meeting with me",
+}
+_HELP_MEETING = {
+    "coffee": "meeting me for coffee",
+    "call": "the call",
+    "video": "the video call",
+    "event": "talking with me at the event",
+}
 
 
 @dataclass(frozen=True)
@@ -679,9 +840,17 @@ def _held(vault: Vault, path: str, today: dt.date) -> list[Meeting]:
     return [m for m in vault.meetings_with(path) if m.date <= today and not m.cancelled]
 
 
-def letter_facts(kind: str, vault: Vault, contact_path: str, today: dt.date, *,
-                 texts: Mapping[str, str] | None = None, pitch: str = "", signature: str = "",
-                 about: str | None = None) -> Facts:
+def letter_facts(
+    kind: str,
+    vault: Vault,
+    contact_path: str,
+    today: dt.date,
+    *,
+    texts: Mapping[str, str] | None = None,
+    pitch: str = "",
+    signature: str = "",
+    about: str | None = None,
+) -> Facts:
     """The facts a ``kind`` letter to the contact can use. ``texts`` maps note paths to their
     text (the meeting notes, for a specific point). Raises UsageError when the letter makes no
     sense (a thank-you with no meeting to thank them for)."""
@@ -691,7 +860,9 @@ def letter_facts(kind: str, vault: Vault, contact_path: str, today: dt.date, *,
     s: Settings = vault.settings
     c = vault.contacts[contact_path]
     v: dict[str, str | None] = {
-        "name": c.name, "first": first_name(c.name), "today": _day_month(today, today),
+        "name": c.name,
+        "first": first_name(c.name),
+        "today": _day_month(today, today),
     }
     for key, value in (("company", c.company), ("role", c.role), ("field", c.field)):
         if value:
@@ -727,8 +898,10 @@ def letter_facts(kind: str, vault: Vault, contact_path: str, today: dt.date, *,
 
     if kind == "thank_you":
         if last is None:
-            raise UsageError(f"you have had no meeting with {c.name} to thank them for (a thank-you"
-                             " follows a meeting; record it with `coffeechat meet`)")
+            raise UsageError(
+                f"you have had no meeting with {c.name} to thank them for (a thank-you"
+                " follows a meeting; record it with `coffeechat meet`)"
+            )
         v["when"] = when_phrase(last.date, today)
         own = own_word(last)
         v["occasion"] = f"the {own}" if own else _OCCASION.get(last.kind, "meeting with me")
@@ -742,14 +915,18 @@ def letter_facts(kind: str, vault: Vault, contact_path: str, today: dt.date, *,
         if not met:
             hint = ""
             if c.referred_by is not None:
-                hint = (f"; to tell {c.referred_by.name}, who referred {c.name}, write"
-                        f" `draft report_back \"{c.referred_by.name}\"`")
+                hint = (
+                    f"; to tell {c.referred_by.name}, who referred {c.name}, write"
+                    f' `draft report_back "{c.referred_by.name}"`'
+                )
             raise UsageError(f"you have met nobody {c.name} referred you to yet{hint}")
         if about is not None:
             chosen = [x for x in met if x[0].path == about]
             if not chosen:
-                raise UsageError(f"{vault.display_name(about)} is not someone {c.name} referred"
-                                 f" you to and you have met ({', '.join(x[0].name for x in met)})")
+                raise UsageError(
+                    f"{vault.display_name(about)} is not someone {c.name} referred"
+                    f" you to and you have met ({', '.join(x[0].name for x in met)})"
+                )
         else:
             chosen = [max(met, key=lambda x: (x[1].date, x[1].path))]
         other, meeting = chosen[0]
@@ -781,8 +958,11 @@ def letter_facts(kind: str, vault: Vault, contact_path: str, today: dt.date, *,
             if held:
                 first_meeting = held[0]
                 own = own_word(first_meeting)
-                how = (f"the {own}" if own
-                       else _HELP_MEETING.get(first_meeting.kind, "making time for me"))
+                how = (
+                    f"the {own}"
+                    if own
+                    else _HELP_MEETING.get(first_meeting.kind, "making time for me")
+                )
                 helped.append(f"{how} in {_month(first_meeting.date, today)}")
             names = [vault.contacts[p].name for p in vault.referred.get(c.path, [])]
             names += [p.name for m in held for p in m.referrals]
@@ -856,8 +1036,9 @@ def fill(template: str, values: Mapping[str, str | None]) -> Filled:
     quietly; one with a field not in ``values`` is left out and reported as Missing. No ``{field}``
     survives; Obsidian's ``{{…}}`` are left for the caller to render."""
     text = _comments_out(note_body(template)).replace("\r\n", "\n")
-    known = {k.lower(): (" ".join(x.split()) if isinstance(x, str) else None)
-             for k, x in values.items()}
+    known = {
+        k.lower(): (" ".join(x.split()) if isinstance(x, str) else None) for k, x in values.items()
+    }
     out: list[str] = []
     missing: list[Missing] = []
     unknown: set[str] = set()
@@ -878,8 +1059,11 @@ def fill(template: str, values: Mapping[str, str | None]) -> Filled:
                 kept.append(chosen)
                 continue
             last = alternatives[-1]
-            absent = tuple(dict.fromkeys(m[1].lower() for m in _FIELD.finditer(last)
-                                         if m[1].lower() not in known))
+            absent = tuple(
+                dict.fromkeys(
+                    m[1].lower() for m in _FIELD.finditer(last) if m[1].lower() not in known
+                )
+            )
             unknown.update(n for n in absent if n not in FIELD_HELP)
             if absent:
                 missing.append(Missing(absent, last, number))

@@ -44,8 +44,13 @@ def parse_link(value: Any) -> Link | None:
     An unquoted ``[[Jane Doe]]`` reaches us from YAML as ``[["Jane Doe"]]``; it is recovered
     and marked ``bare`` so `check` can ask for quotes.
     """
-    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) \
-            and len(value[0]) == 1 and isinstance(value[0][0], str):
+    if (
+        isinstance(value, list)
+        and len(value) == 1
+        and isinstance(value[0], list)
+        and len(value[0]) == 1
+        and isinstance(value[0][0], str)
+    ):
         link = parse_link("[[" + value[0][0] + "]]")
         return Link(link.target, link.display, link.heading, link.raw, True, True) if link else None
     if not isinstance(value, str):
@@ -88,8 +93,11 @@ def parse_link_list(value: Any) -> list[Link]:
     if value is None or value == "":
         return []
     if isinstance(value, list):
-        if len(value) == 1 and isinstance(value[0], list) \
-                and all(isinstance(x, str) for x in value[0]):
+        if (
+            len(value) == 1
+            and isinstance(value[0], list)
+            and all(isinstance(x, str) for x in value[0])
+        ):
             value = [value]  # `with: [[Jane]]` unquoted: YAML read a flow list in a flow list
         links = []
         for item in value:
@@ -118,7 +126,9 @@ class LinkResolver:
     fallback Obsidian does not have.
     """
 
-    def __init__(self, paths: Iterable[str], aliases: dict[str, Iterable[str]] | None = None) -> None:
+    def __init__(
+        self, paths: Iterable[str], aliases: dict[str, Iterable[str]] | None = None
+    ) -> None:
         self._by_path: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = {}
         for path in paths:

@@ -33,16 +33,30 @@ RULES: dict[str, str] = {
     "thank-you-specific": "a thank-you names something specific from the meeting",
 }
 _CHECKS = {
-    "approach": ("how-you-got-their-name", "time-ask", "advice-not-job", "meeting-mode",
-                 "you-follow-up", "no-resume", "no-job-ask", "too-long"),
+    "approach": (
+        "how-you-got-their-name",
+        "time-ask",
+        "advice-not-job",
+        "meeting-mode",
+        "you-follow-up",
+        "no-resume",
+        "no-job-ask",
+        "too-long",
+    ),
     "follow_up": ("no-resume", "no-job-ask", "too-long"),
     "thank_you": ("thank-you-late", "thank-you-specific", "no-resume", "no-job-ask", "too-long"),
     "report_back": ("no-resume", "no-job-ask", "too-long"),
     "update": ("no-resume", "no-job-ask", "too-long"),
     "landed": ("no-resume", "too-long"),
 }
-WORD_LIMITS = {"approach": 200, "follow_up": 200, "thank_you": 200, "report_back": 250,
-               "update": 250, "landed": 250}
+WORD_LIMITS = {
+    "approach": 200,
+    "follow_up": 200,
+    "thank_you": 200,
+    "report_back": 250,
+    "update": 250,
+    "landed": 250,
+}
 THANK_YOU_DAYS = 3
 
 
@@ -63,13 +77,18 @@ class LintResult:
 # --- reading the letter ------------------------------------------------------------------------
 
 _HEADER = re.compile(r"(subject|to|from|cc|bcc|date|re|sent)\s*:\s*(.*)", re.IGNORECASE)
-_REPLY_CHAIN = re.compile(r"(on .{4,80} wrote:|-{2,}\s*original message\s*-{2,}|_{5,}|from:\s.+)$",
-                          re.IGNORECASE)
-_GREETING = re.compile(r"(dear|hi|hello|hey|good (morning|afternoon|evening)|greetings)\b.{0,60}[,:!]?$",
-                       re.IGNORECASE)
-_SIGN_OFF = re.compile(r"(best|best wishes|best regards|kind regards|warm regards|regards|warmly|thanks|"
-                       r"thank you|many thanks|thanks again|cheers|sincerely|yours sincerely|"
-                       r"yours|all the best|with thanks|gratefully|talk soon)[,.!]?$", re.IGNORECASE)
+_REPLY_CHAIN = re.compile(
+    r"(on .{4,80} wrote:|-{2,}\s*original message\s*-{2,}|_{5,}|from:\s.+)$", re.IGNORECASE
+)
+_GREETING = re.compile(
+    r"(dear|hi|hello|hey|good (morning|afternoon|evening)|greetings)\b.{0,60}[,:!]?$", re.IGNORECASE
+)
+_SIGN_OFF = re.compile(
+    r"(best|best wishes|best regards|kind regards|warm regards|regards|warmly|thanks|"
+    r"thank you|many thanks|thanks again|cheers|sincerely|yours sincerely|"
+    r"yours|all the best|with thanks|gratefully|talk soon)[,.!]?$",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
@@ -145,6 +164,7 @@ def _read(text: str) -> _Letter:
 
 # --- patterns --------------------------------------------------------------------------------
 
+
 def _rx(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
@@ -202,25 +222,49 @@ _HOW = _rx(
     r"\bmy (former |old )?(student|pupil)\b|\byour (son|daughter|child|kid)\b",
     r"\bremember me\b|\bremind you\b",
 )
-_NUM = (r"(\d{1,3}|five|ten|fifteen|twenty|twenty[- ]five|thirty|forty|forty[- ]five|fifty|sixty|"
-        r"ninety)")
-_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "twenty-five": 25, "twenty five": 25,
-          "thirty": 30, "forty": 40, "forty-five": 45, "forty five": 45, "fifty": 50, "sixty": 60,
-          "ninety": 90}
+_NUM = (
+    r"(\d{1,3}|five|ten|fifteen|twenty|twenty[- ]five|thirty|forty|forty[- ]five|fifty|sixty|"
+    r"ninety)"
+)
+_WORDS = {
+    "five": 5,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "twenty-five": 25,
+    "twenty five": 25,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "forty five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
+}
 _UNIT = r"\s*(?:minutes?|mins?)\b"
 _DURATION = re.compile(
     rf"\b{_NUM}\s*(?:-|–|—|to|or)\s*{_NUM}-?{_UNIT}|\b{_NUM}(?:\s*-\s*|\s+){_UNIT.strip()}|"
     rf"\b{_NUM}-?{_UNIT}|"
     r"\b(half an? hour|half-hour|half hour)\b|\b(quarter of an hour|quarter-hour)\b|"
     r"\b(an|one|1|a full|a couple of|two|2) hours?\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _PHONE = re.compile(r"\b(phone|telephone)\b", re.IGNORECASE)
-_IN_PERSON = re.compile(r"\b(coffee|in person|in-person|video|zoom|teams|meet(ing)? (up|in person)|"
-                        r"lunch|your office|face to face|google meet)\b", re.IGNORECASE)
-_VAGUE = re.compile(r"\b(a few minutes|some (of your )?time|a (quick|short|brief) (chat|call|"
-                    r"conversation|coffee)|a coffee|pick your brain)\b", re.IGNORECASE)
-_ASK = re.compile(r"\b(could|would|might|may I|wonder|wondering|ask|grateful|love to|happy to|"
-                  r"glad to|appreciate|possible|willing)\b", re.IGNORECASE)
+_IN_PERSON = re.compile(
+    r"\b(coffee|in person|in-person|video|zoom|teams|meet(ing)? (up|in person)|"
+    r"lunch|your office|face to face|google meet)\b",
+    re.IGNORECASE,
+)
+_VAGUE = re.compile(
+    r"\b(a few minutes|some (of your )?time|a (quick|short|brief) (chat|call|"
+    r"conversation|coffee)|a coffee|pick your brain)\b",
+    re.IGNORECASE,
+)
+_ASK = re.compile(
+    r"\b(could|would|might|may I|wonder|wondering|ask|grateful|love to|happy to|"
+    r"glad to|appreciate|possible|willing)\b",
+    re.IGNORECASE,
+)
 
 _ADVICE = _rx(
     r"\b(advice|advise|insights?|perspectives?|guidance|counsel|wisdom|pointers|input)\b",
@@ -259,9 +303,12 @@ _FOLLOW = _rx(
 )
 _WAITING = _rx(
     r"\b(I['’]m |I am |I )?look(ing)? forward to (hearing( back)?( from you)?|your (reply|response))",
-    r"\b(hope|hoping) to hear\b", r"\bawait(ing)? your\b", r"\b(please )?let me know\b",
+    r"\b(hope|hoping) to hear\b",
+    r"\bawait(ing)? your\b",
+    r"\b(please )?let me know\b",
     r"\bif you (are|'re|’re) (interested|willing|available|open to)\b",
-    r"\bget back to me\b", r"\bwhen you (get|have) a (chance|moment)\b",
+    r"\bget back to me\b",
+    r"\bwhen you (get|have) a (chance|moment)\b",
 )
 _RESUME_WORD = r"(r[ée]sum[ée]s?|\bCVs?\b|\bC\.V\.|curriculum vitae)"
 _RESUME = _rx(
@@ -329,7 +376,8 @@ _KIND_REPORT = _rx(
 _KIND_FOLLOW = _rx(
     r"\b(just|I['’]m|I am|only) (following|checking) (up|in|back)\b",
     r"\bfollow(ing)? up on (my|our|the|an?) (\w+ )?(e-?mail|note|message|letter|request|voicemail|call)\b",
-    r"\bcircling back\b", r"\bbumping (this|my)\b",
+    r"\bcircling back\b",
+    r"\bbumping (this|my)\b",
     r"\b(my|an) (earlier|previous|last) (e-?mail|note|message|letter)\b",
     r"\bI wrote (to you )?(last|on|a|earlier|recently)\b",
 )
@@ -359,6 +407,7 @@ def detect_kind(text: str) -> str:
 
 # --- the check ---------------------------------------------------------------------------------
 
+
 def _minutes(m: re.Match[str]) -> list[int]:
     text = m[0].lower()
     if "half" in text:
@@ -371,15 +420,18 @@ def _minutes(m: re.Match[str]) -> list[int]:
     for raw in re.findall(_NUM, text, re.IGNORECASE):
         value = raw if isinstance(raw, str) else raw[0]
         value = value.lower()
-        out.append(int(value) if value.isdigit() else _WORDS.get(value.replace("-", " "),
-                                                                   _WORDS.get(value, 0)))
+        out.append(
+            int(value)
+            if value.isdigit()
+            else _WORDS.get(value.replace("-", " "), _WORDS.get(value, 0))
+        )
     return out
 
 
 def _sentence_of(text: str, start: int) -> str:
     left = max(text.rfind(c, 0, start) for c in ".!?\n")
     ends = [i for c in ".!?\n" if (i := text.find(c, start)) >= 0]
-    return text[left + 1: min(ends) if ends else len(text)]
+    return text[left + 1 : min(ends) if ends else len(text)]
 
 
 def _parse_date(text: str) -> dt.date | None:
@@ -390,8 +442,9 @@ def _parse_date(text: str) -> dt.date | None:
             return dt.date.fromisoformat(m[0])
         except ValueError:
             return None
-    cleaned = re.sub(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", text,
-                     flags=re.IGNORECASE)  # a weekday in front
+    cleaned = re.sub(
+        r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", text, flags=re.IGNORECASE
+    )  # a weekday in front
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned)
     cleaned = re.sub(r"\s+(at\s+)?\d{1,2}:\d{2}.*$", "", cleaned).strip(" ,")
     for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y"):
@@ -402,8 +455,14 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
-def lint_letter(text: str, *, kind: str | None = None, meeting_date: dt.date | None = None,
-                sent: dt.date | None = None, referrer: str | None = None) -> LintResult:
+def lint_letter(
+    text: str,
+    *,
+    kind: str | None = None,
+    meeting_date: dt.date | None = None,
+    sent: dt.date | None = None,
+    referrer: str | None = None,
+) -> LintResult:
     """Check ``text`` against the etiquette for its ``kind`` (detected when not given).
 
     ``meeting_date`` and ``sent`` (else the letter's ``Date:`` line) let a thank-you be checked
@@ -429,59 +488,92 @@ def lint_letter(text: str, *, kind: str | None = None, meeting_date: dt.date | N
         named = True
         if referrer:
             parts = [p for p in re.split(r"\s+", referrer.strip()) if len(p) > 1]
-            named = any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", body, re.IGNORECASE) for p in parts)
+            named = any(
+                re.search(rf"(?<!\w){re.escape(p)}(?!\w)", body, re.IGNORECASE) for p in parts
+            )
             if not named:
-                add(letter.opening, "how-you-got-their-name",
-                    f"does not mention {referrer}, who gave you the name: say so in the first line")
+                add(
+                    letter.opening,
+                    "how-you-got-their-name",
+                    f"does not mention {referrer}, who gave you the name: say so in the first line",
+                )
         if named and _HOW.search(body) is None:
-            add(letter.opening, "how-you-got-their-name",
+            add(
+                letter.opening,
+                "how-you-got-their-name",
                 "does not say how you got their name: open with who referred you, or where you came"
-                " across them")
+                " across them",
+            )
 
     if "time-ask" in checks:
         durations = [(m, _minutes(m)) for m in _DURATION.finditer(body)]
         if not durations:
             vague = _VAGUE.search(body)
             line = letter.line_at(vague.start()) if vague else ask_line
-            add(line, "time-ask", "does not ask for a set amount of time: ask for 20–30 minutes"
-                                  " (10–15 by phone)")
+            add(
+                line,
+                "time-ask",
+                "does not ask for a set amount of time: ask for 20–30 minutes (10–15 by phone)",
+            )
         for m, values in durations:
             longest = max(values or [0])
             sentence = _sentence_of(body, m.start())
             phone_only = _PHONE.search(sentence) and not _IN_PERSON.search(sentence)
             if longest > 30:
-                add(letter.line_at(m.start()), "time-ask",
+                add(
+                    letter.line_at(m.start()),
+                    "time-ask",
                     f"asks for {m[0].strip()}: ask for 20–30 minutes (10–15 by phone); a short ask"
-                    " gets a yes")
+                    " gets a yes",
+                )
             elif phone_only and longest > 15:
-                add(letter.line_at(m.start()), "time-ask",
-                    f"asks for {m[0].strip()} by phone: keep a phone call to 10–15 minutes")
+                add(
+                    letter.line_at(m.start()),
+                    "time-ask",
+                    f"asks for {m[0].strip()} by phone: keep a phone call to 10–15 minutes",
+                )
 
     if "advice-not-job" in checks:
         advice = _ADVICE.search(body)
         disclaimer = _NOT_JOB.search(body)
         if advice is None and disclaimer is None:
-            add(ask_line, "advice-not-job", "does not say what you are asking for: their advice,"
-                                            " not a job — say both")
+            add(
+                ask_line,
+                "advice-not-job",
+                "does not say what you are asking for: their advice, not a job — say both",
+            )
         elif disclaimer is None:
-            add(ask_line, "advice-not-job", "does not say that you are not asking for a job: say so"
-                                            " plainly, it is what makes a busy person say yes")
+            add(
+                ask_line,
+                "advice-not-job",
+                "does not say that you are not asking for a job: say so"
+                " plainly, it is what makes a busy person say yes",
+            )
         elif advice is None:
             add(ask_line, "advice-not-job", "does not say that it is their advice you are after")
 
     if "meeting-mode" in checks and _MODE.search(body) is None:
-        add(ask_line, "meeting-mode", "does not offer a way to meet: in person, by phone or by video,"
-                                      " whichever suits them")
+        add(
+            ask_line,
+            "meeting-mode",
+            "does not offer a way to meet: in person, by phone or by video, whichever suits them",
+        )
 
     if "you-follow-up" in checks and _FOLLOW.search(body) is None:
         waiting = _WAITING.search(body)
         if waiting:
-            add(letter.line_at(waiting.start()), "you-follow-up",
+            add(
+                letter.line_at(waiting.start()),
+                "you-follow-up",
                 f"leaves the next step to them (“{waiting[0].strip()}”): say when you will follow up,"
-                " e.g. “I'll call you on Tuesday”")
+                " e.g. “I'll call you on Tuesday”",
+            )
         else:
-            add(letter.closing, "you-follow-up", "does not say that you will follow up: say when,"
-                                                 " e.g. “I'll call you on Tuesday”")
+            add(
+                letter.closing,
+                "you-follow-up",
+                "does not say that you will follow up: say when, e.g. “I'll call you on Tuesday”",
+            )
 
     if "no-resume" in checks:
         seen: set[int] = set()
@@ -490,18 +582,26 @@ def lint_letter(text: str, *, kind: str | None = None, meeting_date: dt.date | N
             if line in seen or _negated(body, m.start()):
                 continue
             seen.add(line)
-            add(line, "no-resume", "attaches or offers a résumé: this is a request for advice, and a"
-                                   " résumé turns it into a job application")
+            add(
+                line,
+                "no-resume",
+                "attaches or offers a résumé: this is a request for advice, and a"
+                " résumé turns it into a job application",
+            )
 
     if "no-job-ask" in checks:
         seen = set()
         for m in _JOB_ASK.finditer(body):
             line = letter.line_at(m.start())
-            if line in seen or _negated(body, m.start()) or _POSSESSIVE.search(body[:m.start()]):
+            if line in seen or _negated(body, m.start()) or _POSSESSIVE.search(body[: m.start()]):
                 continue
             seen.add(line)
-            add(line, "no-job-ask", f"asks about a job (“{m[0].strip()}”): ask for advice and"
-                                    " information only — the jobs come from the referrals")
+            add(
+                line,
+                "no-job-ask",
+                f"asks about a job (“{m[0].strip()}”): ask for advice and"
+                " information only — the jobs come from the referrals",
+            )
 
     if "too-long" in checks:
         limit = WORD_LIMITS[kind]
@@ -513,8 +613,12 @@ def lint_letter(text: str, *, kind: str | None = None, meeting_date: dt.date | N
                 if count > limit:
                     line = n
                     break
-            add(line, "too-long", f"is {words} words long: keep a{'n' if kind[0] in 'aeiou' else ''}"
-                                  f" {kind.replace('_', '-')} letter under {limit}; they are busy")
+            add(
+                line,
+                "too-long",
+                f"is {words} words long: keep a{'n' if kind[0] in 'aeiou' else ''}"
+                f" {kind.replace('_', '-')} letter under {limit}; they are busy",
+            )
 
     if "thank-you-late" in checks:
         when = sent
@@ -524,14 +628,21 @@ def lint_letter(text: str, *, kind: str | None = None, meeting_date: dt.date | N
             days = (when - meeting_date).days
             if days > THANK_YOU_DAYS:
                 line = letter.date_line[0] if letter.date_line else letter.opening
-                add(line, "thank-you-late",
+                add(
+                    line,
+                    "thank-you-late",
                     f"sent {days} days after the meeting on {meeting_date.isoformat()}: a thank-you"
-                    f" goes out within a day or two ({THANK_YOU_DAYS} at most)")
+                    f" goes out within a day or two ({THANK_YOU_DAYS} at most)",
+                )
 
     if "thank-you-specific" in checks and _SPECIFIC.search(body) is None:
-        add(letter.opening, "thank-you-specific", "thanks them without naming anything specific from"
-                                                  " the meeting: say one thing they told you and what"
-                                                  " you will do with it")
+        add(
+            letter.opening,
+            "thank-you-specific",
+            "thanks them without naming anything specific from"
+            " the meeting: say one thing they told you and what"
+            " you will do with it",
+        )
 
     findings.sort(key=lambda f: (f.line, list(RULES).index(f.rule)))
     return LintResult(kind, words, tuple(findings))

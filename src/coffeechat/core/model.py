@@ -49,8 +49,18 @@ class LogKind(StrEnum):
 
 #: Touches that count as you reaching out (SPEC §3), plus "meeting" for a held meeting.
 OUTBOUND_KINDS = frozenset(
-    {"approach", "follow_up", "call", "voicemail", "email", "thank_you", "update",
-     "report_back", "landed", "meeting"}
+    {
+        "approach",
+        "follow_up",
+        "call",
+        "voicemail",
+        "email",
+        "thank_you",
+        "update",
+        "report_back",
+        "landed",
+        "meeting",
+    }
 )
 #: Outbound touches plus their reply: everything that shows the relationship is alive.
 INTERACTION_KINDS = OUTBOUND_KINDS | {"reply"}
@@ -247,4 +257,3 @@ class DueItem:
 
     def overdue(self, today: dt.date) -> bool:
         return self.due < today
-

@@ -59,6 +59,7 @@ def load_front_matter(text: str, first_line: int = 2) -> tuple[dict[str, Any], d
 
 def _load_with_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[str, int]]:
     """`load_front_matter` through PyYAML's (C) loader: any YAML, and every error message."""
+
     def at(mark: Any) -> int:  # YAML also breaks lines at a lone CR, NEL, U+2028/9: count LFs
         return first_line + text.count("\n", 0, mark.index)
 
@@ -70,15 +71,17 @@ def _load_with_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[st
             return {}, {}
         if not isinstance(node, yaml.MappingNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-            raise FrontMatterError(at(node.start_mark),
-                                   f"front matter is {kind}, not a set of `key: value` properties")
+            raise FrontMatterError(
+                at(node.start_mark), f"front matter is {kind}, not a set of `key: value` properties"
+            )
         if "*" in text:  # an alias: the values could expand far beyond the text (a YAML bomb)
             size = _expanded_size(node)
             if size > min(MAX_EXPANDED, EXPANSION * len(text) + 10_000):
                 raise FrontMatterError(
                     at(node.start_mark),
                     f"front matter expands through YAML aliases (&name, *name) to {_size(size)}"
-                    f" from {_size(len(text))} of text; the note is left out until it is fixed")
+                    f" from {_size(len(text))} of text; the note is left out until it is fixed",
+                )
         lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             line = at(key_node.start_mark)
@@ -87,8 +90,10 @@ def _load_with_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[st
             key = str(key_node.value)  # as written: `true:` is the key "true", not True
             if key in lines:
                 raise FrontMatterError(
-                    line, f"duplicate key {key!r} (also on line {lines[key]}); keep one"
-                    " — a git merge=union often leaves both sides")
+                    line,
+                    f"duplicate key {key!r} (also on line {lines[key]}); keep one"
+                    " — a git merge=union often leaves both sides",
+                )
             lines[key] = line
             try:
                 values[key] = _plain(loader.construct_object(value_node, deep=True))
@@ -99,14 +104,18 @@ def _load_with_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[st
     except FrontMatterError:
         raise
     except yaml.reader.ReaderError as exc:
-        bad = re.search(r"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", text)
+        bad = re.search(
+            r"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", text
+        )
         line = first_line + text.count("\n", 0, bad.start()) if bad else None
         raise FrontMatterError(line, f"front matter is not valid YAML: {exc.reason}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = at(mark) if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise FrontMatterError(line, f"front matter is not valid YAML: {problem}{_hint(text, mark)}") from None
+        raise FrontMatterError(
+            line, f"front matter is not valid YAML: {problem}{_hint(text, mark)}"
+        ) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(None, f"front matter is not valid YAML: {exc}") from None
     except Exception as exc:
@@ -138,8 +147,11 @@ def _expanded_size(root: Any) -> int:
         if isinstance(node, yaml.ScalarNode):
             sizes[key] = len(node.value) + 1
             continue
-        items = ([n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode)
-                 else list(node.value))
+        items = (
+            [n for pair in node.value for n in pair]
+            if isinstance(node, yaml.MappingNode)
+            else list(node.value)
+        )
         if ready:
             sizes[key] = 1 + sum(sizes.get(id(n), 0) for n in items)
             counting.discard(key)
@@ -217,18 +229,27 @@ def _conflict_line(text: str) -> int | None:
 def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
     """Read one note. Never raises: whatever is wrong becomes a Finding."""
     if data.startswith(_BOM):
-        data = data[len(_BOM):]
+        data = data[len(_BOM) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return _broken(path, mtime_ns, line, (
-            f"not UTF-8 (byte 0x{data[exc.start]:02x} on this line); "
-            "re-save the note as UTF-8"), "encoding")
+        return _broken(
+            path,
+            mtime_ns,
+            line,
+            (f"not UTF-8 (byte 0x{data[exc.start]:02x} on this line); re-save the note as UTF-8"),
+            "encoding",
+        )
     if (line := _conflict_line(text)) is not None:
-        return _broken(path, mtime_ns, line,
-                       "git conflict markers (<<<<<<< ... >>>>>>>); resolve the merge — the note is"
-                       " left out until then", "conflict")
+        return _broken(
+            path,
+            mtime_ns,
+            line,
+            "git conflict markers (<<<<<<< ... >>>>>>>); resolve the merge — the note is"
+            " left out until then",
+            "conflict",
+        )
     meta: dict[str, Any] = {}
     meta_lines: dict[str, int] = {}
     findings: list[Finding] = []
@@ -239,11 +260,15 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
     if first.rstrip() == "---":
         close = _closing_line(text, first_end)
         if close is None:
-            return _broken(path, mtime_ns, 1,
-                           "front matter opened with --- is never closed (add a --- line after it)",
-                           "front-matter")
+            return _broken(
+                path,
+                mtime_ns,
+                1,
+                "front matter opened with --- is never closed (add a --- line after it)",
+                "front-matter",
+            )
         start, end = close
-        block = text[first_end + 1:max(first_end + 1, start - 1)]
+        block = text[first_end + 1 : max(first_end + 1, start - 1)]
         if "\r" in block:
             block = "\n".join(split_lines(block))
         try:
@@ -256,11 +281,17 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
     elif not first.strip() and (m := _NON_BLANK.search(text)) is not None:
         line_start = text.rfind("\n", 0, m.start()) + 1
         line_end = text.find("\n", m.start())
-        if text[line_start:None if line_end < 0 else line_end].rstrip() == "---":
-            findings.append(Finding(
-                path, text.count("\n", 0, line_start) + 1,
-                "front matter must start on line 1; Obsidian ignores a block after blank lines,"
-                " and so does coffeechat", Severity.WARNING, "front-matter"))
+        if text[line_start : None if line_end < 0 else line_end].rstrip() == "---":
+            findings.append(
+                Finding(
+                    path,
+                    text.count("\n", 0, line_start) + 1,
+                    "front matter must start on line 1; Obsidian ignores a block after blank lines,"
+                    " and so does coffeechat",
+                    Severity.WARNING,
+                    "front-matter",
+                )
+            )
     log, tasks, body_findings = scan_body_text(text, body_offset, body_line, path)
     findings.extend(body_findings)
     return ParsedNote(path, mtime_ns, meta, meta_lines, has_fm, log, tasks, tuple(findings))
@@ -290,6 +321,7 @@ def _broken(path: str, mtime_ns: int, line: int | None, message: str, code: str)
 
 
 # --- records: the JSON form the index stores ----------------------------------------------
+
 
 def note_to_record(note: ParsedNote) -> dict[str, Any]:
     record: dict[str, Any] = {"p": note.path, "t": note.mtime_ns}
@@ -321,6 +353,8 @@ def note_from_record(record: dict[str, Any]) -> ParsedNote:
         has_front_matter=bool(record.get("fm")),
         log=tuple(LogEntry(date(d), intern(k), x, n) for d, k, x, n in record.get("l", ())),
         tasks=tuple(Task(x, date(d), bool(done), n) for x, d, done, n in record.get("k", ())),
-        findings=tuple(Finding(path, n, msg, Severity(s), c) for n, msg, s, c in record.get("f", ())),
+        findings=tuple(
+            Finding(path, n, msg, Severity(s), c) for n, msg, s, c in record.get("f", ())
+        ),
         broken=bool(record.get("b")),
     )

@@ -27,8 +27,17 @@ from coffeechat.config import Settings
 from coffeechat.core.model import Company, Contact, Meeting, Touch
 from coffeechat.core.vault import Vault, last_of, touches_of
 
-__all__ = ["NEVER", "Day", "Reads", "RecordingVault", "Window", "met_key", "name_key",
-           "note_key", "referred_key"]
+__all__ = [
+    "NEVER",
+    "Day",
+    "Reads",
+    "RecordingVault",
+    "Window",
+    "met_key",
+    "name_key",
+    "note_key",
+    "referred_key",
+]
 
 #: A window that never ends (day ordinals run to 3,652,059).
 NEVER = 10**7
@@ -79,15 +88,19 @@ class Reads:
     def window(self) -> Window:
         """The days around today over which every comparison made turns out the same."""
         t = self.ordinal
-        return (max((f for f in self.flips if f <= t), default=0),
-                min((f for f in self.flips if f > t), default=NEVER))
+        return (
+            max((f for f in self.flips if f <= t), default=0),
+            min((f for f in self.flips if f > t), default=NEVER),
+        )
 
 
 _ordinal = dt.date.toordinal
 
 
 def _plain_date(other: object) -> bool:
-    return type(other) is dt.date or isinstance(other, dt.date) and not isinstance(other, dt.datetime)
+    return (
+        type(other) is dt.date or isinstance(other, dt.date) and not isinstance(other, dt.datetime)
+    )
 
 
 class Day(dt.date):
@@ -179,6 +192,7 @@ def _pinning(name: str) -> Any:
     def method(self: Day, *args: Any, **kwargs: Any) -> Any:
         self._pin()
         return getattr(self._plain(), name)(*args, **kwargs)
+
     return method
 
 
@@ -186,12 +200,24 @@ def _pinned(name: str) -> property:
     def get(self: Day) -> Any:
         self._pin()
         return getattr(self._plain(), name)
+
     return property(get)
 
 
 # What a `Day` tells only by pinning the window to today.
-for _name in ("toordinal", "isoformat", "strftime", "weekday", "isoweekday", "isocalendar",
-              "timetuple", "ctime", "replace", "__str__", "__format__"):
+for _name in (
+    "toordinal",
+    "isoformat",
+    "strftime",
+    "weekday",
+    "isoweekday",
+    "isocalendar",
+    "timetuple",
+    "ctime",
+    "replace",
+    "__str__",
+    "__format__",
+):
     setattr(Day, _name, _pinning(_name))
 for _name in ("year", "month", "day"):
     setattr(Day, _name, _pinned(_name))
@@ -274,7 +300,8 @@ class RecordingVault:
         got = self._touches.get(contact_path)
         if got is None:
             got = self._touches[contact_path] = touches_of(
-                self.contacts.get(contact_path), self.meetings_with(contact_path), today)
+                self.contacts.get(contact_path), self.meetings_with(contact_path), today
+            )
         return got
 
     def last_interaction(self, contact_path: str, today: dt.date) -> dt.date | None:

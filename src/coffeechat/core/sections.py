@@ -22,10 +22,17 @@ from coffeechat.core.edits import (
     insert_after,
 )
 
-__all__ = ["block_digest", "put_fenced_block", "put_marked_block", "section_lines",
-           "without_marked_blocks"]
+__all__ = [
+    "block_digest",
+    "put_fenced_block",
+    "put_marked_block",
+    "section_lines",
+    "without_marked_blocks",
+]
 
 _BOM = b"\xef\xbb\xbf"
+
+
 def _body_start(lines: Sequence[str]) -> int:
     """Index of the first body line (after a front-matter block on line 1)."""
     if lines and lines[0].rstrip("\r") == "---":
@@ -43,7 +50,7 @@ def section_lines(text: str, heading: str) -> list[str] | None:
     if found is None:
         return None
     index, _, end = found
-    out = lines[index + 1:end]
+    out = lines[index + 1 : end]
     while out and not out[-1].strip():
         out.pop()
     return out
@@ -86,7 +93,7 @@ def _put(data: bytes, heading: str, level: int, block: Sequence[str], find: _Fin
         raise EditRefused("a block line cannot hold a line break")
     check_editable(data)
     bom = data.startswith(_BOM)
-    text = data[len(_BOM):].decode("utf-8") if bom else data.decode("utf-8")
+    text = data[len(_BOM) :].decode("utf-8") if bom else data.decode("utf-8")
     lines = text.split("\n")
     crlf = sum(1 for ln in lines if ln.endswith("\r"))
     cr = "\r" if crlf * 2 > len(lines) - 1 else ""
@@ -99,12 +106,14 @@ def _put(data: bytes, heading: str, level: int, block: Sequence[str], find: _Fin
             replacement = [ln + cr for ln in block]
             if last == len(lines) - 1:  # the old block ended the file with no line ending
                 replacement[-1] = block[-1]
-            lines[first:last + 1] = replacement
+            lines[first : last + 1] = replacement
             return _finish(data, bom, lines)
         _, blocks = fenced_blocks(lines, index + 1)
         if any(close is None and opened < end for opened, close, _ in blocks):
-            raise EditRefused(f"not edited: a ``` code block under {heading!r} is never closed;"
-                              " close it first", index + 1)
+            raise EditRefused(
+                f"not edited: a ``` code block under {heading!r} is never closed; close it first",
+                index + 1,
+            )
         last = max([index] + [i for i in range(index + 1, end) if lines[i].strip()])
         new = ([""] if last != index else []) + list(block)
         if last + 1 == end and end < len(lines):
@@ -114,8 +123,9 @@ def _put(data: bytes, heading: str, level: int, block: Sequence[str], find: _Fin
         last = max([i for i in range(len(lines)) if lines[i].strip()], default=-1)
         _, blocks = fenced_blocks(lines, body)
         if any(close is None for _, close, _ in blocks):
-            raise EditRefused("not edited: the note ends inside a ``` code block; close the block"
-                              " first", last + 1)
+            raise EditRefused(
+                "not edited: the note ends inside a ``` code block; close the block first", last + 1
+            )
         new = ([""] if last >= body else []) + [f"{'#' * level} {heading}"] + list(block)
     insert_after(lines, last, new, cr)
     return _finish(data, bom, lines)
@@ -124,13 +134,20 @@ def _put(data: bytes, heading: str, level: int, block: Sequence[str], find: _Fin
 def _finish(data: bytes, bom: bool, lines: list[str]) -> bytes:
     out = (_BOM if bom else b"") + "\n".join(lines).encode("utf-8")
     if front_matter_of(out) != front_matter_of(data):
-        raise EditRefused("not edited: the change would have altered the note's properties"
-                          " (please report this note)")
+        raise EditRefused(
+            "not edited: the change would have altered the note's properties"
+            " (please report this note)"
+        )
     return out
 
 
-def put_fenced_block(data: bytes, heading: str, block: Sequence[str],
-                     langs: Sequence[str] = ("mermaid", "dot"), level: int = 2) -> bytes:
+def put_fenced_block(
+    data: bytes,
+    heading: str,
+    block: Sequence[str],
+    langs: Sequence[str] = ("mermaid", "dot"),
+    level: int = 2,
+) -> bytes:
     """Put ``block`` (a whole fenced code block, fences included) into the section under
     ``heading``: it replaces the section's first code block whose language is one of ``langs``,
     or is added at the end of the section (a missing section is added at the end of the note)."""
@@ -143,25 +160,33 @@ def put_fenced_block(data: bytes, heading: str, block: Sequence[str],
                 break
             if info in wanted:
                 if close is None or close >= end:
-                    raise EditRefused(f"not edited: the ```{info} block under {heading!r} is never"
-                                      " closed", opened + 1)
+                    raise EditRefused(
+                        f"not edited: the ```{info} block under {heading!r} is never closed",
+                        opened + 1,
+                    )
                 return opened, close
         return None
 
     return _put(data, heading, level, block, find)
 
 
-def put_marked_block(data: bytes, heading: str, name: str, content: Sequence[str],
-                     level: int = 2) -> bytes:
+def put_marked_block(
+    data: bytes, heading: str, name: str, content: Sequence[str], level: int = 2
+) -> bytes:
     """Put ``content`` between ``<!-- coffeechat:NAME DIGEST -->`` and ``<!-- /coffeechat:NAME -->``
     in the section under ``heading``, replacing the block written there before — unless that
     block was edited since (its digest no longer matches), which refuses the edit."""
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", name):
         raise EditRefused(f"{name!r} is not a block name")
-    begin = re.compile(rf"[ \t]*<!--[ \t]*coffeechat:{re.escape(name)}(?:[ \t]+([0-9a-f]+))?[ \t]*-->[ \t]*\r?$")
+    begin = re.compile(
+        rf"[ \t]*<!--[ \t]*coffeechat:{re.escape(name)}(?:[ \t]+([0-9a-f]+))?[ \t]*-->[ \t]*\r?$"
+    )
     close_re = re.compile(rf"[ \t]*<!--[ \t]*/coffeechat:{re.escape(name)}[ \t]*-->[ \t]*\r?$")
-    block = [f"<!-- coffeechat:{name} {block_digest(content)} -->", *content,
-             f"<!-- /coffeechat:{name} -->"]
+    block = [
+        f"<!-- coffeechat:{name} {block_digest(content)} -->",
+        *content,
+        f"<!-- /coffeechat:{name} -->",
+    ]
 
     def find(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
         for i in range(start, end):
@@ -170,12 +195,18 @@ def put_marked_block(data: bytes, heading: str, name: str, content: Sequence[str
                 continue
             close = next((j for j in range(i + 1, len(lines)) if close_re.match(lines[j])), None)
             if close is None:
-                raise EditRefused(f"not edited: the coffeechat {name} block under {heading!r} has"
-                                  f" lost its closing <!-- /coffeechat:{name} --> line", i + 1)
-            if m[1] is None or m[1] != block_digest(lines[i + 1:close]):
-                raise EditRefused(f"not edited: the {name} under {heading!r} was changed since"
-                                  " coffeechat wrote it; delete that block (or the section) to"
-                                  " write a new one", i + 1)
+                raise EditRefused(
+                    f"not edited: the coffeechat {name} block under {heading!r} has"
+                    f" lost its closing <!-- /coffeechat:{name} --> line",
+                    i + 1,
+                )
+            if m[1] is None or m[1] != block_digest(lines[i + 1 : close]):
+                raise EditRefused(
+                    f"not edited: the {name} under {heading!r} was changed since"
+                    " coffeechat wrote it; delete that block (or the section) to"
+                    " write a new one",
+                    i + 1,
+                )
             return i, close
         return None
 

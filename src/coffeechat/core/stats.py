@@ -32,13 +32,24 @@ from coffeechat.core.links import fold
 from coffeechat.core.model import ATTEMPT_KINDS, OUTBOUND_KINDS, Meeting, Person
 from coffeechat.core.vault import Vault
 
-__all__ = ["Graph", "Node", "Stats", "StatsJSON", "bar", "compute_stats", "dot", "mermaid",
-           "referral_graph", "stats_json"]
+__all__ = [
+    "Graph",
+    "Node",
+    "Stats",
+    "StatsJSON",
+    "bar",
+    "compute_stats",
+    "dot",
+    "mermaid",
+    "referral_graph",
+    "stats_json",
+]
 
 THANK_YOU_DAYS = 3
 
 
 # --- stats -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Funnel:
@@ -50,10 +61,14 @@ class Funnel:
     referrals_met: int
 
     def stages(self) -> list[tuple[str, int]]:
-        return [("contacts", self.contacts), ("approached", self.approached),
-                ("replied", self.replied), ("met", self.met),
-                ("referrals received", self.referrals_received),
-                ("referrals met", self.referrals_met)]
+        return [
+            ("contacts", self.contacts),
+            ("approached", self.approached),
+            ("replied", self.replied),
+            ("met", self.met),
+            ("referrals received", self.referrals_received),
+            ("referrals met", self.referrals_met),
+        ]
 
 
 @dataclass(frozen=True)
@@ -108,8 +123,9 @@ def _met(meeting: Meeting, today: dt.date) -> bool:
     return meeting.held(today) and meeting.kind != "event"
 
 
-def compute_stats(vault: Vault, today: dt.date, since: dt.date | None = None,
-                  top_weeks: int = 5) -> Stats:
+def compute_stats(
+    vault: Vault, today: dt.date, since: dt.date | None = None, top_weeks: int = 5
+) -> Stats:
     start = since or dt.date.min
 
     def inside(day: dt.date) -> bool:
@@ -149,20 +165,35 @@ def compute_stats(vault: Vault, today: dt.date, since: dt.date | None = None,
     for c in vault.contacts.values():
         if c.referred_by is not None and c.added is not None and inside(c.added):
             received.setdefault(c.path, c.person)
-    referrals_met = sum(1 for p in received.values() if p.path is not None and (
-        p.path in met_paths or (since is None and any(_met(m, today) for m in vault.meetings_with(p.path)))))
+    referrals_met = sum(
+        1
+        for p in received.values()
+        if p.path is not None
+        and (
+            p.path in met_paths
+            or (since is None and any(_met(m, today) for m in vault.meetings_with(p.path)))
+        )
+    )
 
     on_time = due = still_open = 0
     for m in vault.meetings.values():
         if not m.held(today) or not inside(m.date) or not m.with_:
             continue
-        people = [p for p in m.with_ if not (p.path in vault.contacts
-                                             and vault.contacts[p.path].status == "do_not_contact")]
+        people = [
+            p
+            for p in m.with_
+            if not (p.path in vault.contacts and vault.contacts[p.path].status == "do_not_contact")
+        ]
         if not people:
             continue
         sent = [m.thank_you] if m.thank_you else []
-        sent += [e.date for p in people if p.path in vault.contacts
-                 for e in vault.contacts[p.path].log if e.kind == "thank_you" and e.date >= m.date]
+        sent += [
+            e.date
+            for p in people
+            if p.path in vault.contacts
+            for e in vault.contacts[p.path].log
+            if e.kind == "thank_you" and e.date >= m.date
+        ]
         first = min(sent) if sent else None
         window_over = today > m.date + dt.timedelta(days=THANK_YOU_DAYS)
         if first is None and not window_over:
@@ -177,12 +208,17 @@ def compute_stats(vault: Vault, today: dt.date, since: dt.date | None = None,
     for m in vault.meetings.values():
         if not _met(m, today) or not inside(m.date):
             continue
-        keys = {fold(vault.contacts[p.path].field): vault.contacts[p.path].field
-                for p in m.with_ if p.path in vault.contacts and vault.contacts[p.path].field}
+        keys = {
+            fold(vault.contacts[p.path].field): vault.contacts[p.path].field
+            for p in m.with_
+            if p.path in vault.contacts and vault.contacts[p.path].field
+        }
         for key, name in keys.items():
             per_field[key] += 1
             names.setdefault(key, name)
-    fields = tuple(sorted(((names[k], n) for k, n in per_field.items()), key=lambda x: (-x[1], fold(x[0]))))
+    fields = tuple(
+        sorted(((names[k], n) for k, n in per_field.items()), key=lambda x: (-x[1], fold(x[0])))
+    )
 
     weeks: Counter[dt.date] = Counter()
     for day in _activity(vault, today):
@@ -191,8 +227,18 @@ def compute_stats(vault: Vault, today: dt.date, since: dt.date | None = None,
     busiest = tuple(sorted(weeks.items(), key=lambda x: (-x[1], x[0]))[:top_weeks])
 
     funnel = Funnel(contacts, approached, replied, met, len(received), referrals_met)
-    return Stats(today, since, funnel, tuple(sorted(days)), on_time, due, still_open, fields,
-                 vault.settings.field_limit, busiest)
+    return Stats(
+        today,
+        since,
+        funnel,
+        tuple(sorted(days)),
+        on_time,
+        due,
+        still_open,
+        fields,
+        vault.settings.field_limit,
+        busiest,
+    )
 
 
 def _activity(vault: Vault, today: dt.date) -> Iterable[dt.date]:
@@ -207,25 +253,42 @@ def _activity(vault: Vault, today: dt.date) -> Iterable[dt.date]:
     for m in vault.meetings.values():
         if m.held(today):
             yield m.date
-        if m.thank_you is not None and m.thank_you <= today and not m.cancelled and not any(
-                (p.path, m.thank_you) in logged for p in m.with_ if p.path):
+        if (
+            m.thank_you is not None
+            and m.thank_you <= today
+            and not m.cancelled
+            and not any((p.path, m.thank_you) in logged for p in m.with_ if p.path)
+        ):
             yield m.thank_you
 
 
 def stats_json(s: Stats) -> StatsJSON:
     return StatsJSON(
-        today=s.today.isoformat(), since=s.since.isoformat() if s.since else None,
+        today=s.today.isoformat(),
+        since=s.since.isoformat() if s.since else None,
         funnel={name.replace(" ", "_"): value for name, value in s.funnel.stages()},
         response_rate=round(s.response_rate, 4) if s.response_rate is not None else None,
-        days_to_meeting={"median": s.median_days, "count": len(s.days_to_meeting),
-                         "min": min(s.days_to_meeting) if s.days_to_meeting else None,
-                         "max": max(s.days_to_meeting) if s.days_to_meeting else None},
-        thank_yous={"within_3_days": s.thank_yous_on_time, "meetings": s.thank_yous_due,
-                    "open": s.thank_yous_open},
+        days_to_meeting={
+            "median": s.median_days,
+            "count": len(s.days_to_meeting),
+            "min": min(s.days_to_meeting) if s.days_to_meeting else None,
+            "max": max(s.days_to_meeting) if s.days_to_meeting else None,
+        },
+        thank_yous={
+            "within_3_days": s.thank_yous_on_time,
+            "meetings": s.thank_yous_due,
+            "open": s.thank_yous_open,
+        },
         fields=[FieldJSON(field=f, meetings=n, over_limit=n > s.field_limit) for f, n in s.fields],
         field_limit=s.field_limit,
-        busiest_weeks=[WeekJSON(week=f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}",
-                                start=d.isoformat(), touches=n) for d, n in s.weeks],
+        busiest_weeks=[
+            WeekJSON(
+                week=f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}",
+                start=d.isoformat(),
+                touches=n,
+            )
+            for d, n in s.weeks
+        ],
     )
 
 
@@ -244,8 +307,12 @@ def bar(value: float, maximum: float, width: int = 30) -> str:
 # --- the referral tree ---------------------------------------------------------------------------
 
 STATES = ("met", "booked", "approached", "not_reached")
-_STATE_WORDS = {"met": "met", "booked": "meeting booked", "approached": "approached, no meeting yet",
-                "not_reached": "not reached yet"}
+_STATE_WORDS = {
+    "met": "met",
+    "booked": "meeting booked",
+    "approached": "approached, no meeting yet",
+    "not_reached": "not reached yet",
+}
 
 
 @dataclass(frozen=True)
@@ -270,8 +337,11 @@ def _node_state(vault: Vault, path: str | None, today: dt.date) -> str:
         return "met"
     if any(m.scheduled(today) for m in meetings):
         return "booked"
-    if any(t.kind in ATTEMPT_KINDS or t.kind in ("reply", "declined", "meeting")
-           for t in vault.touches(path, today) if t.date <= today):
+    if any(
+        t.kind in ATTEMPT_KINDS or t.kind in ("reply", "declined", "meeting")
+        for t in vault.touches(path, today)
+        if t.date <= today
+    ):
         return "approached"
     return "not_reached"
 
@@ -318,17 +388,29 @@ def referral_graph(vault: Vault, today: dt.date, root: str | None = None) -> Gra
     nodes = []
     for key, person in people.items():
         name = vault.contacts[person.path].name if person.path in vault.contacts else person.name
-        nodes.append(Node(key, name, person.path if person.path in vault.contacts else None,
-                          _node_state(vault, person.path, today)))
+        nodes.append(
+            Node(
+                key,
+                name,
+                person.path if person.path in vault.contacts else None,
+                _node_state(vault, person.path, today),
+            )
+        )
     nodes.sort(key=lambda n: (fold(n.name), n.key))
     return Graph(tuple(nodes), tuple(sorted(edges)))
 
 
-_LEGEND = ("Referral tree (coffeechat graph): an arrow runs from who gave the name to whom."
-           " Green: met. Blue: meeting booked. Yellow: approached, no meeting yet."
-           " Dashed: not reached yet.")
-_COLOURS = {"met": ("#d8f0d8", "#2e7d32", "#1b3d1b"), "booked": ("#dce9fb", "#1e5bb8", "#0d2a57"),
-            "approached": ("#fff4cc", "#b08800", "#4d3b00"), "not_reached": ("#ffffff", "#888888", "#444444")}
+_LEGEND = (
+    "Referral tree (coffeechat graph): an arrow runs from who gave the name to whom."
+    " Green: met. Blue: meeting booked. Yellow: approached, no meeting yet."
+    " Dashed: not reached yet."
+)
+_COLOURS = {
+    "met": ("#d8f0d8", "#2e7d32", "#1b3d1b"),
+    "booked": ("#dce9fb", "#1e5bb8", "#0d2a57"),
+    "approached": ("#fff4cc", "#b08800", "#4d3b00"),
+    "not_reached": ("#ffffff", "#888888", "#444444"),
+}
 
 
 def _ids(graph: Graph) -> dict[str, str]:
@@ -359,8 +441,11 @@ def mermaid(graph: Graph) -> list[str]:
         members = [ids[n.key] for n in graph.nodes if n.state == state]
         if members:
             out.append(f"  class {','.join(members)} {state}")
-    linked = [ids[n.key] for n in graph.nodes
-              if n.path and fold(n.path.rsplit("/", 1)[-1].removesuffix(".md")) == fold(n.name)]
+    linked = [
+        ids[n.key]
+        for n in graph.nodes
+        if n.path and fold(n.path.rsplit("/", 1)[-1].removesuffix(".md")) == fold(n.name)
+    ]
     if linked:
         out.append(f"  class {','.join(linked)} internal-link")
     out.append("```")
@@ -374,13 +459,19 @@ def _dot_text(text: str) -> str:
 def dot(graph: Graph) -> list[str]:
     """The tree as Graphviz DOT (``coffeechat graph --format dot | dot -Tsvg > tree.svg``)."""
     ids = _ids(graph)
-    out = ["digraph referrals {", f"  // {_LEGEND}", "  rankdir=LR;",
-           '  node [shape=box, style="rounded,filled", fontname="Helvetica", fillcolor="#ffffff"];']
+    out = [
+        "digraph referrals {",
+        f"  // {_LEGEND}",
+        "  rankdir=LR;",
+        '  node [shape=box, style="rounded,filled", fontname="Helvetica", fillcolor="#ffffff"];',
+    ]
     for n in graph.nodes:
         fill, stroke, text = _COLOURS[n.state]
         style = ', style="rounded,dashed"' if n.state == "not_reached" else ""
-        out.append(f'  {ids[n.key]} [label={_dot_text(n.name)}, fillcolor="{fill}", color="{stroke}",'
-                   f' fontcolor="{text}"{style}];')
+        out.append(
+            f'  {ids[n.key]} [label={_dot_text(n.name)}, fillcolor="{fill}", color="{stroke}",'
+            f' fontcolor="{text}"{style}];'
+        )
     for a, b in _ordered(graph.edges, ids):
         out.append(f"  {ids[a]} -> {ids[b]};")
     out.append("}")

@@ -11,7 +11,9 @@ __all__ = ["moment", "render"]
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*(?::([^}]*))?\}\}")
 _TEMPLATER = re.compile(r"<%[-_*]?.*?[-_]?%>", re.DOTALL)
-_MOMENT = re.compile(r"\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|d|HH|H|hh|h|mm|m|ss|s|A|a|Z")
+_MOMENT = re.compile(
+    r"\[[^\]]*\]|YYYY|YY|MMMM|MMM|MM|M|Do|DD|D|dddd|ddd|dd|d|HH|H|hh|h|mm|m|ss|s|A|a|Z"
+)
 
 
 def _ordinal(n: int) -> str:
@@ -22,17 +24,29 @@ def _ordinal(n: int) -> str:
 def moment(fmt: str, when: dt.datetime) -> str:
     """Format ``when`` with a Moment.js format string (the tokens Obsidian users use)."""
     tokens: dict[str, Callable[[dt.datetime], str]] = {
-        "YYYY": lambda d: f"{d.year:04d}", "YY": lambda d: f"{d.year % 100:02d}",
-        "MMMM": lambda d: d.strftime("%B"), "MMM": lambda d: d.strftime("%b"),
-        "MM": lambda d: f"{d.month:02d}", "M": lambda d: str(d.month),
-        "Do": lambda d: _ordinal(d.day), "DD": lambda d: f"{d.day:02d}", "D": lambda d: str(d.day),
-        "dddd": lambda d: d.strftime("%A"), "ddd": lambda d: d.strftime("%a"),
-        "dd": lambda d: d.strftime("%a")[:2], "d": lambda d: str(d.isoweekday() % 7),
-        "HH": lambda d: f"{d.hour:02d}", "H": lambda d: str(d.hour),
-        "hh": lambda d: f"{(d.hour % 12) or 12:02d}", "h": lambda d: str((d.hour % 12) or 12),
-        "mm": lambda d: f"{d.minute:02d}", "m": lambda d: str(d.minute),
-        "ss": lambda d: f"{d.second:02d}", "s": lambda d: str(d.second),
-        "A": lambda d: "AM" if d.hour < 12 else "PM", "a": lambda d: "am" if d.hour < 12 else "pm",
+        "YYYY": lambda d: f"{d.year:04d}",
+        "YY": lambda d: f"{d.year % 100:02d}",
+        "MMMM": lambda d: d.strftime("%B"),
+        "MMM": lambda d: d.strftime("%b"),
+        "MM": lambda d: f"{d.month:02d}",
+        "M": lambda d: str(d.month),
+        "Do": lambda d: _ordinal(d.day),
+        "DD": lambda d: f"{d.day:02d}",
+        "D": lambda d: str(d.day),
+        "dddd": lambda d: d.strftime("%A"),
+        "ddd": lambda d: d.strftime("%a"),
+        "dd": lambda d: d.strftime("%a")[:2],
+        "d": lambda d: str(d.isoweekday() % 7),
+        "HH": lambda d: f"{d.hour:02d}",
+        "H": lambda d: str(d.hour),
+        "hh": lambda d: f"{(d.hour % 12) or 12:02d}",
+        "h": lambda d: str((d.hour % 12) or 12),
+        "mm": lambda d: f"{d.minute:02d}",
+        "m": lambda d: str(d.minute),
+        "ss": lambda d: f"{d.second:02d}",
+        "s": lambda d: str(d.second),
+        "A": lambda d: "AM" if d.hour < 12 else "PM",
+        "a": lambda d: "am" if d.hour < 12 else "pm",
         "Z": lambda d: d.strftime("%z") or "",
     }
 

@@ -103,6 +103,8 @@ def decode_text(data: bytes, what: str) -> tuple[str, str | None]:
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        warning = (f"{what} is not UTF-8 (byte {exc.start + 1}); read as Windows-1252 —"
-                   " check accented names")
+        warning = (
+            f"{what} is not UTF-8 (byte {exc.start + 1}); read as Windows-1252 —"
+            " check accented names"
+        )
     return data.decode("cp1252", errors="replace"), warning

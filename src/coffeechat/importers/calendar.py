@@ -28,12 +28,17 @@ __all__ = ["CalendarPlan", "Change", "NewMeeting", "Occurrence", "plan_calendar"
 
 UID_KEY = "ical_uid"
 RECURRENCE_KEY = "ical_recurrence_id"
-_VIDEO = re.compile(r"zoom\.us|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|webex\.com"
-                    r"|whereby\.com|meet\.jit\.si", re.IGNORECASE)
-_KIND_WORDS = (("informational", re.compile(r"\binfo(?:rmational)?\b", re.IGNORECASE)),
-               ("coffee", re.compile(r"\bcoffee\b|\bcaf[eé]\b", re.IGNORECASE)),
-               ("video", re.compile(r"\bvideo\b|\bzoom\b", re.IGNORECASE)),
-               ("call", re.compile(r"\bcall\b|\bphone\b", re.IGNORECASE)))
+_VIDEO = re.compile(
+    r"zoom\.us|meet\.google\.com|teams\.microsoft\.com|teams\.live\.com|webex\.com"
+    r"|whereby\.com|meet\.jit\.si",
+    re.IGNORECASE,
+)
+_KIND_WORDS = (
+    ("informational", re.compile(r"\binfo(?:rmational)?\b", re.IGNORECASE)),
+    ("coffee", re.compile(r"\bcoffee\b|\bcaf[eé]\b", re.IGNORECASE)),
+    ("video", re.compile(r"\bvideo\b|\bzoom\b", re.IGNORECASE)),
+    ("call", re.compile(r"\bcall\b|\bphone\b", re.IGNORECASE)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +64,9 @@ class Occurrence:
 TOO_OFTEN = frozenset({"SECONDLY", "MINUTELY"})
 
 
-def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
-                  until: dt.date) -> tuple[list[Occurrence], set[str], int]:
+def read_calendar(
+    data: bytes, what: str, tz: dt.tzinfo, since: dt.date, until: dt.date
+) -> tuple[list[Occurrence], set[str], int]:
     """Every event occurring from ``since`` through ``until`` (recurring ones expanded), the
     UIDs of the recurring series in the file, and how many series were left out for repeating
     more often than hourly. Not iCalendar: one `UsageError`."""
@@ -78,15 +84,21 @@ def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
         kept = []
         for sub in component.subcomponents:
             rules: Any = sub.get("RRULE") if sub.name == "VEVENT" else None
-            if any(_frequency(rule) in TOO_OFTEN
-                   for rule in (rules if isinstance(rules, list) else [rules])):
+            if any(
+                _frequency(rule) in TOO_OFTEN
+                for rule in (rules if isinstance(rules, list) else [rules])
+            ):
                 dropped += 1
                 continue
             kept.append(sub)
         component.subcomponents[:] = kept
-    series = {str(e.get("UID", "")) for e in calendar.walk("VEVENT")
-              if e.get("RRULE") is not None or e.get("RDATE") is not None
-              or e.get("RECURRENCE-ID") is not None}
+    series = {
+        str(e.get("UID", ""))
+        for e in calendar.walk("VEVENT")
+        if e.get("RRULE") is not None
+        or e.get("RDATE") is not None
+        or e.get("RECURRENCE-ID") is not None
+    }
     try:
         events = recurring_ical_events.of(calendar).between(since, until + dt.timedelta(days=1))
     except Exception as exc:  # noqa: BLE001 - the library's errors have no common base
@@ -96,8 +108,10 @@ def read_calendar(data: bytes, what: str, tz: dt.tzinfo, since: dt.date,
         try:
             occurrence = _occurrence(event, tz, series)
         except (ValueError, TypeError, AttributeError) as exc:
-            raise UsageError(f"{what}: event {clean_text(event.get('UID', '?'))} cannot be read"
-                             f" ({_first_line(exc)})") from None
+            raise UsageError(
+                f"{what}: event {clean_text(event.get('UID', '?'))} cannot be read"
+                f" ({_first_line(exc)})"
+            ) from None
         if occurrence is not None and since <= occurrence.day <= until:
             out.append(occurrence)
     out.sort(key=lambda o: (o.day, o.uid, o.recurrence))
@@ -136,7 +150,8 @@ def _occurrence(event: Any, tz: dt.tzinfo, series: set[str]) -> Occurrence | Non
         recurrence = _recurrence_text(rid.dt)
     title = clean_text(event.get("SUMMARY", ""))
     location = clean_text(event.get("LOCATION", "")) or clean_text(
-        event.get("X-GOOGLE-CONFERENCE", ""))
+        event.get("X-GOOGLE-CONFERENCE", "")
+    )
     addresses = []
     for prop in ("ORGANIZER", "ATTENDEE"):
         values = event.get(prop)
@@ -147,8 +162,17 @@ def _occurrence(event: Any, tz: dt.tzinfo, series: set[str]) -> Occurrence | Non
                 addresses.append(address)
     cancelled = str(event.get("STATUS", "")).strip().upper() == "CANCELLED"
     where = f"{location} {event.get('DESCRIPTION', '')}"
-    return Occurrence(uid, recurrence, title, start, duration, location, tuple(addresses),
-                      cancelled, _kind(title, where))
+    return Occurrence(
+        uid,
+        recurrence,
+        title,
+        start,
+        duration,
+        location,
+        tuple(addresses),
+        cancelled,
+        _kind(title, where),
+    )
 
 
 def _local(value: Any, tz: dt.tzinfo) -> dt.datetime | dt.date:
@@ -180,7 +204,7 @@ def _address(value: Any) -> str:
     its EMAIL parameter (Apple writes ``urn:uuid:`` URIs with ``EMAIL=``)."""
     text = str(value).strip()
     if text.lower().startswith("mailto:"):
-        text = text[len("mailto:"):]
+        text = text[len("mailto:") :]
     if "@" not in text or ":" in text:
         text = str(getattr(value, "params", {}).get("EMAIL", "")).strip()
     return text if "@" in text else ""
@@ -210,8 +234,9 @@ class Change:
     def describe(self) -> str:
         from coffeechat.core.edits import format_value
 
-        return ", ".join(f"{k}: {format_value(v)}" if v is not None else f"{k} cleared"
-                         for k, v in self.values)
+        return ", ".join(
+            f"{k}: {format_value(v)}" if v is not None else f"{k} cleared" for k, v in self.values
+        )
 
 
 @dataclass
@@ -235,8 +260,14 @@ def imported_meetings(vault: Vault) -> dict[tuple[str, str], str]:
     return out
 
 
-def plan_calendar(occurrences: Iterable[Occurrence], series: set[str], vault: Vault,
-                  book: AddressBook, since: dt.date, until: dt.date) -> CalendarPlan:
+def plan_calendar(
+    occurrences: Iterable[Occurrence],
+    series: set[str],
+    vault: Vault,
+    book: AddressBook,
+    since: dt.date,
+    until: dt.date,
+) -> CalendarPlan:
     """The meeting notes to make and the imported ones to change, as of the vault."""
     plan = CalendarPlan()
     known = imported_meetings(vault)
@@ -259,8 +290,9 @@ def plan_calendar(occurrences: Iterable[Occurrence], series: set[str], vault: Va
         if occ.cancelled:
             plan.skipped["cancelled"] += 1
             continue
-        people = [p for a in occ.addresses if not book.is_own(a)
-                  if (p := book.contact(a)) is not None]
+        people = [
+            p for a in occ.addresses if not book.is_own(a) if (p := book.contact(a)) is not None
+        ]
         if not people:
             plan.skipped["no contact among the guests"] += 1
             continue

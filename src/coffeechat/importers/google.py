@@ -37,8 +37,10 @@ def parse(data: bytes, what: str) -> Batch:
         header = next(reader, None)
         columns = _columns(header or [])
         if columns is None:
-            raise UsageError(f"{what} is not a Google Contacts CSV: its first line is not Google's"
-                             " header (First Name or Given Name, E-mail 1 - Value, ...)")
+            raise UsageError(
+                f"{what} is not a Google Contacts CSV: its first line is not Google's"
+                " header (First Name or Given Name, E-mail 1 - Value, ...)"
+            )
         start = reader.line_num + 1
         for row in reader:
             line, start = start, reader.line_num + 1
@@ -66,7 +68,8 @@ def _columns(header: list[str]) -> _Columns | None:
             numbered.setdefault(m[1].lower(), []).append((int(m[2]), i))
     older = {"given name", "family name"} <= names.keys()
     current = {"first name", "last name"} <= names.keys() and (
-        bool(numbered) or "organization name" in names or "labels" in names)
+        bool(numbered) or "organization name" in names or "labels" in names
+    )
     if not (older or current):
         return None
     return _Columns(names, {k: [i for _, i in sorted(v)] for k, v in numbered.items()})
@@ -89,8 +92,12 @@ def _record(row: list[str], columns: _Columns, line: int) -> Record:
 
     name = clean_text(cell("name"))
     if not name:
-        parts = [cell("first name", "given name"), cell("middle name", "additional name"),
-                 cell("last name", "family name"), cell("name suffix")]
+        parts = [
+            cell("first name", "given name"),
+            cell("middle name", "additional name"),
+            cell("last name", "family name"),
+            cell("name suffix"),
+        ]
         name = clean_text(" ".join(p for p in parts if p.strip()))
     nicknames = _split(cell("nickname"))
     if not name:
@@ -106,8 +113,13 @@ def _record(row: list[str], columns: _Columns, line: int) -> Record:
     websites = values("website")
     linkedin = next((w for w in websites if "linkedin.com/" in w.lower()), "")
     return Record(
-        line=line, name=name, emails=tuple(e for e in values("e-mail") if "@" in e),
-        phones=tuple(values("phone")), company=companies[0] if companies else "",
-        role=titles[0] if titles else "", linkedin=linkedin,
-        aliases=tuple(n for n in nicknames if n != name), tags=tuple(tags),
+        line=line,
+        name=name,
+        emails=tuple(e for e in values("e-mail") if "@" in e),
+        phones=tuple(values("phone")),
+        company=companies[0] if companies else "",
+        role=titles[0] if titles else "",
+        linkedin=linkedin,
+        aliases=tuple(n for n in nicknames if n != name),
+        tags=tuple(tags),
     )

@@ -56,17 +56,23 @@ def parse_imap_url(text: str) -> ImapSource:
     in the user name). A password in the URL, or plain ``imap://``, is refused."""
     url = urllib.parse.urlsplit(text)
     if url.scheme.lower() != "imaps":
-        raise UsageError(f"{text}: only imaps:// (IMAP over TLS) is read; plain imap:// would send"
-                         " the password unencrypted")
+        raise UsageError(
+            f"{text}: only imaps:// (IMAP over TLS) is read; plain imap:// would send"
+            " the password unencrypted"
+        )
     if url.password is not None:
-        raise UsageError(f"{text}: no password in the address; set [mail] password_env,"
-                         " password_command or keyring")
+        raise UsageError(
+            f"{text}: no password in the address; set [mail] password_env,"
+            " password_command or keyring"
+        )
     try:
         port = url.port or 993
     except ValueError:
         raise UsageError(f"{text}: the port is not a number") from None
     if not url.hostname or not url.username:
-        raise UsageError(f"{text}: give the user and the server, as imaps://you@imap.example.org/INBOX")
+        raise UsageError(
+            f"{text}: give the user and the server, as imaps://you@imap.example.org/INBOX"
+        )
     mailbox = urllib.parse.unquote(url.path.lstrip("/")) or "INBOX"
     return ImapSource(url.hostname, port, urllib.parse.unquote(url.username), mailbox)
 
@@ -82,13 +88,22 @@ def _quoted(name: str) -> str:
 _HEADERS = BytesParser(policy=policy.default)
 
 
-def read_imap(source: ImapSource, password: str, since: dt.date | None = None,
-              timeout: int = 30, context: ssl.SSLContext | None = None) -> Iterator[Mail]:
+def read_imap(
+    source: ImapSource,
+    password: str,
+    since: dt.date | None = None,
+    timeout: int = 30,
+    context: ssl.SSLContext | None = None,
+) -> Iterator[Mail]:
     """The headers of every message in the mailbox (since ``since``), read only."""
     where = str(source)
     try:
-        client = imaplib.IMAP4_SSL(source.host, source.port, timeout=timeout,
-                                   ssl_context=context or ssl.create_default_context())
+        client = imaplib.IMAP4_SSL(
+            source.host,
+            source.port,
+            timeout=timeout,
+            ssl_context=context or ssl.create_default_context(),
+        )
     except ssl.SSLError as exc:
         raise CoffeechatError(f"{where}: the TLS connection failed ({exc.reason or exc})") from None
     except OSError as exc:
@@ -97,8 +112,9 @@ def read_imap(source: ImapSource, password: str, since: dt.date | None = None,
         try:
             client.login(source.user, password)
         except imaplib.IMAP4.error:
-            raise CoffeechatError(f"{where}: the server refused user {source.user!r} with this"
-                                  " password") from None
+            raise CoffeechatError(
+                f"{where}: the server refused user {source.user!r} with this password"
+            ) from None
         status, _ = client.select(_quoted(source.mailbox), readonly=True)  # EXAMINE
         if status != "OK":
             raise CoffeechatError(f"{where}: there is no mailbox {source.mailbox!r}")
@@ -108,7 +124,7 @@ def read_imap(source: ImapSource, password: str, since: dt.date | None = None,
             raise CoffeechatError(f"{where}: the server could not search the mailbox")
         uids = [u.decode() for u in (found[0] or b"").split()]
         for start in range(0, len(uids), BATCH):
-            chunk = ",".join(uids[start:start + BATCH])
+            chunk = ",".join(uids[start : start + BATCH])
             status, data = client.uid("FETCH", chunk, "(UID BODY.PEEK[HEADER])")
             if status != "OK":
                 raise CoffeechatError(f"{where}: the server would not send the headers")

@@ -24,13 +24,24 @@ __all__ = ["parse", "parse_connected_on"]
 SOURCE = "LinkedIn"
 _HEADER_LINES = 20  # the header is looked for among this many first rows
 _COLUMNS = {
-    "first name": "first", "last name": "last", "url": "url", "profile url": "url",
-    "email address": "email", "e-mail address": "email", "email": "email",
-    "company": "company", "position": "position", "connected on": "connected",
+    "first name": "first",
+    "last name": "last",
+    "url": "url",
+    "profile url": "url",
+    "email address": "email",
+    "e-mail address": "email",
+    "email": "email",
+    "company": "company",
+    "position": "position",
+    "connected on": "connected",
 }
 _LINKEDIN_ONLY = {"url", "email", "company", "position", "connected"}
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 _DATE = re.compile(r"(\d{1,2})[ -]([A-Za-z]{3,9})\.?,?[ -](\d{4})")
 
 
@@ -53,8 +64,21 @@ def parse_connected_on(text: str) -> dt.date | None:
 
 
 def _full_month(word: str) -> bool:
-    names = ["january", "february", "march", "april", "may", "june", "july", "august",
-             "september", "sept", "october", "november", "december"]
+    names = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "sept",
+        "october",
+        "november",
+        "december",
+    ]
     return word.lower() in names
 
 
@@ -67,12 +91,15 @@ def _connections_in_zip(archive: zipfile.ZipFile, what: str) -> zipfile.ZipInfo:
     for info in archive.infolist():
         if info.filename.rsplit("/", 1)[-1].lower() == "connections.csv":
             if info.file_size > MAX_CSV_BYTES:
-                raise UsageError(f"{what}:{info.filename} unpacks to {info.file_size / 1e6:,.0f} MB,"
-                                 f" more than a Connections.csv can be ({MAX_CSV_BYTES >> 20} MB);"
-                                 " nothing was read")
+                raise UsageError(
+                    f"{what}:{info.filename} unpacks to {info.file_size / 1e6:,.0f} MB,"
+                    f" more than a Connections.csv can be ({MAX_CSV_BYTES >> 20} MB);"
+                    " nothing was read"
+                )
             return info
-    raise UsageError(f"{what} is a zip file without a Connections.csv"
-                     " (LinkedIn sends it in the export's zip)")
+    raise UsageError(
+        f"{what} is a zip file without a Connections.csv (LinkedIn sends it in the export's zip)"
+    )
 
 
 def _zip_encoding(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
@@ -111,10 +138,13 @@ def parse(data: bytes, what: str) -> Batch:
             else:
                 encoding = _zip_encoding(archive, info)
             if encoding == "cp1252":
-                batch.warnings.append(Problem(0, f"{what} is not UTF-8; read as Windows-1252 —"
-                                                 " check accented names"))
-            with archive.open(info) as raw, io.TextIOWrapper(raw, encoding, errors="replace",
-                                                             newline="") as stream:
+                batch.warnings.append(
+                    Problem(0, f"{what} is not UTF-8; read as Windows-1252 — check accented names")
+                )
+            with (
+                archive.open(info) as raw,
+                io.TextIOWrapper(raw, encoding, errors="replace", newline="") as stream,
+            ):
                 _read_rows(csv.reader(stream), what, batch)
     except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
         raise UsageError(f"{what} is a damaged zip file ({exc})") from None
@@ -141,8 +171,10 @@ def _read_rows(reader: Any, what: str, batch: Batch) -> None:
     except csv.Error as exc:
         raise UsageError(f"{what}:{reader.line_num}: not a readable CSV file ({exc})") from None
     if columns is None:
-        raise UsageError(f"{what} is not a LinkedIn Connections.csv: no 'First Name,Last Name,"
-                         "URL,...' header in its first lines")
+        raise UsageError(
+            f"{what} is not a LinkedIn Connections.csv: no 'First Name,Last Name,"
+            "URL,...' header in its first lines"
+        )
 
 
 def _header(row: list[str]) -> dict[str, int] | None:
@@ -167,12 +199,19 @@ def _record(row: list[str], columns: dict[str, int], line: int, batch: Batch) ->
     if connected:
         connected_on = parse_connected_on(connected)
         if connected_on is None:
-            batch.warnings.append(Problem(line, f"'Connected On' {connected!r} is not a date"
-                                                " like 05 Mar 2024; left out"))
+            batch.warnings.append(
+                Problem(
+                    line, f"'Connected On' {connected!r} is not a date like 05 Mar 2024; left out"
+                )
+            )
     email = cell("email")
     record = Record(
-        line=line, name=name, emails=(email,) if "@" in email else (),
-        company=cell("company"), role=cell("position"), linkedin=cell("url"),
+        line=line,
+        name=name,
+        emails=(email,) if "@" in email else (),
+        company=cell("company"),
+        role=cell("position"),
+        linkedin=cell("url"),
         connected_on=connected_on,
     )
     return record

@@ -33,18 +33,31 @@ from coffeechat.errors import CoffeechatError, UsageError
 from coffeechat.importers import clean_text
 from coffeechat.importers.match import split_emails
 
-__all__ = ["AddressBook", "Mail", "MailPlan", "address_key", "log_mail", "open_mailbox", "plan_mail",
-           "read_mail", "read_message", "subject_key", "write_plan"]
+__all__ = [
+    "AddressBook",
+    "Mail",
+    "MailPlan",
+    "address_key",
+    "log_mail",
+    "open_mailbox",
+    "plan_mail",
+    "read_mail",
+    "read_message",
+    "subject_key",
+    "write_plan",
+]
 
 #: Domains whose addresses ignore dots in the local part (Gmail's own rule).
 _DOTLESS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
-_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|ri|r)\s*(?:\[\d+\])?\s*:\s*)+",
-                           re.IGNORECASE)
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|ri|r)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
 _AUTO_SUBJECT = re.compile(
     r"^\s*(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)"
     r"|auto:|autoreply|abwesenheitsnotiz|r[ée]ponse automatique|absence|vacation reply"
     r"|undeliverable|delivery status notification|mail delivery (?:failed|failure))",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _LIST_HEADERS = ("list-id", "list-post", "list-unsubscribe", "mailing-list")
 _AUTO_HEADERS = ("x-autoreply", "x-autorespond", "x-autoresponder")
 NO_SUBJECT = "(no subject)"
@@ -53,8 +66,9 @@ SUBJECT_MAX = 200
 #: Log kinds only a person writes for a message they sent: a sent mail on a day the log has
 #: one of these is that message, already logged — an `email` line as well would count as one
 #: more attempt at an approach.
-WRITTEN_BY_HAND = frozenset({"approach", "follow_up", "thank_you", "update", "report_back",
-                             "landed"})
+WRITTEN_BY_HAND = frozenset(
+    {"approach", "follow_up", "thank_you", "update", "report_back", "landed"}
+)
 
 
 def address_key(address: str) -> str:
@@ -126,14 +140,19 @@ def _skip(msg: EmailMessage, subject: str) -> str:
     if precedence == "list":
         return "mailing list"
     auto = str(msg.get("auto-submitted", "")).strip().lower()
-    if (auto and not auto.startswith("no")) or precedence in ("bulk", "junk") \
-            or any(msg.get(h) is not None for h in _AUTO_HEADERS) \
-            or msg.get_content_type() == "multipart/report" or _AUTO_SUBJECT.match(subject):
+    if (
+        (auto and not auto.startswith("no"))
+        or precedence in ("bulk", "junk")
+        or any(msg.get(h) is not None for h in _AUTO_HEADERS)
+        or msg.get_content_type() == "multipart/report"
+        or _AUTO_SUBJECT.match(subject)
+    ):
         return "automatic reply"
     return ""
 
 
 # --- reading a mailbox (read only) ---------------------------------------------------------
+
 
 def open_mailbox(path: Path, shown: str) -> mailbox.Mailbox:
     """The Maildir folder or mbox file at ``path``, opened without creating or writing
@@ -141,8 +160,10 @@ def open_mailbox(path: Path, shown: str) -> mailbox.Mailbox:
     if path.is_dir():
         if (path / "cur").is_dir() and (path / "new").is_dir():
             return mailbox.Maildir(path, factory=None, create=False)
-        raise UsageError(f"{shown} is a folder but not a Maildir (it has no cur/ and new/"
-                         " folders); give a Maildir folder or an mbox file")
+        raise UsageError(
+            f"{shown} is a folder but not a Maildir (it has no cur/ and new/"
+            " folders); give a Maildir folder or an mbox file"
+        )
     try:
         with open(path, "rb") as fh:
             head = fh.read(5)
@@ -151,8 +172,10 @@ def open_mailbox(path: Path, shown: str) -> mailbox.Mailbox:
     except OSError as exc:
         raise UsageError(f"{shown} cannot be read: {exc.strerror or exc}") from None
     if head and head != b"From ":
-        raise UsageError(f"{shown} is not an mbox file (it does not begin with a \"From \""
-                         " line) nor a Maildir folder")
+        raise UsageError(
+            f'{shown} is not an mbox file (it does not begin with a "From "'
+            " line) nor a Maildir folder"
+        )
     return mailbox.mbox(path, factory=None, create=False)
 
 
@@ -170,8 +193,7 @@ def read_mail(box: mailbox.Mailbox, seen: set[str] | None = None) -> Iterator[Ma
                 msg = _HEADERS.parse(fh)  # type: ignore[arg-type]
             delivered = None
             if msg.get("date") is None and isinstance(box, mailbox.Maildir):
-                delivered = dt.datetime.fromtimestamp(box.get_message(key).get_date(),
-                                                      dt.UTC)
+                delivered = dt.datetime.fromtimestamp(box.get_message(key).get_date(), dt.UTC)
             assert isinstance(msg, EmailMessage)
             yield read_message(str(key), msg, delivered)
         except KeyError:
@@ -181,6 +203,7 @@ def read_mail(box: mailbox.Mailbox, seen: set[str] | None = None) -> Iterator[Ma
 
 
 # --- matching: pure -------------------------------------------------------------------------
+
 
 class AddressBook:
     """Your own addresses and each contact's (``email:`` and ``emails:``), by `address_key`."""
@@ -228,8 +251,13 @@ class MailPlan:
         return sum(len(v) for v in self.lines.values())
 
 
-def plan_mail(mails: Iterable[Mail], vault: Vault, book: AddressBook, tz: dt.tzinfo,
-              since: dt.date | None = None) -> MailPlan:
+def plan_mail(
+    mails: Iterable[Mail],
+    vault: Vault,
+    book: AddressBook,
+    tz: dt.tzinfo,
+    since: dt.date | None = None,
+) -> MailPlan:
     """The log lines ``mails`` add to the contacts of ``vault``, as of the notes' own logs."""
     plan = MailPlan()
     # (contact, day, kind, thread) -> (when, key, subject): the day's first message of a thread
@@ -248,8 +276,12 @@ def plan_mail(mails: Iterable[Mail], vault: Vault, book: AddressBook, tz: dt.tzi
             continue
         if book.is_own(mail.sender):
             kind = "email"
-            people = [p for a in mail.recipients if not book.is_own(a)
-                      if (p := book.contact(a)) is not None]
+            people = [
+                p
+                for a in mail.recipients
+                if not book.is_own(a)
+                if (p := book.contact(a)) is not None
+            ]
             if not people:
                 plan.skipped["sent to no contact"] += 1
                 continue
@@ -293,8 +325,9 @@ def append_lines(lines: list[str]) -> Callable[[bytes], bytes]:
     return edit
 
 
-def write_plan(plan: MailPlan, edit: Callable[[str, Callable[[bytes], bytes]], bool]
-               ) -> tuple[list[tuple[str, str]], list[str]]:
+def write_plan(
+    plan: MailPlan, edit: Callable[[str, Callable[[bytes], bytes]], bool]
+) -> tuple[list[tuple[str, str]], list[str]]:
     """Carry out ``plan`` one note at a time through ``edit`` — `App.edit`, which refuses a note
     changed since the vault was read. Returns the (path, line) pairs written and the one-line
     reasons of the notes refused (the other notes are still written)."""
@@ -310,10 +343,14 @@ def write_plan(plan: MailPlan, edit: Callable[[str, Callable[[bytes], bytes]], b
     return written, problems
 
 
-def log_mail(vault: Vault, own: Iterable[str], tz: dt.tzinfo, mails: Iterable[Mail],
-             since: dt.date | None,
-             edit: Callable[[str, Callable[[bytes], bytes]], bool] | None
-             ) -> tuple[MailPlan, list[tuple[str, str]], list[str]]:
+def log_mail(
+    vault: Vault,
+    own: Iterable[str],
+    tz: dt.tzinfo,
+    mails: Iterable[Mail],
+    since: dt.date | None,
+    edit: Callable[[str, Callable[[bytes], bytes]], bool] | None,
+) -> tuple[MailPlan, list[tuple[str, str]], list[str]]:
     """Plan ``mails`` against ``vault`` and write the plan through ``edit`` (None: a dry run,
     nothing written). Returns the plan, the (path, line) pairs written — or that would be —
     and the notes refused. `import mail` and `watch` both log mail through here."""

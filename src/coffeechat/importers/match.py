@@ -39,8 +39,7 @@ from coffeechat.storage.writer import (
     template_text,
 )
 
-__all__ = ["Summary", "company_key", "import_batch", "linkedin_key", "person_key",
-           "split_emails"]
+__all__ = ["Summary", "company_key", "import_batch", "linkedin_key", "person_key", "split_emails"]
 
 #: Properties an import fills on an existing note when they are empty there.
 FILLED = ("company", "role", "email", "phone", "linkedin", "connected_on", "aliases")
@@ -62,11 +61,43 @@ def person_key(name: str) -> str:
 
 
 #: Legal forms left off a company's name when names are compared (Acme, Inc. ≈ ACME GmbH).
-LEGAL_SUFFIXES = frozenset({
-    "inc", "incorporated", "corp", "corporation", "co", "company", "llc", "llp", "lp", "ltd",
-    "limited", "plc", "gmbh", "ag", "kg", "mbh", "ug", "sa", "sas", "sarl", "srl", "spa", "bv",
-    "nv", "ab", "oy", "as", "asa", "aps", "pty", "pte", "kk", "sl",
-})
+LEGAL_SUFFIXES = frozenset(
+    {
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "llc",
+        "llp",
+        "lp",
+        "ltd",
+        "limited",
+        "plc",
+        "gmbh",
+        "ag",
+        "kg",
+        "mbh",
+        "ug",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "ab",
+        "oy",
+        "as",
+        "asa",
+        "aps",
+        "pty",
+        "pte",
+        "kk",
+        "sl",
+    }
+)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -111,8 +142,14 @@ class _People:
         self.linkedin_of: dict[str, str] = {}
         self.broken: dict[str, str] = {}  # person key of a broken contact note's file name -> path
 
-    def add(self, path: str, names: Iterable[str], emails: Iterable[str], linkedin: str,
-            companies: Iterable[str]) -> None:
+    def add(
+        self,
+        path: str,
+        names: Iterable[str],
+        emails: Iterable[str],
+        linkedin: str,
+        companies: Iterable[str],
+    ) -> None:
         for email in emails:
             self.by_email.setdefault(email.strip().lower(), path)
         if linkedin.strip():
@@ -147,8 +184,17 @@ def split_emails(text: str) -> list[str]:
 
 
 class _Run:
-    def __init__(self, root: Path, settings: Settings, vault: Vault, batch: Batch, what: str,
-                 today: dt.date, now: dt.datetime, dry_run: bool) -> None:
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        vault: Vault,
+        batch: Batch,
+        what: str,
+        today: dt.date,
+        now: dt.datetime,
+        dry_run: bool,
+    ) -> None:
         self.root, self.settings, self.vault, self.batch = root, settings, vault, batch
         self.what, self.today, self.now, self.dry_run = what, today, now, dry_run
         self.summary = Summary(records=len(batch.records))
@@ -159,8 +205,12 @@ class _Run:
         self._index_people()
         self.companies: dict[str, str] = {}  # company key -> link target
         self._index_companies()
-        tmpl = parse_note("t.md", new_note_bytes(
-            template_text(root, settings, NoteType.CONTACT), NoteType.CONTACT, "x", [], now))
+        tmpl = parse_note(
+            "t.md",
+            new_note_bytes(
+                template_text(root, settings, NoteType.CONTACT), NoteType.CONTACT, "x", [], now
+            ),
+        )
         self.template_lists = {key: _as_list(tmpl.meta.get(key)) for key in ("tags", "aliases")}
         self.template_meta = dict(tmpl.meta)
 
@@ -172,10 +222,18 @@ class _Run:
             companies = [contact.company] if contact.company else []
             if contact.company_path in vault.companies:
                 company = vault.companies[contact.company_path]
-                companies += [company.name, *company.aliases,
-                              vault.notes[contact.company_path].stem]
-            self.people.add(path, [contact.name, *contact.aliases], split_emails(contact.email),
-                            contact.linkedin, companies)
+                companies += [
+                    company.name,
+                    *company.aliases,
+                    vault.notes[contact.company_path].stem,
+                ]
+            self.people.add(
+                path,
+                [contact.name, *contact.aliases],
+                split_emails(contact.email),
+                contact.linkedin,
+                companies,
+            )
         prefix = fold(self.contacts_folder) + "/"
         for path, note in sorted(vault.notes.items()):
             if note.broken and fold(path).startswith(prefix):
@@ -216,16 +274,34 @@ class _Run:
         self.summary.actions.append(f"create {rel}")
         return stem
 
-    def _create(self, note_type: NoteType, name: str, fields: list[tuple[str, Any]],
-                qualifier: str, body: list[tuple[str, str]]) -> str:
+    def _create(
+        self,
+        note_type: NoteType,
+        name: str,
+        fields: list[tuple[str, Any]],
+        qualifier: str,
+        body: list[tuple[str, str]],
+    ) -> str:
         """create_note, stepping over a name taken by a file the vault scan does not see."""
-        folder = (self.settings.companies_folder if note_type is NoteType.COMPANY
-                  else self.settings.contacts_folder)
+        folder = (
+            self.settings.companies_folder
+            if note_type is NoteType.COMPANY
+            else self.settings.contacts_folder
+        )
         for _ in range(5):
             stem = self.names.unique(name, qualifier)
             try:
-                return create_note(self.root, self.settings, note_type, name, fields,
-                                   names=self.names, now=self.now, stem=stem, body_lines=body)
+                return create_note(
+                    self.root,
+                    self.settings,
+                    note_type,
+                    name,
+                    fields,
+                    names=self.names,
+                    now=self.now,
+                    stem=stem,
+                    body_lines=body,
+                )
             except StaleFile:
                 self.names.add(f"{folder}/{stem}.md")
         raise StaleFile(f"no free file name for {name!r} in {folder}/")
@@ -240,8 +316,10 @@ class _Run:
         try:
             if path is None and person_key(record.name) in self.people.broken:
                 broken = self.people.broken[person_key(record.name)]
-                raise CoffeechatError(f"{broken} has the same name but cannot be read (see"
-                                      " `coffeechat check`); fix it and import again")
+                raise CoffeechatError(
+                    f"{broken} has the same name but cannot be read (see"
+                    " `coffeechat check`); fix it and import again"
+                )
             if path is None:
                 self._new(record)
             else:
@@ -288,8 +366,13 @@ class _Run:
             rel = self._create(NoteType.CONTACT, record.name, fields, record.company, body)
         self.summary.created += 1
         self.summary.actions.append(f"create {rel}")
-        self.people.add(rel, [record.name, *record.aliases], record.emails, record.linkedin,
-                        [record.company] if record.company else [])
+        self.people.add(
+            rel,
+            [record.name, *record.aliases],
+            record.emails,
+            record.linkedin,
+            [record.company] if record.company else [],
+        )
 
     def _candidates(self, record: Record, meta: dict[str, Any]) -> list[tuple[str, Any]]:
         out: list[tuple[str, Any]] = []
@@ -297,11 +380,14 @@ class _Run:
             target = self.company(record.company)
             if target:
                 out.append(("company", Link(target)))
-        for key, value in (("role", record.role),
-                           ("email", record.emails[0] if record.emails else ""),
-                           ("phone", record.phones[0] if record.phones else ""),
-                           ("linkedin", record.linkedin), ("connected_on", record.connected_on),
-                           ("aliases", list(record.aliases))):
+        for key, value in (
+            ("role", record.role),
+            ("email", record.emails[0] if record.emails else ""),
+            ("phone", record.phones[0] if record.phones else ""),
+            ("linkedin", record.linkedin),
+            ("connected_on", record.connected_on),
+            ("aliases", list(record.aliases)),
+        ):
             if value and _empty(meta, key):
                 out.append((key, value))
         return out
@@ -322,6 +408,7 @@ class _Run:
             filled = [key for key, _ in candidates]
             self.pending[path] = {**meta, **dict(candidates)}
         elif candidates:
+
             def edit(data: bytes) -> bytes:
                 now_meta = front_matter_of(data)
                 filled.clear()
@@ -338,8 +425,13 @@ class _Run:
             self.summary.actions.append(f"update {path}: {', '.join(filled)}")
         else:
             self.summary.skipped += 1
-        self.people.add(path, [record.name], record.emails, record.linkedin,
-                        [record.company] if record.company else [])
+        self.people.add(
+            path,
+            [record.name],
+            record.emails,
+            record.linkedin,
+            [record.company] if record.company else [],
+        )
 
     def _read_meta(self, path: str) -> dict[str, Any]:
         try:
@@ -361,9 +453,18 @@ def _as_list(value: Any) -> list[str]:
     return []
 
 
-def import_batch(root: Path, settings: Settings, vault: Vault, batch: Batch, *, what: str,
-                 today: dt.date, now: dt.datetime, dry_run: bool = False,
-                 progress: Callable[[int], None] | None = None) -> Summary:
+def import_batch(
+    root: Path,
+    settings: Settings,
+    vault: Vault,
+    batch: Batch,
+    *,
+    what: str,
+    today: dt.date,
+    now: dt.datetime,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
     """Bring ``batch`` into the vault (``dry_run``: only say what would change)."""
     run = _Run(root, settings, vault, batch, what, today, now, dry_run)
     summary = run.summary
@@ -374,8 +475,9 @@ def import_batch(root: Path, settings: Settings, vault: Vault, batch: Batch, *, 
         run.apply(record)
         if progress is not None:
             progress(1)
-    summary.warnings += [f"{what}:{p.line}: {p.message}" if p.line else p.message
-                         for p in batch.warnings]
+    summary.warnings += [
+        f"{what}:{p.line}: {p.message}" if p.line else p.message for p in batch.warnings
+    ]
     summary.problems.sort(key=_line_of)
     summary.warnings.sort(key=_line_of)
     return summary

@@ -141,17 +141,31 @@ def _preferred(lines: list[Any]) -> list[Any]:
 
 
 def _record(card: Any, line: int) -> Record:
-    labels = {ln.group.lower(): " ".join(_texts(ln.value)).lower()
-              for ln in _lines(card, "X-ABLABEL") if ln.group}
+    labels = {
+        ln.group.lower(): " ".join(_texts(ln.value)).lower()
+        for ln in _lines(card, "X-ABLABEL")
+        if ln.group
+    }
     name = " ".join(t for ln in _lines(card, "FN")[:1] for t in _texts(ln.value))
     if not name:
         for ln in _lines(card, "N")[:1]:
             n = ln.value
-            parts = [getattr(n, attr, "") for attr in ("prefix", "given", "additional", "family",
-                                                       "suffix")] if not isinstance(n, str) else [n]
+            parts = (
+                [
+                    getattr(n, attr, "")
+                    for attr in ("prefix", "given", "additional", "family", "suffix")
+                ]
+                if not isinstance(n, str)
+                else [n]
+            )
             name = clean_text(" ".join(t for p in parts for t in _texts(p)))
-    nicknames = [t.strip() for ln in _lines(card, "NICKNAME") for v in _texts(ln.value)
-                 for t in v.split(",") if t.strip()]
+    nicknames = [
+        t.strip()
+        for ln in _lines(card, "NICKNAME")
+        for v in _texts(ln.value)
+        for t in v.split(",")
+        if t.strip()
+    ]
     if not name and nicknames:
         name = nicknames[0]
     emails = []
@@ -174,8 +188,11 @@ def _record(card: Any, line: int) -> Record:
             for text in _texts(ln.value):
                 label = labels.get((ln.group or "").lower(), "")
                 types = " ".join(str(v) for vs in ln.params.values() for v in vs).lower()
-                if not linkedin and ("linkedin.com/" in text.lower() or "linkedin" in label
-                                     or (prop != "URL" and "linkedin" in types)):
+                if not linkedin and (
+                    "linkedin.com/" in text.lower()
+                    or "linkedin" in label
+                    or (prop != "URL" and "linkedin" in types)
+                ):
                     linkedin = text
     tags = []
     for ln in _lines(card, "CATEGORIES"):
@@ -185,7 +202,13 @@ def _record(card: Any, line: int) -> Record:
                 if tag and tag not in tags:
                     tags.append(tag)
     return Record(
-        line=line, name=name, emails=tuple(emails), phones=tuple(phones), company=org,
-        role=title, linkedin=linkedin, aliases=tuple(n for n in nicknames if n != name),
+        line=line,
+        name=name,
+        emails=tuple(emails),
+        phones=tuple(phones),
+        company=org,
+        role=title,
+        linkedin=linkedin,
+        aliases=tuple(n for n in nicknames if n != name),
         tags=tuple(tags),
     )

@@ -47,20 +47,24 @@ def cache_dir(root: Path, create: bool = True) -> Path:
         info = os.lstat(folder)
         _write_gitignore(folder)
     if stat.S_ISLNK(info.st_mode):
-        raise CacheDirError(f"{folder} is a symbolic link; coffeechat keeps its cache only in a"
-                            " real folder inside the vault and never writes through a link:"
-                            " remove the link (it holds nothing of yours)")
+        raise CacheDirError(
+            f"{folder} is a symbolic link; coffeechat keeps its cache only in a"
+            " real folder inside the vault and never writes through a link:"
+            " remove the link (it holds nothing of yours)"
+        )
     if not stat.S_ISDIR(info.st_mode):
-        raise CacheDirError(f"{folder} is not a folder; coffeechat keeps its cache there:"
-                            " move that file away")
+        raise CacheDirError(
+            f"{folder} is not a folder; coffeechat keeps its cache there: move that file away"
+        )
     _unlink_links(folder)
     return folder
 
 
 def _write_gitignore(folder: Path) -> None:
     try:
-        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                     0o644)
+        fd = os.open(
+            folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644
+        )
     except OSError:
         return  # already there (or a read-only vault): nothing to add
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -16,8 +16,15 @@ from pathlib import Path
 
 from coffeechat.errors import CoffeechatError
 
-__all__ = ["Fingerprint", "PathOutsideVault", "StaleFile", "atomic_write", "fingerprint",
-           "inside_vault", "read_with_fingerprint"]
+__all__ = [
+    "Fingerprint",
+    "PathOutsideVault",
+    "StaleFile",
+    "atomic_write",
+    "fingerprint",
+    "inside_vault",
+    "read_with_fingerprint",
+]
 
 
 class StaleFile(CoffeechatError):
@@ -68,8 +75,14 @@ def inside_vault(root: Path, rel: str | os.PathLike[str]) -> Path:
     return target
 
 
-def atomic_write(path: Path, data: bytes, *, expected: Fingerprint | None = None,
-                 create: bool = False, before_replace: Callable[[Path], None] | None = None) -> None:
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    expected: Fingerprint | None = None,
+    create: bool = False,
+    before_replace: Callable[[Path], None] | None = None,
+) -> None:
     """Write ``data`` to ``path`` atomically.
 
     ``expected``: the fingerprint from when the file was read; the write is refused with
@@ -80,8 +93,9 @@ def atomic_write(path: Path, data: bytes, *, expected: Fingerprint | None = None
     folder = path.parent
     # The pid in the name lets the next writer (holding the vault's write lock) remove what a
     # writer killed before its rename left behind (`coffeechat.storage.lock.sweep_temp_files`).
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name[:40]}.{os.getpid()}.cc", suffix=".tmp",
-                                    dir=folder)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{path.name[:40]}.{os.getpid()}.cc", suffix=".tmp", dir=folder
+    )
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -104,8 +118,10 @@ def atomic_write(path: Path, data: bytes, *, expected: Fingerprint | None = None
                 os.replace(tmp, path)
         else:
             if expected is not None and fingerprint(path) != expected:
-                raise StaleFile(f"{path.name} changed on disk since it was read; nothing was"
-                                " written — run the command again")
+                raise StaleFile(
+                    f"{path.name} changed on disk since it was read; nothing was"
+                    " written — run the command again"
+                )
             os.replace(tmp, path)
         _fsync_dir(folder)
     finally:

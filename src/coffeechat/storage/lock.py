@@ -120,15 +120,18 @@ def write_lock(root: Path, timeout: float | None = None) -> Iterator[None]:
         cache_dir(Path(root))
         fd = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
     except OSError as exc:
-        raise CoffeechatError(f"cannot lock the vault for writing ({folder / LOCK_NAME}:"
-                              f" {exc.strerror or exc})") from None
+        raise CoffeechatError(
+            f"cannot lock the vault for writing ({folder / LOCK_NAME}: {exc.strerror or exc})"
+        ) from None
     try:
         deadline = time.monotonic() + _timeout(timeout)
         delay = 0.005
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
-                raise VaultBusy(f"another coffeechat is writing to this vault{_holder(fd)};"
-                                " try again (the lock is .coffeechat/write.lock)")
+                raise VaultBusy(
+                    f"another coffeechat is writing to this vault{_holder(fd)};"
+                    " try again (the lock is .coffeechat/write.lock)"
+                )
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
         try:

@@ -74,15 +74,23 @@ def scan(root: Path, settings: Settings) -> tuple[dict[str, FileStat], list[tupl
                         st = entry.stat(follow_symlinks=False)  # one lstat: note, link or folder
                         if S_ISREG(st.st_mode):
                             rel = prefix + name
-                            if not ((files_ignored or name.lower() in IGNORED_FILES)
-                                    and is_ignored(rel, settings)):
+                            if not (
+                                (files_ignored or name.lower() in IGNORED_FILES)
+                                and is_ignored(rel, settings)
+                            ):
                                 found[rel] = new(FileStat, (rel, st.st_size, st.st_mtime_ns))
                             continue
                         if S_ISLNK(st.st_mode):
-                            problems.append((prefix + name,
-                                             "is a symbolic link; coffeechat does not follow links"))
+                            problems.append(
+                                (
+                                    prefix + name,
+                                    "is a symbolic link; coffeechat does not follow links",
+                                )
+                            )
                             continue
-                    if entry.is_dir(follow_symlinks=False) and not is_ignored(prefix + name, settings):
+                    if entry.is_dir(follow_symlinks=False) and not is_ignored(
+                        prefix + name, settings
+                    ):
                         stack.append(prefix + name)
                 except FileNotFoundError:
                     continue  # vanished while we looked

@@ -26,16 +26,24 @@ from coffeechat.storage.lock import write_lock
 
 __all__ = ["NoteNames", "create_note", "edit_note", "new_note_bytes", "template_text"]
 
-TEMPLATE_FILES = {NoteType.CONTACT: "Contact.md", NoteType.COMPANY: "Company.md",
-                  NoteType.MEETING: "Meeting.md"}
-_FOLDER_SETTING = {NoteType.CONTACT: "contacts_folder", NoteType.COMPANY: "companies_folder",
-                   NoteType.MEETING: "meetings_folder"}
+TEMPLATE_FILES = {
+    NoteType.CONTACT: "Contact.md",
+    NoteType.COMPANY: "Company.md",
+    NoteType.MEETING: "Meeting.md",
+}
+_FOLDER_SETTING = {
+    NoteType.CONTACT: "contacts_folder",
+    NoteType.COMPANY: "companies_folder",
+    NoteType.MEETING: "meetings_folder",
+}
 # What may stand for the title inside the template's front matter: letters, digits and a
 # little punctuation, which no YAML quoting style can misread (`name:` is set exactly later).
 _YAML_UNSAFE = re.compile(r"[^\w .,()&+-]")
 # A front-matter value that is only a quoted ISO date placeholder: `added: "{{date}}"`.
-_QUOTED_DATE = re.compile(r"""(?m)^([\w-]+:[ \t]*)(["'])\{\{\s*date\s*(?::\s*YYYY-MM-DD\s*)?\}\}\2"""
-                          r"(?=[ \t]*(?:#.*)?\r?$)")
+_QUOTED_DATE = re.compile(
+    r"""(?m)^([\w-]+:[ \t]*)(["'])\{\{\s*date\s*(?::\s*YYYY-MM-DD\s*)?\}\}\2"""
+    r"(?=[ \t]*(?:#.*)?\r?$)"
+)
 
 
 class NoteNames:
@@ -113,15 +121,23 @@ def _render_note(template: str, title: str, when: dt.datetime) -> str:
             # the note gets the date unquoted, as Obsidian writes a date property.
             head_text = _QUOTED_DATE.sub(r"\1{{date:YYYY-MM-DD}}", "\n".join(lines[: close + 1]))
             head, _ = render(head_text, fm_title, when)
-            body, _ = render("\n".join(lines[close + 1:]), title, when)
+            body, _ = render("\n".join(lines[close + 1 :]), title, when)
             return head + "\n" + body
     return render(template, title, when)[0]
 
 
 def create_note(
-    root: Path, settings: Settings, note_type: NoteType, name: str,
-    fields: Sequence[tuple[str, Any]], *, names: NoteNames, now: dt.datetime,
-    qualifier: str = "", stem: str | None = None, subfolder: str = "",
+    root: Path,
+    settings: Settings,
+    note_type: NoteType,
+    name: str,
+    fields: Sequence[tuple[str, Any]],
+    *,
+    names: NoteNames,
+    now: dt.datetime,
+    qualifier: str = "",
+    stem: str | None = None,
+    subfolder: str = "",
     body_lines: Sequence[tuple[str, str]] = (),
 ) -> str:
     """Write a new note from the template; returns its vault-relative path.
@@ -145,10 +161,16 @@ def create_note(
     return rel
 
 
-def new_note_bytes(template: str, note_type: NoteType, name: str,
-                   fields: Sequence[tuple[str, Any]], now: dt.datetime,
-                   body_lines: Sequence[tuple[str, str]] = (), *,
-                   settings: Settings | None = None) -> bytes:
+def new_note_bytes(
+    template: str,
+    note_type: NoteType,
+    name: str,
+    fields: Sequence[tuple[str, Any]],
+    now: dt.datetime,
+    body_lines: Sequence[tuple[str, str]] = (),
+    *,
+    settings: Settings | None = None,
+) -> bytes:
     """The bytes of a new note: the rendered template with ``type``, ``name`` and ``fields``
     set (in one verified pass) and ``body_lines`` appended under their headings."""
     values: list[tuple[str, Any]] = [("type", note_type.value)]
@@ -162,14 +184,22 @@ def new_note_bytes(template: str, note_type: NoteType, name: str,
             data = append_line_under_heading(data, heading, line)
     except EditRefused as exc:
         folder = settings.templates_folder if settings is not None else "templates"
-        raise NoteError(f"{folder}/{TEMPLATE_FILES[note_type]}", exc.line,
-                        f"the template cannot be used: {exc.message}") from None
+        raise NoteError(
+            f"{folder}/{TEMPLATE_FILES[note_type]}",
+            exc.line,
+            f"the template cannot be used: {exc.message}",
+        ) from None
     return data
 
 
-def edit_note(root: Path, rel: str, edit: Callable[[bytes], bytes],
-              before_replace: Callable[[Path], None] | None = None, *,
-              expected_mtime_ns: int | None = None) -> bool:
+def edit_note(
+    root: Path,
+    rel: str,
+    edit: Callable[[bytes], bytes],
+    before_replace: Callable[[Path], None] | None = None,
+    *,
+    expected_mtime_ns: int | None = None,
+) -> bool:
     """Apply ``edit`` to a note's bytes and write the result atomically, refusing if the file
     changed meanwhile. Returns False when the edit changed nothing (nothing is written).
 
@@ -182,9 +212,13 @@ def edit_note(root: Path, rel: str, edit: Callable[[bytes], bytes],
         return _edit_locked(path, rel, edit, before_replace, expected_mtime_ns)
 
 
-def _edit_locked(path: Path, rel: str, edit: Callable[[bytes], bytes],
-                 before_replace: Callable[[Path], None] | None,
-                 expected_mtime_ns: int | None) -> bool:
+def _edit_locked(
+    path: Path,
+    rel: str,
+    edit: Callable[[bytes], bytes],
+    before_replace: Callable[[Path], None] | None,
+    expected_mtime_ns: int | None,
+) -> bool:
     try:
         data, print_ = read_with_fingerprint(path)
     except FileNotFoundError:
@@ -192,8 +226,10 @@ def _edit_locked(path: Path, rel: str, edit: Callable[[bytes], bytes],
     except OSError as exc:
         raise NoteError(rel, None, f"cannot be read: {exc.strerror}") from None
     if expected_mtime_ns is not None and print_.mtime_ns != expected_mtime_ns:
-        raise StaleFile(f"{rel}: changed on disk after coffeechat read it (saved in an editor"
-                        " meanwhile?); nothing was written — run the command again")
+        raise StaleFile(
+            f"{rel}: changed on disk after coffeechat read it (saved in an editor"
+            " meanwhile?); nothing was written — run the command again"
+        )
     try:
         new = edit(data)
     except EditRefused as exc:
