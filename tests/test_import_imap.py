@@ -14,6 +14,7 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -79,12 +80,16 @@ class Dovecot:
             capture_output=True,
             timeout=60,
         )
-        (base / "run").mkdir()
+        # Dovecot's sockets live in base_dir, and a socket's path has at most 107 bytes: under
+        # pytest-xdist tmp_path alone is ~90 (.../pytest-N/popen-gw0/test_name0/), so a short
+        # folder of its own keeps "Fatal: ... File name too long" away.
+        self.run = Path(tempfile.mkdtemp(prefix="dovecot-"))
+        os.chmod(self.run, 0o755)
         (base / "passwd").write_text(f"sam:{{PLAIN}}{PASSWORD}::::::\n", encoding="utf-8")
         (base / "dovecot.conf").write_text(
             f"""\
-base_dir = {base}/run
-state_dir = {base}/run/state
+base_dir = {self.run}
+state_dir = {self.run}/state
 protocols = imap
 listen = 127.0.0.1
 log_path = {base}/dovecot.log
@@ -161,6 +166,7 @@ service imap-login {{
             self.proc.wait(timeout=5)
         assert self.proc.stdout is not None
         self.proc.stdout.close()
+        shutil.rmtree(self.run, ignore_errors=True)
 
 
 @pytest.fixture
