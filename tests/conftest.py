@@ -90,7 +90,7 @@ class VaultBuilder:
         self, name: str, front: str = "", log: str = "", body: str = "", folder: str = "contacts"
     ) -> Path:
         lines = ["---", "type: contact", f"name: {name}"]
-        lines += [ln for ln in textwrap.dedent(front).strip("\n").splitlines()]
+        lines += textwrap.dedent(front).strip("\n").splitlines()
         lines += ["---", body.strip(), "", "## Log"]
         lines += [
             f"- {ln.strip()}" for ln in textwrap.dedent(log).strip("\n").splitlines() if ln.strip()
@@ -102,7 +102,7 @@ class VaultBuilder:
     ) -> Path:
         lines = ["---", "type: meeting", f"date: {date}", "with:"]
         lines += [f'  - "[[{p}]]"' for p in people]
-        lines += [ln for ln in textwrap.dedent(front).strip("\n").splitlines()]
+        lines += textwrap.dedent(front).strip("\n").splitlines()
         lines += ["---", textwrap.dedent(body).strip(), ""]
         name = title or f"{date[:10]} Coffee with {people[0] if people else 'nobody'}"
         return self.write(f"meetings/{name}.md", "\n".join(lines), dedent=False)

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coffeechat.cli import cli
 
@@ -409,7 +410,6 @@ def test_search_folding_matches_its_definition(text):
     import unicodedata
 
     from coffeechat.cli.queries import _fold
-
     from coffeechat.core.notes import split_lines
 
     decomposed = unicodedata.normalize("NFKD", text.casefold())

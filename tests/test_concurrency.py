@@ -96,7 +96,7 @@ def test_a_writer_waits_for_the_lock_then_sees_the_first_writers_edit(vault):
         assert proc.poll() is None
         data = path.read_bytes()
         path.write_bytes(data + b"- 2026-11-22 note: first writer\n")
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     text = path.read_text(encoding="utf-8")
     assert "note: first writer" in text and "note: second writer" in text
@@ -107,7 +107,7 @@ def test_a_writer_that_cannot_get_the_lock_says_so_clearly(vault):
     before = path.read_bytes()
     with write_lock(vault.root):
         proc = cc(vault.root, "log", "Jane Doe", "note", "x", COFFEECHAT_LOCK_TIMEOUT="0.3")
-        out, err = proc.communicate(timeout=60)
+        _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
     assert err == (
         f"Error: another coffeechat is writing to this vault (pid {os.getpid()}); try"
@@ -124,7 +124,7 @@ def test_many_writers_at_once_lose_no_edit(vault):
         for n in range(8)
     ]
     for proc in procs:
-        out, err = proc.communicate(timeout=120)
+        _out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
     text = path.read_text() + (vault.root / "contacts" / "Bob Smith.md").read_text()
     for n in range(8):
@@ -162,11 +162,13 @@ def test_lock_without_a_writable_cache_folder_is_one_clear_error(tmp_path, monke
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", denied)
-    with pytest.raises(
-        CoffeechatError, match=r"cannot lock the vault for writing .*Permission denied"
+    with (
+        pytest.raises(
+            CoffeechatError, match=r"cannot lock the vault for writing .*Permission denied"
+        ),
+        write_lock(tmp_path),
     ):
-        with write_lock(tmp_path):
-            pass
+        pass
 
 
 def test_sweep_removes_only_dead_writers_temp_files(tmp_path):

@@ -326,7 +326,7 @@ def _same_shape(old: bytes, new: bytes) -> None:
     assert new.endswith(b"\n") == old.endswith(b"\n") or not old.strip(b"\xef\xbb\xbf")
 
 
-@given(note(), st.sampled_from(KEYS + ["thank_you", "new_key"]), new_value)
+@given(note(), st.sampled_from([*KEYS, "thank_you", "new_key"]), new_value)
 def test_set_key_changes_only_that_key(data, key, value):
     before = meta(data)
     out = set_key(data, key, value)
@@ -362,7 +362,7 @@ def test_set_key_changes_only_that_key(data, key, value):
         assert len(new) == len(old) + 1 and i == len(old) - j
 
 
-@given(note(), st.sampled_from(KEYS + ["referrals"]), st.one_of(scalar_text, plain_word.map(Link)))
+@given(note(), st.sampled_from([*KEYS, "referrals"]), st.one_of(scalar_text, plain_word.map(Link)))
 def test_append_list_item_adds_one_item(data, key, item):
     before = meta(data)
     old = before.get(key)
@@ -385,7 +385,7 @@ def test_append_list_item_adds_one_item(data, key, item):
             assert len(_only_inserted(data, out)) == 1
         else:  # a flow list: its one line rewritten, no other
             assert len(new_lines) == len(old_lines)
-            assert sum(a != b for a, b in zip(old_lines, new_lines)) == 1
+            assert sum(a != b for a, b in zip(old_lines, new_lines, strict=True)) == 1
 
 
 @given(note(), st.sampled_from(["Log", "Notes", "Next steps"]))
@@ -411,6 +411,6 @@ def test_tick_changes_one_task_line(data):
     out = tick_task(data, tasks[0].line, D)
     old, new = _lines(data), _lines(out)
     assert len(old) == len(new)
-    changed = [i for i, (a, b) in enumerate(zip(old, new)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
     assert changed == [tasks[0].line - 1]
     assert [t.done for t in parse_note("n.md", out).tasks if t.line == tasks[0].line] == [True]

@@ -25,7 +25,7 @@ SOME = max(500, settings.default.max_examples)
 fuzz = settings(max_examples=MANY, deadline=None, suppress_health_check=list(HealthCheck))
 fuzz_some = settings(max_examples=SOME, deadline=None, suppress_health_check=list(HealthCheck))
 
-LINK_ALPHABET = st.sampled_from(list("[]|#^/\\: .-_aZé山\u0301\t\n\r%()") + ["[[", "]]", "!["])
+LINK_ALPHABET = st.sampled_from([*"[]|#^/\\: .-_aZé山\u0301\t\n\r%()", "[[", "]]", "!["])
 link_text = st.lists(LINK_ALPHABET | st.characters(), max_size=40).map("".join)
 DATE_BITS = st.sampled_from(
     [
@@ -317,5 +317,5 @@ def test_tick_refuses_or_ticks_one_open_task(text, line):
     assert not after.broken and after.meta == before.meta
     old_lines, new_lines = data.split(b"\n"), new.split(b"\n")
     assert len(old_lines) == len(new_lines)
-    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(old_lines, new_lines, strict=True)) if a != b]
     assert changed == [line - 1]

@@ -102,7 +102,7 @@ def test_the_cap_is_checked_before_reading(tmp_path, monkeypatch):
         raise AssertionError("the member was opened")
 
     monkeypatch.setattr(zipfile.ZipFile, "open", never)
-    with pytest.raises(Exception, match="unpacks to 0 MB, more than a Connections.csv can be"):
+    with pytest.raises(Exception, match=r"unpacks to 0 MB, more than a Connections\.csv can be"):
         linkedin.parse(archive.read_bytes(), "e.zip")
 
 

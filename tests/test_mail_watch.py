@@ -85,7 +85,7 @@ def test_watch_logs_a_reply_as_it_arrives_and_the_chase_goes(vault, tmp_path, mo
         )
         assert note.read_text().count("reply: Re: 30 minutes?") == 1
         # the Maildir was only read: only the delivery itself changed it
-        delivered = [p for p in (inbox / "new").iterdir()]
+        delivered = list((inbox / "new").iterdir())
         assert len(delivered) == 2 and digest(inbox) != before
         snapshot = {
             p: (p.read_bytes(), p.stat().st_mtime_ns) for p in inbox.rglob("*") if p.is_file()

@@ -138,7 +138,7 @@ def _check_expression(text: str, formulas: set[str]) -> None:
                 assert name in PROPERTY_TYPES, (name, text)
             elif owner == ("name", "formula"):
                 assert name in formulas, (name, text)
-            elif owner == ("name", "file") or owner[0] == "method" and owner[2] == "asFile":
+            elif owner == ("name", "file") or (owner[0] == "method" and owner[2] == "asFile"):
                 assert name in FILE_FIELDS, (name, text)
             elif owner[0] == "field" and owner[2] == "properties":
                 assert name in PROPERTY_TYPES, (name, text)

@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
-from conftest import SAMPLE
 
 from coffeechat.cli import cli
 from coffeechat.cli.render import _width, fit, fit_line, shorten, table
 from coffeechat.core.dates import day_label
+from conftest import SAMPLE
 
 TODAY = "2026-11-23"
 LONG = (

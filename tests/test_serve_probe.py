@@ -181,7 +181,7 @@ def test_a_full_url_with_the_token_in_a_header_is_not_logged(server):
 
 
 def test_the_token_is_compared_in_constant_time(server, monkeypatch):
-    srv, log = server
+    srv, _log = server
     calls: list[tuple[bytes, bytes]] = []
     real = hmac.compare_digest
 
@@ -214,7 +214,7 @@ def test_many_concurrent_clients_from_loopback(server):
 
 
 def test_idle_connections_do_not_block_real_clients(server):
-    srv, log = server
+    srv, _log = server
     idle = [socket.create_connection(("127.0.0.1", srv.port), timeout=5) for _ in range(64)]
     try:
         for sock in idle[:32]:

@@ -55,7 +55,7 @@ class Running:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.watcher.run, args=(self.stop,))
 
-    def __enter__(self) -> Running:  # noqa: PYI034
+    def __enter__(self) -> Running:
         self.watcher.start()
         self.thread.start()
         return self
@@ -200,7 +200,7 @@ def test_a_save_rewrites_the_feed_and_nothing_else(vault):
         assert first.reason == "change" and first.feed_written and first.parsed >= 1
         assert "Follow up with Bo Li" in w.feed
     assert {p: p.read_bytes() for p in notes} == notes  # never writes a note
-    assert "watching for changes" == w.watcher.mode
+    assert w.watcher.mode == "watching for changes"
 
 
 def test_temporary_and_ignored_files_cause_no_pass(vault):

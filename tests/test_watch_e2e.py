@@ -254,7 +254,7 @@ def test_watch_keeps_the_feed_equal_to_a_fresh_one(sample_copy, tmp_path):
             ),
             # git checkout of a few hundred files at once
             ("git checkout", lambda: git(root, "checkout", "-q", "bulk")),
-            ("delete", lambda: (people_dir / "Person 007.md").unlink()),
+            ("delete", (people_dir / "Person 007.md").unlink),
             (
                 "rename",
                 lambda: os.rename(people_dir / "Person 008.md", people_dir / "Person Eight.md"),

@@ -70,7 +70,7 @@ class Live:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.watcher.run, args=(self.stop,))
 
-    def __enter__(self) -> Live:  # noqa: PYI034
+    def __enter__(self) -> Live:
         self.watcher.start()
         self.thread.start()
         return self

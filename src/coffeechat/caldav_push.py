@@ -191,7 +191,7 @@ class Server:
     def close(self) -> None:
         try:
             self.client.close()
-        except Exception:  # noqa: BLE001, S110 - closing a session cannot fail usefully
+        except Exception:  # noqa: BLE001 - closing a session cannot fail usefully
             pass
 
     @contextmanager
@@ -588,7 +588,7 @@ def push(
     dry_run: bool = False,
     overwrite: bool = False,
     overrides: Mapping[str, Any] | None = None,
-    secret: str | None | Callable[[], str | None] = None,
+    secret: str | Callable[[], str | None] | None = None,
     server_factory: Callable[[Target, str | None], Server] = Server,
 ) -> PushResult:
     """Bring the collection in line with the vault; see the module's docstring."""

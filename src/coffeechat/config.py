@@ -116,7 +116,7 @@ class Settings:
 
 def _zone(name: str) -> dt.tzinfo:
     if name.upper() == "UTC":
-        return dt.timezone.utc
+        return dt.UTC
     from zoneinfo import ZoneInfo  # not at the top: a UTC vault never needs the zone data
 
     return ZoneInfo(name)
@@ -174,7 +174,7 @@ def _str_list(value: Any) -> tuple[str, ...]:
 def _dates(value: Any) -> tuple[dt.date, ...]:
     """A list of dates (TOML dates, or YYYY-MM-DD texts), sorted."""
     if not isinstance(value, list):  # (ValueError: what parse_settings reports with the line)
-        raise ValueError("must be a list of dates, such as [2026-12-25, 2027-01-01]")  # noqa: TRY004
+        raise ValueError("must be a list of dates, such as [2026-12-25, 2027-01-01]")
     out = set()
     for item in value:
         if isinstance(item, dt.datetime):
@@ -185,7 +185,7 @@ def _dates(value: Any) -> tuple[dt.date, ...]:
             except ValueError:
                 raise ValueError(f"{item!r} is not a date (write YYYY-MM-DD)") from None
         if not isinstance(item, dt.date):
-            raise ValueError(f"{item!r} is not a date (write YYYY-MM-DD)")  # noqa: TRY004
+            raise ValueError(f"{item!r} is not a date (write YYYY-MM-DD)")
         out.add(item)
     return tuple(sorted(out))
 
@@ -518,10 +518,8 @@ def _line_of(text: str, key: str) -> int | None:
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if (
-            stripped.startswith(key)
-            and stripped[len(key) :].lstrip().startswith("=")
-            or stripped == f"[{key}]"
-        ):
+            stripped.startswith(key) and stripped[len(key) :].lstrip().startswith("=")
+        ) or stripped == f"[{key}]":
             return number
     return None
 

@@ -379,7 +379,7 @@ def _digest_event(
         start=day,
         end=day + dt.timedelta(days=1),
         summary=f"{_plural(len(items), 'follow-up')}: {shown}",
-        description="\n\n".join(blocks + [footer]),
+        description="\n\n".join([*blocks, footer]),
         categories=("digest",),
         transparent=True,
         rank=2,
@@ -400,7 +400,7 @@ def _meeting_event(
     else:  # a date without a time: an all-day event that does not block the day
         start = min(meeting.date, _LAST_DAY)
         end = start + dt.timedelta(days=1)
-    people = [p for p in meeting.with_]
+    people = list(meeting.with_)
     if options.redact:
         who = ", ".join(initials(p.name) for p in people) or "?"
         summary = f"{kind} with {who}"
@@ -667,7 +667,7 @@ def _render_cached(
         cache.options, cache.today = options, today
     known: dict[str, tuple[Any, ...]] = cache.items
     fresh: dict[str, tuple[Any, ...]] = {}
-    made: list[tuple[str, tuple[Any, ...]]] = []
+    made: list[tuple[str, tuple[Any, ...]]] = []  # (item id or meeting path, its cache entry)
     person, previous = contacts.get, known.get
     for item in shown:  # (the hot loop of a watcher's pass: kept lean)
         contact = person(item.contact_path or "")
@@ -686,7 +686,7 @@ def _render_cached(
             hit is None
             or hit[0] is not meeting
             or len(hit[1]) != len(people)
-            or any(a is not b for a, b in zip(hit[1], people))
+            or any(a is not b for a, b in zip(hit[1], people, strict=True))
         ):
             spec = _meeting_event(meeting, contacts, options, options.tz)
             hit = (meeting, people, spec.sort_key(), spec, b"", spec.timed)

@@ -72,13 +72,13 @@ _TEXTS = (
 #: coffeechat's front-matter keys and the Obsidian property type of each. ``duration`` is a
 #: number of minutes, so it is typed as a number; ``snooze`` is a list of ``ID until DATE``.
 PROPERTY_TYPES: dict[str, str] = {
-    **{key: "date" for key in _DATES},
+    **dict.fromkeys(_DATES, "date"),
     "date": "datetime",
     "aliases": "aliases",
     "tags": "tags",
-    **{key: "multitext" for key in _LISTS},
+    **dict.fromkeys(_LISTS, "multitext"),
     "duration": "number",
-    **{key: "text" for key in _TEXTS},
+    **dict.fromkeys(_TEXTS, "text"),
 }
 #: Types Obsidian treats as the same thing for these keys (older vaults say "multitext").
 _SAME = {"aliases": {"aliases", "multitext"}, "tags": {"tags", "multitext"}}

@@ -414,7 +414,7 @@ def table(
         for i, h in enumerate(headers)
     ]
     if width is not None:
-        floor = [min(w, max(_width(h), 6)) for h, w in zip(headers, widths)]
+        floor = [min(w, max(_width(h), 6)) for h, w in zip(headers, widths, strict=True)]
         excess = sum(widths) + 2 * (len(widths) - 1) - width
         while excess > 0:
             i = max(
@@ -425,7 +425,13 @@ def table(
                 break
             widths[i] -= 1
             excess -= 1
-    out = [click.style("  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip(), bold=True)]
+    out = [
+        click.style(
+            "  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip(), bold=True
+        )
+    ]
     for row in cells:
-        out.append("  ".join(_pad(shorten(c, w), w) for c, w in zip(row, widths)).rstrip())
+        out.append(
+            "  ".join(_pad(shorten(c, w), w) for c, w in zip(row, widths, strict=True)).rstrip()
+        )
     return out

@@ -29,7 +29,7 @@ def _one_line(exc: click.UsageError, parent: click.Context | None, name: str | N
     return UsageError(f"{exc.format_message()} (see {where} --help)")
 
 
-class _OneLineUsage:
+class _OneLineUsage(click.Command):
     """Usage errors as one line, `Error: ...`, exit 2, like every other refusal — not click's
     three-line usage block."""
 
@@ -41,14 +41,14 @@ class _OneLineUsage:
         **extra: Any,
     ) -> click.Context:
         try:
-            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
+            return super().make_context(info_name, args, parent=parent, **extra)
         except click.exceptions.NoArgsIsHelpError:
             raise
         except click.UsageError as exc:
             raise _one_line(exc, parent, info_name) from None
 
 
-class _Command(_OneLineUsage, click.Command):
+class _Command(_OneLineUsage):
     """A command whose usage errors are one line."""
 
 

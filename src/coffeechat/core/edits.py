@@ -26,16 +26,16 @@ from coffeechat.core.notes import parse_note
 
 __all__ = [
     "EditRefused",
-    "fenced_blocks",
-    "find_section",
-    "insert_after",
-    "set_keys",
     "Link",
     "append_line_under_heading",
     "append_list_item",
+    "fenced_blocks",
+    "find_section",
     "format_value",
+    "insert_after",
     "new_front_matter",
     "set_key",
+    "set_keys",
     "tick_task",
 ]
 
@@ -379,13 +379,11 @@ def append_list_item(data: bytes, key: str, item: Any) -> bytes:
             "\r" if nl == "\r\n" else ""
         )
     elif not isinstance(current, (list, dict)):
-        return set_key(
-            data, key, [current, item] if not isinstance(item, Link) else [current, item]
-        )
+        return set_key(data, key, [current, item])
     else:
         raise EditRefused(f"not edited: {key!r} is not a list")
     result = doc.to_bytes()
-    return _verify(before, result, {key: list(current) + [_expected(item)]})
+    return _verify(before, result, {key: [*current, _expected(item)]})
 
 
 _HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t#]*\r?$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,7 +127,7 @@ class LinkResolver:
     """
 
     def __init__(
-        self, paths: Iterable[str], aliases: dict[str, Iterable[str]] | None = None
+        self, paths: Iterable[str], aliases: Mapping[str, Iterable[str]] | None = None
     ) -> None:
         self._by_path: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = {}

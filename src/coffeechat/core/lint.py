@@ -152,10 +152,7 @@ def _read(text: str) -> _Letter:
     offset = 0
     for number, content in ([subject] if subject else []) + [(n, lines[n - 1]) for n in body]:
         content = content.strip()
-        if not content:
-            piece = "\n"  # a paragraph break stops a sentence
-        else:
-            piece = content + " "
+        piece = content + " " if content else "\n"  # a paragraph break stops a sentence
         starts.append((offset, number))
         pieces.append(piece)
         offset += len(piece)

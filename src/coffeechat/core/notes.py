@@ -99,7 +99,8 @@ def _load_with_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[st
                 values[key] = _plain(loader.construct_object(value_node, deep=True))
             except yaml.YAMLError:
                 raise
-            except Exception as exc:  # RecursionError (&a [*a]), AttributeError (!!timestamp), ...
+            # parse_note never raises: RecursionError (&a [*a]), AttributeError (!!timestamp), ...
+            except Exception as exc:  # noqa: BLE001
                 raise FrontMatterError(line, f"{key}: value could not be read ({exc})") from None
     except FrontMatterError:
         raise
@@ -107,18 +108,18 @@ def _load_with_yaml(text: str, first_line: int) -> tuple[dict[str, Any], dict[st
         bad = re.search(
             r"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]", text
         )
-        line = first_line + text.count("\n", 0, bad.start()) if bad else None
-        raise FrontMatterError(line, f"front matter is not valid YAML: {exc.reason}") from None
+        where = first_line + text.count("\n", 0, bad.start()) if bad else None
+        raise FrontMatterError(where, f"front matter is not valid YAML: {exc.reason}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = at(mark) if mark is not None else None
+        where = at(mark) if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise FrontMatterError(
-            line, f"front matter is not valid YAML: {problem}{_hint(text, mark)}"
+            where, f"front matter is not valid YAML: {problem}{_hint(text, mark)}"
         ) from None
     except yaml.YAMLError as exc:
         raise FrontMatterError(None, f"front matter is not valid YAML: {exc}") from None
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - parse_note never raises: anything else is a finding
         raise FrontMatterError(None, f"front matter could not be read: {exc}") from None
     finally:
         loader.dispose()
@@ -209,7 +210,7 @@ def split_lines(text: str) -> list[str]:
     """Lines as an editor numbers them: split on LF only, a trailing CR dropped."""
     lines = text.split("\n")
     if "\r" in text:
-        lines = [ln[:-1] if ln.endswith("\r") else ln for ln in lines]
+        lines = [ln.removesuffix("\r") for ln in lines]
     return lines
 
 
@@ -228,8 +229,7 @@ def _conflict_line(text: str) -> int | None:
 
 def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
     """Read one note. Never raises: whatever is wrong becomes a Finding."""
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
+    data = data.removeprefix(_BOM)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -241,11 +241,11 @@ def parse_note(path: str, data: bytes, mtime_ns: int = 0) -> ParsedNote:
             (f"not UTF-8 (byte 0x{data[exc.start]:02x} on this line); re-save the note as UTF-8"),
             "encoding",
         )
-    if (line := _conflict_line(text)) is not None:
+    if (conflict := _conflict_line(text)) is not None:
         return _broken(
             path,
             mtime_ns,
-            line,
+            conflict,
             "git conflict markers (<<<<<<< ... >>>>>>>); resolve the merge — the note is"
             " left out until then",
             "conflict",

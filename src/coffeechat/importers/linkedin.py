@@ -205,7 +205,7 @@ def _record(row: list[str], columns: dict[str, int], line: int, batch: Batch) ->
                 )
             )
     email = cell("email")
-    record = Record(
+    return Record(
         line=line,
         name=name,
         emails=(email,) if "@" in email else (),
@@ -214,4 +214,3 @@ def _record(row: list[str], columns: dict[str, int], line: int, batch: Batch) ->
         linkedin=cell("url"),
         connected_on=connected_on,
     )
-    return record

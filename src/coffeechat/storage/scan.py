@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from stat import S_ISLNK, S_ISREG
 import unicodedata
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
 from typing import NamedTuple
 
 from coffeechat.config import Settings
