@@ -135,11 +135,23 @@ def run(vault: VaultBuilder) -> Callable[..., Result]:
     return _run
 
 
+def copy_sample(target: Path) -> Path:
+    """Copy the bundled sample vault to ``target``, without its cache."""
+    import shutil
+
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns(".coffeechat"))
+    return target
+
+
 @pytest.fixture
 def sample_copy(tmp_path: Path) -> Iterator[Path]:
     """A private copy of the bundled sample vault (so tests never write into the repository)."""
-    import shutil
+    yield copy_sample(tmp_path / "sample")
 
-    target = tmp_path / "sample"
-    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns(".coffeechat"))
-    yield target
+
+@pytest.fixture(scope="module")
+def sample_read_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the sample vault for a module whose tests only read it: even a reading
+    command writes the vault's cache, which must not land in the repository's ``vault/``
+    (nor be written by two pytest-xdist workers at once)."""
+    return copy_sample(tmp_path_factory.mktemp("sample") / "sample")

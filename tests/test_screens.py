@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 import pytest
@@ -14,7 +16,6 @@ from hypothesis import strategies as st
 from coffeechat.cli import cli
 from coffeechat.cli.render import _width, fit, fit_line, shorten, table
 from coffeechat.core.dates import day_label
-from conftest import SAMPLE
 
 TODAY = "2026-11-23"
 LONG = (
@@ -23,11 +24,18 @@ LONG = (
 )
 
 
-def _run(columns: int | None, *args: str, vault=SAMPLE) -> str:
-    env = {"COLUMNS": str(columns)} if columns else {}
-    result = CliRunner(env=env).invoke(cli, ["--vault", str(vault), "--today", TODAY, *args])
-    assert result.exit_code == 0, result.output
-    return result.stdout
+@pytest.fixture
+def screen(sample_read_only: Path) -> Callable[..., str]:
+    """What a command prints on the sample vault, with ``columns`` as the terminal's width."""
+
+    def _run(columns: int | None, *args: str) -> str:
+        env = {"COLUMNS": str(columns)} if columns else {}
+        argv = ["--vault", str(sample_read_only), "--today", TODAY, *args]
+        result = CliRunner(env=env).invoke(cli, argv)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    return _run
 
 
 def _fits(text: str, columns: int) -> None:
@@ -51,40 +59,40 @@ def _fits(text: str, columns: int) -> None:
     ],
 )
 @pytest.mark.parametrize("columns", [80, 60])
-def test_screens_fit_the_width(args, columns):
-    wide = _run(None, *args)
+def test_screens_fit_the_width(args, columns, screen):
+    wide = screen(None, *args)
     assert max(_width(ln) for ln in wide.splitlines()) > columns  # the story needs long lines
-    narrow = _run(columns, *args)
+    narrow = screen(columns, *args)
     _fits(narrow, columns)
     # the same words, only the line breaks (and the spaces and quote marks at them) differ
     if args[0] != "list":
         assert [w for w in narrow.split() if w != ">"] == [w for w in wide.split() if w != ">"]
 
 
-def test_a_wrapped_line_hangs_under_its_text():
-    out = _run(80, "due", "-v", "--all").splitlines()
+def test_a_wrapped_line_hangs_under_its_text(screen):
+    out = screen(80, "due", "-v", "--all").splitlines()
     start = next(i for i, ln in enumerate(out) if ln.startswith("              You approached"))
     assert out[start + 1].startswith(" " * 14) and out[start + 1][14] != " "
-    card = _run(60, "show", "Priya Raman").splitlines()
+    card = screen(60, "show", "Priya Raman").splitlines()
     first = next(i for i, ln in enumerate(card) if ln.startswith("  2026-09-04  approach"))
     assert card[first + 1].startswith(" " * 27) and card[first + 1][27] != " "
 
 
-def test_tables_cut_cells_with_an_ellipsis():
-    out = _run(80, "list", "contacts").splitlines()
+def test_tables_cut_cells_with_an_ellipsis(screen):
+    out = screen(80, "list", "contacts").splitlines()
     assert any("…" in ln for ln in out)
     assert out[0].split() == ["name", "company", "role", "field", "last", "contact", "status"]
     rows = {ln.split("  ")[0] for ln in out[1:]}
     assert {"Aisha Bello", "Brent Callahan", "Łukasz Wiśniewski"} <= rows  # names cut last
 
 
-def test_json_is_not_fitted():
+def test_json_is_not_fitted(screen):
     for args in (("list", "contacts", "--json"), ("due", "--json"), ("show", "Priya", "--json")):
-        assert json.loads(_run(40, *args)) == json.loads(_run(None, *args))
+        assert json.loads(screen(40, *args)) == json.loads(screen(None, *args))
 
 
-def test_into_a_pipe_lines_stay_whole():
-    out = _run(None, "due", "-v")
+def test_into_a_pipe_lines_stay_whole(screen):
+    out = screen(None, "due", "-v")
     assert any(len(ln) > 120 for ln in out.splitlines())
 
 
