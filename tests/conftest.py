@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,6 +29,12 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 TODAY = dt.date(2026, 11, 23)
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "vault"
+#: The installed `coffeechat` of the Python running the tests (its virtual environment's bin/),
+#: else the one on PATH: with the environment not activated, or another clone's `coffeechat`
+#: first on PATH, the end-to-end tests would otherwise run some other version of the code.
+COFFEECHAT = shutil.which("coffeechat", path=os.path.dirname(sys.executable)) or shutil.which(
+    "coffeechat"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -137,8 +145,6 @@ def run(vault: VaultBuilder) -> Callable[..., Result]:
 
 def copy_sample(target: Path) -> Path:
     """Copy the bundled sample vault to ``target``, without its cache."""
-    import shutil
-
     shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns(".coffeechat"))
     return target
 

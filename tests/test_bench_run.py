@@ -7,14 +7,15 @@ import importlib.util
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from conftest import COFFEECHAT, REPO
+
+BENCH = REPO / "bench"
 RUN = BENCH / "run.py"
 # The project's generator; COFFEECHAT_BENCH_GENERATOR may name another make_vault.py.
 GENERATOR = Path(os.environ.get("COFFEECHAT_BENCH_GENERATOR") or BENCH / "make_vault.py")
@@ -64,9 +65,7 @@ def _has_frontmatter() -> bool:
     return importlib.util.find_spec("frontmatter") is not None
 
 
-@pytest.mark.skipif(
-    shutil.which("coffeechat") is None, reason="the coffeechat CLI is not installed"
-)
+@pytest.mark.skipif(COFFEECHAT is None, reason="the coffeechat CLI is not installed")
 @pytest.mark.skipif(
     not GENERATOR.is_file(), reason=f"no vault generator at {GENERATOR} yet (bench/make_vault.py)"
 )
@@ -95,6 +94,8 @@ def test_tiny_run_measures_everything_and_puts_the_notes_back(tmp_path: Path) ->
             str(RUN),
             "--generator",
             str(GENERATOR),
+            "--coffeechat",
+            str(COFFEECHAT),
             "--sizes",
             "60",
             "--rounds",
@@ -161,6 +162,8 @@ def test_tiny_run_measures_everything_and_puts_the_notes_back(tmp_path: Path) ->
             str(RUN),
             "--generator",
             str(GENERATOR),
+            "--coffeechat",
+            str(COFFEECHAT),
             "--sizes",
             "60",
             "--rounds",

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-EXE = shutil.which("coffeechat")
+from conftest import COFFEECHAT
+
+EXE = COFFEECHAT
 
 
 def _env() -> dict[str, str]:

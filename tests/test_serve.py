@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import os
 import queue
-import shutil
 import signal
 import stat
 import subprocess
@@ -19,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 
 from coffeechat.serve import FeedServer, FeedState, feed_urls, is_loopback, load_token
+from conftest import COFFEECHAT
 
 TOKEN = "t0k3n-" + "x" * 30
 
@@ -168,7 +168,7 @@ def test_last_modified_rises_with_every_change():
 
 # --- the command, as a user runs it -------------------------------------------------------------
 
-EXE = shutil.which("coffeechat")
+EXE = COFFEECHAT
 
 
 class Process:

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-EXE = shutil.which("coffeechat")
+from conftest import COFFEECHAT
+
+EXE = COFFEECHAT
 GIT = shutil.which("git")
 TODAY = "2026-11-23"
 BULK = 300
