@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -35,6 +36,36 @@ SAMPLE = REPO / "vault"
 COFFEECHAT = shutil.which("coffeechat", path=os.path.dirname(sys.executable)) or shutil.which(
     "coffeechat"
 )
+GIT = shutil.which("git")
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with nothing of this machine's git set-up: no ~/.gitconfig nor
+    /etc/gitconfig, no template folder, no GIT_* variable from the shell (a hook's GIT_DIR or
+    GIT_WORK_TREE), and a fixed identity. Each of those can make `git init` exit 128 (a
+    ~/.gitconfig caught half-written by another program does); git's own words are in the
+    failure."""
+    assert GIT, "git is not installed"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_TEMPLATE_DIR="",
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+    )
+    done = subprocess.run(
+        [GIT, "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, f"git {' '.join(args)}: exit {done.returncode}: {done.stderr}"
+    return done.stdout
 
 
 @pytest.fixture(autouse=True)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import COFFEECHAT
+from conftest import COFFEECHAT, GIT, git
 
 EXE = COFFEECHAT
 
@@ -101,17 +100,30 @@ def test_broken_notes_do_not_stop_the_run(tmp_path):
     assert check.stdout.splitlines()[1].startswith("contacts/Yaml.md:")
 
 
-@pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
 def test_the_cache_stays_out_of_git(tmp_path):
     root = tmp_path / "search"
     run("init", str(root))
     run("--vault", str(root), "due")
     assert (root / ".coffeechat" / "index.sqlite").exists()
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    status = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=all"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    git(root, "init", "-q")
+    status = git(root, "status", "--porcelain", "--untracked-files=all")
     assert ".coffeechat" not in status and "coffeechat.toml" in status
+
+
+@pytest.mark.skipif(GIT is None, reason="git is not installed")
+def test_the_tests_run_git_without_this_machines_git_set_up(tmp_path, monkeypatch):
+    """What made `git init` exit 128 in a test now and then: the user's ~/.gitconfig caught
+    half-written, a GIT_WORK_TREE left by a hook. The tests' git reads neither."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[user\n\tname = half-wri", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_WORK_TREE", str(tmp_path))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "note.md").write_text("note\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "one")
+    assert git(repo, "log", "--format=%an <%ae>") == "t <t@example.org>\n"

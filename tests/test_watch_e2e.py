@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import COFFEECHAT
+from conftest import COFFEECHAT, GIT, git
 
 EXE = COFFEECHAT
-GIT = shutil.which("git")
 TODAY = "2026-11-23"
 BULK = 300
 
@@ -27,26 +26,8 @@ pytestmark = pytest.mark.skipif(GIT is None, reason="git is not installed")
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COFFEECHAT_", "GIT_"))}
-    env.update(
-        NO_COLOR="1",
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.org",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.org",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_CONFIG_NOSYSTEM="1",
-    )
+    env["NO_COLOR"] = "1"
     return env
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        [GIT or "git", "-C", str(root), *args],
-        check=True,
-        capture_output=True,
-        env=_env(),
-        timeout=60,
-    )
 
 
 class Watching:
