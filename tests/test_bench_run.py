@@ -65,6 +65,7 @@ def _has_frontmatter() -> bool:
     return importlib.util.find_spec("frontmatter") is not None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(COFFEECHAT is None, reason="the coffeechat CLI is not installed")
 @pytest.mark.skipif(
     not GENERATOR.is_file(), reason=f"no vault generator at {GENERATOR} yet (bench/make_vault.py)"

@@ -205,6 +205,7 @@ def _records(notes) -> list:
     return sorted((n.path, n.meta, n.log, n.tasks) for n in notes)
 
 
+@pytest.mark.slow
 def test_the_index_survives_being_killed_mid_update(vault):
     settings = Settings()
     _make_notes(vault.root, 1500, "v0")

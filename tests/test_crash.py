@@ -103,6 +103,7 @@ def _check_intact(root: Path, before: dict[str, bytes]) -> None:
         assert meta.get("type") == "contact" and meta.get("email", "").endswith("@example.org")
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_never_tears_a_note(vault, tmp_path):
     vault.contact("Jane Doe", log="2026-11-01 approach: emailed")
     vault.contact(

@@ -400,6 +400,7 @@ def front_matter(draw: st.DrawFn, safe: bool = False) -> str:
 # --- properties ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(front_matter(), st.sampled_from([2, 1, 7]))
 @example("a: [[Acme]]", 2)
@@ -409,6 +410,7 @@ def test_whenever_the_fast_path_answers_it_agrees_with_the_loader(text: str, fir
     check(text, first_line)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(front_matter(safe=True))
 def test_the_fast_path_answers_for_plain_front_matter(text: str):

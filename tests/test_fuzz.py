@@ -8,7 +8,9 @@ it must and reads back as intended."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -22,8 +24,19 @@ from coffeechat.core.notes import parse_note
 #: Cheap properties run thousands of cases in CI; the fuzz profile raises every one of them.
 MANY = max(2000, settings.default.max_examples)
 SOME = max(500, settings.default.max_examples)
-fuzz = settings(max_examples=MANY, deadline=None, suppress_health_check=list(HealthCheck))
-fuzz_some = settings(max_examples=SOME, deadline=None, suppress_health_check=list(HealthCheck))
+_many = settings(max_examples=MANY, deadline=None, suppress_health_check=list(HealthCheck))
+_some = settings(max_examples=SOME, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def fuzz(test: Callable[..., None]) -> Callable[..., None]:
+    """Thousands of cases: marked slow, so the README's `pytest` leaves it to .ci/run."""
+    return pytest.mark.slow(_many(test))
+
+
+def fuzz_some(test: Callable[..., None]) -> Callable[..., None]:
+    """Hundreds of cases of a dearer property; slow too."""
+    return pytest.mark.slow(_some(test))
+
 
 LINK_ALPHABET = st.sampled_from([*"[]|#^/\\: .-_aZé山\u0301\t\n\r%()", "[[", "]]", "!["])
 link_text = st.lists(LINK_ALPHABET | st.characters(), max_size=40).map("".join)

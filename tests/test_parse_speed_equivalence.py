@@ -216,6 +216,7 @@ def bodies(draw: st.DrawFn) -> str:
     return eol.join(lines) + draw(st.sampled_from(["", eol]))
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(bodies(), st.integers(1, 40))
 @example(
@@ -278,6 +279,7 @@ def whole_notes(draw: st.DrawFn) -> bytes:
     return (b"\xef\xbb\xbf" + data) if draw(st.integers(0, 19)) == 0 else data
 
 
+@pytest.mark.slow
 @settings(max_examples=800, deadline=None)
 @given(whole_notes())
 def test_parse_note_matches_the_reference(data: bytes):

@@ -301,6 +301,7 @@ def test_colour_at_a_terminal_and_none_under_no_color(sample_copy, monkeypatch):
 SCALARS = st.one_of(st.text(), st.integers(), st.floats(), st.booleans(), st.none())
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.dictionaries(st.text(), SCALARS, min_size=1), min_size=1))
 def test_json_rows_are_json_dumps_indented(rows):
@@ -489,6 +490,7 @@ def _faster(new: Callable[[], object], old: Callable[[], object], ratio: float) 
     return min(times[new]) < ratio * min(times[old])
 
 
+@pytest.mark.slow
 def test_the_agenda_is_much_faster_than_one_style_and_echo_per_line():
     items = [dataclasses.replace(i, id=f"{n:010x}") for n, i in enumerate(_items() * 200)]
     items.sort(key=lambda i: i.due)
@@ -504,6 +506,7 @@ def test_the_agenda_is_much_faster_than_one_style_and_echo_per_line():
         assert _faster(after, before, 0.5)  # about a tenth, measured
 
 
+@pytest.mark.slow
 def test_events_are_faster_than_an_icalendar_event_each():
     specs = _specs()
     assert _faster(
