@@ -30,6 +30,7 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 TODAY = dt.date(2026, 11, 23)
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "vault"
+TEST_DATA = REPO / "tests" / "data"
 #: The installed `coffeechat` of the Python running the tests (its virtual environment's bin/),
 #: else the one on PATH: with the environment not activated, or another clone's `coffeechat`
 #: first on PATH, the end-to-end tests would otherwise run some other version of the code.

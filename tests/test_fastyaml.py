@@ -10,7 +10,6 @@ silent no-op.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +19,7 @@ from hypothesis import strategies as st
 from coffeechat.core import notes
 from coffeechat.core.fastyaml import load_plain_front_matter
 from coffeechat.core.notes import FrontMatterError, _load_with_yaml, load_front_matter, parse_note
-
-SAMPLE = Path(__file__).resolve().parent.parent / "vault"
+from conftest import SAMPLE
 
 
 def slow(text: str, first_line: int = 2) -> tuple[dict[str, Any], dict[str, int]] | str:

@@ -23,9 +23,10 @@ from coffeechat.ics import (
     render_feed,
     vault_feed,
 )
+from conftest import TEST_DATA
 
 TODAY = dt.date(2026, 11, 23)
-DATA = Path(__file__).parent / "data"
+DATA = TEST_DATA
 
 
 def _sample_feed(run, root: Path, *args: str) -> bytes:

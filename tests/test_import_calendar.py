@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from coffeechat.core.notes import parse_note
+from conftest import TEST_DATA
 
-DATA = Path(__file__).parent / "data" / "calendar"
+DATA = TEST_DATA / "calendar"
 
 
 @pytest.fixture

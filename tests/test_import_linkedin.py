@@ -15,8 +15,9 @@ from coffeechat.config import Settings
 from coffeechat.core.notes import parse_note
 from coffeechat.importers import linkedin
 from coffeechat.importers.match import company_key, import_batch, linkedin_key, person_key
+from conftest import TEST_DATA
 
-DATA = Path(__file__).parent / "data" / "import"
+DATA = TEST_DATA / "import"
 
 
 def tree(root: Path, cache: bool = True) -> dict[str, str]:

@@ -10,8 +10,9 @@ import pytest
 
 from coffeechat.core.notes import parse_note
 from coffeechat.importers import vcard
+from conftest import TEST_DATA
 
-DATA = Path(__file__).parent / "data" / "import"
+DATA = TEST_DATA / "import"
 
 
 def tree(root: Path) -> dict[str, str]:

@@ -25,9 +25,10 @@ from coffeechat.storage.index import (
     read_note,
 )
 from coffeechat.storage.scan import FileStat
+from conftest import TEST_DATA
 
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
-DATA = Path(__file__).parent / "data" / "notes"
+DATA = TEST_DATA / "notes"
 #: A day ago: far outside the index's racy window, so unchanged files are not parsed again.
 PAST_NS = time.time_ns() - 86_400 * 10**9
 

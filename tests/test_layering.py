@@ -7,7 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parent.parent / "src" / "coffeechat"
+from conftest import REPO
+
+SRC = REPO / "src" / "coffeechat"
 FORBIDDEN_IN_CORE = {
     "click",
     "sqlite3",

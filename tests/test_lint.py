@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from coffeechat.cli import cli
 from coffeechat.core.lint import RULES, detect_kind, lint_letter
+from conftest import TEST_DATA
 
-LETTERS = Path(__file__).parent / "data" / "letters"
+LETTERS = TEST_DATA / "letters"
 GOOD = sorted((LETTERS / "good").glob("*.txt"))
 BAD = sorted((LETTERS / "bad").glob("*.txt"))
 

@@ -19,8 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from coffeechat.cli import cli
+from conftest import REPO
 
-SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "make_vault.py"
+SCRIPT = REPO / "bench" / "make_vault.py"
 TODAY = "2026-06-01"
 
 

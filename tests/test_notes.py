@@ -22,9 +22,10 @@ from coffeechat.core.notes import (
     parse_note,
     split_lines,
 )
+from conftest import TEST_DATA
 
 D = dt.date.fromisoformat
-DATA = Path(__file__).parent / "data" / "notes"
+DATA = TEST_DATA / "notes"
 GOLDEN = sorted(DATA.glob("*.md"))
 
 

@@ -16,7 +16,6 @@ import datetime as dt
 import random
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -26,9 +25,7 @@ from coffeechat.core import body, notes
 from coffeechat.core.body import LOG_KINDS, normalise_kind, parse_body, parse_body_text
 from coffeechat.core.model import Finding, LogEntry, Severity, Task
 from coffeechat.core.notes import parse_note, split_lines
-
-SAMPLE = Path(__file__).resolve().parent.parent / "vault"
-
+from conftest import SAMPLE
 
 # --- the reference body scan: every line, in order, as first written ------------------------
 

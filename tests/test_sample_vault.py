@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from coffeechat.cli import cli
+from conftest import TEST_DATA
 
-DATA = Path(__file__).parent / "data"
+DATA = TEST_DATA
 RULES = (
     "follow_up_approach",
     "prepare",
