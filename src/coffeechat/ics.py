@@ -446,7 +446,7 @@ def _meeting_event(
 # (``Contentline.from_parts``) and folds. What is skipped is the Component built around them for
 # every event (a 30,000-contact vault has ~80,000 events): its case-less dict, the sorting of
 # its keys, its property list. Lines of values that recur from event to event (the days,
-# SEQUENCE, CATEGORIES, TRANSP) are rendered once. tests/test_render_speed.py renders every
+# SEQUENCE, CATEGORIES, TRANSP) are rendered once. tests/cli/test_render_speed.py renders every
 # kind of event both ways and compares the bytes.
 
 #: (component class, name) -> the icalendar type `Component.add` makes of a str value.

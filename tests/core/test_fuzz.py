@@ -1,5 +1,5 @@
 """Fuzzing the parsers and the edit layer with hypothesis: thousands of cases under CI
-(`ci` profile), many more with ``pytest --hypothesis-profile=fuzz tests/test_fuzz.py``.
+(`ci` profile), many more with ``pytest -m slow --hypothesis-profile=fuzz tests/core/test_fuzz.py``.
 
 What each parser promises: it returns or raises its documented error, never anything else;
 line numbers stay inside the text; an edit either refuses (EditRefused) or changes only what

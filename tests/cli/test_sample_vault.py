@@ -1,7 +1,7 @@
 """The bundled sample vault: `due --json` pinned for a fixed --today, and every rule exercised.
 
 Regenerate the golden file after an intended change with
-``UPDATE_GOLDEN=1 pytest tests/test_sample_vault.py`` and review the diff.
+``UPDATE_GOLDEN=1 pytest tests/cli/test_sample_vault.py`` and review the diff.
 """
 
 from __future__ import annotations
