@@ -49,8 +49,8 @@ def test_every_comparison_turns_out_the_same_across_the_window(today, others, pr
     [
         lambda d: d.year,
         lambda d: d.isoformat(),
-        lambda d: str(d),
-        lambda d: hash(d),
+        str,
+        hash,
         lambda d: d - dt.timedelta(days=3),
         lambda d: d + dt.timedelta(days=3),
         lambda d: dt.date(2026, 1, 1) - d,

@@ -98,8 +98,8 @@ _ordinal = dt.date.toordinal
 
 
 def _plain_date(other: object) -> bool:
-    return (
-        type(other) is dt.date or isinstance(other, dt.date) and not isinstance(other, dt.datetime)
+    return type(other) is dt.date or (
+        isinstance(other, dt.date) and not isinstance(other, dt.datetime)
     )
 
 
