@@ -21,19 +21,28 @@ def contact_card(vault: VaultView, contact: Contact, today: dt.date) -> dict[str
     """A contact's row: what `list contacts` prints, and ``tags`` and ``referred_by`` (what it
     filters on)."""
     last = vault.last_interaction(contact.path, today)
-    return {"name": contact.name, "path": contact.path, "company": contact.company or None,
-            "role": contact.role or None, "field": contact.field or None,
-            "status": contact.status or "active",
-            "last_contact": last.isoformat() if last else None,
-            "tags": list(contact.tags),
-            "referred_by": contact.referred_by.name if contact.referred_by else ""}
+    return {
+        "name": contact.name,
+        "path": contact.path,
+        "company": contact.company or None,
+        "role": contact.role or None,
+        "field": contact.field or None,
+        "status": contact.status or "active",
+        "last_contact": last.isoformat() if last else None,
+        "tags": list(contact.tags),
+        "referred_by": contact.referred_by.name if contact.referred_by else "",
+    }
 
 
 def meeting_card(meeting: Meeting, today: dt.date) -> dict[str, Any]:
     """A meeting's row: what `list meetings` prints, and its ``word`` (the kind as written)."""
-    return {"date": meeting.date.isoformat(),
-            "time": meeting.time.strftime("%H:%M") if meeting.time else None,
-            "path": meeting.path, "title": meeting.title, "kind": meeting.kind or None,
-            "with": [p.name for p in meeting.with_],
-            "state": meeting.status or ("scheduled" if meeting.scheduled(today) else "held"),
-            "word": meeting.word}
+    return {
+        "date": meeting.date.isoformat(),
+        "time": meeting.time.strftime("%H:%M") if meeting.time else None,
+        "path": meeting.path,
+        "title": meeting.title,
+        "kind": meeting.kind or None,
+        "with": [p.name for p in meeting.with_],
+        "state": meeting.status or ("scheduled" if meeting.scheduled(today) else "held"),
+        "word": meeting.word,
+    }
