@@ -10,7 +10,8 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coffeechat.config import Landed, load_settings
 from coffeechat.core.agenda import ShapeIndex, apply_changes, build_agenda, shapes
@@ -89,6 +90,7 @@ def test_whole_agenda_equals_the_rules_on_a_generated_vault(generated):
 
 # --- edits ----------------------------------------------------------------------------------
 
+
 def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1][:-3]
 
@@ -99,8 +101,14 @@ def _append(data: bytes, line: str) -> bytes:
     return text + line.encode() + nl
 
 
-def mutate(data: bytes, path: str, others: list[str], rng: random.Random, today: dt.date,
-           ids: list[str] = ()) -> bytes:
+def mutate(
+    data: bytes,
+    path: str,
+    others: list[str],
+    rng: random.Random,
+    today: dt.date,
+    ids: list[str] = (),
+) -> bytes:
     """One plausible edit of a note (front matter through `set_key`, body lines appended).
     ``others`` are contact notes to link to, referrers first: the edits that reach furthest
     (a meeting with someone who referred someone else) must come up often."""
@@ -108,14 +116,24 @@ def mutate(data: bytes, path: str, others: list[str], rng: random.Random, today:
     pick = others[: max(1, len(others) // 4)] if rng.random() < 0.6 else others
     other = f"[[{_stem(rng.choice(pick))}]]" if others else "[[Nobody Here]]"
     edits = [
-        lambda d: _append(d, f"- {day} {rng.choice(['approach', 'reply', 'follow_up', 'thank_you', 'email', 'report_back', 'declined', 'call'])}: edited"),
+        lambda d: _append(
+            d,
+            f"- {day} {rng.choice(['approach', 'reply', 'follow_up', 'thank_you', 'email', 'report_back', 'declined', 'call'])}: edited",
+        ),
         lambda d: _append(d, f"- [ ] call them back 📅 {day}"),
-        lambda d: _append(d, f"- {(today + dt.timedelta(days=rng.randint(330, 420))).isoformat()}"
-                             " email: a mistyped year?"),
+        lambda d: _append(
+            d,
+            f"- {(today + dt.timedelta(days=rng.randint(330, 420))).isoformat()}"
+            " email: a mistyped year?",
+        ),
         lambda d: _append(d, f"- [x] done already 📅 {day}"),
         lambda d: set_key(d, "follow_up", day),
         lambda d: set_key(d, "follow_up", None),
-        lambda d: set_key(d, "status", rng.choice(["dormant", "paused", "do_not_contact", "cancelled", "no_show", None])),
+        lambda d: set_key(
+            d,
+            "status",
+            rng.choice(["dormant", "paused", "do_not_contact", "cancelled", "no_show", None]),
+        ),
         lambda d: set_key(d, "date", day),
         lambda d: set_key(d, "thank_you", rng.choice([day, None])),
         lambda d: set_key(d, "prepared", rng.choice([day, None])),
@@ -127,7 +145,13 @@ def mutate(data: bytes, path: str, others: list[str], rng: random.Random, today:
         lambda d: set_key(d, "cadence", rng.choice(["30d", "6m", "1y", None])),
         lambda d: set_key(d, "added", rng.choice([day, None])),
         lambda d: set_key(d, "email", rng.choice(["dup@example.com", "someone@example.org", None])),
-        lambda d: set_key(d, "snooze", [f"{rng.choice(ids) if ids and rng.random() < 0.7 else '%010x' % rng.getrandbits(40)} until {day}"]),
+        lambda d: set_key(
+            d,
+            "snooze",
+            [
+                f"{rng.choice(ids) if ids and rng.random() < 0.7 else f'{rng.getrandbits(40):010x}'} until {day}"
+            ],
+        ),
         lambda d: set_key(d, "role", "Changed role"),
         lambda d: set_key(d, "company", rng.choice(["[[Ledgerly]]", "[[No Such Co]]", None])),
         lambda d: set_key(d, "date", "2026-02-30"),  # an impossible date: the note drops out
@@ -141,8 +165,9 @@ def mutate(data: bytes, path: str, others: list[str], rng: random.Random, today:
     return _append(data, f"- {day} note: plain line")
 
 
-def reshape(files: dict[str, bytes], rng: random.Random, people: list[str],
-            editable: list[str]) -> tuple[dict[str, bytes], set[str]]:
+def reshape(
+    files: dict[str, bytes], rng: random.Random, people: list[str], editable: list[str]
+) -> tuple[dict[str, bytes], set[str]]:
     """A note added (a new contact or meeting linking others, or a copy of one under a new
     name), removed, or renamed (moved to another folder or name): (new notes, removed paths)."""
     choice = rng.random()
@@ -151,25 +176,35 @@ def reshape(files: dict[str, bytes], rng: random.Random, people: list[str],
         other = _stem(rng.choice(people)) if people else "Nobody Here"
         if rng.random() < 0.5:
             path = f"contacts/New Person {n}.md"
-            data = (f"---\ntype: contact\nname: New Person {n}\nreferred_by: \"[[{other}]]\"\n"
-                    f"aliases: [\"{rng.choice(['Newbie', other, 'NP'])}\"]\n---\n## Log\n"
-                    f"- 2026-10-0{rng.randint(1, 9)} approach: hello\n").encode()
+            data = (
+                f'---\ntype: contact\nname: New Person {n}\nreferred_by: "[[{other}]]"\n'
+                f'aliases: ["{rng.choice(["Newbie", other, "NP"])}"]\n---\n## Log\n'
+                f"- 2026-10-0{rng.randint(1, 9)} approach: hello\n"
+            ).encode()
         else:
             path = f"meetings/2026-11-{rng.randint(10, 28)} Coffee with New {n}.md"
-            data = (f"---\ntype: meeting\ndate: 2026-11-{rng.randint(10, 28)}\nwith:\n"
-                    f"  - \"[[{other}]]\"\nreferrals:\n  - \"[[{rng.choice(['Plain Name', other])}]]\"\n---\n").encode()
+            data = (
+                f"---\ntype: meeting\ndate: 2026-11-{rng.randint(10, 28)}\nwith:\n"
+                f'  - "[[{other}]]"\nreferrals:\n  - "[[{rng.choice(["Plain Name", other])}]]"\n---\n'
+            ).encode()
         return {path: data}, set()
     old = rng.choice(editable)
     if choice < 0.65:
         return {}, {old}
     folder, name = old.rsplit("/", 1)
-    new = rng.choice([f"{folder}/alumni/{name}", f"{folder}/{name[:-3]} (moved).md",
-                      f"{folder}/Renamed {rng.randrange(1000)}.md"])
+    new = rng.choice(
+        [
+            f"{folder}/alumni/{name}",
+            f"{folder}/{name[:-3]} (moved).md",
+            f"{folder}/Renamed {rng.randrange(1000)}.md",
+        ]
+    )
     return {new: files[old]}, {old}
 
 
-def check_edits(files: dict[str, bytes], settings, today: dt.date, seed: int, steps: int,
-                batch: int) -> tuple[int, int]:
+def check_edits(
+    files: dict[str, bytes], settings, today: dt.date, seed: int, steps: int, batch: int
+) -> tuple[int, int]:
     rng = random.Random(seed)
     if seed % 2 == 0:  # every stale item too: more items, so more ways for an edit to matter
         settings = dataclasses.replace(settings, give_up_after=0)
@@ -179,10 +214,14 @@ def check_edits(files: dict[str, bytes], settings, today: dt.date, seed: int, st
     vault = build_vault(notes.values(), settings)
     agenda = build_agenda(vault, today)
     lookup = ShapeIndex(shapes(vault))
-    referrers = {c.referred_by.path for c in vault.contacts.values() if c.referred_by and c.referred_by.path}
+    referrers = {
+        c.referred_by.path for c in vault.contacts.values() if c.referred_by and c.referred_by.path
+    }
     people = sorted(p for p in files if p.startswith("contacts/"))
     people.sort(key=lambda p: p not in referrers)  # referrers first
-    editable = sorted(p for p in files if p.split("/", 1)[0] in ("contacts", "meetings", "companies"))
+    editable = sorted(
+        p for p in files if p.split("/", 1)[0] in ("contacts", "meetings", "companies")
+    )
     near = sorted({m.path for r in referrers for m in vault.meetings_with(r)} | referrers)
     fast = slow = 0
     for _ in range(steps):
@@ -195,15 +234,30 @@ def check_edits(files: dict[str, bytes], settings, today: dt.date, seed: int, st
             for path, data in added.items():
                 files[path] = data
                 changed[path] = parse_note(path, data, 1_700_000_000_000_000_000)
-        for path in rng.sample([p for p in (near if near and rng.random() < 0.5 else editable)
-                                if p in files and p not in changed] or editable[:0], 0 if removed else batch):
+        for path in rng.sample(
+            [
+                p
+                for p in (near if near and rng.random() < 0.5 else editable)
+                if p in files and p not in changed
+            ]
+            or editable[:0],
+            0 if removed else batch,
+        ):
             data = mutate(files[path], path, people, rng, today, [i.id for i in agenda.done[:50]])
             files[path] = data
             changed[path] = parse_note(path, data, 1_700_000_000_000_000_000)
         notes.update(changed)
-        people = [p for p in people if p in files] + [p for p in changed if p.startswith("contacts/") and p not in people]
-        done = apply_changes(agenda, settings, changed, lookup,
-                             lambda ps: [notes[p] for p in ps if p in notes], removed)
+        people = [p for p in people if p in files] + [
+            p for p in changed if p.startswith("contacts/") and p not in people
+        ]
+        done = apply_changes(
+            agenda,
+            settings,
+            changed,
+            lookup,
+            lambda ps: [notes[p] for p in ps if p in notes],
+            removed,
+        )
         whole, want = full(notes, settings, today)
         if done is None:  # names changed: rebuild, as the index does
             slow += 1
@@ -226,19 +280,27 @@ def test_edits_keep_the_agenda_equal_to_a_rebuild(sample, seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_edits_on_a_generated_vault(generated, seed):
     files, settings = generated
-    fast, slow = check_edits(dict(files), settings, dt.date(2026, 6, 1), seed, steps=60, batch=1 + seed)
+    fast, slow = check_edits(
+        dict(files), settings, dt.date(2026, 6, 1), seed, steps=60, batch=1 + seed
+    )
     assert fast > slow
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32 - 1), batch=st.integers(1, 4),
-       today=st.dates(dt.date(2025, 6, 1), dt.date(2027, 3, 1)))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    batch=st.integers(1, 4),
+    today=st.dates(dt.date(2025, 6, 1), dt.date(2027, 3, 1)),
+)
 def test_edits_property(sample, seed, batch, today):
     files, settings = sample
     check_edits(dict(files), settings, today, seed, steps=6, batch=batch)
 
 
 # --- through the index: what `due` uses -----------------------------------------------------
+
 
 def on_disk(generated, root: Path) -> tuple[Path, object, list[str], list[str]]:
     """The generated vault written at ``root``: (root, settings, its contact notes, the
@@ -269,7 +331,9 @@ def index_matches_a_rebuild(root: Path, settings, today: dt.date) -> str:
     for kind in ("contact", "meeting"):
         rows = Index(root, settings).rows(kind, today)
         again = Index(root, settings, use_cache=False).rows(kind, today)
-        assert sorted(rows.rows, key=lambda r: r["path"]) == sorted(again.rows, key=lambda r: r["path"])
+        assert sorted(rows.rows, key=lambda r: r["path"]) == sorted(
+            again.rows, key=lambda r: r["path"]
+        )
         assert rows.problems == again.problems
     assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
     assert got.contacts() == want.contacts()
@@ -312,8 +376,10 @@ def test_a_stored_agenda_another_version_wrote_is_recomputed_not_fatal(tmp_path)
     want = Index(root, settings).agenda(TODAY).result
     db = sqlite3.connect(root / ".coffeechat" / "index.sqlite")
     with db:
-        db.execute("UPDATE state SET value = ? WHERE key IN ('result', 'agenda', 'journal')",
-                   (b"\x80\x05not a pickle",))
+        db.execute(
+            "UPDATE state SET value = ? WHERE key IN ('result', 'agenda', 'journal')",
+            (b"\x80\x05not a pickle",),
+        )
     db.close()
     again = Index(root, settings).agenda(TODAY)
     assert again.how == "rebuilt"
@@ -321,6 +387,7 @@ def test_a_stored_agenda_another_version_wrote_is_recomputed_not_fatal(tmp_path)
 
 
 # --- moving between days --------------------------------------------------------------------
+
 
 def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, steps: int) -> int:
     """Move an agenda between random days (forwards and backwards, near and far), with edits
@@ -345,7 +412,10 @@ def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, ste
             files[path] = mutate(files[path], path, people, rng, today)
             changed = {path: parse_note(path, files[path], 1_700_000_000_000_000_000)}
             notes.update(changed)
-            if apply_changes(agenda, settings, changed, lookup, lambda ps: [notes[p] for p in ps]) is None:
+            if (
+                apply_changes(agenda, settings, changed, lookup, lambda ps: [notes[p] for p in ps])
+                is None
+            ):
                 whole = build_vault(notes.values(), settings)
                 lookup = ShapeIndex(shapes(whole))
                 agenda = build_agenda(whole, today)
@@ -369,13 +439,16 @@ def test_a_new_day_recomputes_only_what_it_reaches(sample, seed):
 @pytest.mark.parametrize("seed", range(2))
 def test_new_days_on_a_generated_vault(generated, seed):
     files, settings = generated
-    subjects = len(build_agenda(build_vault(parse_all(files).values(), settings),
-                                dt.date(2026, 6, 1)).windows)
+    subjects = len(
+        build_agenda(build_vault(parse_all(files).values(), settings), dt.date(2026, 6, 1)).windows
+    )
     recomputed = check_days(dict(files), settings, dt.date(2026, 6, 1), seed, steps=30)
     assert recomputed < subjects * 30 // 4  # a day moved recomputes a small part of the vault
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(seed=st.integers(0, 2**32 - 1), start=st.dates(dt.date(2025, 6, 1), dt.date(2027, 3, 1)))
 def test_days_property(sample, seed, start):
     files, settings = sample
@@ -422,9 +495,9 @@ def test_a_log_line_dated_ahead_moves_keep_in_touch_when_its_day_comes():
     settings, _ = load_settings(SAMPLE)
     files = {
         "contacts/Jane Roe.md": b"---\ntype: contact\nname: Jane Roe\ncadence: 30d\n---\n## Log\n"
-                                b"- 2026-01-05 approach: asked for a coffee\n- 2026-12-01 email: the deck\n",
+        b"- 2026-01-05 approach: asked for a coffee\n- 2026-12-01 email: the deck\n",
         "meetings/2026-01-10 Coffee with Jane Roe.md": b"---\ntype: meeting\ndate: 2026-01-10\n"
-                                                       b"with:\n  - \"[[Jane Roe]]\"\nthank_you: 2026-01-11\n---\n",
+        b'with:\n  - "[[Jane Roe]]"\nthank_you: 2026-01-11\n---\n',
     }
     notes = parse_all(files)
     vault = build_vault(notes.values(), settings)
@@ -438,6 +511,7 @@ def test_a_log_line_dated_ahead_moves_keep_in_touch_when_its_day_comes():
 
 
 # --- the tests above catch a read the rules make and the view does not note -------------------
+
 
 def _forget(monkeypatch, read: str) -> None:
     """Make the recording view forget one kind of read: the key it notes is one no change
@@ -455,14 +529,23 @@ def _forget(monkeypatch, read: str) -> None:
 STORIES = {
     "a quiet contact gets a referrer": [
         ("contacts/Zed Quinn.md", "---\ntype: contact\nname: Zed Quinn\nadded: 2026-11-02\n---\n"),
-        ("contacts/Zed Quinn.md", "---\ntype: contact\nname: Zed Quinn\nadded: 2026-11-02\n"
-                                  "referred_by: \"[[Priya Raman]]\"\n---\n"),
+        (
+            "contacts/Zed Quinn.md",
+            "---\ntype: contact\nname: Zed Quinn\nadded: 2026-11-02\n"
+            'referred_by: "[[Priya Raman]]"\n---\n',
+        ),
     ],
     "a meeting that gave a name is moved back to a day gone by": [
-        ("meetings/2026-12-20 Coffee with Ann.md", "---\ntype: meeting\ndate: 2026-12-20\n"
-         "with:\n  - \"[[Priya Raman]]\"\nreferrals:\n  - Yuki Tanaka-Berg\n---\n"),
-        ("meetings/2026-12-20 Coffee with Ann.md", "---\ntype: meeting\ndate: 2026-11-12\n"
-         "with:\n  - \"[[Priya Raman]]\"\nreferrals:\n  - Yuki Tanaka-Berg\n---\n"),
+        (
+            "meetings/2026-12-20 Coffee with Ann.md",
+            "---\ntype: meeting\ndate: 2026-12-20\n"
+            'with:\n  - "[[Priya Raman]]"\nreferrals:\n  - Yuki Tanaka-Berg\n---\n',
+        ),
+        (
+            "meetings/2026-12-20 Coffee with Ann.md",
+            "---\ntype: meeting\ndate: 2026-11-12\n"
+            'with:\n  - "[[Priya Raman]]"\nreferrals:\n  - Yuki Tanaka-Berg\n---\n',
+        ),
     ],
 }
 
@@ -475,7 +558,10 @@ def check_story(files: dict[str, bytes], settings, today: dt.date, steps) -> Non
     for path, text in steps:
         changed = {path: parse_note(path, text.encode(), 1_700_000_000_000_000_000)}
         notes.update(changed)
-        assert apply_changes(agenda, settings, changed, lookup, lambda ps: [notes[p] for p in ps]) is not None
+        assert (
+            apply_changes(agenda, settings, changed, lookup, lambda ps: [notes[p] for p in ps])
+            is not None
+        )
         same(as_tuple(agenda.result()), full(notes, settings, today)[1])
 
 

@@ -27,8 +27,9 @@ TODAY = "2026-11-23"
 
 
 def _cli(root: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["--vault", str(root), "--today", TODAY, *args],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["--vault", str(root), "--today", TODAY, *args], catch_exceptions=False
+    )
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -87,7 +88,8 @@ class _Boom:
 
 
 def test_a_cache_whose_every_value_is_a_pickle_that_runs_a_command_runs_nothing(
-        sample_copy: Path, warm: Callable[[], tuple[str, str, str]], tmp_path: Path):
+    sample_copy: Path, warm: Callable[[], tuple[str, str, str]], tmp_path: Path
+):
     marker = tmp_path / "pwned"
     probe = tmp_path / "probe"
     pickle.loads(pickle.dumps(_Boom(probe)))  # the payload is real: unpickling runs it
@@ -98,7 +100,8 @@ def test_a_cache_whose_every_value_is_a_pickle_that_runs_a_command_runs_nothing(
         if table == "meta":
             continue  # (a meta value of another kind just means a rebuild: keep it readable)
         for _cid, column, _type, _notnull, _default, primary in db.execute(
-                f"PRAGMA table_info({table})").fetchall():
+            f"PRAGMA table_info({table})"
+        ).fetchall():
             if not primary:  # keep the rows findable: every value is read back
                 db.execute(f"UPDATE {table} SET {column} = ?", (payload,))
     db.close()
@@ -113,6 +116,7 @@ def _damage(name: str) -> Callable[[Callable[[Path], None]], Callable[[Path], No
     def register(fn: Callable[[Path], None]) -> Callable[[Path], None]:
         DAMAGE[name] = fn
         return fn
+
     return register
 
 
@@ -170,6 +174,7 @@ def _wrong_type(table: str, column: str) -> Callable[[Path], None]:
             except sqlite3.IntegrityError:
                 continue  # NOT NULL: try the next type
         db.close()
+
     return damage
 
 
@@ -179,8 +184,11 @@ def _every_column() -> list[tuple[str, str]]:
 
     db = sqlite3.connect(":memory:")
     db.executescript(_SCHEMA)
-    out = [(t, row[1]) for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-           for row in db.execute(f"PRAGMA table_info({t})")]
+    out = [
+        (t, row[1])
+        for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for row in db.execute(f"PRAGMA table_info({t})")
+    ]
     db.close()
     return out
 
@@ -204,9 +212,13 @@ def test_a_cache_copied_with_the_vault_is_not_trusted(sample_copy: Path, tmp_pat
     other folder: a vault that arrives with its cache gets it rebuilt."""
     _cli(sample_copy, "due")
     db = _db(sample_copy)
-    (record,) = db.execute("SELECT record FROM notes WHERE path = 'contacts/Deborah Kline.md'").fetchone()
-    db.execute("UPDATE notes SET record = ? WHERE path = 'contacts/Deborah Kline.md'",
-               (record.replace("Deborah Kline", "Planted Person"),))
+    (record,) = db.execute(
+        "SELECT record FROM notes WHERE path = 'contacts/Deborah Kline.md'"
+    ).fetchone()
+    db.execute(
+        "UPDATE notes SET record = ? WHERE path = 'contacts/Deborah Kline.md'",
+        (record.replace("Deborah Kline", "Planted Person"),),
+    )
     db.execute("DELETE FROM meta WHERE key = 'agenda'")  # make it read the record again
     db.close()
     copy = tmp_path / "arrived"
@@ -216,12 +228,16 @@ def test_a_cache_copied_with_the_vault_is_not_trusted(sample_copy: Path, tmp_pat
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_a_cache_folder_that_is_a_link_out_of_the_vault_is_refused_and_nothing_there_changes(
-        sample_copy: Path, tmp_path: Path):
+    sample_copy: Path, tmp_path: Path
+):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "index.sqlite").write_bytes(b"someone else's file")
@@ -241,8 +257,14 @@ def test_links_planted_inside_the_cache_folder_are_removed_not_followed(sample_c
     victim.write_text("export PATH=...\n", encoding="utf-8")
     folder = sample_copy / CACHE_DIR
     folder.mkdir()
-    for name in (INDEX_NAME, INDEX_NAME + "-wal", INDEX_NAME + "-shm", "write.lock",
-                 "followups.ics", "serve-token"):
+    for name in (
+        INDEX_NAME,
+        INDEX_NAME + "-wal",
+        INDEX_NAME + "-shm",
+        "write.lock",
+        "followups.ics",
+        "serve-token",
+    ):
         (folder / name).symlink_to(victim)
     code, _, err = _cli(sample_copy, "feed")
     assert code == 0, err

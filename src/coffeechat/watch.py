@@ -34,21 +34,45 @@ MAX_WAIT = 10.0
 #: How often a paused watcher looks at git again, and the longest sleep of the loop.
 TICK = 0.25
 #: File systems on which inotify sees no changes made by other machines: poll there.
-NETWORK_FS = frozenset({"cifs", "smb3", "smbfs", "nfs", "nfs4", "9p", "v9fs", "drvfs",
-                        "fuse.sshfs", "sshfs", "afpfs", "davfs", "fuse.rclone", "vboxsf",
-                        "fuse.vmhgfs-fuse"})
-GIT_BUSY = ("index.lock", "MERGE_HEAD", "rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD",
-            "REVERT_HEAD")
+NETWORK_FS = frozenset(
+    {
+        "cifs",
+        "smb3",
+        "smbfs",
+        "nfs",
+        "nfs4",
+        "9p",
+        "v9fs",
+        "drvfs",
+        "fuse.sshfs",
+        "sshfs",
+        "afpfs",
+        "davfs",
+        "fuse.rclone",
+        "vboxsf",
+        "fuse.vmhgfs-fuse",
+    }
+)
+GIT_BUSY = (
+    "index.lock",
+    "MERGE_HEAD",
+    "rebase-merge",
+    "rebase-apply",
+    "CHERRY_PICK_HEAD",
+    "REVERT_HEAD",
+)
 
 
 def is_editor_temp(name: str) -> bool:
     """Temporary and backup files that editors make beside a note while saving it."""
     low = name.lower()
-    return (name.isdigit()  # vim's write probe: 4913 (then 5036, ...)
-            or name.endswith("~")  # vim, emacs, gedit backups
-            or name.startswith((".", "#"))  # .A.md.swp, .#A.md locks, #A.md# autosaves
-            or low.endswith((".swp", ".swo", ".swx", ".tmp", ".temp", ".crswap", ".part"))
-            or "___jb_" in name)  # JetBrains safe write: A.md___jb_tmp___, A.md___jb_old___
+    return (
+        name.isdigit()  # vim's write probe: 4913 (then 5036, ...)
+        or name.endswith("~")  # vim, emacs, gedit backups
+        or name.startswith((".", "#"))  # .A.md.swp, .#A.md locks, #A.md# autosaves
+        or low.endswith((".swp", ".swo", ".swx", ".tmp", ".temp", ".crswap", ".part"))
+        or "___jb_" in name
+    )  # JetBrains safe write: A.md___jb_tmp___, A.md___jb_old___
 
 
 def git_dir(root: Path) -> Path | None:
@@ -63,7 +87,7 @@ def git_dir(root: Path) -> Path | None:
             except OSError:
                 return None
             if text.startswith("gitdir:"):
-                target = Path(text[len("gitdir:"):].strip())
+                target = Path(text[len("gitdir:") :].strip())
                 return target if target.is_absolute() else (folder / target).resolve()
             return None
     return None
@@ -125,13 +149,21 @@ class Watcher:
     ``after_pass`` the `Update` of every pass that rebuilt without error (`watch --push`).
     """
 
-    def __init__(self, root: Path, settings: Settings, *, today: dt.date | None = None,
-                 output: str | None = None, overrides: dict[str, Any] | None = None,
-                 report: Callable[[str], None] = print, poll: bool = False,
-                 on_feed: Callable[[bytes, int | None], None] | None = None,
-                 after_pass: Callable[[Update], None] | None = None,
-                 observer_factory: Callable[[], Any] | None = None,
-                 mounts: str | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        *,
+        today: dt.date | None = None,
+        output: str | None = None,
+        overrides: dict[str, Any] | None = None,
+        report: Callable[[str], None] = print,
+        poll: bool = False,
+        on_feed: Callable[[bytes, int | None], None] | None = None,
+        after_pass: Callable[[Update], None] | None = None,
+        observer_factory: Callable[[], Any] | None = None,
+        mounts: str | None = None,
+    ) -> None:
         from coffeechat.ics import EventCache
         from coffeechat.publish import dashboard_path, feed_path
 
@@ -196,7 +228,7 @@ class Watcher:
         """The vault-relative path when an event on ``path`` may change a note, else None."""
         if not path.startswith(self._root + os.sep):
             return None
-        rel = path[len(self._root) + 1:].replace(os.sep, "/")
+        rel = path[len(self._root) + 1 :].replace(os.sep, "/")
         if rel == CONFIG_NAME:
             return rel
         name = rel.rsplit("/", 1)[-1]
@@ -268,8 +300,10 @@ class Watcher:
             return self._polling()
         kind = network_fs(self.root, self.mounts)
         if kind is not None:
-            self.report(f"{self.root} is on a {kind} file system, where change events from other"
-                        f" machines do not arrive: polling every {seconds} s instead (--poll)")
+            self.report(
+                f"{self.root} is on a {kind} file system, where change events from other"
+                f" machines do not arrive: polling every {seconds} s instead (--poll)"
+            )
             return self._polling()
         if self.observer_factory is not None:
             observer = self.observer_factory()
@@ -284,15 +318,20 @@ class Watcher:
             with contextlib.suppress(Exception):  # it never started: nothing to stop
                 observer.stop()
             if exc.errno == errno.ENOSPC:
-                why = ("the system's limit of watched folders is reached; to raise it: sudo sysctl"
-                       " fs.inotify.max_user_watches=524288")
+                why = (
+                    "the system's limit of watched folders is reached; to raise it: sudo sysctl"
+                    " fs.inotify.max_user_watches=524288"
+                )
             elif exc.errno == errno.EMFILE:
-                why = ("too many watchers are open; to raise the limit: sudo sysctl"
-                       " fs.inotify.max_user_instances=1024")
+                why = (
+                    "too many watchers are open; to raise the limit: sudo sysctl"
+                    " fs.inotify.max_user_instances=1024"
+                )
             else:
                 why = str(exc.strerror or exc)
-            self.report(f"cannot watch {self.root} for changes ({why}): polling every {seconds} s"
-                        " instead")
+            self.report(
+                f"cannot watch {self.root} for changes ({why}): polling every {seconds} s instead"
+            )
             return self._polling()
         self.mode = "watching for changes"
         return observer
@@ -359,10 +398,14 @@ class Watcher:
             if self._paused != busy:
                 self.report(f"paused: git is busy (.git/{busy}); waiting for it to finish")
                 self._paused, self._paused_since = busy, now
-            elif busy == "index.lock" and now - self._paused_since > 60 and not self._told_stale_lock:
+            elif (
+                busy == "index.lock" and now - self._paused_since > 60 and not self._told_stale_lock
+            ):
                 self._told_stale_lock = True
-                self.report("still paused: .git/index.lock has been there for a minute; if no git"
-                            " command is running, delete it")
+                self.report(
+                    "still paused: .git/index.lock has been there for a minute; if no git"
+                    " command is running, delete it"
+                )
             return None
         if self._paused:
             self.report("git is done: catching up")
@@ -376,8 +419,9 @@ class Watcher:
         return self.update(reason, paths)
 
     # -- one pass --------------------------------------------------------------------------------
-    def update(self, reason: str, paths: set[str] | frozenset[str] = frozenset(),
-               force: bool = False) -> Update:
+    def update(
+        self, reason: str, paths: set[str] | frozenset[str] = frozenset(), force: bool = False
+    ) -> Update:
         """Refresh the index; when anything changed, rebuild and write what changed."""
         from coffeechat.runtime import no_cycle_collection
 
@@ -424,8 +468,13 @@ class Watcher:
         today = self.today()
         index = Index(self.root, self.settings)
         feed_intact = self._feed_stat is not None and self._stat(self.feed_path) == self._feed_stat
-        same = self._built and not force and not changed_settings and today == self._today \
+        same = (
+            self._built
+            and not force
+            and not changed_settings
+            and today == self._today
             and feed_intact
+        )
         if paths and same:
             # Only the saved notes, through the store; then the walk below catches whatever
             # the events did not say (a dropped event, a git checkout).
@@ -454,32 +503,53 @@ class Watcher:
         what was done."""
         from coffeechat.dashboard import compose
         from coffeechat.ics import FeedOptions, render_feed
-        from coffeechat.publish import NotOurs, mtime_ns, vault_name, write_dashboard, write_if_changed
+        from coffeechat.publish import (
+            NotOurs,
+            mtime_ns,
+            vault_name,
+            write_dashboard,
+            write_if_changed,
+        )
         from coffeechat.storage.index import Index
 
         items = refresh.result.items
         # The same objects as last time for what did not change: the event cache knows them.
         held = self._held
-        if held is not None and refresh.base is not None and refresh.base == held.stamp \
-                and refresh.people_changed is not None and refresh.meetings_changed is not None:
+        if (
+            held is not None
+            and refresh.base is not None
+            and refresh.base == held.stamp
+            and refresh.people_changed is not None
+            and refresh.meetings_changed is not None
+        ):
             _patched(self._contacts, refresh.people_changed)  # (only what the store changed)
             _patched(self._meetings, refresh.meetings_changed)
         else:
             self._meetings = _kept(self._meetings, {m.path: m for m in refresh.meetings()})
             self._contacts = _kept(self._contacts, refresh.contacts())
         meetings = [self._meetings[p] for p in sorted(self._meetings)]
-        options = FeedOptions.from_settings(self.settings, vault_name(self.root, self.settings),
-                                            **self.overrides)
-        feed = render_feed(items, meetings, today, options, self._contacts, self.cache,
-                           stored=Index(self.root, self.settings).events())
+        options = FeedOptions.from_settings(
+            self.settings, vault_name(self.root, self.settings), **self.overrides
+        )
+        feed = render_feed(
+            items,
+            meetings,
+            today,
+            options,
+            self._contacts,
+            self.cache,
+            stored=Index(self.root, self.settings).events(),
+        )
         self._held = refresh
         result.items, result.meetings = feed.items, feed.meetings
         self._today = today
         # The feed is as this watcher last wrote it (or the pass would not patch): compare in
         # memory rather than read 25 MB back.
         intact = self._feed_data is not None and self._stat(self.feed_path) == self._feed_stat
-        result.feed_written = write_if_changed(
-            self.feed_path, feed.data, holds=self._feed_data if intact else None) or result.feed_written
+        result.feed_written = (
+            write_if_changed(self.feed_path, feed.data, holds=self._feed_data if intact else None)
+            or result.feed_written
+        )
         self._feed_stat = self._stat(self.feed_path)
         self._feed_data = feed.data
         self._built = True
@@ -488,8 +558,10 @@ class Watcher:
         if self.dashboard is not None and not self._dashboard_refused:
             note = compose(self.root, self.settings, items, meetings, today)
             try:
-                result.dashboard_written = (write_dashboard(self.dashboard, note, self._remember_own)
-                                            or result.dashboard_written)
+                result.dashboard_written = (
+                    write_dashboard(self.dashboard, note, self._remember_own)
+                    or result.dashboard_written
+                )
             except NotOurs as exc:
                 self._dashboard_refused = True
                 self.report(f"warning: {exc}")
@@ -497,10 +569,12 @@ class Watcher:
         if result.dashboard_written and self.dashboard is not None:
             wrote.append(self._shown(self.dashboard))
         state = f"wrote {' and '.join(wrote)}" if wrote else "nothing to write"
-        self.report(f"{result.reason}: {feed.items} follow-up{'s' * (feed.items != 1)},"
-                    f" {feed.meetings} meeting{'s' * (feed.meetings != 1)}; {state}"
-                    f" ({result.parsed} note{'s' * (result.parsed != 1)} read,"
-                    f" {time.monotonic() - self._pass_started:.2f} s)")
+        self.report(
+            f"{result.reason}: {feed.items} follow-up{'s' * (feed.items != 1)},"
+            f" {feed.meetings} meeting{'s' * (feed.meetings != 1)}; {state}"
+            f" ({result.parsed} note{'s' * (result.parsed != 1)} read,"
+            f" {time.monotonic() - self._pass_started:.2f} s)"
+        )
 
     def _shown(self, path: Path) -> str:
         try:
@@ -520,15 +594,17 @@ class Watcher:
         st = os.stat(tmp)
         self._own = (st.st_size, st.st_mtime_ns)
 
-    def _report_problems(self, findings: list[Any], severity: Any,
-                         paths: Collection[str] | None = None) -> None:
+    def _report_problems(
+        self, findings: list[Any], severity: Any, paths: Collection[str] | None = None
+    ) -> None:
         """Say once about each note that is left out (bad YAML, conflict markers, ...):
         ``findings`` of the whole vault, or only of the notes ``paths`` (read again; the other
         notes' problems stand)."""
         current = {str(f) for f in findings if f.severity is severity}
         if paths is not None:
-            current |= {line for line in self._told
-                        if not any(line.startswith(p + ":") for p in paths)}
+            current |= {
+                line for line in self._told if not any(line.startswith(p + ":") for p in paths)
+            }
         for line in sorted(current - self._told)[:10]:
             self.report(f"left out until fixed: {line}")
         self._told = current

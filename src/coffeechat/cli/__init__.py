@@ -167,8 +167,13 @@ class Group(click.Group):
     """Turns every CoffeechatError and usage error into one line on stderr and its exit code,
     in one place."""
 
-    def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
@@ -196,26 +201,42 @@ class Group(click.Group):
             app = ctx.find_object(App)
             if app is not None and app.debug:
                 raise
-            click.echo(f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for the"
-                       " traceback, and please report it)", err=True)
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for the"
+                " traceback, and please report it)",
+                err=True,
+            )
             ctx.exit(1)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--vault", metavar="PATH", envvar="COFFEECHAT_VAULT",
-              help="The vault folder (default: the nearest folder above holding coffeechat.toml)."
-                   " Env: COFFEECHAT_VAULT.")
-@click.option("--today", metavar="YYYY-MM-DD", envvar="COFFEECHAT_TODAY", callback=date_option,
-              help="Compute as if today were this date (for reproducible runs)."
-                   " Env: COFFEECHAT_TODAY.")
-@click.option("--color/--no-color", "color", default=None,
-              help="Colour, even into a pipe (`less -R`), or none (default: at a terminal, unless"
-                   " NO_COLOR is set or TERM=dumb).")
+@click.option(
+    "--vault",
+    metavar="PATH",
+    envvar="COFFEECHAT_VAULT",
+    help="The vault folder (default: the nearest folder above holding coffeechat.toml)."
+    " Env: COFFEECHAT_VAULT.",
+)
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    envvar="COFFEECHAT_TODAY",
+    callback=date_option,
+    help="Compute as if today were this date (for reproducible runs). Env: COFFEECHAT_TODAY.",
+)
+@click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    help="Colour, even into a pipe (`less -R`), or none (default: at a terminal, unless"
+    " NO_COLOR is set or TERM=dumb).",
+)
 @click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of unexpected errors.")
 @click.version_option(__version__, prog_name="coffeechat")
 @click.pass_context
-def cli(ctx: click.Context, vault: str | None, today: dt.date | None, color: bool | None,
-        debug: bool) -> None:
+def cli(
+    ctx: click.Context, vault: str | None, today: dt.date | None, color: bool | None, debug: bool
+) -> None:
     """Run a networking job search — informational interviews, coffee chats — out of a
     folder of Markdown notes: see who is owed what, and when.
 
@@ -236,12 +257,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=list(argv) if argv is not None else None, prog_name="coffeechat")
 
 
-from coffeechat.cli import coaching as _coaching  # noqa: F401
-from coffeechat.cli import feed as _feed  # noqa: F401
-from coffeechat.cli import notes as _notes  # noqa: F401  (registers the commands)
-from coffeechat.cli import obsidian as _obsidian  # noqa: F401
-from coffeechat.cli import push as _push  # noqa: F401
-from coffeechat.cli import queries as _queries  # noqa: F401
-from coffeechat.cli import transfer as _transfer  # noqa: F401
+# The commands register themselves on `cli` as they are imported: after it is defined.
+from coffeechat.cli import coaching as _coaching  # noqa: E402, F401
+from coffeechat.cli import feed as _feed  # noqa: E402, F401
+from coffeechat.cli import notes as _notes  # noqa: E402, F401
+from coffeechat.cli import obsidian as _obsidian  # noqa: E402, F401
+from coffeechat.cli import push as _push  # noqa: E402, F401
+from coffeechat.cli import queries as _queries  # noqa: E402, F401
+from coffeechat.cli import transfer as _transfer  # noqa: E402, F401
 
 add_global_options(cli)  # --vault, --today, --color also after the command

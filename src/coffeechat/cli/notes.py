@@ -60,8 +60,12 @@ def init(app: App, path: Path | None) -> None:
     root.mkdir(parents=True, exist_ok=True)
     made: list[str] = []
     settings = Settings()
-    for folder in (settings.contacts_folder, settings.companies_folder,
-                   settings.meetings_folder, settings.templates_folder):
+    for folder in (
+        settings.contacts_folder,
+        settings.companies_folder,
+        settings.meetings_folder,
+        settings.templates_folder,
+    ):
         if not (root / folder).is_dir():
             (root / folder).mkdir()
             made.append(folder + "/")
@@ -89,8 +93,9 @@ def init(app: App, path: Path | None) -> None:
             made.append(".gitignore (added .coffeechat/)")
     from coffeechat.cli.obsidian import set_up  # the Bases views and .obsidian/types.json
 
-    created, problem = set_up(root, settings if new_vault else _settings_of(root),
-                              create_config=new_vault)
+    created, problem = set_up(
+        root, settings if new_vault else _settings_of(root), create_config=new_vault
+    )
     _made(root, made + created)
     if problem:
         raise CoffeechatError(problem)
@@ -118,15 +123,18 @@ def _made(root: Path, made: list[str]) -> None:
 # --- commands that add to notes --------------------------------------------------------------
 
 
-def _datetime_arg(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.datetime | dt.date | None:
+def _datetime_arg(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> dt.datetime | dt.date | None:
     if value is None:
         return None
     text = value.strip().replace(" ", "T", 1)
     try:
         return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD) or date-time"
-                                 " (YYYY-MM-DDTHH:MM)") from None
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD) or date-time (YYYY-MM-DDTHH:MM)"
+        ) from None
 
 
 def _cadence_arg(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -168,7 +176,9 @@ def _company_link(app: App, vault: Any, company: str, names: Any, created: list[
     exact = [p for p in hits if vault.companies[p].name.casefold() == company.casefold()]
     if len(exact) == 1 or len(hits) == 1:
         return _link_to((exact or hits)[0])
-    rel = create_note(app.root, app.settings, NoteType.COMPANY, company, [], names=names, now=_now(app))
+    rel = create_note(
+        app.root, app.settings, NoteType.COMPANY, company, [], names=names, now=_now(app)
+    )
     created.append(rel)
     return _link_to(rel)
 
@@ -190,21 +200,42 @@ def add() -> None:
 @click.option("--phone")
 @click.option("--linkedin", help="Their LinkedIn profile URL.")
 @click.option("--field", help="The occupation or industry you are exploring with them.")
-@click.option("--referred-by", metavar="NAME", help="Who gave you their name (an existing contact).")
+@click.option(
+    "--referred-by", metavar="NAME", help="Who gave you their name (an existing contact)."
+)
 @click.option("--how-met", help="How you came to know them.")
 @click.option("--cadence", callback=_cadence_arg, help="Keep-in-touch interval: 90d, 6w, 6m, 1y.")
 @click.option("--status", type=click.Choice(["dormant", "paused", "do_not_contact"]))
 @click.option("--follow-up", callback=date_option, metavar="DATE", help="A date to follow up on.")
-@click.option("--added", callback=date_option, metavar="DATE", help="When they joined your network (default: today).")
+@click.option(
+    "--added",
+    callback=date_option,
+    metavar="DATE",
+    help="When they joined your network (default: today).",
+)
 @click.option("--alias", "aliases", multiple=True, help="Another name for them (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
 @pass_app
-def add_contact(app: App, name: str, company: str | None, role: str | None, email: str | None,
-                phone: str | None, linkedin: str | None, field: str | None, referred_by: str | None,
-                how_met: str | None, cadence: str | None, status: str | None,
-                follow_up: dt.date | None, added: dt.date | None, aliases: tuple[str, ...],
-                tags: tuple[str, ...], edit: bool) -> None:
+def add_contact(
+    app: App,
+    name: str,
+    company: str | None,
+    role: str | None,
+    email: str | None,
+    phone: str | None,
+    linkedin: str | None,
+    field: str | None,
+    referred_by: str | None,
+    how_met: str | None,
+    cadence: str | None,
+    status: str | None,
+    follow_up: dt.date | None,
+    added: dt.date | None,
+    aliases: tuple[str, ...],
+    tags: tuple[str, ...],
+    edit: bool,
+) -> None:
     """Add a contact note for NAME (contacts/NAME.md)."""
     from coffeechat.core.links import fold
     from coffeechat.core.model import NoteType
@@ -217,8 +248,10 @@ def add_contact(app: App, name: str, company: str | None, role: str | None, emai
     vault = app.part(names=[n for n in (name, company, referred_by) if n])
     same = [c for c in vault.contacts.values() if fold(c.name) == fold(name)]
     if same and (not company or any(fold(c.company) == fold(company) for c in same)):
-        raise UsageError(f"{name} already has a note: {same[0].path} (give --company to add a"
-                         " different person of the same name)")
+        raise UsageError(
+            f"{name} already has a note: {same[0].path} (give --company to add a"
+            " different person of the same name)"
+        )
     referrer = _link_to(vault.one(referred_by, ("contacts",))) if referred_by else None
     names = app.names()
     created: list[str] = []
@@ -227,21 +260,39 @@ def add_contact(app: App, name: str, company: str | None, role: str | None, emai
         fields.append(("aliases", list(aliases)))
     if company:
         fields.append(("company", _company_link(app, vault, company, names, created)))
-    for key, value in (("role", role), ("email", email), ("phone", phone), ("linkedin", linkedin),
-                       ("field", field)):
+    for key, value in (
+        ("role", role),
+        ("email", email),
+        ("phone", phone),
+        ("linkedin", linkedin),
+        ("field", field),
+    ):
         if value:
             fields.append((key, value))
     if tags:
         fields.append(("tags", [t.lstrip("#") for t in tags]))
     if referrer is not None:
         fields.append(("referred_by", referrer))
-    for key, value in (("how_met", how_met), ("cadence", cadence), ("status", status),
-                       ("follow_up", follow_up)):
+    optional: tuple[tuple[str, Any], ...] = (
+        ("how_met", how_met),
+        ("cadence", cadence),
+        ("status", status),
+        ("follow_up", follow_up),
+    )
+    for key, value in optional:
         if value:
             fields.append((key, value))
     fields.append(("added", added or app.today))
-    rel = create_note(app.root, app.settings, NoteType.CONTACT, name, fields, names=names,
-                      now=_now(app), qualifier=company or "")
+    rel = create_note(
+        app.root,
+        app.settings,
+        NoteType.CONTACT,
+        name,
+        fields,
+        names=names,
+        now=_now(app),
+        qualifier=company or "",
+    )
     for extra in created:
         click.echo(f"Created {extra}")
     click.echo(f"Created {rel}")
@@ -258,8 +309,16 @@ def add_contact(app: App, name: str, company: str | None, role: str | None, emai
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
 @pass_app
-def add_company(app: App, name: str, website: str | None, industry: str | None,
-                research: str | None, aliases: tuple[str, ...], tags: tuple[str, ...], edit: bool) -> None:
+def add_company(
+    app: App,
+    name: str,
+    website: str | None,
+    industry: str | None,
+    research: str | None,
+    aliases: tuple[str, ...],
+    tags: tuple[str, ...],
+    edit: bool,
+) -> None:
     """Add a company note for NAME (companies/NAME.md)."""
     from coffeechat.core.links import fold
     from coffeechat.core.model import NoteType
@@ -282,15 +341,21 @@ def add_company(app: App, name: str, website: str | None, industry: str | None,
         fields.append(("tags", [t.lstrip("#") for t in tags]))
     if research:
         fields.append(("research", research))
-    rel = create_note(app.root, app.settings, NoteType.COMPANY, name, fields, names=app.names(),
-                      now=_now(app))
+    rel = create_note(
+        app.root, app.settings, NoteType.COMPANY, name, fields, names=app.names(), now=_now(app)
+    )
     click.echo(f"Created {rel}")
     if edit:
         _open_editor(app, rel)
 
 
-_KIND_TITLES = {"informational": "Informational interview with", "coffee": "Coffee with",
-                "call": "Call with", "video": "Video call with", "event": "Met at an event:"}
+_KIND_TITLES = {
+    "informational": "Informational interview with",
+    "coffee": "Coffee with",
+    "call": "Call with",
+    "video": "Video call with",
+    "event": "Met at an event:",
+}
 
 
 def _kind_arg(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -307,10 +372,18 @@ def _complete_kind(ctx: click.Context, param: click.Parameter, incomplete: str) 
     return [CompletionItem(k) for k in _KIND_TITLES if k.startswith(incomplete.lower())]
 
 
-def create_meeting(app: App, title: str, when: dt.datetime | dt.date, people: list[str], *,
-                   kind: str | None = None, where: str | None = None,
-                   duration: int | None = None, extra: Sequence[tuple[str, Any]] = (),
-                   names: Any = None) -> str:
+def create_meeting(
+    app: App,
+    title: str,
+    when: dt.datetime | dt.date,
+    people: list[str],
+    *,
+    kind: str | None = None,
+    where: str | None = None,
+    duration: int | None = None,
+    extra: Sequence[tuple[str, Any]] = (),
+    names: Any = None,
+) -> str:
     """A new meeting note from the vault's meeting template, as `meet` makes it (`date`,
     `with` the contact notes ``people``, `kind`, `duration`, `location`, then ``extra``),
     named ``DATE TITLE``; returns its path. `import calendar` makes its notes through here."""
@@ -326,26 +399,54 @@ def create_meeting(app: App, title: str, when: dt.datetime | dt.date, people: li
     if where:
         fields.append(("location", where))
     fields += extra
-    return create_note(app.root, app.settings, NoteType.MEETING, title, fields,
-                       names=names if names is not None else app.names(), now=_now(app),
-                       stem=f"{day.isoformat()} {title}")
+    return create_note(
+        app.root,
+        app.settings,
+        NoteType.MEETING,
+        title,
+        fields,
+        names=names if names is not None else app.names(),
+        now=_now(app),
+        stem=f"{day.isoformat()} {title}",
+    )
 
 
 @cli.command()
 @click.argument("name")
-@click.option("--date", "when", callback=_datetime_arg, metavar="DATE[THH:MM]",
-              help="When (default: today); a future date makes it a scheduled meeting.")
-@click.option("--kind", default="coffee", show_default=True, callback=_kind_arg,
-              shell_complete=_complete_kind, metavar="WORD",
-              help="coffee, informational, call, video, event — or your own word (lunch, walk),"
-                   " kept as you wrote it.")
+@click.option(
+    "--date",
+    "when",
+    callback=_datetime_arg,
+    metavar="DATE[THH:MM]",
+    help="When (default: today); a future date makes it a scheduled meeting.",
+)
+@click.option(
+    "--kind",
+    default="coffee",
+    show_default=True,
+    callback=_kind_arg,
+    shell_complete=_complete_kind,
+    metavar="WORD",
+    help="coffee, informational, call, video, event — or your own word (lunch, walk),"
+    " kept as you wrote it.",
+)
 @click.option("--where", help="The place, or the call link.")
 @click.option("--duration", type=click.IntRange(1, 24 * 60), help="Minutes (default 30).")
-@click.option("--with", "others", multiple=True, metavar="NAME", help="Someone else there (repeatable).")
+@click.option(
+    "--with", "others", multiple=True, metavar="NAME", help="Someone else there (repeatable)."
+)
 @click.option("--edit", is_flag=True, help="Open the new note in $EDITOR.")
 @pass_app
-def meet(app: App, name: str, when: dt.datetime | dt.date | None, kind: str, where: str | None,
-         duration: int | None, others: tuple[str, ...], edit: bool) -> None:
+def meet(
+    app: App,
+    name: str,
+    when: dt.datetime | dt.date | None,
+    kind: str,
+    where: str | None,
+    duration: int | None,
+    others: tuple[str, ...],
+    edit: bool,
+) -> None:
     """Add a meeting note with NAME (meetings/DATE Kind with NAME.md)."""
     app.lock_for_writing()
     vault = app.part(names=[name, *others])
@@ -402,14 +503,19 @@ def _find_item(app: App, ident: str) -> Any:
     """The one open item (as `due` shows it) whose id starts with ``ident``."""
     wanted = ident.strip().lower()
     if len(wanted) < 4 or not all(c in "0123456789abcdef" for c in wanted):
-        raise UsageError(f"{ident!r} is not an item id (ids are hex, as `coffeechat due` shows them;"
-                         " give at least 4 digits)")
+        raise UsageError(
+            f"{ident!r} is not an item id (ids are hex, as `coffeechat due` shows them;"
+            " give at least 4 digits)"
+        )
     items = [i for i in app.agenda.result.items if i.id.startswith(wanted)]
     if not items:
         raise UsageError(f"no open item has the id {ident!r} (`coffeechat due --all` lists them)")
     if len(items) > 1:
-        raise UsageError(f"{ident!r} matches {len(items)} items: "
-                         + ", ".join(i.id for i in items) + " — give more digits")
+        raise UsageError(
+            f"{ident!r} matches {len(items)} items: "
+            + ", ".join(i.id for i in items)
+            + " — give more digits"
+        )
     return items[0]
 
 
@@ -440,15 +546,16 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
         if dry_run:
             click.echo(f"Would {write.describe(planned=True)}")
             continue
+        path = write.path or ""  # (only a new contact has none)
         if write.op == "set":
             key, value = write.key, write.value
-            app.edit(write.path, lambda d, k=key, v=value: set_key(d, k, v))
+            app.edit(path, lambda d, k=key, v=value: set_key(d, k, v))
         elif write.op == "log":
             text = write.text
-            app.edit(write.path, lambda d, t=text: append_line_under_heading(d, LOG_HEADING, t))
+            app.edit(path, lambda d, t=text: append_line_under_heading(d, LOG_HEADING, t))
         elif write.op == "tick":
             line, expect = write.line, (write.text, write.value)
-            app.edit(write.path, lambda d, n=line, e=expect: tick_task(d, n, app.today, e))
+            app.edit(path, lambda d, n=line, e=expect: tick_task(d, n, app.today, e))
         else:
             fields = list(write.fields)
             if fields and fields[0][0] == "referred_by":
@@ -456,9 +563,16 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
                 hits = [p for p in giver.find(fields[0][1]) if p in giver.contacts]
                 fields = [("referred_by", _link_to(hits[0]))] if len(hits) == 1 else []
             fields.append(("added", app.today))
-            rel = create_note(app.root, app.settings, NoteType.CONTACT, write.key, fields,
-                              names=app.names(), now=_now(app),
-                              body_lines=[(LOG_HEADING, write.text)])
+            rel = create_note(
+                app.root,
+                app.settings,
+                NoteType.CONTACT,
+                write.key,
+                fields,
+                names=app.names(),
+                now=_now(app),
+                body_lines=[(LOG_HEADING, write.text)],
+            )
             write = type(write)("create_contact", rel, key=write.key, text=write.text)
             click.echo(f"Created {rel}")
         if not dry_run:
@@ -467,8 +581,14 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
 
 @cli.command()
 @click.argument("ident", metavar="ID")
-@click.option("--until", "until", callback=date_option, required=True, metavar="DATE",
-              help="The day it should come back.")
+@click.option(
+    "--until",
+    "until",
+    callback=date_option,
+    required=True,
+    metavar="DATE",
+    help="The day it should come back.",
+)
 @pass_app
 def snooze(app: App, ident: str, until: dt.date) -> None:
     """Put the item ID off until DATE. The snooze is kept in the item's note (a `snooze:`
@@ -476,7 +596,9 @@ def snooze(app: App, ident: str, until: dt.date) -> None:
     from coffeechat.core.edits import append_list_item
 
     if until <= app.today:
-        raise UsageError(f"--until {until.isoformat()} is not after today ({app.today.isoformat()})")
+        raise UsageError(
+            f"--until {until.isoformat()} is not after today ({app.today.isoformat()})"
+        )
     app.lock_for_writing()
     from coffeechat.core.rules import subject_items
 
@@ -484,11 +606,14 @@ def snooze(app: App, ident: str, until: dt.date) -> None:
     # A snooze only ever moves an item later than the rule's own date: one on or before it
     # would be written and change nothing. (An earlier snooze may be brought forward.)
     part = app.part(around=_item_notes(item))
-    due = next((i.due for i in subject_items(part, item.subject, app.today) if i.id == item.id),
-               item.due)
+    due = next(
+        (i.due for i in subject_items(part, item.subject, app.today) if i.id == item.id), item.due
+    )
     if until <= due:
-        raise UsageError(f"{item.id} is due on {due.isoformat()}; a snooze moves it later —"
-                         f" give --until a day after {due.isoformat()}")
+        raise UsageError(
+            f"{item.id} is due on {due.isoformat()}; a snooze moves it later —"
+            f" give --until a day after {due.isoformat()}"
+        )
     entry = f"{item.id} until {until.isoformat()}"
     app.edit(item.source, lambda d: append_list_item(d, "snooze", entry))
     click.echo(f"Snoozed {item.id} ({item.title}) until {until.isoformat()} in {item.source}")

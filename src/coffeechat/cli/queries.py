@@ -30,8 +30,18 @@ if TYPE_CHECKING:
 
 #: coffeechat.core.rules.RULE_NAMES, spelled out so that --help need not import the rules
 #: (tests/test_startup.py checks that the two agree).
-RULE_NAMES = ("follow_up_approach", "schedule", "rebook", "prepare", "thank_you", "reach_referral",
-              "report_back", "keep_in_touch", "landed", "follow_up")
+RULE_NAMES = (
+    "follow_up_approach",
+    "schedule",
+    "rebook",
+    "prepare",
+    "thank_you",
+    "reach_referral",
+    "report_back",
+    "keep_in_touch",
+    "landed",
+    "follow_up",
+)
 
 
 def evaluate(vault: Vault, today: dt.date, rules: list[str] | None = None) -> list[DueItem]:
@@ -56,17 +66,32 @@ def _problems(vault: Vault) -> int:
 
 # --- due -----------------------------------------------------------------------------------
 
+
 @cli.command()
-@click.option("--within", type=click.IntRange(min=0), default=7, show_default=True, metavar="DAYS",
-              help="Show items due within DAYS from today (overdue ones always show).")
+@click.option(
+    "--within",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    metavar="DAYS",
+    help="Show items due within DAYS from today (overdue ones always show).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Show every open item, however far ahead.")
-@click.option("--rule", "rules", type=click.Choice(RULE_NAMES), multiple=True,
-              help="Only items of this rule (repeatable).")
+@click.option(
+    "--rule",
+    "rules",
+    type=click.Choice(RULE_NAMES),
+    multiple=True,
+    help="Only items of this rule (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array, oldest due first.")
-@click.option("-v", "--verbose", is_flag=True, help="Say why each item matters, and where it comes from.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Say why each item matters, and where it comes from."
+)
 @pass_app
-def due(app: App, within: int, show_all: bool, rules: tuple[str, ...], as_json: bool,
-        verbose: bool) -> None:
+def due(
+    app: App, within: int, show_all: bool, rules: tuple[str, ...], as_json: bool, verbose: bool
+) -> None:
     """What you owe whom: overdue follow-ups and those due soon.
 
     \b
@@ -76,16 +101,21 @@ def due(app: App, within: int, show_all: bool, rules: tuple[str, ...], as_json: 
     today = app.today
     result = app.agenda.result
     until = None if show_all else today + dt.timedelta(days=within)
-    items = [i for i in result.items
-             if (not rules or i.rule in rules) and (until is None or i.due <= until)]
+    items = [
+        i
+        for i in result.items
+        if (not rules or i.rule in rules) and (until is None or i.due <= until)
+    ]
     if as_json:
         print_json([item_json(i, today) for i in items], problems=result.problems)
         return
-    print_lines(agenda(items, today, until, result.insights, result.problems, verbose,
-                       width=screen_width()))
+    print_lines(
+        agenda(items, today, until, result.insights, result.problems, verbose, width=screen_width())
+    )
 
 
 # --- index ---------------------------------------------------------------------------------
+
 
 @cli.command()
 @pass_app
@@ -93,13 +123,17 @@ def index(app: App) -> None:
     """Bring the cache in .coffeechat/ up to date with the notes, and the agenda with them
     (e.g. from a git hook after a pull, so the next `due` is instant)."""
     refresh = app.agenda
-    how = {"cached": "was up to date", "updated": "brought up to date",
-           "rebuilt": "rebuilt"}[refresh.how]
-    click.echo(f"Index {how}: {refresh.parsed} note{'s' * (refresh.parsed != 1)} read,"
-               f" {refresh.removed} removed; {len(refresh.result.items)} open follow-ups.")
+    how = {"cached": "was up to date", "updated": "brought up to date", "rebuilt": "rebuilt"}[
+        refresh.how
+    ]
+    click.echo(
+        f"Index {how}: {refresh.parsed} note{'s' * (refresh.parsed != 1)} read,"
+        f" {refresh.removed} removed; {len(refresh.result.items)} open follow-ups."
+    )
 
 
 # --- show ----------------------------------------------------------------------------------
+
 
 def _items_for(items: list[DueItem], paths: set[str]) -> list[DueItem]:
     return [i for i in items if i.contact_path in paths or i.source in paths]
@@ -142,14 +176,17 @@ def _item_lines(items: list[DueItem], today: dt.date, width: int | None) -> list
     lines = ["", click.style("Open follow-ups", bold=True)]
     for item in items:
         colour = "red" if item.due < today else "yellow" if item.due == today else None
-        lines += fit(f"  {click.style(item.due.isoformat(), fg=colour)}  ", f"{item.title}"
-                     f"  {click.style(f'({relative(item.due, today)}; {item.id})', dim=True)}",
-                     width)
+        lines += fit(
+            f"  {click.style(item.due.isoformat(), fg=colour)}  ",
+            f"{item.title}  {click.style(f'({relative(item.due, today)}; {item.id})', dim=True)}",
+            width,
+        )
     return lines
 
 
-def _contact_card(vault: Vault, c: Contact, items: list[DueItem], today: dt.date,
-                  screen: int | None) -> tuple[dict[str, Any], list[str]]:
+def _contact_card(
+    vault: Vault, c: Contact, items: list[DueItem], today: dt.date, screen: int | None
+) -> tuple[dict[str, Any], list[str]]:
     mine = _items_for(items, {c.path})
     touches = vault.touches(c.path, today)
     meetings = vault.meetings_with(c.path)
@@ -157,31 +194,66 @@ def _contact_card(vault: Vault, c: Contact, items: list[DueItem], today: dt.date
     referred = [vault.contacts[p].name for p in vault.referred.get(c.path, [])]
     given = sorted({r.name for m in meetings for r in m.referrals})
     data = {
-        "path": c.path, "type": "contact", "name": c.name, "aliases": list(c.aliases),
-        "company": c.company or None, "company_path": c.company_path, "role": c.role or None,
-        "email": c.email or None, "phone": c.phone or None, "linkedin": c.linkedin or None,
-        "field": c.field or None, "tags": list(c.tags), "how_met": c.how_met or None,
+        "path": c.path,
+        "type": "contact",
+        "name": c.name,
+        "aliases": list(c.aliases),
+        "company": c.company or None,
+        "company_path": c.company_path,
+        "role": c.role or None,
+        "email": c.email or None,
+        "phone": c.phone or None,
+        "linkedin": c.linkedin or None,
+        "field": c.field or None,
+        "tags": list(c.tags),
+        "how_met": c.how_met or None,
         "referred_by": c.referred_by.name if c.referred_by else None,
         "referred_by_path": c.referred_by.path if c.referred_by else None,
-        "referred_others": referred, "referrals_given": given,
-        "cadence": c.cadence or str(vault.settings.cadence), "status": c.status or None,
+        "referred_others": referred,
+        "referrals_given": given,
+        "cadence": c.cadence or str(vault.settings.cadence),
+        "status": c.status or None,
         "added": c.added.isoformat() if c.added else None,
-        "timeline": [{"date": t.date.isoformat(), "kind": t.kind, "text": t.text, "source": t.source,
-                      "line": t.line} for t in touches],
-        "scheduled": [{"date": m.date.isoformat(), "time": m.time.strftime("%H:%M") if m.time else None,
-                       "path": m.path, "kind": m.kind, "location": m.location or None} for m in scheduled],
+        "timeline": [
+            {
+                "date": t.date.isoformat(),
+                "kind": t.kind,
+                "text": t.text,
+                "source": t.source,
+                "line": t.line,
+            }
+            for t in touches
+        ],
+        "scheduled": [
+            {
+                "date": m.date.isoformat(),
+                "time": m.time.strftime("%H:%M") if m.time else None,
+                "path": m.path,
+                "kind": m.kind,
+                "location": m.location or None,
+            }
+            for m in scheduled
+        ],
         "due": [item_json(i, today) for i in mine],
     }
     job = " at ".join(x for x in (c.role, c.company) if x)
     lines = fit(click.style(c.name, bold=True), f" — {job}" if job else "", screen, "  ")
     lines.append(click.style(f"  {c.path}", dim=True))
-    facts = [("aliases", ", ".join(c.aliases)), ("field", c.field), ("email", c.email),
-             ("phone", c.phone), ("linkedin", c.linkedin), ("how met", c.how_met),
-             ("referred by", c.referred_by.name if c.referred_by else ""),
-             ("referred you to", ", ".join(referred)), ("names they gave", ", ".join(given)),
-             ("cadence", c.cadence or f"{vault.settings.cadence} (default)"),
-             ("status", c.status.replace("_", " ")), ("tags", ", ".join(c.tags)),
-             ("added", c.added.isoformat() if c.added else "")]
+    facts = [
+        ("aliases", ", ".join(c.aliases)),
+        ("field", c.field),
+        ("email", c.email),
+        ("phone", c.phone),
+        ("linkedin", c.linkedin),
+        ("how met", c.how_met),
+        ("referred by", c.referred_by.name if c.referred_by else ""),
+        ("referred you to", ", ".join(referred)),
+        ("names they gave", ", ".join(given)),
+        ("cadence", c.cadence or f"{vault.settings.cadence} (default)"),
+        ("status", c.status.replace("_", " ")),
+        ("tags", ", ".join(c.tags)),
+        ("added", c.added.isoformat() if c.added else ""),
+    ]
     width = max(len(k) for k, _ in facts)
     for k, v in facts:
         if v:
@@ -196,32 +268,50 @@ def _contact_card(vault: Vault, c: Contact, items: list[DueItem], today: dt.date
         lines += ["", click.style("Scheduled", bold=True)]
         for m in scheduled:
             when = m.date.isoformat() + (f" {m.time:%H:%M}" if m.time else "")
-            lines += fit(f"  {when}  ", m.title + (f" — {m.location}" if m.location else ""),
-                         screen)
+            lines += fit(
+                f"  {when}  ", m.title + (f" — {m.location}" if m.location else ""), screen
+            )
     lines += _item_lines(mine, today, screen)
     return data, lines
 
 
-def _company_card(vault: Vault, path: str, items: list[DueItem], today: dt.date,
-                  screen: int | None) -> tuple[dict[str, Any], list[str]]:
+def _company_card(
+    vault: Vault, path: str, items: list[DueItem], today: dt.date, screen: int | None
+) -> tuple[dict[str, Any], list[str]]:
     co = vault.companies[path]
-    people = sorted((c for c in vault.contacts.values() if c.company_path == path), key=lambda c: c.name)
-    meetings = sorted({m.path: m for c in people for m in vault.meetings_with(c.path)}.values(),
-                      key=lambda m: (m.date, m.path))
+    people = sorted(
+        (c for c in vault.contacts.values() if c.company_path == path), key=lambda c: c.name
+    )
+    meetings = sorted(
+        {m.path: m for c in people for m in vault.meetings_with(c.path)}.values(),
+        key=lambda m: (m.date, m.path),
+    )
     mine = _items_for(items, {path} | {c.path for c in people})
     data = {
-        "path": path, "type": "company", "name": co.name, "aliases": list(co.aliases),
-        "website": co.website or None, "industry": co.industry or None, "tags": list(co.tags),
+        "path": path,
+        "type": "company",
+        "name": co.name,
+        "aliases": list(co.aliases),
+        "website": co.website or None,
+        "industry": co.industry or None,
+        "tags": list(co.tags),
         "research": co.research or None,
         "people": [{"name": c.name, "path": c.path, "role": c.role or None} for c in people],
-        "meetings": [{"date": m.date.isoformat(), "path": m.path, "title": m.title} for m in meetings],
+        "meetings": [
+            {"date": m.date.isoformat(), "path": m.path, "title": m.title} for m in meetings
+        ],
         "due": [item_json(i, today) for i in mine],
     }
-    lines = fit(click.style(co.name, bold=True), f" — {co.industry}" if co.industry else "",
-                screen, "  ")
+    lines = fit(
+        click.style(co.name, bold=True), f" — {co.industry}" if co.industry else "", screen, "  "
+    )
     lines.append(click.style(f"  {path}", dim=True))
-    for k, v in (("website", co.website), ("aliases", ", ".join(co.aliases)),
-                 ("tags", ", ".join(co.tags)), ("research", co.research)):
+    for k, v in (
+        ("website", co.website),
+        ("aliases", ", ".join(co.aliases)),
+        ("tags", ", ".join(co.tags)),
+        ("research", co.research),
+    ):
         if v:
             lines += fit(f"  {k.ljust(8)}  ", v, screen)
     lines += ["", click.style(f"People ({len(people)})", bold=True)]
@@ -232,21 +322,31 @@ def _company_card(vault: Vault, path: str, items: list[DueItem], today: dt.date,
     if meetings:
         lines += ["", click.style(f"Meetings ({len(meetings)})", bold=True)]
         for m in meetings:
-            lines += fit(f"  {m.date.isoformat()}  ",
-                         m.title + (f"  [{m.status}]" if m.status else ""), screen)
+            lines += fit(
+                f"  {m.date.isoformat()}  ",
+                m.title + (f"  [{m.status}]" if m.status else ""),
+                screen,
+            )
     lines += _item_lines(mine, today, screen)
     return data, lines
 
 
-def _meeting_card(vault: Vault, path: str, items: list[DueItem], today: dt.date,
-                  screen: int | None) -> tuple[dict[str, Any], list[str]]:
+def _meeting_card(
+    vault: Vault, path: str, items: list[DueItem], today: dt.date, screen: int | None
+) -> tuple[dict[str, Any], list[str]]:
     m = vault.meetings[path]
     mine = [i for i in items if i.meeting == path or i.source == path]
     state = m.status or ("scheduled" if m.scheduled(today) else "held")
     data = {
-        "path": path, "type": "meeting", "title": m.title, "date": m.date.isoformat(),
-        "time": m.time.strftime("%H:%M") if m.time else None, "kind": m.kind or None,
-        "duration": m.duration, "location": m.location or None, "state": state,
+        "path": path,
+        "type": "meeting",
+        "title": m.title,
+        "date": m.date.isoformat(),
+        "time": m.time.strftime("%H:%M") if m.time else None,
+        "kind": m.kind or None,
+        "duration": m.duration,
+        "location": m.location or None,
+        "state": state,
         "with": [{"name": p.name, "path": p.path} for p in m.with_],
         "referrals": [{"name": p.name, "path": p.path} for p in m.referrals],
         "thank_you": m.thank_you.isoformat() if m.thank_you else None,
@@ -255,10 +355,14 @@ def _meeting_card(vault: Vault, path: str, items: list[DueItem], today: dt.date,
     when = m.date.isoformat() + (f" {m.time:%H:%M}" if m.time else "")
     lines = fit(click.style(m.title, bold=True), f" — {when}, {state}", screen, "  ")
     lines.append(click.style(f"  {path}", dim=True))
-    for k, v in (("with", ", ".join(p.name for p in m.with_)), ("kind", m.word or m.kind),
-                 ("duration", f"{m.duration} min"), ("where", m.location),
-                 ("referrals", ", ".join(p.name for p in m.referrals)),
-                 ("thank-you", m.thank_you.isoformat() if m.thank_you else "")):
+    for k, v in (
+        ("with", ", ".join(p.name for p in m.with_)),
+        ("kind", m.word or m.kind),
+        ("duration", f"{m.duration} min"),
+        ("where", m.location),
+        ("referrals", ", ".join(p.name for p in m.referrals)),
+        ("thank-you", m.thank_you.isoformat() if m.thank_you else ""),
+    ):
         if v:
             lines += fit(f"  {k.ljust(9)}  ", v, screen)
     lines += _item_lines(mine, today, screen)
@@ -266,6 +370,7 @@ def _meeting_card(vault: Vault, path: str, items: list[DueItem], today: dt.date,
 
 
 # --- list ----------------------------------------------------------------------------------
+
 
 def _fold(text: str) -> str:
     """``text`` as search compares it: case-folded, compatibility-decomposed, accents dropped.
@@ -294,12 +399,13 @@ def _has(value: str, wanted: str | None) -> bool:
     return wanted is None or _fold(wanted) in _fold(value)
 
 
-
 @cli.command("list")
 @click.argument("kind", type=click.Choice(["contacts", "companies", "meetings"]))
 @click.option("--field", help="Contacts whose field contains this.")
 @click.option("--company", help="Contacts at a company whose name contains this.")
-@click.option("--status", help="Contacts with this status (dormant, paused, do_not_contact, active).")
+@click.option(
+    "--status", help="Contacts with this status (dormant, paused, do_not_contact, active)."
+)
 @click.option("--tag", help="Contacts or companies with this tag.")
 @click.option("--referred-by", help="Contacts referred by someone whose name contains this.")
 @click.option("--with", "with_", help="Meetings with someone whose name contains this.")
@@ -310,9 +416,21 @@ def _has(value: str, wanted: str | None) -> bool:
 @click.option("--held", "state", flag_value="held", help="Only meetings that took place.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @pass_app
-def list_(app: App, kind: str, field: str | None, company: str | None, status: str | None,
-          tag: str | None, referred_by: str | None, with_: str | None, meeting_kind: str | None,
-          since: dt.date | None, until: dt.date | None, state: str | None, as_json: bool) -> None:
+def list_(
+    app: App,
+    kind: str,
+    field: str | None,
+    company: str | None,
+    status: str | None,
+    tag: str | None,
+    referred_by: str | None,
+    with_: str | None,
+    meeting_kind: str | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    state: str | None,
+    as_json: bool,
+) -> None:
     """List contacts, companies or meetings, with filters."""
     from coffeechat.storage.index import Index
 
@@ -324,12 +442,21 @@ def list_(app: App, kind: str, field: str | None, company: str | None, status: s
         for c in vault.contacts.values():
             if c.company_path:
                 people[c.company_path] = people.get(c.company_path, 0) + 1
-        rows = [{"name": co.name, "path": co.path, "industry": co.industry or None,
-                 "website": co.website or None, "people": people.get(co.path, 0)}
-                for co in sorted(vault.companies.values(), key=lambda c: _fold(c.name))
-                if (tag is None or _fold(tag.lstrip("#")) in {_fold(t) for t in co.tags})]
+        rows = [
+            {
+                "name": co.name,
+                "path": co.path,
+                "industry": co.industry or None,
+                "website": co.website or None,
+                "people": people.get(co.path, 0),
+            }
+            for co in sorted(vault.companies.values(), key=lambda c: _fold(c.name))
+            if (tag is None or _fold(tag.lstrip("#")) in {_fold(t) for t in co.tags})
+        ]
         headers = ["name", "industry", "people", "website"]
-        cells = [[r["name"], r["industry"] or "", str(r["people"]), r["website"] or ""] for r in rows]
+        cells = [
+            [r["name"], r["industry"] or "", str(r["people"]), r["website"] or ""] for r in rows
+        ]
     else:
         # Each contact's and meeting's row is kept in the store with its follow-ups.
         listed = Index(app.root, app.settings).rows(kind[:-1], today)
@@ -339,35 +466,69 @@ def list_(app: App, kind: str, field: str | None, company: str | None, status: s
         rows = []
     if kind == "contacts":
         wanted_status = (status or "").replace("-", "_").replace(" ", "_").lower()
-        for c in sorted(sorted(listed.rows, key=lambda r: r["path"]), key=lambda r: _fold(r["name"])):
+        for c in sorted(
+            sorted(listed.rows, key=lambda r: r["path"]), key=lambda r: _fold(r["name"])
+        ):
             if status and c["status"] != wanted_status:
                 continue
-            if not (_has(c["field"] or "", field) and _has(c["company"] or "", company)
-                    and _has(c["referred_by"], referred_by)):
+            if not (
+                _has(c["field"] or "", field)
+                and _has(c["company"] or "", company)
+                and _has(c["referred_by"], referred_by)
+            ):
                 continue
             if tag and _fold(tag.lstrip("#")) not in {_fold(t) for t in c["tags"]}:
                 continue
-            rows.append({k: c[k] for k in ("name", "path", "company", "role", "field", "status",
-                                            "last_contact")})
+            rows.append(
+                {
+                    k: c[k]
+                    for k in ("name", "path", "company", "role", "field", "status", "last_contact")
+                }
+            )
         headers = ["name", "company", "role", "field", "last contact", "status"]
-        cells = [[r["name"], r["company"] or "", r["role"] or "", r["field"] or "",
-                  r["last_contact"] or "", r["status"]] for r in rows]
+        cells = [
+            [
+                r["name"],
+                r["company"] or "",
+                r["role"] or "",
+                r["field"] or "",
+                r["last_contact"] or "",
+                r["status"],
+            ]
+            for r in rows
+        ]
     elif kind == "meetings":
         words = {}
         for m in sorted(listed.rows, key=lambda r: (r["date"], r["time"] or "00:00", r["path"])):
-            if (since and m["date"] < since.isoformat()) or (until and m["date"] > until.isoformat()):
+            if (since and m["date"] < since.isoformat()) or (
+                until and m["date"] > until.isoformat()
+            ):
                 continue
             if state and m["state"] != state:
                 continue
-            if not (_has(", ".join(m["with"]), with_) and (
-                    meeting_kind is None or _fold(meeting_kind) in (m["kind"] or "", _fold(m["word"])))):
+            if not (
+                _has(", ".join(m["with"]), with_)
+                and (
+                    meeting_kind is None
+                    or _fold(meeting_kind) in (m["kind"] or "", _fold(m["word"]))
+                )
+            ):
                 continue
             words[m["path"]] = m["word"]
-            rows.append({k: m[k] for k in ("date", "time", "path", "title", "kind", "with", "state")})
+            rows.append(
+                {k: m[k] for k in ("date", "time", "path", "title", "kind", "with", "state")}
+            )
         headers = ["date", "kind", "with", "state", "note"]
-        cells = [[r["date"] + (f" {r['time']}" if r["time"] else ""),
-                  words[r["path"]] or r["kind"] or "",
-                  ", ".join(r["with"]), r["state"], r["title"]] for r in rows]
+        cells = [
+            [
+                r["date"] + (f" {r['time']}" if r["time"] else ""),
+                words[r["path"]] or r["kind"] or "",
+                ", ".join(r["with"]),
+                r["state"],
+                r["title"],
+            ]
+            for r in rows
+        ]
     if as_json:
         print_json(rows, problems=problems)
         return
@@ -378,6 +539,7 @@ def list_(app: App, kind: str, field: str | None, company: str | None, status: s
 
 
 # --- search --------------------------------------------------------------------------------
+
 
 @cli.command()
 @click.argument("text", nargs=-1, required=True)
@@ -392,7 +554,7 @@ def search(app: App, text: tuple[str, ...], as_json: bool) -> None:
     from coffeechat.storage.scan import scan
 
     words = [_fold(w) for w in " ".join(text).split() if w.strip()]
-    stats, _problems_ = scan(app.root, app.settings)
+    stats = scan(app.root, app.settings)[0]
     hits: list[dict[str, Any]] = []
     for path in sorted(stats):
         try:
@@ -405,7 +567,9 @@ def search(app: App, text: tuple[str, ...], as_json: bool) -> None:
             continue
         # (Folding never adds, drops or moves a line feed: the folded text's lines are the
         # lines' folds.)
-        for number, (line, folded) in enumerate(zip(split_lines(body), split_lines(folded_all)), 1):
+        for number, (line, folded) in enumerate(
+            zip(split_lines(body), split_lines(folded_all), strict=False), 1
+        ):
             if any(w in folded for w in words):
                 hits.append({"path": path, "line": number, "text": line.strip()})
     if as_json:
@@ -419,6 +583,7 @@ def search(app: App, text: tuple[str, ...], as_json: bool) -> None:
 
 
 # --- check ---------------------------------------------------------------------------------
+
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of findings.")
@@ -435,16 +600,28 @@ def check(app: App, as_json: bool) -> None:
         click.echo(f"warning: {warning}", err=True)
     findings = sorted(checked.findings, key=lambda f: (f.path, f.line or 0, f.message))
     if as_json:
-        print_json([{"path": f.path, "line": f.line, "severity": f.severity.value, "code": f.code,
-                     "message": f.message} for f in findings])
+        print_json(
+            [
+                {
+                    "path": f.path,
+                    "line": f.line,
+                    "severity": f.severity.value,
+                    "code": f.code,
+                    "message": f.message,
+                }
+                for f in findings
+            ]
+        )
     else:
         print_lines(finding_line(finding) for finding in findings)
         errors = sum(f.severity is Severity.ERROR for f in findings)
         warnings = sum(f.severity is Severity.WARNING for f in findings)
         suggestions = sum(f.severity is Severity.INFO for f in findings)
-        summary = (f"{checked.notes} notes checked: {errors} error{'s' * (errors != 1)}"
-                   f" (notes left out), {warnings} warning{'s' * (warnings != 1)},"
-                   f" {suggestions} suggestion{'s' * (suggestions != 1)}")
+        summary = (
+            f"{checked.notes} notes checked: {errors} error{'s' * (errors != 1)}"
+            f" (notes left out), {warnings} warning{'s' * (warnings != 1)},"
+            f" {suggestions} suggestion{'s' * (suggestions != 1)}"
+        )
         click.echo(summary, err=True)
     if any(f.severity is not Severity.INFO for f in findings):
         click.get_current_context().exit(1)

@@ -141,8 +141,8 @@ class Patch:
         gone = frozenset().union(*(p.ids for p in patches))
         out = [i for i in done if i.subject not in dropped and i.id not in gone]
         for n, patch in enumerate(patches):
-            later = frozenset().union(*(p.subjects for p in patches[n + 1:]))
-            later_ids = frozenset().union(*(p.ids for p in patches[n + 1:]))
+            later = frozenset().union(*(p.subjects for p in patches[n + 1 :]))
+            later_ids = frozenset().union(*(p.ids for p in patches[n + 1 :]))
             for item in patch.added:
                 if item.subject not in later and item.id not in later_ids:
                     bisect.insort(out, item, key=item_order)
@@ -164,9 +164,20 @@ class FieldTally:
 
     def set(self, meeting: str, share: FieldShare | None, fresh: bool = False) -> set[str]:
         """Replace a meeting's share (``fresh``: it had none); the keys whose count changed."""
-        new = {key: (share[0].toordinal(), sys.intern(name)) for key, name in share[2]} if share else {}
-        old = {} if fresh else {key: entries[meeting] for key, entries in self.by_field.items()
-                                if meeting in entries}
+        new = (
+            {key: (share[0].toordinal(), sys.intern(name)) for key, name in share[2]}
+            if share
+            else {}
+        )
+        old = (
+            {}
+            if fresh
+            else {
+                key: entries[meeting]
+                for key, entries in self.by_field.items()
+                if meeting in entries
+            }
+        )
         if old == new:
             return set()
         for key in old:
@@ -332,6 +343,7 @@ class Agenda:
 
 # --- from a built vault -------------------------------------------------------------------
 
+
 def link_keys(note: ParsedNote) -> set[str]:
     """The folded names the note's link properties may resolve through (file names, aliases)."""
     links = [link for key in LINK_SINGLES if (link := single_link(note.meta.get(key))) is not None]
@@ -352,8 +364,11 @@ def shapes(vault: Vault, paths: Iterable[str] | None = None) -> dict[str, Shape]
             contact = vault.contacts[path]
             referrer = contact.referred_by.path if contact.referred_by else None
             aliases = contact.aliases
-            out_shape = Shape("contact", (shown, aliases),
-                              referrer=referrer if referrer in vault.contacts else None)
+            out_shape = Shape(
+                "contact",
+                (shown, aliases),
+                referrer=referrer if referrer in vault.contacts else None,
+            )
         elif path in vault.meetings:
             meeting = vault.meetings[path]
             with_ = tuple(dict.fromkeys(p.path for p in meeting.with_ if p.path in vault.contacts))
@@ -367,9 +382,15 @@ def shapes(vault: Vault, paths: Iterable[str] | None = None) -> dict[str, Shape]
         names |= {fold(a.strip()) for a in aliases}
         if shown and out_shape.kind == "contact":
             names.add(fold(shown))
-        out[path] = Shape(out_shape.kind, out_shape.sig, out_shape.with_, out_shape.refs,
-                          out_shape.referrer, tuple(sorted(names)),
-                          tuple(sorted(link_keys(note))) if not note.broken else ())
+        out[path] = Shape(
+            out_shape.kind,
+            out_shape.sig,
+            out_shape.with_,
+            out_shape.refs,
+            out_shape.referrer,
+            tuple(sorted(names)),
+            tuple(sorted(link_keys(note))) if not note.broken else (),
+        )
     return out
 
 
@@ -378,8 +399,13 @@ def build_agenda(vault: Vault, today: dt.date) -> Agenda:
     settings = vault.settings
     agenda = Agenda(today, give_up_horizon(settings, today), settings.field_limit)
     view = RecordingVault(vault)
-    _commit(agenda, vault, ((s, _evaluate(view, s, today)) for s in all_subjects(vault)),
-            vault.notes, whole=True)
+    _commit(
+        agenda,
+        vault,
+        ((s, _evaluate(view, s, today)) for s in all_subjects(vault)),
+        vault.notes,
+        whole=True,
+    )
     return agenda
 
 
@@ -402,7 +428,7 @@ def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> _Found:
     day = view.record(today)
     reads = view.reads
     if subject.startswith(REF):
-        key = subject[len(REF):]
+        key = subject[len(REF) :]
         if not view.meetings_referring(key) and not view.contacts_named(key):
             return _Found([], reads.keys(), (0, NEVER), gone=True)
         items = list(subject_items(view, subject, day))
@@ -414,16 +440,26 @@ def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> _Found:
     found = dormant(view, contact, day) if contact is not None else None
     share = field_share(view, meeting, day) if meeting is not None else None
     ahead = meeting if meeting is not None and meeting.scheduled(day) else None
-    card = (contact_card(view, contact, day) if contact is not None
-            else meeting_card(meeting, day) if meeting is not None else None)
+    card = (
+        contact_card(view, contact, day)
+        if contact is not None
+        else meeting_card(meeting, day)
+        if meeting is not None
+        else None
+    )
     keys = reads.keys()
     # (A subject always reads its own note: a change to it recomputes the subject anyway.)
     keys.discard(note_key(subject))
     return _Found(items, keys, reads.window(), False, found, share, ahead, card)
 
 
-def _commit(agenda: Agenda, vault: Vault, found: Iterable[tuple[str, _Found]],
-            notes: Iterable[str], whole: bool = False) -> None:
+def _commit(
+    agenda: Agenda,
+    vault: Vault,
+    found: Iterable[tuple[str, _Found]],
+    notes: Iterable[str],
+    whole: bool = False,
+) -> None:
     """Store what the rules ``found`` for some subjects (``whole``: for all of them) and the
     per-note parts of ``notes`` (from ``vault``, holding at least those notes)."""
     by_note: dict[str, list[Finding]] = defaultdict(list)
@@ -526,8 +562,10 @@ def _dup_keys(vault: Vault, contact: Contact) -> tuple[tuple[str, str, int | Non
 
 # --- what a change touches ----------------------------------------------------------------
 
-def touched_keys(paths: Iterable[str], before: Mapping[str, Shape | None],
-                 after: Mapping[str, Shape | None]) -> set[str]:
+
+def touched_keys(
+    paths: Iterable[str], before: Mapping[str, Shape | None], after: Mapping[str, Shape | None]
+) -> set[str]:
     """The keys (`recording`) whose answer may differ once ``paths`` went from their shape
     ``before`` to ``after``: each note itself, and the reverse lookups it took part in then
     or takes part in now (the meetings with a contact, those a contact referred, the notes a
@@ -547,8 +585,9 @@ def touched_keys(paths: Iterable[str], before: Mapping[str, Shape | None],
     return out
 
 
-def _own_subjects(paths: Iterable[str], before: Mapping[str, Shape | None],
-                  after: Mapping[str, Shape | None]) -> set[str]:
+def _own_subjects(
+    paths: Iterable[str], before: Mapping[str, Shape | None], after: Mapping[str, Shape | None]
+) -> set[str]:
     """The subjects of changed notes themselves, and the referred names they give that they
     did not give before: nothing may have read those yet."""
     out: set[str] = set()
@@ -676,9 +715,13 @@ class ShapeIndex(Lookup):
         return {path for key in keys for path in self._linking.get(key, ())}
 
 
-def partial_vault(settings: Settings, core: set[str], lookup: Lookup,
-                  load: Callable[[set[str]], Iterable[ParsedNote]],
-                  changed: Mapping[str, ParsedNote] | None = None) -> Vault:
+def partial_vault(
+    settings: Settings,
+    core: set[str],
+    lookup: Lookup,
+    load: Callable[[set[str]], Iterable[ParsedNote]],
+    changed: Mapping[str, ParsedNote] | None = None,
+) -> Vault:
     """The vault of the notes ``core`` and of every note their links may lead to (by file
     name or alias), enough to compute what reads them; ``changed`` notes replace stored ones."""
     changed = changed or {}
@@ -692,10 +735,15 @@ def partial_vault(settings: Settings, core: set[str], lookup: Lookup,
     return build_vault(notes.values(), settings)
 
 
-def _recompute(agenda: Agenda, settings: Settings, subjects: set[str], lookup: Lookup,
-               load: Callable[[set[str]], Iterable[ParsedNote]],
-               changed: Mapping[str, ParsedNote] | None = None,
-               notes: Iterable[str] = ()) -> Vault:
+def _recompute(
+    agenda: Agenda,
+    settings: Settings,
+    subjects: set[str],
+    lookup: Lookup,
+    load: Callable[[set[str]], Iterable[ParsedNote]],
+    changed: Mapping[str, ParsedNote] | None = None,
+    notes: Iterable[str] = (),
+) -> Vault:
     """Compute ``subjects`` again, and the per-note parts of ``notes``, from the notes they
     read: those they read last time (`ReadIndex`) and ``changed`` ones to begin with; a
     subject that reads something that vault cannot answer in full (a new link, a meeting with
@@ -740,9 +788,14 @@ def needs_items(agenda: Agenda, settings: Settings, today: dt.date) -> bool:
     return any(i.id in agenda.snoozed and i.due < horizon for i in agenda.done)
 
 
-def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
-             load: Callable[[set[str]], Iterable[ParsedNote]],
-             stored: Iterable[str] = ()) -> int:
+def move_day(
+    agenda: Agenda,
+    settings: Settings,
+    today: dt.date,
+    lookup: Lookup,
+    load: Callable[[set[str]], Iterable[ParsedNote]],
+    stored: Iterable[str] = (),
+) -> int:
     """Bring ``agenda`` from its day to ``today``: recompute the subjects whose window
     ``today`` leaves (those of `Agenda.windows`, and ``stored``: those a store found expired
     among the windows it did not load), and drop what went stale (or, with every raw item at
@@ -755,8 +808,7 @@ def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
     agenda.today = today
     agenda.horizon = give_up_horizon(settings, today)
     if not agenda.items_complete and agenda.horizon is not None:
-        stale = frozenset(i.id for i in agenda.done
-                          if i.due < agenda.horizon and goes_stale(i))
+        stale = frozenset(i.id for i in agenda.done if i.due < agenda.horizon and goes_stale(i))
         if stale:
             patch = Patch(frozenset(), (), stale)
             agenda.done = patch.apply(agenda.done)
@@ -768,9 +820,14 @@ def move_day(agenda: Agenda, settings: Settings, today: dt.date, lookup: Lookup,
     return len(expired)
 
 
-def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, ParsedNote],
-                  lookup: Lookup, load: Callable[[set[str]], Iterable[ParsedNote]],
-                  removed: Iterable[str] = ()) -> int | None:
+def apply_changes(
+    agenda: Agenda,
+    settings: Settings,
+    changed: Mapping[str, ParsedNote],
+    lookup: Lookup,
+    load: Callable[[set[str]], Iterable[ParsedNote]],
+    removed: Iterable[str] = (),
+) -> int | None:
     """Bring ``agenda`` up to date after ``changed`` notes were edited or added and ``removed``
     ones went away (a rename is both); ``load`` gives the stored notes of a set of paths (never
     a removed one). ``lookup`` is updated with the new shapes. A note whose names or kind
@@ -792,8 +849,13 @@ def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, Pars
     moved_names: set[str] = set()
     for path, old in before.items():
         new = after[path]
-        if old is None or new is None or old.kind != new.kind or old.sig != new.sig \
-                or old.names != new.names:
+        if (
+            old is None
+            or new is None
+            or old.kind != new.kind
+            or old.sig != new.sig
+            or old.names != new.names
+        ):
             moved_names.update(old.names if old else ())
             moved_names.update(new.names if new else ())
     linkers = lookup.linking(moved_names) - before.keys() if moved_names else set()
@@ -803,10 +865,13 @@ def apply_changes(agenda: Agenda, settings: Settings, changed: Mapping[str, Pars
         changed.update(loaded)
         mini, after = shaped(changed)
     if not agenda.items_complete and any(
-            _snoozes_of(mini, p) != agenda.snoozes.get(p, ()) for p in changed.keys() | gone):
+        _snoozes_of(mini, p) != agenda.snoozes.get(p, ()) for p in changed.keys() | gone
+    ):
         return None  # a snooze may move any item, and the raw items are not at hand
     paths = changed.keys() | gone
-    subjects = agenda.reads.readers(touched_keys(paths, before, after)) | _own_subjects(paths, before, after)
+    subjects = agenda.reads.readers(touched_keys(paths, before, after)) | _own_subjects(
+        paths, before, after
+    )
     lookup.update(after)
     _recompute(agenda, settings, subjects, lookup, load, changed, paths)
     return len(subjects)

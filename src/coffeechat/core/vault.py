@@ -25,9 +25,24 @@ from coffeechat.core.model import (
     Touch,
 )
 
-__all__ = ["KNOWN_KINDS", "LINK_LISTS", "LINK_SINGLES", "Vault", "VaultView", "build_vault",
-           "duplicate_findings", "far_future", "identity_keys", "kind_suggestion", "note_stem",
-           "note_type", "own_word", "referral_key", "single_link", "touches_of"]
+__all__ = [
+    "KNOWN_KINDS",
+    "LINK_LISTS",
+    "LINK_SINGLES",
+    "Vault",
+    "VaultView",
+    "build_vault",
+    "duplicate_findings",
+    "far_future",
+    "identity_keys",
+    "kind_suggestion",
+    "note_stem",
+    "note_type",
+    "own_word",
+    "referral_key",
+    "single_link",
+    "touches_of",
+]
 
 #: The properties holding one link, and those holding a list of links.
 LINK_SINGLES = ("company", "referred_by")
@@ -46,26 +61,55 @@ def note_stem(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     return name[:-3] if name.lower().endswith(".md") else name
 
-CONTACT_STATUSES = {"dormant": "dormant", "paused": "paused", "do_not_contact": "do_not_contact",
-                    "do-not-contact": "do_not_contact", "do not contact": "do_not_contact",
-                    "dnc": "do_not_contact"}
-MEETING_STATUSES = {"cancelled": "cancelled", "canceled": "cancelled", "no_show": "no_show",
-                    "no-show": "no_show", "no show": "no_show"}
+
+CONTACT_STATUSES = {
+    "dormant": "dormant",
+    "paused": "paused",
+    "do_not_contact": "do_not_contact",
+    "do-not-contact": "do_not_contact",
+    "do not contact": "do_not_contact",
+    "dnc": "do_not_contact",
+}
+MEETING_STATUSES = {
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "no_show": "no_show",
+    "no-show": "no_show",
+    "no show": "no_show",
+}
 MEETING_KINDS = {
-    "informational": "informational", "informational interview": "informational",
-    "info": "informational", "info interview": "informational", "interview": "informational",
-    "coffee": "coffee", "coffee chat": "coffee", "lunch": "coffee", "breakfast": "coffee",
-    "tea": "coffee", "drinks": "coffee", "walk": "coffee",
-    "call": "call", "phone": "call", "phone call": "call",
-    "video": "video", "video call": "video", "zoom": "video", "teams": "video", "meet": "video",
+    "informational": "informational",
+    "informational interview": "informational",
+    "info": "informational",
+    "info interview": "informational",
+    "interview": "informational",
+    "coffee": "coffee",
+    "coffee chat": "coffee",
+    "lunch": "coffee",
+    "breakfast": "coffee",
+    "tea": "coffee",
+    "drinks": "coffee",
+    "walk": "coffee",
+    "call": "call",
+    "phone": "call",
+    "phone call": "call",
+    "video": "video",
+    "video call": "video",
+    "zoom": "video",
+    "teams": "video",
+    "meet": "video",
     "google meet": "video",
-    "event": "event", "meetup": "event", "conference": "event", "career fair": "event",
+    "event": "event",
+    "meetup": "event",
+    "conference": "event",
+    "career fair": "event",
 }
 #: The kinds coffeechat has words of its own for (`meet --kind` completes them).
 KNOWN_KINDS = ("informational", "coffee", "call", "video", "event")
 #: Known words that name the occasion better than their kind does: the text keeps them.
-_OCCASIONS = frozenset({"lunch", "breakfast", "dinner", "tea", "drinks", "walk", "meetup",
-                        "conference", "career fair"})
+_OCCASIONS = frozenset(
+    {"lunch", "breakfast", "dinner", "tea", "drinks", "walk", "meetup", "conference", "career fair"}
+)
 
 
 def own_word(meeting: Meeting) -> str:
@@ -88,16 +132,26 @@ def kind_suggestion(word: str) -> str | None:
 
 #: "Priya Raman on 2026-10-08", or a title as `due` prints it, "Coffee with Priya Raman
 #: (2026-10-08 16:00)".
-_ON_DATE = re.compile(r"\s*(.+?)\s+(?:on\s+(\d{4}-\d{2}-\d{2})|\((\d{4}-\d{2}-\d{2})"
-                      r"(?:[ T]\d{1,2}:\d{2})?\))\s*", re.IGNORECASE)
-_KIND_TYPES = {"contacts": NoteType.CONTACT, "companies": NoteType.COMPANY,
-               "meetings": NoteType.MEETING}
+_ON_DATE = re.compile(
+    r"\s*(.+?)\s+(?:on\s+(\d{4}-\d{2}-\d{2})|\((\d{4}-\d{2}-\d{2})"
+    r"(?:[ T]\d{1,2}:\d{2})?\))\s*",
+    re.IGNORECASE,
+)
+_KIND_TYPES = {
+    "contacts": NoteType.CONTACT,
+    "companies": NoteType.COMPANY,
+    "meetings": NoteType.MEETING,
+}
 #: What `Vault.one` calls what it looks for ("no contact or meeting matches 'X'").
-_WHAT = {("contacts",): "contact", ("companies",): "company", ("meetings",): "meeting",
-         ("contacts", "meetings"): "contact or meeting",
-         ("contacts", "companies", "meetings"): "contact, company or meeting"}
+_WHAT = {
+    ("contacts",): "contact",
+    ("companies",): "company",
+    ("meetings",): "meeting",
+    ("contacts", "meetings"): "contact or meeting",
+    ("contacts", "companies", "meetings"): "contact, company or meeting",
+}
 _SNOOZE = re.compile(r"\s*([0-9a-fA-F]{6,})\b\D*?(\d{4}-\d{2}-\d{2})\s*")
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|m|mins?|minutes?)?\s*", re.I)
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(h|hours?|hrs?|m|mins?|minutes?)?\s*", re.IGNORECASE)
 
 
 def note_type(note: ParsedNote, settings: Settings) -> NoteType | None:
@@ -109,9 +163,11 @@ def note_type(note: ParsedNote, settings: Settings) -> NoteType | None:
         except ValueError:
             return None
     top = fold(note.path.split("/", 1)[0]) if "/" in note.path else ""
-    for kind, folder in ((NoteType.CONTACT, settings.contacts_folder),
-                         (NoteType.COMPANY, settings.companies_folder),
-                         (NoteType.MEETING, settings.meetings_folder)):
+    for kind, folder in (
+        (NoteType.CONTACT, settings.contacts_folder),
+        (NoteType.COMPANY, settings.companies_folder),
+        (NoteType.MEETING, settings.meetings_folder),
+    ):
         if top == fold(folder.split("/", 1)[0]) and fold(note.path).startswith(fold(folder) + "/"):
             return kind
     return None
@@ -202,7 +258,8 @@ class Vault:
         cached = self._touches.get((contact_path, today))
         if cached is None:
             cached = self._touches[(contact_path, today)] = touches_of(
-                self.contacts.get(contact_path), self.meetings_with(contact_path), today)
+                self.contacts.get(contact_path), self.meetings_with(contact_path), today
+            )
         return cached
 
     def last_interaction(self, contact_path: str, today: dt.date) -> dt.date | None:
@@ -243,8 +300,11 @@ class Vault:
         except ValueError:
             return []
         meant = set(self.find(m[1]))
-        return [mt.path for mt in self.meetings.values() if mt.date == day
-                and (mt.path in meant or any(p.path in meant for p in mt.with_))]
+        return [
+            mt.path
+            for mt in self.meetings.values()
+            if mt.date == day and (mt.path in meant or any(p.path in meant for p in mt.with_))
+        ]
 
     def one(self, name: str, kinds: tuple[str, ...]) -> str:
         """The path of the one contact, company or meeting (``kinds``: "contacts",
@@ -262,24 +322,32 @@ class Vault:
         if not hits:
             broken = self._broken(name, found, kinds)
             if broken is not None:
-                raise NoteError(broken.path, broken.line,
-                                f"{broken.message} (the note cannot be read until this is fixed)")
+                raise NoteError(
+                    broken.path,
+                    broken.line,
+                    f"{broken.message} (the note cannot be read until this is fixed)",
+                )
             raise NotFound(f"no {what} matches {name!r}")
         if all(p in self.meetings for p in hits):
             choices = ", ".join(repr(self._meeting_name(p)) for p in hits[:6])
-            raise NotFound(f"{name!r} matches {len(hits)} meetings: {choices}"
-                           + (" …" if len(hits) > 6 else "") + " — say which one")
+            raise NotFound(
+                f"{name!r} matches {len(hits)} meetings: {choices}"
+                + (" …" if len(hits) > 6 else "")
+                + " — say which one"
+            )
         shown = ", ".join(hits[:6]) + (" …" if len(hits) > 6 else "")
         plural = kinds[0] if len(kinds) == 1 else "notes"
-        raise NotFound(f"{name!r} matches several {plural}: {shown} — give more of the name or"
-                       " a path")
+        raise NotFound(
+            f"{name!r} matches several {plural}: {shown} — give more of the name or a path"
+        )
 
     def _meeting_name(self, path: str) -> str:
         """How to name one meeting without doubt: "Priya Raman on 2026-10-08" (the title when
         it lists nobody, or two on the same day with the same person)."""
         m = self.meetings[path]
-        same_day = [o for o in self.meetings.values()
-                    if o.date == m.date and o.with_[:1] == m.with_[:1]]
+        same_day = [
+            o for o in self.meetings.values() if o.date == m.date and o.with_[:1] == m.with_[:1]
+        ]
         who = m.with_[0].name if m.with_ and len(same_day) == 1 else m.title
         return f"{who} on {m.date.isoformat()}"
 
@@ -293,8 +361,10 @@ class Vault:
             if note is None or not note.broken or note_type(note, self.settings) not in wanted:
                 continue
             if path in found or key in fold(note.stem):
-                return next((f for f in note.findings if f.severity is Severity.ERROR),
-                            note.findings[0] if note.findings else None)
+                return next(
+                    (f for f in note.findings if f.severity is Severity.ERROR),
+                    note.findings[0] if note.findings else None,
+                )
         return None
 
     def display_name(self, path: str) -> str:
@@ -360,15 +430,20 @@ class _Builder:
         try:
             parsed = parse_date_value(value, self.tz)
         except ValueError as exc:
-            self._find(key, f"{key}: {exc}; the note is left out until it is fixed",
-                       Severity.ERROR, "date")
+            self._find(
+                key, f"{key}: {exc}; the note is left out until it is fixed", Severity.ERROR, "date"
+            )
             raise _Skip from None
         if parsed is None:
             return None
         if parsed.loose:
-            self._find(key, f"{key}: {value!r} read as {parsed.day.isoformat()}; write it as"
-                            f" {parsed.day.isoformat()} so Obsidian sees a date",
-                       Severity.WARNING, "date-format")
+            self._find(
+                key,
+                f"{key}: {value!r} read as {parsed.day.isoformat()}; write it as"
+                f" {parsed.day.isoformat()} so Obsidian sees a date",
+                Severity.WARNING,
+                "date-format",
+            )
         return parsed.day
 
     def text(self, key: str) -> str:
@@ -410,28 +485,52 @@ class _Builder:
         res = self.vault.resolver.resolve(link, self.note.path)
         shown = f"[[{link.target}]]"
         if link.nested:
-            self._find(key, f"{key}: unquoted {shown} is read by YAML as a nested list; write"
-                            f' "{shown}" (with quotes)', Severity.WARNING, "link-quotes")
+            self._find(
+                key,
+                f"{key}: unquoted {shown} is read by YAML as a nested list; write"
+                f' "{shown}" (with quotes)',
+                Severity.WARNING,
+                "link-quotes",
+            )
         if res.how == "missing":
             if link.bare:
                 return None  # a plain name, not a link: nothing to resolve
             if key == "referrals":  # the normal state of a name you were just given
-                self._find(key, f"{key}: {shown} has no note yet; add one when you reach out"
-                                f" (coffeechat add contact \"{link.target.rsplit('/', 1)[-1]}\")",
-                           Severity.INFO, "referral-no-note")
+                self._find(
+                    key,
+                    f"{key}: {shown} has no note yet; add one when you reach out"
+                    f' (coffeechat add contact "{link.target.rsplit("/", 1)[-1]}")',
+                    Severity.INFO,
+                    "referral-no-note",
+                )
             else:
-                self._find(key, f"{key}: {shown} leads to no note", Severity.WARNING, "link-missing")
+                self._find(
+                    key, f"{key}: {shown} leads to no note", Severity.WARNING, "link-missing"
+                )
         elif res.how == "ambiguous-alias":
-            self._find(key, f"{key}: {shown} is an alias of several notes: {', '.join(res.candidates)}",
-                       Severity.WARNING, "link-ambiguous")
+            self._find(
+                key,
+                f"{key}: {shown} is an alias of several notes: {', '.join(res.candidates)}",
+                Severity.WARNING,
+                "link-ambiguous",
+            )
         elif res.how == "alias":
             assert res.path is not None
-            self._find(key, f"{key}: {shown} matches only an alias of {res.path}; Obsidian leaves"
-                            f" it unresolved — write [[{self.vault.notes[res.path].stem}|{link.target}]]",
-                       Severity.INFO, "link-alias")
+            self._find(
+                key,
+                f"{key}: {shown} matches only an alias of {res.path}; Obsidian leaves"
+                f" it unresolved — write [[{self.vault.notes[res.path].stem}|{link.target}]]",
+                Severity.INFO,
+                "link-alias",
+            )
         elif res.candidates:
-            self._find(key, f"{key}: {shown} matches {len(res.candidates) + 1} notes; Obsidian picks"
-                            f" {res.path} — link by path to be sure", Severity.WARNING, "link-ambiguous")
+            self._find(
+                key,
+                f"{key}: {shown} matches {len(res.candidates) + 1} notes; Obsidian picks"
+                f" {res.path} — link by path to be sure",
+                Severity.WARNING,
+                "link-ambiguous",
+            )
         return res.path
 
     def snoozes(self) -> tuple[tuple[str, dt.date], ...]:
@@ -444,8 +543,12 @@ class _Builder:
                     raise ValueError
                 out.append((m[1].lower(), dt.date.fromisoformat(m[2])))
             except ValueError:
-                self._find("snooze", f"snooze: {entry!r} is not `ID YYYY-MM-DD`",
-                           Severity.WARNING, "snooze")
+                self._find(
+                    "snooze",
+                    f"snooze: {entry!r} is not `ID YYYY-MM-DD`",
+                    Severity.WARNING,
+                    "snooze",
+                )
         return tuple(out)
 
     # -- notes ---------------------------------------------------------------------------
@@ -472,15 +575,24 @@ class _Builder:
         referred = self.link("referred_by")
         status = self.text("status").lower()
         if status and status not in CONTACT_STATUSES:
-            self._find("status", f"status: {status!r} means nothing to coffeechat (use dormant,"
-                                 " paused or do_not_contact, or leave it out)", Severity.WARNING, "status")
+            self._find(
+                "status",
+                f"status: {status!r} means nothing to coffeechat (use dormant,"
+                " paused or do_not_contact, or leave it out)",
+                Severity.WARNING,
+                "status",
+            )
         cadence = self.text("cadence")
         if cadence:
             try:
                 parse_cadence(cadence)
             except ValueError as exc:
-                self._find("cadence", f"cadence: {exc}; using {self.settings.cadence}",
-                           Severity.WARNING, "cadence")
+                self._find(
+                    "cadence",
+                    f"cadence: {exc}; using {self.settings.cadence}",
+                    Severity.WARNING,
+                    "cadence",
+                )
                 cadence = ""
         follow_up = self.date("follow_up")
         added = self.date("added")
@@ -489,15 +601,27 @@ class _Builder:
         if added is None and note.mtime_ns:
             added = dt.datetime.fromtimestamp(note.mtime_ns / 1e9, self.tz).date()
         return Contact(
-            path=note.path, name=name, aliases=tuple(_text_list(note.meta.get("aliases"))),
-            company=company[0] if company else "", company_path=company[1] if company else None,
-            role=self.text("role"), email=self.text("email"), phone=self.text("phone"),
-            linkedin=self.text("linkedin"), field=self.text("field"),
+            path=note.path,
+            name=name,
+            aliases=tuple(_text_list(note.meta.get("aliases"))),
+            company=company[0] if company else "",
+            company_path=company[1] if company else None,
+            role=self.text("role"),
+            email=self.text("email"),
+            phone=self.text("phone"),
+            linkedin=self.text("linkedin"),
+            field=self.text("field"),
             tags=tuple(t.lstrip("#") for t in _text_list(note.meta.get("tags"), split=True)),
-            referred_by=Person(*referred) if referred else None, how_met=self.text("how_met"),
-            cadence=cadence, status=CONTACT_STATUSES.get(status, ""),
-            follow_up=follow_up, follow_up_line=note.meta_lines.get("follow_up"), added=added,
-            log=note.log, tasks=note.tasks, snoozes=self.snoozes(),
+            referred_by=Person(*referred) if referred else None,
+            how_met=self.text("how_met"),
+            cadence=cadence,
+            status=CONTACT_STATUSES.get(status, ""),
+            follow_up=follow_up,
+            follow_up_line=note.meta_lines.get("follow_up"),
+            added=added,
+            log=note.log,
+            tasks=note.tasks,
+            snoozes=self.snoozes(),
         )
 
     def company(self, note: ParsedNote) -> Company:
@@ -505,11 +629,15 @@ class _Builder:
         if isinstance(research, list):
             research = "; ".join(str(r) for r in research)
         return Company(
-            path=note.path, name=self.text("name") or note.stem,
-            aliases=tuple(_text_list(note.meta.get("aliases"))), website=self.text("website"),
+            path=note.path,
+            name=self.text("name") or note.stem,
+            aliases=tuple(_text_list(note.meta.get("aliases"))),
+            website=self.text("website"),
             industry=self.text("industry"),
             tags=tuple(t.lstrip("#") for t in _text_list(note.meta.get("tags"), split=True)),
-            research=str(research or "").strip(), tasks=note.tasks, snoozes=self.snoozes(),
+            research=str(research or "").strip(),
+            tasks=note.tasks,
+            snoozes=self.snoozes(),
         )
 
     def meeting(self, note: ParsedNote) -> Meeting | None:
@@ -517,51 +645,89 @@ class _Builder:
         try:
             when = parse_date_value(value, self.tz)
         except ValueError as exc:
-            self._find("date", f"date: {exc}; the meeting is left out until it is fixed",
-                       Severity.ERROR, "date")
+            self._find(
+                "date",
+                f"date: {exc}; the meeting is left out until it is fixed",
+                Severity.ERROR,
+                "date",
+            )
             return None
         if when is None:
             m = re.match(r"(\d{4}-\d{2}-\d{2})", note.stem)
             if m is None:
-                self._find("date" if "date" in note.meta else None,
-                           "meeting has no date: (add `date: YYYY-MM-DD`); it is left out",
-                           Severity.ERROR, "date")
+                self._find(
+                    "date" if "date" in note.meta else None,
+                    "meeting has no date: (add `date: YYYY-MM-DD`); it is left out",
+                    Severity.ERROR,
+                    "date",
+                )
                 return None
             when = parse_date_value(m[1])
             assert when is not None
         if (far := out_of_range(when.day)) is not None:
-            self._find("date", f"date: {far}; the meeting is left out until it is fixed",
-                       Severity.ERROR, "date")
+            self._find(
+                "date",
+                f"date: {far}; the meeting is left out until it is fixed",
+                Severity.ERROR,
+                "date",
+            )
             return None
         if when.loose:
-            self._find("date", f"date: {value!r} read as {when.day.isoformat()}; write it as"
-                               f" {when.day.isoformat()} so Obsidian sees a date",
-                       Severity.WARNING, "date-format")
+            self._find(
+                "date",
+                f"date: {value!r} read as {when.day.isoformat()}; write it as"
+                f" {when.day.isoformat()} so Obsidian sees a date",
+                Severity.WARNING,
+                "date-format",
+            )
         people = self.links("with")
         if not people:
-            self._find("with" if "with" in note.meta else None,
-                       'meeting lists nobody under with: (add `with: ["[[Name]]"]`)',
-                       Severity.WARNING, "with")
+            self._find(
+                "with" if "with" in note.meta else None,
+                'meeting lists nobody under with: (add `with: ["[[Name]]"]`)',
+                Severity.WARNING,
+                "with",
+            )
         kind = " ".join(self.text("kind").lower().split())
         meant = kind_suggestion(kind)
         if meant is not None:
-            self._find("kind", f"kind: {kind!r} means nothing to coffeechat; did you mean {meant}?"
-                               f" (known: {', '.join(KNOWN_KINDS)}; any other word is kept as"
-                               " you wrote it)", Severity.INFO, "kind")
+            self._find(
+                "kind",
+                f"kind: {kind!r} means nothing to coffeechat; did you mean {meant}?"
+                f" (known: {', '.join(KNOWN_KINDS)}; any other word is kept as"
+                " you wrote it)",
+                Severity.INFO,
+                "kind",
+            )
         status = self.text("status").lower()
         if status and status not in MEETING_STATUSES:
-            self._find("status", f"status: {status!r} means nothing to coffeechat for a meeting"
-                                 " (use cancelled or no_show, or leave it out)",
-                       Severity.WARNING, "status")
+            self._find(
+                "status",
+                f"status: {status!r} means nothing to coffeechat for a meeting"
+                " (use cancelled or no_show, or leave it out)",
+                Severity.WARNING,
+                "status",
+            )
         title = re.sub(r"^\d{4}-\d{2}-\d{2}\s*[-–—:]?\s*", "", note.stem) or note.stem
         return Meeting(
-            path=note.path, date=when.day, time=when.time, offset=when.offset,
-            with_=tuple(people), kind=MEETING_KINDS.get(kind, kind), word=kind,
+            path=note.path,
+            date=when.day,
+            time=when.time,
+            offset=when.offset,
+            with_=tuple(people),
+            kind=MEETING_KINDS.get(kind, kind),
+            word=kind,
             duration=self.duration(),
-            location=self.text("location"), status=MEETING_STATUSES.get(status, ""),
-            referrals=tuple(self.links("referrals")), thank_you=self.date("thank_you"),
-            follow_up=self.date("follow_up"), follow_up_line=note.meta_lines.get("follow_up"),
-            prepared=self.date("prepared"), title=title, tasks=note.tasks, snoozes=self.snoozes(),
+            location=self.text("location"),
+            status=MEETING_STATUSES.get(status, ""),
+            referrals=tuple(self.links("referrals")),
+            thank_you=self.date("thank_you"),
+            follow_up=self.date("follow_up"),
+            follow_up_line=note.meta_lines.get("follow_up"),
+            prepared=self.date("prepared"),
+            title=title,
+            tasks=note.tasks,
+            snoozes=self.snoozes(),
         )
 
     def duration(self) -> int:
@@ -575,8 +741,12 @@ class _Builder:
             amount = float(m[1]) * (60 if (m[2] or "m").lower().startswith("h") else 1)
             if 0 < amount <= 24 * 60:
                 return round(amount)
-        self._find("duration", f"duration: {value!r} is not a number of minutes; using 30",
-                   Severity.WARNING, "duration")
+        self._find(
+            "duration",
+            f"duration: {value!r} is not a number of minutes; using 30",
+            Severity.WARNING,
+            "duration",
+        )
         return 30
 
     # -- whole-vault passes --------------------------------------------------------------
@@ -610,7 +780,9 @@ class _Builder:
         dups = {}
         for contact in self.vault.contacts.values():
             lines = self.vault.notes[contact.path].meta_lines
-            if keys := tuple((label, key, lines.get(prop)) for label, key, prop in identity_keys(contact)):
+            if keys := tuple(
+                (label, key, lines.get(prop)) for label, key, prop in identity_keys(contact)
+            ):
                 dups[contact.path] = keys
         self.vault.findings.extend(duplicate_findings(dups))
 
@@ -621,15 +793,35 @@ def far_future(vault: Vault, today: dt.date) -> list[Finding]:
     limit = add_months(today, 12)
     out = []
     for contact in vault.contacts.values():
-        out += [Finding(contact.path, e.line, f"log line dated {e.date.isoformat()}, more than a"
-                        " year from today: a mistyped year?", Severity.WARNING, "far-future")
-                for e in contact.log if e.date > limit]
+        out += [
+            Finding(
+                contact.path,
+                e.line,
+                f"log line dated {e.date.isoformat()}, more than a"
+                " year from today: a mistyped year?",
+                Severity.WARNING,
+                "far-future",
+            )
+            for e in contact.log
+            if e.date > limit
+        ]
     for meeting in vault.meetings.values():
         if meeting.date > limit:
-            line = vault.notes[meeting.path].meta_lines.get("date") if meeting.path in vault.notes else None
-            out.append(Finding(meeting.path, line, f"meeting dated {meeting.date.isoformat()}, more"
-                               " than a year from today: a mistyped year?", Severity.WARNING,
-                               "far-future"))
+            line = (
+                vault.notes[meeting.path].meta_lines.get("date")
+                if meeting.path in vault.notes
+                else None
+            )
+            out.append(
+                Finding(
+                    meeting.path,
+                    line,
+                    f"meeting dated {meeting.date.isoformat()}, more"
+                    " than a year from today: a mistyped year?",
+                    Severity.WARNING,
+                    "far-future",
+                )
+            )
     return out
 
 
@@ -652,8 +844,15 @@ def duplicate_findings(dups: Mapping[str, Iterable[tuple[str, str, int | None]]]
         for label, key, line in dups[path]:
             first = seen.setdefault((label, key), path)
             if first != path:
-                out.append(Finding(path, line, f"same {label} as {first}: the same person twice?"
-                                                 " merge the notes", Severity.WARNING, "duplicate"))
+                out.append(
+                    Finding(
+                        path,
+                        line,
+                        f"same {label} as {first}: the same person twice? merge the notes",
+                        Severity.WARNING,
+                        "duplicate",
+                    )
+                )
                 break
     return out
 
@@ -668,8 +867,11 @@ def _text_list(value: Any, split: bool = False) -> list[str]:
     if value is None or value == "":
         return []
     if isinstance(value, list):
-        return [str(v).strip() for v in value if v is not None and not isinstance(v, (list, dict))
-                and str(v).strip()]
+        return [
+            str(v).strip()
+            for v in value
+            if v is not None and not isinstance(v, (list, dict)) and str(v).strip()
+        ]
     if isinstance(value, (dict,)):
         return []
     text = str(value).strip()

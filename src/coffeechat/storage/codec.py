@@ -18,11 +18,30 @@ from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, T
 #: A stored patch of the finished agenda, with the insights and problem count after it.
 JournalEntry = tuple[Patch, list[Finding], int]
 
-__all__ = ["Damaged", "JournalEntry", "agenda_from_json", "agenda_to_json", "card_from", "dumps",
-           "findings_from",
-           "findings_to", "items_from", "items_to", "journal_from", "journal_to", "loads",
-           "meeting_from", "meeting_to", "person_from", "person_to", "result_from_json",
-           "result_to_json", "shape_from", "shape_to", "text"]
+__all__ = [
+    "Damaged",
+    "JournalEntry",
+    "agenda_from_json",
+    "agenda_to_json",
+    "card_from",
+    "dumps",
+    "findings_from",
+    "findings_to",
+    "items_from",
+    "items_to",
+    "journal_from",
+    "journal_to",
+    "loads",
+    "meeting_from",
+    "meeting_to",
+    "person_from",
+    "person_to",
+    "result_from_json",
+    "result_to_json",
+    "shape_from",
+    "shape_to",
+    "text",
+]
 
 
 class Damaged(ValueError):
@@ -89,9 +108,24 @@ def _ord(day: dt.date | None) -> int | None:
 
 # --- items --------------------------------------------------------------------------------
 
+
 def items_to(items: list[DueItem] | tuple[DueItem, ...]) -> list[list[Any]]:
-    return [[i.id, i.rule, i.contact, i.contact_path, i.due.toordinal(), i.title, i.why, i.source,
-             i.line, i.meeting, i.subject] for i in items]
+    return [
+        [
+            i.id,
+            i.rule,
+            i.contact,
+            i.contact_path,
+            i.due.toordinal(),
+            i.title,
+            i.why,
+            i.source,
+            i.line,
+            i.meeting,
+            i.subject,
+        ]
+        for i in items
+    ]
 
 
 def items_from(rows: Any) -> list[DueItem]:
@@ -101,22 +135,43 @@ def items_from(rows: Any) -> list[DueItem]:
     for row in _list(rows):
         if type(row) is not list or len(row) != 11:
             raise Damaged("a stored item has the wrong shape")
-        (ident, rule, contact, contact_path, due, title, why, source, line, meeting,
-         subject) = row
+        (ident, rule, contact, contact_path, due, title, why, source, line, meeting, subject) = row
         # (Checked inline, not through helpers: a warm `due` reads tens of thousands.)
-        if not (type(ident) is text and type(rule) is text and type(contact) is text
-                and type(title) is text and type(why) is text and type(source) is text
-                and type(subject) is text and type(due) is int
-                and (contact_path is None or type(contact_path) is text)
-                and (meeting is None or type(meeting) is text)
-                and (line is None or type(line) is int) and 0 < due < 3_652_060):
+        if not (
+            type(ident) is text
+            and type(rule) is text
+            and type(contact) is text
+            and type(title) is text
+            and type(why) is text
+            and type(source) is text
+            and type(subject) is text
+            and type(due) is int
+            and (contact_path is None or type(contact_path) is text)
+            and (meeting is None or type(meeting) is text)
+            and (line is None or type(line) is int)
+            and 0 < due < 3_652_060
+        ):
             raise Damaged("a stored item holds a value of the wrong kind")
-        out.append(DueItem(ident, rule, contact, contact_path, day(due), title, why, source,
-                           line, meeting, subject))
+        out.append(
+            DueItem(
+                ident,
+                rule,
+                contact,
+                contact_path,
+                day(due),
+                title,
+                why,
+                source,
+                line,
+                meeting,
+                subject,
+            )
+        )
     return out
 
 
 # --- findings ---------------------------------------------------------------------------------
+
 
 def _finding_to(f: Finding) -> list[Any]:
     return [f.path, f.line, f.message, f.severity.value, f.code]
@@ -144,11 +199,27 @@ def findings_from(rows: Any) -> list[Finding]:
 _TEXT, _TEXT_OR_NONE, _TEXTS = "text", "text or none", "texts"
 #: The fields of a contact's and of a meeting's row, and what each holds.
 _CARDS = {
-    "contact": {"name": _TEXT, "path": _TEXT, "company": _TEXT_OR_NONE, "role": _TEXT_OR_NONE,
-                "field": _TEXT_OR_NONE, "status": _TEXT, "last_contact": _TEXT_OR_NONE,
-                "tags": _TEXTS, "referred_by": _TEXT},
-    "meeting": {"date": _TEXT, "time": _TEXT_OR_NONE, "path": _TEXT, "title": _TEXT,
-                "kind": _TEXT_OR_NONE, "with": _TEXTS, "state": _TEXT, "word": _TEXT},
+    "contact": {
+        "name": _TEXT,
+        "path": _TEXT,
+        "company": _TEXT_OR_NONE,
+        "role": _TEXT_OR_NONE,
+        "field": _TEXT_OR_NONE,
+        "status": _TEXT,
+        "last_contact": _TEXT_OR_NONE,
+        "tags": _TEXTS,
+        "referred_by": _TEXT,
+    },
+    "meeting": {
+        "date": _TEXT,
+        "time": _TEXT_OR_NONE,
+        "path": _TEXT,
+        "title": _TEXT,
+        "kind": _TEXT_OR_NONE,
+        "with": _TEXTS,
+        "state": _TEXT,
+        "word": _TEXT,
+    },
 }
 
 
@@ -170,6 +241,7 @@ def card_from(kind: str, value: Any) -> dict[str, Any]:
 
 
 # --- people and meetings (for the feed) -------------------------------------------------------
+
 
 def person_to(row: PersonRow) -> list[str]:
     return list(row)
@@ -193,17 +265,49 @@ def _people_from(value: Any) -> tuple[Person, ...]:
 
 
 def meeting_to(m: Meeting) -> list[Any]:
-    return [m.path, m.date.toordinal(), m.time.isoformat() if m.time else None, m.offset,
-            _people_to(m.with_), m.kind, m.duration, m.location, m.status,
-            _people_to(m.referrals), _ord(m.thank_you), _ord(m.follow_up), m.follow_up_line,
-            _ord(m.prepared), m.title,
-            [[t.text, t.due.toordinal(), t.done, t.line] for t in m.tasks],
-            [[ident, until.toordinal()] for ident, until in m.snoozes], m.word]
+    return [
+        m.path,
+        m.date.toordinal(),
+        m.time.isoformat() if m.time else None,
+        m.offset,
+        _people_to(m.with_),
+        m.kind,
+        m.duration,
+        m.location,
+        m.status,
+        _people_to(m.referrals),
+        _ord(m.thank_you),
+        _ord(m.follow_up),
+        m.follow_up_line,
+        _ord(m.prepared),
+        m.title,
+        [[t.text, t.due.toordinal(), t.done, t.line] for t in m.tasks],
+        [[ident, until.toordinal()] for ident, until in m.snoozes],
+        m.word,
+    ]
 
 
 def meeting_from(value: Any) -> Meeting:
-    (path, date, time, offset, with_, kind, duration, location, status, referrals, thank_you,
-     follow_up, follow_up_line, prepared, title, tasks, snoozes, word) = _list(value, 18)
+    (
+        path,
+        date,
+        time,
+        offset,
+        with_,
+        kind,
+        duration,
+        location,
+        status,
+        referrals,
+        thank_you,
+        follow_up,
+        follow_up_line,
+        prepared,
+        title,
+        tasks,
+        snoozes,
+        word,
+    ) = _list(value, 18)
     try:
         start = None if time is None else dt.time.fromisoformat(_str(time))
     except ValueError:
@@ -218,31 +322,50 @@ def meeting_from(value: Any) -> Meeting:
     for row in _list(snoozes):
         ident, until = _list(row, 2)
         snoozed.append((_str(ident), _day(until)))
-    return Meeting(_str(path), _day(date), start, _opt_int(offset), _people_from(with_),
-                   _str(kind), _int(duration), _str(location), _str(status),
-                   _people_from(referrals), _opt_day(thank_you), _opt_day(follow_up),
-                   _opt_int(follow_up_line), _opt_day(prepared), _str(title), tuple(task_list),
-                   tuple(snoozed), _str(word))
+    return Meeting(
+        _str(path),
+        _day(date),
+        start,
+        _opt_int(offset),
+        _people_from(with_),
+        _str(kind),
+        _int(duration),
+        _str(location),
+        _str(status),
+        _people_from(referrals),
+        _opt_day(thank_you),
+        _opt_day(follow_up),
+        _opt_int(follow_up_line),
+        _opt_day(prepared),
+        _str(title),
+        tuple(task_list),
+        tuple(snoozed),
+        _str(word),
+    )
 
 
 # --- the agenda's own state -------------------------------------------------------------------
 
+
 def agenda_to_json(agenda: Agenda) -> str:
     """What a store keeps of an agenda in one piece: not its raw items, the finished list, the
     people, the scheduled meetings, the field tally or the identity keys (kept apart)."""
-    return dumps({
-        "today": agenda.today.toordinal(),
-        "horizon": _ord(agenda.horizon),
-        "field_limit": agenda.field_limit,
-        "snoozes": {p: [[i, d.toordinal()] for i, d in entries]
-                    for p, entries in agenda.snoozes.items()},
-        "snoozed": {i: d.toordinal() for i, d in agenda.snoozed.items()},
-        "dormant": {p: _finding_to(f) for p, f in agenda.dormant.items()},
-        "limits": {k: _finding_to(f) for k, f in agenda.limits.items()},
-        "dup_problems": agenda.dup_problems,
-        "problems": agenda.problems,
-        "problem_total": agenda.problem_total,
-    })
+    return dumps(
+        {
+            "today": agenda.today.toordinal(),
+            "horizon": _ord(agenda.horizon),
+            "field_limit": agenda.field_limit,
+            "snoozes": {
+                p: [[i, d.toordinal()] for i, d in entries] for p, entries in agenda.snoozes.items()
+            },
+            "snoozed": {i: d.toordinal() for i, d in agenda.snoozed.items()},
+            "dormant": {p: _finding_to(f) for p, f in agenda.dormant.items()},
+            "limits": {k: _finding_to(f) for k, f in agenda.limits.items()},
+            "dup_problems": agenda.dup_problems,
+            "problems": agenda.problems,
+            "problem_total": agenda.problem_total,
+        }
+    )
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -255,10 +378,13 @@ def agenda_from_json(text: Any) -> Agenda:
     """The agenda `agenda_to_json` stored, with its raw items marked as not loaded."""
     state = _dict(loads(text))
     try:
-        agenda = Agenda(_day(state["today"]), _opt_day(state["horizon"]), _int(state["field_limit"]))
-        agenda.snoozes = {_str(p): tuple((_str(i), _day(d)) for i, d in (_list(e, 2) for e in
-                                                                         _list(entries)))
-                          for p, entries in _dict(state["snoozes"]).items()}
+        agenda = Agenda(
+            _day(state["today"]), _opt_day(state["horizon"]), _int(state["field_limit"])
+        )
+        agenda.snoozes = {
+            _str(p): tuple((_str(i), _day(d)) for i, d in (_list(e, 2) for e in _list(entries)))
+            for p, entries in _dict(state["snoozes"]).items()
+        }
         agenda.snoozed = {_str(i): _day(d) for i, d in _dict(state["snoozed"]).items()}
         agenda.dormant = {p: _finding_from(f) for p, f in _dict(state["dormant"]).items()}
         agenda.limits = {k: _finding_from(f) for k, f in _dict(state["limits"]).items()}
@@ -282,9 +408,20 @@ def result_from_json(text: Any) -> Result:
 
 # --- the journal of patches, and the notes' shapes ---------------------------------------------
 
+
 def journal_to(journal: list[JournalEntry]) -> str:
-    return dumps([[sorted(patch.subjects), items_to(patch.added), findings_to(insights), problems,
-                   sorted(patch.ids)] for patch, insights, problems in journal])
+    return dumps(
+        [
+            [
+                sorted(patch.subjects),
+                items_to(patch.added),
+                findings_to(insights),
+                problems,
+                sorted(patch.ids),
+            ]
+            for patch, insights, problems in journal
+        ]
+    )
 
 
 def journal_from(value: Any) -> list[JournalEntry]:
@@ -296,14 +433,29 @@ def journal_from(value: Any) -> list[JournalEntry]:
         subjects, added, insights, problems, ids = _list(entry, 5)
         if not all(type(n) is str for n in (*_list(subjects), *_list(ids))):
             raise Damaged("a stored patch has the wrong shape")
-        out.append((Patch(frozenset(subjects), tuple(items_from(added)), frozenset(ids)),
-                    findings_from(insights), _int(problems)))
+        out.append(
+            (
+                Patch(frozenset(subjects), tuple(items_from(added)), frozenset(ids)),
+                findings_from(insights),
+                _int(problems),
+            )
+        )
     return out
 
 
 def shape_to(shape: Shape) -> str:
-    return dumps([shape.kind, shape.sig[0], shape.sig[1], shape.with_, shape.refs,
-                  shape.referrer, shape.names, shape.links])
+    return dumps(
+        [
+            shape.kind,
+            shape.sig[0],
+            shape.sig[1],
+            shape.with_,
+            shape.refs,
+            shape.referrer,
+            shape.names,
+            shape.links,
+        ]
+    )
 
 
 def shape_from(value: Any) -> Shape:
@@ -311,5 +463,12 @@ def shape_from(value: Any) -> Shape:
     texts = [kind, *_list(aliases), *_list(with_), *_list(refs), *_list(names), *_list(links)]
     if not all(type(t) is str for t in texts):
         raise Damaged("a stored shape holds something other than text")
-    return Shape(kind, (_opt_str(name), tuple(aliases)), tuple(with_), tuple(refs),
-                 _opt_str(referrer), tuple(names), tuple(links))
+    return Shape(
+        kind,
+        (_opt_str(name), tuple(aliases)),
+        tuple(with_),
+        tuple(refs),
+        _opt_str(referrer),
+        tuple(names),
+        tuple(links),
+    )

@@ -41,6 +41,8 @@ from coffeechat.core.agenda import (
     person_contact,
     shapes,
 )
+from coffeechat.core.cards import contact_card, meeting_card
+from coffeechat.core.dates import add_months
 from coffeechat.core.links import fold
 from coffeechat.core.model import (
     Contact,
@@ -49,8 +51,6 @@ from coffeechat.core.model import (
     ParsedNote,
     Severity,
 )
-from coffeechat.core.cards import contact_card, meeting_card
-from coffeechat.core.dates import add_months
 from coffeechat.core.rules import FieldShare, insights
 from coffeechat.core.vault import build_vault, duplicate_findings, far_future, note_stem
 from coffeechat.storage import codec
@@ -58,8 +58,16 @@ from coffeechat.storage.cachedir import CACHE_DIR, cache_dir
 from coffeechat.storage.codec import Damaged
 from coffeechat.storage.scan import FileStat, is_ignored, scan
 
-__all__ = ["CACHE_DIR", "INDEX_NAME", "SCHEMA_VERSION", "AgendaRefresh", "Checked", "Index", "Refresh",
-           "read_note"]
+__all__ = [
+    "CACHE_DIR",
+    "INDEX_NAME",
+    "SCHEMA_VERSION",
+    "AgendaRefresh",
+    "Checked",
+    "Index",
+    "Refresh",
+    "read_note",
+]
 
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
@@ -94,8 +102,9 @@ def read_note(root: Path, stat: FileStat) -> ParsedNote | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        finding = Finding(stat.path, None, f"cannot be read: {exc.strerror or exc}",
-                          Severity.ERROR, "unreadable")
+        finding = Finding(
+            stat.path, None, f"cannot be read: {exc.strerror or exc}", Severity.ERROR, "unreadable"
+        )
         return ParsedNote(stat.path, stat.mtime_ns, findings=(finding,), broken=True)
     from coffeechat.core.notes import parse_note  # (YAML: not needed when nothing changed)
 
@@ -146,8 +155,16 @@ JOURNAL_MAX = 16
 #: What a damaged or planted cache can raise as it is read (a page of garbage, a value of
 #: the wrong type in any column, a missing table, a record of another shape): the cache is
 #: dropped and built again, never trusted and never fatal.
-DAMAGE = (sqlite3.DatabaseError, ValueError, TypeError, KeyError, AttributeError, IndexError,
-          OverflowError, RecursionError)
+DAMAGE = (
+    sqlite3.DatabaseError,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    OverflowError,
+    RecursionError,
+)
 #: SQLite's limit on the parameters of one statement is 32,766 nowadays, 999 in old builds.
 _CHUNK = 900
 
@@ -212,8 +229,9 @@ def _with_walk(result: AgendaRefresh) -> AgendaRefresh:
     """The agenda's problem count with what the walk could not read."""
     if result.findings:
         extra = sum(1 for f in result.findings if f.severity is not Severity.INFO)
-        result.result = Result(result.result.items, result.result.insights,
-                               result.result.problems + extra)
+        result.result = Result(
+            result.result.items, result.result.insights, result.result.problems + extra
+        )
     return result
 
 
@@ -221,8 +239,13 @@ class Index:
     """Open with ``Index(root, settings)``; ``refresh()`` returns every note, up to date;
     ``agenda(today)`` the finished agenda, recomputing only what changed since last time."""
 
-    def __init__(self, root: Path, settings: Settings, use_cache: bool = True,
-                 clock: Callable[[], int] = time.time_ns) -> None:
+    def __init__(
+        self,
+        root: Path,
+        settings: Settings,
+        use_cache: bool = True,
+        clock: Callable[[], int] = time.time_ns,
+    ) -> None:
         self.root = root
         self.settings = settings
         self.use_cache = use_cache
@@ -237,8 +260,12 @@ class Index:
         owner = self._owner()
         try:
             db = self._open()
-            if not rebuilt and self._version(db) == SCHEMA_VERSION \
-                    and self._meta(db, "owner") == owner and self._meta(db, "code") == _code_digest():
+            if (
+                not rebuilt
+                and self._version(db) == SCHEMA_VERSION
+                and self._meta(db, "owner") == owner
+                and self._meta(db, "code") == _code_digest()
+            ):
                 return db, rebuilt
             db.close()
         except sqlite3.DatabaseError:
@@ -295,8 +322,11 @@ class Index:
             except FileNotFoundError:
                 pass
 
-    def _session(self, work: Callable[[sqlite3.Connection, dict[str, FileStat], bool], Any],
-                 fallback: Callable[[dict[str, FileStat], list[str]], Any]) -> Any:
+    def _session(
+        self,
+        work: Callable[[sqlite3.Connection, dict[str, FileStat], bool], Any],
+        fallback: Callable[[dict[str, FileStat], list[str]], Any],
+    ) -> Any:
         """Walk the vault, open the cache and run ``work``; ``fallback`` (reading every note)
         when the cache cannot be used, with the reason."""
         stats, problems = scan(self.root, self.settings)
@@ -309,8 +339,10 @@ class Index:
                 try:
                     db, rebuilt = self._connect()
                 except (sqlite3.Error, OSError) as exc:
-                    result = fallback(stats, [(f"the index in {CACHE_DIR}/ cannot be used ({exc});"
-                                              " reading every note")])
+                    result = fallback(
+                        stats,
+                        [(f"the index in {CACHE_DIR}/ cannot be used ({exc}); reading every note")],
+                    )
                     break
                 try:
                     result = work(db, stats, rebuilt)
@@ -320,11 +352,19 @@ class Index:
                     db.close()
                     self._remove()
                     if attempt == 2:  # (damaged again as it was rebuilt: work without it)
-                        result = fallback(stats, [(f"the index in {CACHE_DIR}/ cannot be used"
-                                                  f" ({exc}); reading every note")])
+                        result = fallback(
+                            stats,
+                            [
+                                (
+                                    f"the index in {CACHE_DIR}/ cannot be used"
+                                    f" ({exc}); reading every note"
+                                )
+                            ],
+                        )
                     else:
-                        warnings.append(f"the index in {CACHE_DIR}/ was damaged ({exc});"
-                                        " it was rebuilt")
+                        warnings.append(
+                            f"the index in {CACHE_DIR}/ was damaged ({exc}); it was rebuilt"
+                        )
                 finally:
                     db.close()
         result.findings = findings
@@ -335,8 +375,13 @@ class Index:
         def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Refresh:
             synced = self._sync(db, stats)
             notes = self._all_notes(db, synced, stats)
-            return Refresh(notes, parsed=len(synced.fresh), removed=synced.removed, rebuilt=rebuilt,
-                           stats=stats)
+            return Refresh(
+                notes,
+                parsed=len(synced.fresh),
+                removed=synced.removed,
+                rebuilt=rebuilt,
+                stats=stats,
+            )
 
         def fallback(stats: dict[str, FileStat], warnings: list[str]) -> Refresh:
             result = self._parse_all(stats)
@@ -350,7 +395,9 @@ class Index:
         notes = parse_files(self.root, sorted(stats.values(), key=lambda s: s.path))
         return Refresh(notes, parsed=len(notes), rebuilt=True, cached=False, stats=stats)
 
-    def _all_notes(self, db: sqlite3.Connection, synced: Synced, stats: dict[str, FileStat]) -> list[ParsedNote]:
+    def _all_notes(
+        self, db: sqlite3.Connection, synced: Synced, stats: dict[str, FileStat]
+    ) -> list[ParsedNote]:
         notes = list(synced.fresh.values())
         for path, record in db.execute("SELECT path, record FROM notes"):
             if path not in synced.fresh and path in stats:
@@ -367,16 +414,23 @@ class Index:
         """Parse what changed on disk, store it, drop what vanished; bump the generation when
         a stored record changed."""
         now = self.clock()
-        racy = {p for (p,) in db.execute("SELECT path FROM notes WHERE mtime_ns + ? > indexed_ns",
-                                         (RACY_NS,))}
+        racy = {
+            p
+            for (p,) in db.execute(
+                "SELECT path FROM notes WHERE mtime_ns + ? > indexed_ns", (RACY_NS,)
+            )
+        }
         seen, groups = _digests(stats)
         row = db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()
         try:
             before = {int(b): d for b, d in json.loads(row[0]).items()} if row else None
         except (ValueError, AttributeError):
             before = None
-        buckets = None if before is None else {b for b in seen.keys() | before.keys()
-                                               if seen.get(b) != before.get(b)}
+        buckets = (
+            None
+            if before is None
+            else {b for b in seen.keys() | before.keys() if seen.get(b) != before.get(b)}
+        )
         if not racy and buckets == set():
             return Synced({}, set(), 0, self._gen(db))  # every file as it was last stored
         synced = self._compare(db, stats, racy, now, buckets, groups)
@@ -384,8 +438,15 @@ class Index:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('seen', ?)", (json.dumps(seen),))
         return synced
 
-    def _compare(self, db: sqlite3.Connection, stats: dict[str, FileStat], racy: set[str],
-                 now: int, buckets: set[int] | None, groups: Mapping[int, list[FileStat]]) -> Synced:
+    def _compare(
+        self,
+        db: sqlite3.Connection,
+        stats: dict[str, FileStat],
+        racy: set[str],
+        now: int,
+        buckets: set[int] | None,
+        groups: Mapping[int, list[FileStat]],
+    ) -> Synced:
         """Compare the notes of ``buckets`` (None: all) with the table; and re-read ``racy``."""
         # Set operations on (path, size, mtime) tuples: a big vault has 100,000 of them.
         if buckets is None:
@@ -393,22 +454,33 @@ class Index:
             current = set(stats.values())
         else:
             listed = sorted(buckets)
-            stored = set(_rows(db, "SELECT path, size, mtime_ns FROM notes WHERE bucket IN ({})",
-                               listed))
+            stored = set(
+                _rows(db, "SELECT path, size, mtime_ns FROM notes WHERE bucket IN ({})", listed)
+            )
             current = {s for b in listed for s in groups.get(b, ())}
-            stored |= set(_rows(db, "SELECT path, size, mtime_ns FROM notes WHERE path IN ({})",
-                                sorted(racy)))
+            stored |= set(
+                _rows(db, "SELECT path, size, mtime_ns FROM notes WHERE path IN ({})", sorted(racy))
+            )
             current |= {stats[p] for p in racy if p in stats}
-        changed = [s for s in current - stored] + [stats[p] for p in racy if p in stats]
+        changed = list(current - stored) + [stats[p] for p in racy if p in stats]
         changed = list({s.path: s for s in changed}.values())
         gone = {row[0] for row in stored - current}
         vanished = [p for p in gone if p not in stats]
-        known = {row[0]: row for row in stored
-                 if row[0] in gone or row[0] in racy} if (gone or racy) else {}
+        known = (
+            {row[0]: row for row in stored if row[0] in gone or row[0] in racy}
+            if (gone or racy)
+            else {}
+        )
         return self._store_notes(db, changed, vanished, known, now)
 
-    def _store_notes(self, db: sqlite3.Connection, changed: list[FileStat], vanished: list[str],
-                     known: Mapping[str, Any], now: int) -> Synced:
+    def _store_notes(
+        self,
+        db: sqlite3.Connection,
+        changed: list[FileStat],
+        vanished: list[str],
+        known: Mapping[str, Any],
+        now: int,
+    ) -> Synced:
         gen = self._gen(db)
         if not changed and not vanished:
             return Synced({}, set(), 0, gen)
@@ -435,12 +507,25 @@ class Index:
             # another 150 MB of JSON at once.
             pending = sorted(differs)
             for i in range(0, len(pending), 2000):
-                db.executemany("INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)", [
-                    (p, listed[p].size, listed[p].mtime_ns, now,
-                     made.get(p) or _record_json(fresh[p]), gen, _bucket(p))
-                    for p in pending[i:i + 2000]])
-            db.executemany("UPDATE notes SET size = ?, mtime_ns = ?, indexed_ns = ? WHERE path = ?",
-                           ((s.size, s.mtime_ns, now, p) for p, s in listed.items() if p not in differs))
+                db.executemany(
+                    "INSERT OR REPLACE INTO notes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            p,
+                            listed[p].size,
+                            listed[p].mtime_ns,
+                            now,
+                            made.get(p) or _record_json(fresh[p]),
+                            gen,
+                            _bucket(p),
+                        )
+                        for p in pending[i : i + 2000]
+                    ],
+                )
+            db.executemany(
+                "UPDATE notes SET size = ?, mtime_ns = ?, indexed_ns = ? WHERE path = ?",
+                ((s.size, s.mtime_ns, now, p) for p, s in listed.items() if p not in differs),
+            )
             db.execute("UPDATE meta SET value = ? WHERE key = 'gen'", (str(gen),))
             db.execute("COMMIT")
         except sqlite3.OperationalError:
@@ -449,13 +534,19 @@ class Index:
             gen = -1  # locked by another coffeechat for too long: use what we parsed, save nothing
         return Synced(fresh, differs, len([p for p in vanished if p in known]), gen)
 
-    def _sync_paths(self, db: sqlite3.Connection, paths: Iterable[str]) -> tuple[Synced, list[str]] | None:
+    def _sync_paths(
+        self, db: sqlite3.Connection, paths: Iterable[str]
+    ) -> tuple[Synced, list[str]] | None:
         """Bring just these notes up to date (a watcher's hints), new ones added and vanished
         ones dropped: (what was stored, the paths dropped). None when a folder came or went
         (only a walk finds what it holds)."""
         wanted = sorted(set(paths))
-        known = {p: (size, mtime, indexed) for p, size, mtime, indexed in _rows(
-            db, "SELECT path, size, mtime_ns, indexed_ns FROM notes WHERE path IN ({})", wanted)}
+        known = {
+            p: (size, mtime, indexed)
+            for p, size, mtime, indexed in _rows(
+                db, "SELECT path, size, mtime_ns, indexed_ns FROM notes WHERE path IN ({})", wanted
+            )
+        }
         changed = []
         gone = []
         for rel in wanted:
@@ -465,8 +556,11 @@ class Index:
                 if rel in known:
                     gone.append(rel)
                 continue  # (else a folder, or a file that came and went)
-            if not S_ISREG(st.st_mode) or is_ignored(rel, self.settings) \
-                    or not rel.lower().endswith(".md"):
+            if (
+                not S_ISREG(st.st_mode)
+                or is_ignored(rel, self.settings)
+                or not rel.lower().endswith(".md")
+            ):
                 if S_ISDIR(st.st_mode):
                     return None  # a folder moved in or renamed: walk it all
                 continue
@@ -482,8 +576,11 @@ class Index:
         try:
             db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True, timeout=10)
             try:
-                rows = (db.execute(query).fetchall() if paths is None
-                        else _rows(db, query + " AND path IN ({})", sorted(set(paths))))
+                rows = (
+                    db.execute(query).fetchall()
+                    if paths is None
+                    else _rows(db, query + " AND path IN ({})", sorted(set(paths)))
+                )
             finally:
                 db.close()
             return [f for (v,) in rows for f in codec.findings_from(codec.loads(v))]
@@ -518,24 +615,35 @@ class Index:
         """The finished agenda on ``today``: from the stored one when nothing changed, brought
         up to date when a few notes were edited, rebuilt from every note otherwise. ``known``:
         an earlier answer the caller still holds (its items are reused if it is the one stored)."""
-        def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> AgendaRefresh:
+
+        def work(
+            db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool
+        ) -> AgendaRefresh:
             return self._agenda(db, stats, today, known)
 
         def fallback(stats: dict[str, FileStat], warnings: list[str]) -> AgendaRefresh:
             notes = self._parse_all(stats).notes
-            result = AgendaRefresh.of(build_agenda(build_vault(notes, self.settings), today), "rebuilt")
+            result = AgendaRefresh.of(
+                build_agenda(build_vault(notes, self.settings), today), "rebuilt"
+            )
             result.parsed, result.warnings = len(notes), warnings
             # (Nothing is stored: the stamp tells the same files on the same day, all the same.)
             walk = sorted((s.path, s.size, s.mtime_ns) for s in stats.values())
-            result.stamp = hashlib.sha256(repr((walk, today, _settings_key(self.settings)))
-                                          .encode()).hexdigest()
+            result.stamp = hashlib.sha256(
+                repr((walk, today, _settings_key(self.settings))).encode()
+            ).hexdigest()
             return result
 
         result: AgendaRefresh = self._session(work, fallback)
         return _with_walk(result)
 
-    def _agenda(self, db: sqlite3.Connection, stats: dict[str, FileStat], today: dt.date,
-                known: AgendaRefresh | None = None) -> AgendaRefresh:
+    def _agenda(
+        self,
+        db: sqlite3.Connection,
+        stats: dict[str, FileStat],
+        today: dt.date,
+        known: AgendaRefresh | None = None,
+    ) -> AgendaRefresh:
         key = _settings_key(self.settings)
         synced = self._sync(db, stats)
         out = self._stored_agenda(db, key, synced.gen, today, known)
@@ -544,8 +652,14 @@ class Index:
         out.parsed, out.removed = len(synced.fresh), synced.removed
         return out
 
-    def _stored_agenda(self, db: sqlite3.Connection, key: str, gen: int, today: dt.date,
-                       known: AgendaRefresh | None) -> AgendaRefresh | None:
+    def _stored_agenda(
+        self,
+        db: sqlite3.Connection,
+        key: str,
+        gen: int,
+        today: dt.date,
+        known: AgendaRefresh | None,
+    ) -> AgendaRefresh | None:
         """The stored agenda, brought up to notes of generation ``gen`` and to ``today``; None
         when only a rebuild will do."""
         stored = _stored_meta(self._meta(db, "agenda"))
@@ -555,13 +669,24 @@ class Index:
         if since == gen and day == today.toordinal():
             stamp = self._stamp(db)
             result = self._stored_result(db, known, stamp)
-            return None if result is None else AgendaRefresh(result, "cached", *self._lazy(today),
-                                                             stamp=stamp, base=stamp,
-                                                             people_changed={}, meetings_changed={})
+            return (
+                None
+                if result is None
+                else AgendaRefresh(
+                    result,
+                    "cached",
+                    *self._lazy(today),
+                    stamp=stamp,
+                    base=stamp,
+                    people_changed={},
+                    meetings_changed={},
+                )
+            )
         return self._update_agenda(db, key, since, gen, today, known)
 
-    def agenda_for(self, paths: Iterable[str], today: dt.date,
-                   known: AgendaRefresh | None = None) -> AgendaRefresh | None:
+    def agenda_for(
+        self, paths: Iterable[str], today: dt.date, known: AgendaRefresh | None = None
+    ) -> AgendaRefresh | None:
         """The agenda on ``today`` after just ``paths`` changed (a watcher's hints), without a
         walk; None when only a walk will do (a folder came or went, nothing is stored for these
         settings, or the cache cannot be used)."""
@@ -590,24 +715,33 @@ class Index:
         """What `list` shows of every contact or meeting (``kind``: "contact" or "meeting") on
         ``today``: each one's row (`core.cards`), kept with its subject in the store and
         brought up to date as for `agenda`; and the problem count."""
+
         def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Listed:
             agenda = self._agenda(db, stats, today)
             stored = _stored_meta(self._meta(db, "agenda"))
             if stored is None or stored[1:] != (today.toordinal(), self._gen(db)):
                 return fallback(stats, [])  # (another run stored newer notes meanwhile)
-            (odd,) = db.execute("SELECT COUNT(*) FROM cards WHERE kind NOT IN ('contact', 'meeting')"
-                                " OR kind IS NULL").fetchone()
+            (odd,) = db.execute(
+                "SELECT COUNT(*) FROM cards WHERE kind NOT IN ('contact', 'meeting')"
+                " OR kind IS NULL"
+            ).fetchone()
             if odd:
                 raise Damaged("a stored row is of no known kind")
-            rows = [codec.card_from(kind, codec.loads(v))
-                    for (v,) in db.execute("SELECT card FROM cards WHERE kind = ? ORDER BY subject",
-                                           (kind,))]
+            rows = [
+                codec.card_from(kind, codec.loads(v))
+                for (v,) in db.execute(
+                    "SELECT card FROM cards WHERE kind = ? ORDER BY subject", (kind,)
+                )
+            ]
             return Listed(rows, agenda.result.problems, agenda.warnings)
 
         def fallback(stats: dict[str, FileStat], warnings: list[str]) -> Listed:
             vault = build_vault(self._parse_all(stats).notes, self.settings)
-            rows = ([contact_card(vault, c, today) for c in vault.contacts.values()]
-                    if kind == "contact" else [meeting_card(m, today) for m in vault.meetings.values()])
+            rows = (
+                [contact_card(vault, c, today) for c in vault.contacts.values()]
+                if kind == "contact"
+                else [meeting_card(m, today) for m in vault.meetings.values()]
+            )
             problems = sum(1 for f in vault.findings if f.severity is not Severity.INFO)
             return Listed(rows, problems, warnings)
 
@@ -619,23 +753,30 @@ class Index:
         """What `check` reports on ``today``: each note's findings, duplicate people, log lines
         and meetings dated more than a year ahead (a mistyped year), the agenda's suggestions
         and what the walk could not read. From the store, brought up to date as for `agenda`."""
+
         def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Checked:
             agenda = self._agenda(db, stats, today)
             stored = _stored_meta(self._meta(db, "agenda"))
             if stored is None or stored[1:] != (today.toordinal(), self._gen(db)):
                 return fallback(stats, [])  # (another run stored newer notes meanwhile)
-            found = [f for (v,) in db.execute("SELECT findings FROM facts WHERE findings != '[]'")
-                     for f in codec.findings_from(codec.loads(v))]
+            found = [
+                f
+                for (v,) in db.execute("SELECT findings FROM facts WHERE findings != '[]'")
+                for f in codec.findings_from(codec.loads(v))
+            ]
             dups: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
             for path, label, key, line in db.execute(
-                    "SELECT path, label, key, line FROM dups ORDER BY path, pos"):
+                "SELECT path, label, key, line FROM dups ORDER BY path, pos"
+            ):
                 if type(line) not in (int, type(None)):
                     raise Damaged("a stored line is not a number")
                 dups[codec.text(path)].append((codec.text(label), codec.text(key), line))
             found += duplicate_findings(dups)
             limit = add_months(today, 12).toordinal()
-            far = {codec.text(p) for (p,) in db.execute("SELECT path FROM facts WHERE latest > ?",
-                                                      (limit,))}
+            far = {
+                codec.text(p)
+                for (p,) in db.execute("SELECT path FROM facts WHERE latest > ?", (limit,))
+            }
             if far:
                 found += far_future(build_vault(_SqlLookup(db).load(far), self.settings), today)
             (count,) = db.execute("SELECT COUNT(*) FROM notes").fetchone()
@@ -658,10 +799,12 @@ class Index:
         finally:
             db.close()
 
-    def _lazy(self, today: dt.date) -> tuple[Callable[[], list[Meeting]],
-                                              Callable[[], dict[str, Contact]]]:
+    def _lazy(
+        self, today: dt.date
+    ) -> tuple[Callable[[], list[Meeting]], Callable[[], dict[str, Contact]]]:
         """Loaders of the stored scheduled meetings and people (only the feed needs them). A
         stored value found damaged by then drops the cache, and they come from the notes."""
+
         def heal(load: Callable[[], Any], part: Callable[[Agenda], Any]) -> Callable[[], Any]:
             def run() -> Any:
                 try:
@@ -670,19 +813,29 @@ class Index:
                     self._remove()
                     notes = self._parse_all(scan(self.root, self.settings)[0]).notes
                     return part(build_agenda(build_vault(notes, self.settings), today))
+
             return run
 
-        meetings = heal(lambda: [codec.meeting_from(codec.loads(v)) for (v,) in
-                                 self._read("SELECT value FROM scheduled ORDER BY path")],
-                        lambda agenda: agenda.meetings())
-        people = heal(lambda: {codec.text(p): person_contact(p, codec.person_from(codec.loads(v)))
-                               for p, v in self._read("SELECT path, value FROM people")},
-                      lambda agenda: agenda.contacts())
+        meetings = heal(
+            lambda: [
+                codec.meeting_from(codec.loads(v))
+                for (v,) in self._read("SELECT value FROM scheduled ORDER BY path")
+            ],
+            lambda agenda: agenda.meetings(),
+        )
+        people = heal(
+            lambda: {
+                codec.text(p): person_contact(p, codec.person_from(codec.loads(v)))
+                for p, v in self._read("SELECT path, value FROM people")
+            },
+            lambda agenda: agenda.contacts(),
+        )
         return meetings, people
 
     @staticmethod
-    def _stored_result(db: sqlite3.Connection, known: AgendaRefresh | None = None,
-                       stamp: str | None = None) -> Result | None:
+    def _stored_result(
+        db: sqlite3.Connection, known: AgendaRefresh | None = None, stamp: str | None = None
+    ) -> Result | None:
         """The stored finished agenda: the last one written whole, with the patches since; or
         ``known``'s, when that is the one stored (``stamp``)."""
         if known is not None and known.stamp is not None and known.stamp == stamp:
@@ -697,8 +850,14 @@ class Index:
             result = Result(items, journal[-1][1], journal[-1][2])
         return result
 
-    def _rebuild_agenda(self, db: sqlite3.Connection, synced: Synced, stats: dict[str, FileStat],
-                        today: dt.date, key: str) -> AgendaRefresh:
+    def _rebuild_agenda(
+        self,
+        db: sqlite3.Connection,
+        synced: Synced,
+        stats: dict[str, FileStat],
+        today: dt.date,
+        key: str,
+    ) -> AgendaRefresh:
         notes = self._all_notes(db, synced, stats)
         vault = build_vault(notes, self.settings)
         del notes
@@ -709,21 +868,47 @@ class Index:
             db.execute("BEGIN IMMEDIATE")
             stamp = None
             if self._gen(db) == synced.gen:  # nobody stored newer notes meanwhile
-                for table in ("shapes", "links", "people", "scheduled", "shares", "dups", "subjects",
-                              "reads", "facts", "cards"):
+                for table in (
+                    "shapes",
+                    "links",
+                    "people",
+                    "scheduled",
+                    "shares",
+                    "dups",
+                    "subjects",
+                    "reads",
+                    "facts",
+                    "cards",
+                ):
                     db.execute(f"DELETE FROM {table}")
-                db.executemany("INSERT INTO shares VALUES (?, ?, ?, ?)",
-                               ((m, k, day, name) for k, entries in agenda.tally.by_field.items()
-                                for m, (day, name) in entries.items()))
-                db.executemany("INSERT INTO dups VALUES (?, ?, ?, ?, ?)",
-                               ((p, i, *key) for p, keys in agenda.dups.keys.items()
-                                for i, key in enumerate(keys)))
-                db.executemany("INSERT INTO shapes VALUES (?, ?)",
-                               ((p, codec.shape_to(s)) for p, s in shaped.items()))
-                db.executemany("INSERT INTO links VALUES (?, ?, ?)",
-                               (link for p, s in shaped.items() for link in _links(p, s)))
-                db.executemany("INSERT INTO reads VALUES (?, ?)",
-                               ((k, s) for s, keys in agenda.reads.by_subject.items() for k in keys))
+                db.executemany(
+                    "INSERT INTO shares VALUES (?, ?, ?, ?)",
+                    (
+                        (m, k, day, name)
+                        for k, entries in agenda.tally.by_field.items()
+                        for m, (day, name) in entries.items()
+                    ),
+                )
+                db.executemany(
+                    "INSERT INTO dups VALUES (?, ?, ?, ?, ?)",
+                    (
+                        (p, i, *key)
+                        for p, keys in agenda.dups.keys.items()
+                        for i, key in enumerate(keys)
+                    ),
+                )
+                db.executemany(
+                    "INSERT INTO shapes VALUES (?, ?)",
+                    ((p, codec.shape_to(s)) for p, s in shaped.items()),
+                )
+                db.executemany(
+                    "INSERT INTO links VALUES (?, ?, ?)",
+                    (link for p, s in shaped.items() for link in _links(p, s)),
+                )
+                db.executemany(
+                    "INSERT INTO reads VALUES (?, ?)",
+                    ((k, s) for s, keys in agenda.reads.by_subject.items() for k in keys),
+                )
                 stamp = self._store_agenda(db, agenda, key, synced.gen, rebuilt=True)
             db.execute("COMMIT")
         except sqlite3.OperationalError:
@@ -734,8 +919,15 @@ class Index:
         out.stamp = stamp
         return out
 
-    def _update_agenda(self, db: sqlite3.Connection, key: str, since: int, gen: int,
-                       today: dt.date, known: AgendaRefresh | None = None) -> AgendaRefresh | None:
+    def _update_agenda(
+        self,
+        db: sqlite3.Connection,
+        key: str,
+        since: int,
+        gen: int,
+        today: dt.date,
+        known: AgendaRefresh | None = None,
+    ) -> AgendaRefresh | None:
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError:
@@ -749,14 +941,25 @@ class Index:
             raise
         return out
 
-    def _patch_agenda(self, db: sqlite3.Connection, key: str, since: int, gen: int,
-                      today: dt.date, known: AgendaRefresh | None = None) -> AgendaRefresh | None:
+    def _patch_agenda(
+        self,
+        db: sqlite3.Connection,
+        key: str,
+        since: int,
+        gen: int,
+        today: dt.date,
+        known: AgendaRefresh | None = None,
+    ) -> AgendaRefresh | None:
         """The stored agenda brought up to the notes of generation ``gen`` (from ``since``) and
         to ``today``; None when only a rebuild will do (the stored state is missing, or the
         notes table moved on without a changed row to show for it)."""
         changed = [p for (p,) in db.execute("SELECT path FROM notes WHERE gen > ?", (since,))]
-        removed = [p for (p,) in db.execute(
-            "SELECT path FROM shapes WHERE path NOT IN (SELECT path FROM notes)")]
+        removed = [
+            p
+            for (p,) in db.execute(
+                "SELECT path FROM shapes WHERE path NOT IN (SELECT path FROM notes)"
+            )
+        ]
         lookup = _SqlLookup(db)
         if gen != since and not changed and not removed:
             return None
@@ -773,22 +976,38 @@ class Index:
             if apply_changes(agenda, self.settings, notes, lookup, lookup.load, removed) is None:
                 # A snooze changed: it may move any item, so every raw item is needed.
                 self._load_subjects(db, agenda)
-                if apply_changes(agenda, self.settings, notes, lookup, lookup.load, removed) is None:
+                if (
+                    apply_changes(agenda, self.settings, notes, lookup, lookup.load, removed)
+                    is None
+                ):
                     return None
         if today != agenda.today:
             if needs_items(agenda, self.settings, today):
                 self._load_subjects(db, agenda)
             t = today.toordinal()
-            stored = {s for (s,) in db.execute("SELECT subject FROM subjects WHERE lo > ? OR"
-                                               " hi <= ?", (t, t))}
+            stored = {
+                s
+                for (s,) in db.execute(
+                    "SELECT subject FROM subjects WHERE lo > ? OR hi <= ?", (t, t)
+                )
+            }
             move_day(agenda, self.settings, today, lookup, lookup.load, stored)
-        people = {p: person_contact(p, agenda.people[p]) if p in agenda.people else None
-                  for p in agenda.touched}
+        people = {
+            p: person_contact(p, agenda.people[p]) if p in agenda.people else None
+            for p in agenda.touched
+        }
         meetings = {p: agenda.scheduled.get(p) for p in agenda.touched}
         # (With every raw item at hand the finished list was made anew: store it whole.)
         stamp = self._store_agenda(db, agenda, key, gen, compact=agenda.items_complete)
-        return AgendaRefresh(agenda.result(), "updated", *self._lazy(agenda.today), stamp=stamp,
-                             base=base, people_changed=people, meetings_changed=meetings)
+        return AgendaRefresh(
+            agenda.result(),
+            "updated",
+            *self._lazy(agenda.today),
+            stamp=stamp,
+            base=base,
+            people_changed=people,
+            meetings_changed=meetings,
+        )
 
     @staticmethod
     def _load_subjects(db: sqlite3.Connection, agenda: Agenda) -> None:
@@ -807,8 +1026,14 @@ class Index:
         agenda.items_complete = True
 
     @staticmethod
-    def _store_agenda(db: sqlite3.Connection, agenda: Agenda, key: str, gen: int,
-                      rebuilt: bool = False, compact: bool = False) -> str:
+    def _store_agenda(
+        db: sqlite3.Connection,
+        agenda: Agenda,
+        key: str,
+        gen: int,
+        rebuilt: bool = False,
+        compact: bool = False,
+    ) -> str:
         """Save the agenda: whole when ``rebuilt`` (into emptied tables); otherwise what it
         recomputed, with the finished list as patches to the stored one (`JOURNAL_MAX` at
         most) or, ``compact``, whole."""
@@ -821,40 +1046,81 @@ class Index:
             journal += [(patch, result.insights, result.problems) for patch in agenda.patches]
             whole = len(journal) > JOURNAL_MAX
         if whole:
-            db.execute("INSERT OR REPLACE INTO state VALUES ('result', ?)",
-                       (codec.result_to_json(result),))
+            db.execute(
+                "INSERT OR REPLACE INTO state VALUES ('result', ?)", (codec.result_to_json(result),)
+            )
             journal = []
-        db.execute("INSERT OR REPLACE INTO state VALUES ('journal', ?)", (codec.journal_to(journal),))
+        db.execute(
+            "INSERT OR REPLACE INTO state VALUES ('journal', ?)", (codec.journal_to(journal),)
+        )
         # (The field tally and the identity keys are kept in their own tables.)
-        db.execute("INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (codec.agenda_to_json(agenda),))
-        db.executemany("DELETE FROM subjects WHERE subject = ?",
-                       ((s,) for s in agenda.recomputed if s not in agenda.windows))
-        db.executemany("INSERT OR REPLACE INTO subjects VALUES (?, ?, ?, ?)", (
-            (subject, *agenda.windows[subject], codec.dumps(codec.items_to(agenda.items.get(subject, ()))))
-            for subject in (agenda.windows if rebuilt else agenda.recomputed)
-            if subject in agenda.windows))
+        db.execute(
+            "INSERT OR REPLACE INTO state VALUES ('agenda', ?)", (codec.agenda_to_json(agenda),)
+        )
+        db.executemany(
+            "DELETE FROM subjects WHERE subject = ?",
+            ((s,) for s in agenda.recomputed if s not in agenda.windows),
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO subjects VALUES (?, ?, ?, ?)",
+            (
+                (
+                    subject,
+                    *agenda.windows[subject],
+                    codec.dumps(codec.items_to(agenda.items.get(subject, ()))),
+                )
+                for subject in (agenda.windows if rebuilt else agenda.recomputed)
+                if subject in agenda.windows
+            ),
+        )
         paths = agenda.people.keys() | agenda.scheduled.keys() if rebuilt else agenda.touched
         encoders: tuple[tuple[str, dict[str, Any], Callable[[Any], Any]], ...] = (
-            ("people", agenda.people, codec.person_to), ("scheduled", agenda.scheduled, codec.meeting_to))
+            ("people", agenda.people, codec.person_to),
+            ("scheduled", agenda.scheduled, codec.meeting_to),
+        )
         for table, part, encode in encoders:
-            db.executemany(f"DELETE FROM {table} WHERE path = ?",
-                           ((p,) for p in (() if rebuilt else paths) if p not in part))
-            db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
-                           ((p, codec.dumps(encode(part[p]))) for p in paths if p in part))
+            db.executemany(
+                f"DELETE FROM {table} WHERE path = ?",
+                ((p,) for p in (() if rebuilt else paths) if p not in part),
+            )
+            db.executemany(
+                f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
+                ((p, codec.dumps(encode(part[p]))) for p in paths if p in part),
+            )
         carded = agenda.cards.keys() if rebuilt else agenda.recomputed
-        db.executemany("DELETE FROM cards WHERE subject = ?",
-                       ((s,) for s in (() if rebuilt else carded) if s not in agenda.cards))
-        db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?, ?)", (
-            (s, "meeting" if "date" in agenda.cards[s] else "contact", codec.dumps(agenda.cards[s]))
-            for s in carded if s in agenda.cards))
+        db.executemany(
+            "DELETE FROM cards WHERE subject = ?",
+            ((s,) for s in (() if rebuilt else carded) if s not in agenda.cards),
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO cards VALUES (?, ?, ?)",
+            (
+                (
+                    s,
+                    "meeting" if "date" in agenda.cards[s] else "contact",
+                    codec.dumps(agenda.cards[s]),
+                )
+                for s in carded
+                if s in agenda.cards
+            ),
+        )
         noted = agenda.facts.keys() if rebuilt else agenda.noted
-        db.executemany("DELETE FROM facts WHERE path = ?",
-                       ((p,) for p in (() if rebuilt else noted) if p not in agenda.facts))
-        db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", (
-            (p, agenda.facts[p][0], codec.dumps(codec.findings_to(list(agenda.facts[p][1]))))
-            for p in noted if p in agenda.facts))
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('agenda', ?)",
-                   (codec.dumps([key, agenda.today.toordinal(), gen]),))
+        db.executemany(
+            "DELETE FROM facts WHERE path = ?",
+            ((p,) for p in (() if rebuilt else noted) if p not in agenda.facts),
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)",
+            (
+                (p, agenda.facts[p][0], codec.dumps(codec.findings_to(list(agenda.facts[p][1]))))
+                for p in noted
+                if p in agenda.facts
+            ),
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('agenda', ?)",
+            (codec.dumps([key, agenda.today.toordinal(), gen]),),
+        )
         stamp = secrets.token_hex(8)
         db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
         agenda.noted.clear()
@@ -876,8 +1142,9 @@ class Index:
         from coffeechat.core.agenda import partial_vault
 
         def build(db: sqlite3.Connection) -> Any:
-            db.create_function("cc_fold", 1, lambda t: fold(t) if isinstance(t, str) else None,
-                               deterministic=True)
+            db.create_function(
+                "cc_fold", 1, lambda t: fold(t) if isinstance(t, str) else None, deterministic=True
+            )
             lookup = _SqlLookup(db)
             core = self._around(db, lookup, set(around))
             for name in names:
@@ -890,8 +1157,9 @@ class Index:
     def taken(self, key: str) -> bool | None:
         """Whether a note's file name (without ``.md``) folds to ``key`` (`NoteNames`); None
         when the store cannot tell (see `part`)."""
-        result: bool | None = self._ask_current(lambda db: any(
-            fold(note_stem(p)) == key for p in _SqlLookup(db).candidates({key})))
+        result: bool | None = self._ask_current(
+            lambda db: any(fold(note_stem(p)) == key for p in _SqlLookup(db).candidates({key}))
+        )
         return result
 
     def _ask_current(self, question: Callable[[sqlite3.Connection], Any]) -> Any:
@@ -920,20 +1188,27 @@ class Index:
 
     def _current(self, db: sqlite3.Connection) -> bool:
         """Whether the notes' shapes and links are stored for the notes as they now are."""
-        if self._version(db) != SCHEMA_VERSION or self._meta(db, "owner") != self._owner() \
-                or self._meta(db, "code") != _code_digest():
+        if (
+            self._version(db) != SCHEMA_VERSION
+            or self._meta(db, "owner") != self._owner()
+            or self._meta(db, "code") != _code_digest()
+        ):
             return False
         stored = _stored_meta(self._meta(db, "agenda"))
-        return stored is not None and stored[0] == _settings_key(self.settings) \
+        return (
+            stored is not None
+            and stored[0] == _settings_key(self.settings)
             and stored[2] == self._gen(db)
+        )
 
     @staticmethod
     def _check(db: sqlite3.Connection, lookup: _SqlLookup, paths: set[str]) -> None:
         """Raise `Damaged` when the stored links or note of one of the first ``paths``, or of
         the first two notes, do not follow from its stored shape: a store damaged so that
         questions quietly find nothing (a column of garbage) is not trusted."""
-        sample = sorted(paths)[:50] + [codec.text(p) for (p,) in db.execute(
-            "SELECT path FROM shapes ORDER BY path LIMIT 2")]
+        sample = sorted(paths)[:50] + [
+            codec.text(p) for (p,) in db.execute("SELECT path FROM shapes ORDER BY path LIMIT 2")
+        ]
         for path in sample:
             shape = lookup.shape(path)
             if shape is None:
@@ -989,17 +1264,30 @@ class Index:
         key = fold(name.strip())
         # A name, an alias or a file name (a meeting's title is part of its file name) that
         # holds the name; then the companies by their `name:`, which links do not use.
-        out.update(p for (p,) in db.execute(
-            "SELECT src FROM links WHERE rel = 'n' AND instr(dst, ?) > 0", (key,)))
-        out.update(p for (p,) in db.execute(
-            "SELECT path FROM shapes WHERE shape LIKE '[\"company\",%'"
-            " AND instr(cc_fold(json_extract(shape, '$[1]')), ?) > 0", (key,)))
+        out.update(
+            p
+            for (p,) in db.execute(
+                "SELECT src FROM links WHERE rel = 'n' AND instr(dst, ?) > 0", (key,)
+            )
+        )
+        out.update(
+            p
+            for (p,) in db.execute(
+                "SELECT path FROM shapes WHERE shape LIKE '[\"company\",%'"
+                " AND instr(cc_fold(json_extract(shape, '$[1]')), ?) > 0",
+                (key,),
+            )
+        )
         on_date = _ON_DATE.fullmatch(name)
         if on_date is not None:  # "NAME on DATE": the meetings linking to what NAME means
             meant = self._named(db, lookup, on_date[1])
             out |= meant
-            keys = {k for (k,) in _rows(db, "SELECT dst FROM links WHERE rel = 'n' AND src IN ({})",
-                                        sorted(meant))}
+            keys = {
+                k
+                for (k,) in _rows(
+                    db, "SELECT dst FROM links WHERE rel = 'n' AND src IN ({})", sorted(meant)
+                )
+            }
             out |= lookup.linking(keys)
         for path in list(out):  # meetings are told apart by their people's other meetings
             shape = lookup.shape(path)
@@ -1011,7 +1299,7 @@ class Index:
 
 def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
     for i in range(0, len(keys), _CHUNK):
-        yield keys[i:i + _CHUNK]
+        yield keys[i : i + _CHUNK]
 
 
 def _rows(db: sqlite3.Connection, query: str, keys: list[Any]) -> list[Any]:
@@ -1119,9 +1407,15 @@ class EventBytes:
                 db.close()
         except sqlite3.Error:
             return {}
-        return {k: d for k, d in rows if type(k) is str and type(d) is bytes
-                and d.startswith(self._BEGIN) and d.endswith(self._END)
-                and d.count(self._BEGIN) == 1}
+        return {
+            k: d
+            for k, d in rows
+            if type(k) is str
+            and type(d) is bytes
+            and d.startswith(self._BEGIN)
+            and d.endswith(self._END)
+            and d.count(self._BEGIN) == 1
+        }
 
     def put_many(self, data: Mapping[str, bytes], keep: set[str]) -> None:
         try:
@@ -1148,7 +1442,12 @@ class _SqlLookup(Lookup):
         self.db = db
 
     def _sources(self, rel: str, dst: str) -> set[str]:
-        return {p for (p,) in self.db.execute("SELECT src FROM links WHERE rel = ? AND dst = ?", (rel, dst))}
+        return {
+            p
+            for (p,) in self.db.execute(
+                "SELECT src FROM links WHERE rel = ? AND dst = ?", (rel, dst)
+            )
+        }
 
     def meetings_with(self, contact: str) -> set[str]:
         return self._sources("w", contact)
@@ -1167,12 +1466,20 @@ class _SqlLookup(Lookup):
         return codec.shape_from(row[0]) if row else None
 
     def candidates(self, keys: set[str]) -> set[str]:
-        return {p for (p,) in _rows(self.db, "SELECT src FROM links WHERE rel = 'n' AND dst IN ({})",
-                                   sorted(keys))}
+        return {
+            p
+            for (p,) in _rows(
+                self.db, "SELECT src FROM links WHERE rel = 'n' AND dst IN ({})", sorted(keys)
+            )
+        }
 
     def linking(self, keys: set[str]) -> set[str]:
-        return {p for (p,) in _rows(self.db, "SELECT src FROM links WHERE rel = 'l' AND dst IN ({})",
-                                   sorted(keys))}
+        return {
+            p
+            for (p,) in _rows(
+                self.db, "SELECT src FROM links WHERE rel = 'l' AND dst IN ({})", sorted(keys)
+            )
+        }
 
     def update(self, changed: Mapping[str, Shape | None]) -> None:
         for path, shape in changed.items():
@@ -1181,11 +1488,15 @@ class _SqlLookup(Lookup):
                 self.db.execute("DELETE FROM shapes WHERE path = ?", (path,))
                 continue
             self.db.executemany("INSERT INTO links VALUES (?, ?, ?)", _links(path, shape))
-            self.db.execute("INSERT OR REPLACE INTO shapes VALUES (?, ?)", (path, codec.shape_to(shape)))
+            self.db.execute(
+                "INSERT OR REPLACE INTO shapes VALUES (?, ?)", (path, codec.shape_to(shape))
+            )
 
     def load(self, paths: set[str]) -> list[ParsedNote]:
-        return [_note(r) for (r,) in _rows(self.db, "SELECT record FROM notes WHERE path IN ({})",
-                                           sorted(paths))]
+        return [
+            _note(r)
+            for (r,) in _rows(self.db, "SELECT record FROM notes WHERE path IN ({})", sorted(paths))
+        ]
 
     def answers(self, keys: Iterable[str]) -> dict[str, set[str]]:
         by_kind: dict[str, list[str]] = defaultdict(list)
@@ -1197,8 +1508,11 @@ class _SqlLookup(Lookup):
             for what in wanted:
                 out[f"{kind}:{what}"] = set()
             for rel in rels:
-                for dst, src in _rows(self.db, f"SELECT dst, src FROM links WHERE rel = '{rel}'"
-                                               " AND dst IN ({})", wanted):
+                for dst, src in _rows(
+                    self.db,
+                    f"SELECT dst, src FROM links WHERE rel = '{rel}' AND dst IN ({{}})",
+                    wanted,
+                ):
                     out[f"{kind}:{codec.text(dst)}"].add(codec.text(src))
         return out
 
@@ -1212,16 +1526,23 @@ class _SqlReads(ReadIndex):
     def record(self, subject: str, keys: Iterable[str] | None) -> None:
         self.db.execute("DELETE FROM reads WHERE subject = ?", (subject,))
         if keys is not None:
-            self.db.executemany("INSERT OR IGNORE INTO reads VALUES (?, ?)",
-                                ((k, subject) for k in keys))
+            self.db.executemany(
+                "INSERT OR IGNORE INTO reads VALUES (?, ?)", ((k, subject) for k in keys)
+            )
 
     def readers(self, keys: Iterable[str]) -> set[str]:
-        return {codec.text(s) for (s,) in _rows(self.db, "SELECT subject FROM reads WHERE key IN ({})",
-                                                sorted(keys))}
+        return {
+            codec.text(s)
+            for (s,) in _rows(self.db, "SELECT subject FROM reads WHERE key IN ({})", sorted(keys))
+        }
 
     def of(self, subjects: Iterable[str]) -> set[str]:
-        return {codec.text(k) for (k,) in _rows(self.db, "SELECT key FROM reads WHERE subject IN ({})",
-                                                sorted(subjects))}
+        return {
+            codec.text(k)
+            for (k,) in _rows(
+                self.db, "SELECT key FROM reads WHERE subject IN ({})", sorted(subjects)
+            )
+        }
 
 
 class _SqlTally(FieldTally):
@@ -1232,23 +1553,32 @@ class _SqlTally(FieldTally):
 
     def set(self, meeting: str, share: FieldShare | None, fresh: bool = False) -> set[str]:
         new = {key: (share[0].toordinal(), name) for key, name in share[2]} if share else {}
-        old = {key: (day, name) for key, day, name in self.db.execute(
-            "SELECT key, day, name FROM shares WHERE meeting = ?", (meeting,))}
+        old = {
+            key: (day, name)
+            for key, day, name in self.db.execute(
+                "SELECT key, day, name FROM shares WHERE meeting = ?", (meeting,)
+            )
+        }
         if old == new:
             return set()
         self.db.execute("DELETE FROM shares WHERE meeting = ?", (meeting,))
-        self.db.executemany("INSERT INTO shares VALUES (?, ?, ?, ?)",
-                            ((meeting, key, day, name) for key, (day, name) in new.items()))
+        self.db.executemany(
+            "INSERT INTO shares VALUES (?, ?, ?, ?)",
+            ((meeting, key, day, name) for key, (day, name) in new.items()),
+        )
         return old.keys() | new.keys()
 
     def summary(self, key: str) -> tuple[int, str, str] | None:
         (count,) = self.db.execute("SELECT COUNT(*) FROM shares WHERE key = ?", (key,)).fetchone()
         if not count:
             return None
-        (latest,) = self.db.execute("SELECT meeting FROM shares WHERE key = ? ORDER BY day DESC,"
-                                    " meeting DESC LIMIT 1", (key,)).fetchone()
-        (name,) = self.db.execute("SELECT name FROM shares WHERE key = ? ORDER BY meeting LIMIT 1",
-                                  (key,)).fetchone()
+        (latest,) = self.db.execute(
+            "SELECT meeting FROM shares WHERE key = ? ORDER BY day DESC, meeting DESC LIMIT 1",
+            (key,),
+        ).fetchone()
+        (name,) = self.db.execute(
+            "SELECT name FROM shares WHERE key = ? ORDER BY meeting LIMIT 1", (key,)
+        ).fetchone()
         return count, latest, name
 
 
@@ -1260,22 +1590,29 @@ class _SqlDups(DupTable):
         self.db = db
 
     def get(self, path: str) -> tuple[tuple[str, str, int | None], ...]:
-        return tuple(self.db.execute("SELECT label, key, line FROM dups WHERE path = ? ORDER BY pos",
-                                     (path,)))
+        return tuple(
+            self.db.execute(
+                "SELECT label, key, line FROM dups WHERE path = ? ORDER BY pos", (path,)
+            )
+        )
 
     def set(self, path: str, keys: tuple[tuple[str, str, int | None], ...]) -> None:
         self.db.execute("DELETE FROM dups WHERE path = ?", (path,))
-        self.db.executemany("INSERT INTO dups VALUES (?, ?, ?, ?, ?)",
-                            ((path, i, *key) for i, key in enumerate(keys)))
+        self.db.executemany(
+            "INSERT INTO dups VALUES (?, ?, ?, ?, ?)",
+            ((path, i, *key) for i, key in enumerate(keys)),
+        )
 
     def problems(self) -> int:
         (count,) = self.db.execute(
             "SELECT COUNT(DISTINCT d.path) FROM dups d WHERE EXISTS (SELECT 1 FROM dups e"
-            " WHERE e.label = d.label AND e.key = d.key AND e.path < d.path)").fetchone()
+            " WHERE e.label = d.label AND e.key = d.key AND e.path < d.path)"
+        ).fetchone()
         return int(count)
 
 
 # --- parsing --------------------------------------------------------------------------------
+
 
 def parse_files(root: Path, stats: list[FileStat]) -> list[ParsedNote]:
     """Read and parse ``stats`` (in order), leaving out files that vanished meanwhile."""
