@@ -9,6 +9,7 @@ silent no-op.
 
 from __future__ import annotations
 
+import os
 import random
 from typing import Any
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from coffeechat.core import notes
 from coffeechat.core.fastyaml import load_plain_front_matter
 from coffeechat.core.notes import FrontMatterError, _load_with_yaml, load_front_matter, parse_note
-from conftest import SAMPLE
+from conftest import REPO, SAMPLE
 
 
 def slow(text: str, first_line: int = 2) -> tuple[dict[str, Any], dict[str, int]] | str:
@@ -633,3 +634,62 @@ def test_every_note_of_a_messy_vault(monkeypatch):
     for i, data in enumerate(messy_notes(400)):
         parse_note(f"contacts/n{i}.md", data)
     assert counts["fast"] > 50 and counts["declined"] > 50, counts
+
+
+# --- a Python whose `re` misreads the patterns ----------------------------------------------
+
+
+def test_with_the_fast_path_off_every_note_is_read_by_pyyaml(monkeypatch):
+    """Where `_engine_sound` finds this Python's `re` misreading the patterns, the fast path
+    gives up on everything, and notes still read right (through PyYAML)."""
+    from coffeechat.core import fastyaml
+
+    monkeypatch.setattr(fastyaml, "_SOUND", False)
+    assert fastyaml.load_plain_front_matter("name: Ann\n") is None
+    note = parse_note("contacts/A.md", b"---\ntype : contact\nname: Ann\nrole: x # note\n---\n", 1)
+    assert note.meta == {"type": "contact", "name": "Ann", "role": "x"} and not note.findings
+
+
+def _system_pythons() -> list[str]:
+    import shutil
+    import subprocess
+
+    found = []
+    for path in ("/usr/bin/python3", shutil.which("python3.11")):
+        if path and os.path.exists(path):
+            out = subprocess.run(
+                [path, "-c", "import sys, yaml; print(sys.version_info[:3])"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if out.returncode == 0:
+                found.append(path)
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize(
+    "python",
+    _system_pythons()
+    or [pytest.param("", marks=pytest.mark.skip(reason="no other Python with PyYAML here"))],
+)
+def test_every_python_on_this_machine_reads_a_spaced_key_right(python):
+    """CPython 3.11.2 (Debian 12's python3) read `type : contact` as the key "type " through
+    the fast path, so the note was no contact: checked on every Python at hand."""
+    import subprocess
+
+    code = (
+        "from coffeechat.core.notes import parse_note\n"
+        "n = parse_note('contacts/A.md', b'---\\ntype : contact\\nname: A\\n---\\n', 1)\n"
+        "print(sorted(n.meta.items()))"
+    )
+    src = str(REPO / "src")
+    out = subprocess.run(
+        [python, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": src},
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[('name', 'A'), ('type', 'contact')]"
