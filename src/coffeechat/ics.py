@@ -149,9 +149,8 @@ class EventCache:
     items: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     order: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)  # (sort key, id or path)
     data: dict[str, bytes] = field(default_factory=dict)  # item id or meeting path -> its event
-    meetings: dict[str, tuple[Any, ...]] = field(
-        default_factory=dict
-    )  # path -> the same, for meetings
+    #: path -> the same, for meetings
+    meetings: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     options: Any = None
     today: dt.date | None = None
 

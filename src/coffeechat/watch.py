@@ -71,8 +71,8 @@ def is_editor_temp(name: str) -> bool:
         or name.endswith("~")  # vim, emacs, gedit backups
         or name.startswith((".", "#"))  # .A.md.swp, .#A.md locks, #A.md# autosaves
         or low.endswith((".swp", ".swo", ".swx", ".tmp", ".temp", ".crswap", ".part"))
-        or "___jb_" in name
-    )  # JetBrains safe write: A.md___jb_tmp___, A.md___jb_old___
+        or "___jb_" in name  # JetBrains safe write: A.md___jb_tmp___, A.md___jb_old___
+    )
 
 
 def git_dir(root: Path) -> Path | None:
