@@ -440,9 +440,7 @@ def _parse_date(text: str) -> dt.date | None:
         except ValueError:
             return None
     # a weekday in front
-    cleaned = re.sub(
-        r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", text, flags=re.IGNORECASE
-    )
+    cleaned = re.sub(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", text, flags=re.IGNORECASE)
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned)
     cleaned = re.sub(r"\s+(at\s+)?\d{1,2}:\d{2}.*$", "", cleaned).strip(" ,")
     for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y"):
