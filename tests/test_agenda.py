@@ -328,7 +328,7 @@ def index_matches_a_rebuild(root: Path, settings, today: dt.date) -> str:
     assert sorted(checked.findings, key=order) == sorted(fresh.findings, key=order)
     assert checked.notes == fresh.notes
     # and `list`: each contact's and meeting's row kept with its subject
-    for kind in ("contact", "meeting"):
+    for kind in ("contact", "meeting", "company"):
         rows = Index(root, settings).rows(kind, today)
         again = Index(root, settings, use_cache=False).rows(kind, today)
         assert sorted(rows.rows, key=lambda r: r["path"]) == sorted(

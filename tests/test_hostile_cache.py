@@ -38,7 +38,7 @@ def _answers(root: Path) -> tuple[str, str, str]:
     code, due, _ = _cli(root, "due", "--json")
     assert code == 0
     _, check, _ = _cli(root, "check")
-    for kind in ("contacts", "meetings"):
+    for kind in ("contacts", "meetings", "companies"):
         code, listed, _ = _cli(root, "list", kind, "--json")
         assert code == 0
         check += listed

@@ -20,7 +20,6 @@ from coffeechat.cli.render import (
     relative,
     screen_width,
     table,
-    vault_problems,
 )
 from coffeechat.errors import UsageError
 
@@ -435,36 +434,27 @@ def list_(
     from coffeechat.storage.index import Index
 
     today = app.today
+    # Each contact's, meeting's and company's row is kept in the store with its follow-ups.
+    one = {"contacts": "contact", "meetings": "meeting", "companies": "company"}[kind]
+    listed = Index(app.root, app.settings).rows(one, today)
+    for warning in listed.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    problems = listed.problems
+    rows: list[dict[str, Any]] = []
     if kind == "companies":
-        vault = app.vault
-        problems = vault_problems(vault.findings)
-        people: dict[str, int] = {}
-        for c in vault.contacts.values():
-            if c.company_path:
-                people[c.company_path] = people.get(c.company_path, 0) + 1
+        by_name = sorted(
+            sorted(listed.rows, key=lambda r: r["path"]), key=lambda r: _fold(r["name"])
+        )
         rows = [
-            {
-                "name": co.name,
-                "path": co.path,
-                "industry": co.industry or None,
-                "website": co.website or None,
-                "people": people.get(co.path, 0),
-            }
-            for co in sorted(vault.companies.values(), key=lambda c: _fold(c.name))
-            if (tag is None or _fold(tag.lstrip("#")) in {_fold(t) for t in co.tags})
+            {k: co[k] for k in ("name", "path", "industry", "website", "people")}
+            for co in by_name
+            if (tag is None or _fold(tag.lstrip("#")) in {_fold(t) for t in co["tags"]})
         ]
         headers = ["name", "industry", "people", "website"]
         cells = [
             [r["name"], r["industry"] or "", str(r["people"]), r["website"] or ""] for r in rows
         ]
-    else:
-        # Each contact's and meeting's row is kept in the store with its follow-ups.
-        listed = Index(app.root, app.settings).rows(kind[:-1], today)
-        for warning in listed.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        problems = listed.problems
-        rows = []
-    if kind == "contacts":
+    elif kind == "contacts":
         wanted_status = (status or "").replace("-", "_").replace(" ", "_").lower()
         for c in sorted(
             sorted(listed.rows, key=lambda r: r["path"]), key=lambda r: _fold(r["name"])

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coffeechat.config import Settings
-from coffeechat.core.cards import contact_card, meeting_card
+from coffeechat.core.cards import company_card, contact_card, meeting_card
 from coffeechat.core.links import fold, parse_link_list
 from coffeechat.core.model import (
     Contact,
@@ -282,9 +282,10 @@ class Agenda:
     #: its meeting (as an ordinal, 0 for none: a year ahead it is a mistyped year), and its
     #: findings (those of duplicates left out: they are told from `dups`)
     facts: dict[str, NoteFacts] = field(default_factory=dict)
-    #: subject -> its row in `list` (`core.cards`), for contacts and meetings (a stored
+    #: subject -> (kind, its row in `list`: `core.cards`), for contacts, meetings and
+    #: companies (a stored
     #: agenda keeps them apart and writes those of the subjects it recomputed)
-    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cards: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
     #: Notes whose per-note parts were recomputed, whose `people` / `scheduled` entries
     #: changed, the subjects recomputed (raw items and window), and the patches made to
     #: `done`, since a store last saved them.
@@ -420,7 +421,7 @@ class _Found:
     dormant: Finding | None = None  # a contact: the suggestion to mark them dormant
     share: FieldShare | None = None  # a meeting: the fields it counts towards
     scheduled: Meeting | None = None  # a meeting still ahead
-    card: dict[str, Any] | None = None  # a contact's or a meeting's row in `list`
+    card: tuple[str, dict[str, Any]] | None = None  # (kind, its row in `list`)
 
 
 def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> _Found:
@@ -434,17 +435,20 @@ def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> _Found:
         items = list(subject_items(view, subject, day))
         return _Found(items, reads.keys(), reads.window())
     contact, meeting = view.contacts.get(subject), view.meetings.get(subject)
-    if contact is None and meeting is None and view.companies.get(subject) is None:
+    company = view.companies.get(subject) if contact is None and meeting is None else None
+    if contact is None and meeting is None and company is None:
         return _Found([], reads.keys(), (0, NEVER), gone=True)
     items = list(subject_items(view, subject, day))
     found = dormant(view, contact, day) if contact is not None else None
     share = field_share(view, meeting, day) if meeting is not None else None
     ahead = meeting if meeting is not None and meeting.scheduled(day) else None
     card = (
-        contact_card(view, contact, day)
+        ("contact", contact_card(view, contact, day))
         if contact is not None
-        else meeting_card(meeting, day)
+        else ("meeting", meeting_card(meeting, day))
         if meeting is not None
+        else ("company", company_card(company))
+        if company is not None
         else None
     )
     keys = reads.keys()

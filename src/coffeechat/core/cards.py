@@ -1,4 +1,4 @@
-"""What `list` shows of a contact or a meeting: one row each, as data.
+"""What `list` shows of a contact, a meeting or a company: one row each, as data.
 
 The agenda computes a subject's row with its items, over the same recording view
 (`coffeechat.core.agenda`), so a row is kept in the store and recomputed exactly when the items
@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from coffeechat.core.model import Contact, Meeting
+from coffeechat.core.model import Company, Contact, Meeting
 from coffeechat.core.vault import VaultView
 
-__all__ = ["contact_card", "meeting_card"]
+__all__ = ["company_card", "contact_card", "meeting_card"]
 
 
 def contact_card(vault: VaultView, contact: Contact, today: dt.date) -> dict[str, Any]:
-    """A contact's row: what `list contacts` prints, and ``tags`` and ``referred_by`` (what it
-    filters on)."""
+    """A contact's row: what `list contacts` prints, ``tags`` and ``referred_by`` (what it
+    filters on), and ``company_path`` (whom `list companies` counts)."""
     last = vault.last_interaction(contact.path, today)
     return {
         "name": contact.name,
@@ -31,6 +31,7 @@ def contact_card(vault: VaultView, contact: Contact, today: dt.date) -> dict[str
         "last_contact": last.isoformat() if last else None,
         "tags": list(contact.tags),
         "referred_by": contact.referred_by.name if contact.referred_by else "",
+        "company_path": contact.company_path,
     }
 
 
@@ -45,4 +46,16 @@ def meeting_card(meeting: Meeting, today: dt.date) -> dict[str, Any]:
         "with": [p.name for p in meeting.with_],
         "state": meeting.status or ("scheduled" if meeting.scheduled(today) else "held"),
         "word": meeting.word,
+    }
+
+
+def company_card(company: Company) -> dict[str, Any]:
+    """A company's row: what `list companies` prints (its people are counted from the
+    contacts' rows), and its ``tags``."""
+    return {
+        "name": company.name,
+        "path": company.path,
+        "industry": company.industry or None,
+        "website": company.website or None,
+        "tags": list(company.tags),
     }

@@ -209,6 +209,7 @@ _CARDS = {
         "last_contact": _TEXT_OR_NONE,
         "tags": _TEXTS,
         "referred_by": _TEXT,
+        "company_path": _TEXT_OR_NONE,
     },
     "meeting": {
         "date": _TEXT,
@@ -220,11 +221,18 @@ _CARDS = {
         "state": _TEXT,
         "word": _TEXT,
     },
+    "company": {
+        "name": _TEXT,
+        "path": _TEXT,
+        "industry": _TEXT_OR_NONE,
+        "website": _TEXT_OR_NONE,
+        "tags": _TEXTS,
+    },
 }
 
 
 def card_from(kind: str, value: Any) -> dict[str, Any]:
-    """A stored row of ``kind`` ("contact" or "meeting"), checked field by field."""
+    """A stored row of ``kind`` ("contact", "meeting" or "company"), checked field by field."""
     fields = _CARDS[kind]
     if type(value) is not dict or value.keys() != fields.keys():
         raise Damaged(f"a stored {kind} row is of another shape")

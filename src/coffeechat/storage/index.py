@@ -16,7 +16,7 @@ import secrets
 import sqlite3
 import time
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +41,7 @@ from coffeechat.core.agenda import (
     person_contact,
     shapes,
 )
-from coffeechat.core.cards import contact_card, meeting_card
+from coffeechat.core.cards import company_card, contact_card, meeting_card
 from coffeechat.core.dates import add_months
 from coffeechat.core.links import fold
 from coffeechat.core.model import (
@@ -72,7 +72,7 @@ __all__ = [
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
 #: when the core's source changes at all, see `_code_digest`).
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -712,9 +712,10 @@ class Index:
             db.close()
 
     def rows(self, kind: str, today: dt.date) -> Listed:
-        """What `list` shows of every contact or meeting (``kind``: "contact" or "meeting") on
-        ``today``: each one's row (`core.cards`), kept with its subject in the store and
-        brought up to date as for `agenda`; and the problem count."""
+        """What `list` shows of every contact, meeting or company (``kind``) on ``today``: each
+        one's row (`core.cards`), kept with its subject in the store and brought up to date as
+        for `agenda` (a company's with ``people``, the contacts at it); and the problem
+        count."""
 
         def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Listed:
             agenda = self._agenda(db, stats, today)
@@ -722,7 +723,7 @@ class Index:
             if stored is None or stored[1:] != (today.toordinal(), self._gen(db)):
                 return fallback(stats, [])  # (another run stored newer notes meanwhile)
             (odd,) = db.execute(
-                "SELECT COUNT(*) FROM cards WHERE kind NOT IN ('contact', 'meeting')"
+                "SELECT COUNT(*) FROM cards WHERE kind NOT IN ('contact', 'meeting', 'company')"
                 " OR kind IS NULL"
             ).fetchone()
             if odd:
@@ -733,15 +734,28 @@ class Index:
                     "SELECT card FROM cards WHERE kind = ? ORDER BY subject", (kind,)
                 )
             ]
+            if kind == "company":
+                people: dict[str, int] = defaultdict(int)
+                for (v,) in db.execute("SELECT card FROM cards WHERE kind = 'contact'"):
+                    if (
+                        at := codec.card_from("contact", codec.loads(v))["company_path"]
+                    ) is not None:
+                        people[at] += 1
+                rows = [{**row, "people": people.get(row["path"], 0)} for row in rows]
             return Listed(rows, agenda.result.problems, agenda.warnings)
 
         def fallback(stats: dict[str, FileStat], warnings: list[str]) -> Listed:
             vault = build_vault(self._parse_all(stats).notes, self.settings)
-            rows = (
-                [contact_card(vault, c, today) for c in vault.contacts.values()]
-                if kind == "contact"
-                else [meeting_card(m, today) for m in vault.meetings.values()]
-            )
+            if kind == "contact":
+                rows = [contact_card(vault, c, today) for c in vault.contacts.values()]
+            elif kind == "meeting":
+                rows = [meeting_card(m, today) for m in vault.meetings.values()]
+            else:
+                people = Counter(c.company_path for c in vault.contacts.values() if c.company_path)
+                rows = [
+                    {**company_card(co), "people": people[co.path]}
+                    for co in vault.companies.values()
+                ]
             problems = sum(1 for f in vault.findings if f.severity is not Severity.INFO)
             return Listed(rows, problems, warnings)
 
@@ -1095,11 +1109,7 @@ class Index:
         db.executemany(
             "INSERT OR REPLACE INTO cards VALUES (?, ?, ?)",
             (
-                (
-                    s,
-                    "meeting" if "date" in agenda.cards[s] else "contact",
-                    codec.dumps(agenda.cards[s]),
-                )
+                (s, agenda.cards[s][0], codec.dumps(agenda.cards[s][1]))
                 for s in carded
                 if s in agenda.cards
             ),
