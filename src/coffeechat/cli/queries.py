@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from coffeechat.core.vault import Vault
 
 #: coffeechat.core.rules.RULE_NAMES, spelled out so that --help need not import the rules
-#: (tests/test_startup.py checks that the two agree).
+#: (tests/cli/test_startup.py checks that the two agree).
 RULE_NAMES = (
     "follow_up_approach",
     "schedule",
