@@ -560,7 +560,8 @@ def stats(app: App, since: dt.date | None, as_json: bool) -> None:
     referrals received → referrals met), response rate, days from approach to meeting,
     thank-yous sent within three days, meetings per field, and your busiest weeks.
     """
-    from coffeechat.cli.render import print_json, vault_problems
+    from coffeechat.cli.render import print_json
+    from coffeechat.core.model import count_problems
     from coffeechat.core.stats import compute_stats, stats_json
 
     today = app.today
@@ -568,7 +569,7 @@ def stats(app: App, since: dt.date | None, as_json: bool) -> None:
         raise UsageError(f"--since {since.isoformat()} is after today ({today.isoformat()})")
     result = compute_stats(app.vault, today, since)
     if as_json:
-        print_json(stats_json(result), problems=vault_problems(app.vault.findings))
+        print_json(stats_json(result), problems=count_problems(app.vault.findings))
         return
     for line in _stats_lines(result):
         click.echo(line)

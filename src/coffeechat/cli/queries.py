@@ -57,12 +57,6 @@ def insights(vault: Vault, today: dt.date) -> list[Finding]:
     return run(vault, today)
 
 
-def _problems(vault: Vault) -> int:
-    from coffeechat.core.model import Severity
-
-    return sum(1 for f in vault.findings if f.severity is not Severity.INFO)
-
-
 # --- due -----------------------------------------------------------------------------------
 
 

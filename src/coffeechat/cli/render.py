@@ -119,14 +119,6 @@ def problems_line(problems: int) -> str:
     )
 
 
-def vault_problems(findings: Iterable[Finding]) -> int:
-    """What `due` counts as problems: findings that are errors (the note is left out) or
-    warnings, not suggestions."""
-    from coffeechat.core.model import Severity
-
-    return sum(1 for f in findings if f.severity is not Severity.INFO)
-
-
 # --- printing --------------------------------------------------------------------------------
 
 

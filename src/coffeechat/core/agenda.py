@@ -37,7 +37,7 @@ from coffeechat.core.model import (
     Finding,
     Meeting,
     ParsedNote,
-    Severity,
+    count_problems,
 )
 from coffeechat.core.recording import (
     NEVER,
@@ -475,7 +475,7 @@ def _commit(
         agenda.noted.add(path)
         agenda.touched.add(path)
         mine = tuple(by_note.get(path, ()))
-        agenda._set_problems(path, sum(f.severity is not Severity.INFO for f in mine))
+        agenda._set_problems(path, count_problems(mine))
         if path in vault.notes:
             agenda.facts[path] = (_latest(vault, path), mine)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -23,6 +24,7 @@ __all__ = [
     "Severity",
     "Task",
     "Touch",
+    "count_problems",
 ]
 
 
@@ -86,6 +88,12 @@ class Finding:
 
     def __str__(self) -> str:
         return located(self.path, self.line, self.message)
+
+
+def count_problems(findings: Iterable[Finding]) -> int:
+    """What `due` counts as problems: findings that are errors (the note is left out) or
+    warnings, not suggestions."""
+    return sum(1 for f in findings if f.severity is not Severity.INFO)
 
 
 @dataclass(slots=True, unsafe_hash=True)  # immutable by convention: see DueItem

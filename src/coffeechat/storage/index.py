@@ -50,6 +50,7 @@ from coffeechat.core.model import (
     Meeting,
     ParsedNote,
     Severity,
+    count_problems,
 )
 from coffeechat.core.rules import FieldShare, insights
 from coffeechat.core.vault import build_vault, duplicate_findings, far_future, note_stem
@@ -228,7 +229,7 @@ class Checked:
 def _with_walk(result: AgendaRefresh) -> AgendaRefresh:
     """The agenda's problem count with what the walk could not read."""
     if result.findings:
-        extra = sum(1 for f in result.findings if f.severity is not Severity.INFO)
+        extra = count_problems(result.findings)
         result.result = Result(
             result.result.items, result.result.insights, result.result.problems + extra
         )
@@ -756,11 +757,11 @@ class Index:
                     {**company_card(co), "people": people[co.path]}
                     for co in vault.companies.values()
                 ]
-            problems = sum(1 for f in vault.findings if f.severity is not Severity.INFO)
+            problems = count_problems(vault.findings)
             return Listed(rows, problems, warnings)
 
         result: Listed = self._session(work, fallback)
-        result.problems += sum(1 for f in result.findings if f.severity is not Severity.INFO)
+        result.problems += count_problems(result.findings)
         return result
 
     def check(self, today: dt.date) -> Checked:
