@@ -526,11 +526,10 @@ def _commit(
             if got.share is not None or not whole:
                 touched |= agenda.tally.set(subject, got.share, fresh=whole)
             # (A store keeps the scheduled meetings apart: it writes those of `touched`.)
+            was = agenda.scheduled.pop(subject, None)
             if got.scheduled is not None:
                 agenda.scheduled[subject] = got.scheduled
-                agenda.touched.add(subject)
-            elif subject in vault.meetings or agenda.scheduled.pop(subject, None) is not None:
-                agenda.scheduled.pop(subject, None)
+            if got.scheduled is not None or was is not None or subject in vault.meetings:
                 agenda.touched.add(subject)
         if refinish:
             agenda.items.pop(subject, None)

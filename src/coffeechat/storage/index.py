@@ -573,18 +573,12 @@ class Index:
 
     def findings_of(self, paths: Iterable[str] | None = None) -> list[Finding]:
         """The stored findings of the notes ``paths`` (None: of every note)."""
-        query = "SELECT findings FROM facts WHERE findings != '[]'"
         try:
             db = sqlite3.connect(self.path.absolute().as_uri() + "?mode=ro", uri=True, timeout=10)
             try:
-                rows = (
-                    db.execute(query).fetchall()
-                    if paths is None
-                    else _rows(db, query + " AND path IN ({})", sorted(set(paths)))
-                )
+                return _stored_findings(db, paths)
             finally:
                 db.close()
-            return [f for (v,) in rows for f in codec.findings_from(codec.loads(v))]
         except DAMAGE:
             return []  # (no usable cache: the next run that can use one rebuilds it)
 
@@ -712,6 +706,18 @@ class Index:
         finally:
             db.close()
 
+    def _stored_for(
+        self, db: sqlite3.Connection, stats: dict[str, FileStat], today: dt.date
+    ) -> AgendaRefresh | None:
+        """`agenda` in a session, when the store now holds it for ``today`` and the notes as
+        they are (what else it keeps is then as current); None when another run stored newer
+        notes meanwhile."""
+        agenda = self._agenda(db, stats, today)
+        stored = _stored_meta(self._meta(db, "agenda"))
+        if stored is None or stored[1:] != (today.toordinal(), self._gen(db)):
+            return None
+        return agenda
+
     def rows(self, kind: str, today: dt.date) -> Listed:
         """What `list` shows of every contact, meeting or company (``kind``) on ``today``: each
         one's row (`core.cards`), kept with its subject in the store and brought up to date as
@@ -719,10 +725,9 @@ class Index:
         count."""
 
         def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Listed:
-            agenda = self._agenda(db, stats, today)
-            stored = _stored_meta(self._meta(db, "agenda"))
-            if stored is None or stored[1:] != (today.toordinal(), self._gen(db)):
-                return fallback(stats, [])  # (another run stored newer notes meanwhile)
+            agenda = self._stored_for(db, stats, today)
+            if agenda is None:
+                return fallback(stats, [])
             (odd,) = db.execute(
                 "SELECT COUNT(*) FROM cards WHERE kind NOT IN ('contact', 'meeting', 'company')"
                 " OR kind IS NULL"
@@ -770,23 +775,10 @@ class Index:
         and what the walk could not read. From the store, brought up to date as for `agenda`."""
 
         def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Checked:
-            agenda = self._agenda(db, stats, today)
-            stored = _stored_meta(self._meta(db, "agenda"))
-            if stored is None or stored[1:] != (today.toordinal(), self._gen(db)):
-                return fallback(stats, [])  # (another run stored newer notes meanwhile)
-            found = [
-                f
-                for (v,) in db.execute("SELECT findings FROM facts WHERE findings != '[]'")
-                for f in codec.findings_from(codec.loads(v))
-            ]
-            dups: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
-            for path, label, key, line in db.execute(
-                "SELECT path, label, key, line FROM dups ORDER BY path, pos"
-            ):
-                if type(line) not in (int, type(None)):
-                    raise Damaged("a stored line is not a number")
-                dups[codec.text(path)].append((codec.text(label), codec.text(key), line))
-            found += duplicate_findings(dups)
+            agenda = self._stored_for(db, stats, today)
+            if agenda is None:
+                return fallback(stats, [])
+            found = _stored_findings(db) + duplicate_findings(_SqlDups(db).every())
             limit = add_months(today, 12).toordinal()
             far = {
                 codec.text(p)
@@ -1308,6 +1300,17 @@ class Index:
         return out
 
 
+def _stored_findings(db: sqlite3.Connection, paths: Iterable[str] | None = None) -> list[Finding]:
+    """The findings kept beside the notes ``paths`` (None: every note), checked as read."""
+    query = "SELECT findings FROM facts WHERE findings != '[]'"
+    rows = (
+        db.execute(query).fetchall()
+        if paths is None
+        else _rows(db, query + " AND path IN ({})", sorted(set(paths)))
+    )
+    return [f for (v,) in rows for f in codec.findings_from(codec.loads(v))]
+
+
 def _chunks(keys: list[Any]) -> Iterator[list[Any]]:
     for i in range(0, len(keys), _CHUNK):
         yield keys[i : i + _CHUNK]
@@ -1613,6 +1616,17 @@ class _SqlDups(DupTable):
             "INSERT INTO dups VALUES (?, ?, ?, ?, ?)",
             ((path, i, *key) for i, key in enumerate(keys)),
         )
+
+    def every(self) -> dict[str, list[tuple[str, str, int | None]]]:
+        """Every contact's identity keys, checked as read (`vault.duplicate_findings`)."""
+        out: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
+        for path, label, key, line in self.db.execute(
+            "SELECT path, label, key, line FROM dups ORDER BY path, pos"
+        ):
+            if type(line) not in (int, type(None)):
+                raise Damaged("a stored line is not a number")
+            out[codec.text(path)].append((codec.text(label), codec.text(key), line))
+        return out
 
     def problems(self) -> int:
         (count,) = self.db.execute(
