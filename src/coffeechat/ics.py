@@ -624,27 +624,38 @@ def render_feed(
         specs += [_item_event(i, today, contacts, options) for i in shown]
     specs.sort(key=EventSpec.sort_key)
     head, tail = _envelope(options, specs)
-    fresh: dict[EventSpec, bytes] = {}
+    data, made, keys = _bytes_of(specs, stored, cache.previous if cache is not None else None)
+    if cache is not None:
+        cache.previous = dict(zip(specs, data, strict=True))
+    if stored is not None:
+        stored.put_many(made, set(keys))
+    return Feed(
+        b"".join((head, *data, tail)), items=len(shown), meetings=len(scheduled), events=len(specs)
+    )
+
+
+def _bytes_of(
+    specs: Sequence[EventSpec],
+    stored: EventStore | None,
+    previous: Mapping[EventSpec, bytes] | None = None,
+) -> tuple[list[bytes], dict[str, bytes], list[str]]:
+    """Each event's bytes: as last rendered (``previous``), as ``stored`` keeps them (by
+    `event_key`), or rendered now. Also those rendered now that ``stored`` should keep, and
+    every event's key (none without ``stored``)."""
     keys = [event_key(spec) for spec in specs] if stored is not None else []
     known = stored.get_many(keys) if stored is not None else {}
     made: dict[str, bytes] = {}
-    chunks = [head]
+    out = []
     for n, spec in enumerate(specs):
-        data = cache.previous.get(spec) if cache is not None else None
-        if data is None and stored is not None:
+        data = previous.get(spec) if previous is not None else None
+        if data is None and keys:
             data = known.get(keys[n])
-            if data is None:
-                data = made[keys[n]] = _event_bytes(spec)
         if data is None:
             data = _event_bytes(spec)
-        fresh[spec] = data
-        chunks.append(data)
-    chunks.append(tail)
-    if cache is not None:
-        cache.previous = fresh
-    if stored is not None:
-        stored.put_many(made, set(keys))
-    return Feed(b"".join(chunks), items=len(shown), meetings=len(scheduled), events=len(specs))
+            if keys:
+                made[keys[n]] = data
+        out.append(data)
+    return out, made, keys
 
 
 def _render_cached(
@@ -728,20 +739,10 @@ def _with_bytes(
 ) -> list[tuple[str, tuple[Any, ...]]]:
     """``made`` events (ref, hit) with their bytes (`_render_cached`): from ``stored`` where
     it has them, rendered (and stored) otherwise."""
-    keys = [event_key(hit[3]) for _ref, hit in made] if stored is not None else []
-    known = stored.get_many(keys) if stored is not None else {}
-    new: dict[str, bytes] = {}
-    out = []
-    for n, (ref, hit) in enumerate(made):
-        data = known.get(keys[n]) if keys else None
-        if data is None:
-            data = _event_bytes(hit[3])
-            if keys:
-                new[keys[n]] = data
-        out.append((ref, (*hit[:4], data, hit[5])))
+    data, new, keys = _bytes_of([hit[3] for _ref, hit in made], stored)
     if stored is not None and new:
         stored.put_many(new, set(keys))
-    return out
+    return [(ref, (*hit[:4], b, hit[5])) for (ref, hit), b in zip(made, data, strict=True)]
 
 
 def vault_feed(
