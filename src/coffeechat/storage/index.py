@@ -588,14 +588,6 @@ class Index:
             return None
         return EventBytes(self.path)
 
-    def load_notes(self, paths: set[str]) -> list[ParsedNote]:
-        """Stored notes of these paths (those the cache has)."""
-        db = sqlite3.connect(self.path, timeout=10)
-        try:
-            return _SqlLookup(db).load(paths)
-        finally:
-            db.close()
-
     @staticmethod
     def _gen(db: sqlite3.Connection) -> int:
         row = db.execute("SELECT value FROM meta WHERE key = 'gen'").fetchone()
