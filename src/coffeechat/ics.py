@@ -41,10 +41,13 @@ __all__ = [
     "EventStore",
     "Feed",
     "FeedOptions",
+    "Layout",
     "PushObject",
     "event_key",
+    "feed_again",
     "initials",
     "item_id_of",
+    "layout_key",
     "obsidian_uri",
     "parse_object",
     "push_objects",
@@ -164,6 +167,33 @@ class EventStore(Protocol):
 
     def put_many(self, data: Mapping[str, bytes], keep: set[str]) -> None:
         """Keep ``data``; the store may forget events not in ``keep`` (this feed's)."""
+
+    def layout(self, key: str) -> Layout | None:
+        """The layout kept under ``key`` (`layout_key`), if any."""
+
+    def keep_layout(self, key: str, layout: Layout) -> None:
+        """Keep ``layout`` under ``key``: the same feed again needs no event made at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A whole feed as the events it is made of (`event_key`, in order) between its envelope:
+    with the same agenda, day and options, `feed` puts it together again from the stored events
+    instead of making 80,000 events' plain values only to find their stored bytes."""
+
+    head: bytes
+    tail: bytes
+    events: tuple[str, ...]
+    items: int
+    meetings: int
+
+
+def layout_key(state: str, today: dt.date, options: FeedOptions) -> str:
+    """The key of a feed made from the agenda ``state`` (a token that changes whenever the
+    items, the meetings or the contacts may have), on ``today``, with ``options``, by this
+    renderer."""
+    text = "\x1d".join((_renderer(), state, today.isoformat(), repr(options)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
 
 
 def event_key(spec: EventSpec) -> str:
@@ -599,12 +629,16 @@ def render_feed(
     contacts: Mapping[str, Contact] | None = None,
     cache: EventCache | None = None,
     stored: EventStore | None = None,
+    state: str | None = None,
 ) -> Feed:
     """The feed for these open items and the vault's meetings, as of ``today``.
 
     ``meetings`` may hold every meeting: only those still scheduled on ``today`` are shown.
     ``stored``: events rendered by earlier runs, reused when their content is the same.
+    ``state``: a token of the agenda these items, meetings and contacts come from (see
+    `layout_key`): ``stored`` keeps the feed's layout under it, for `feed_again`.
     """
+    key = layout_key(state, today, options) if state is not None and cache is None else None
     contacts = contacts or {}
     tz = options.tz
     horizon = today + dt.timedelta(days=options.days_ahead) if options.days_ahead else None
@@ -629,8 +663,28 @@ def render_feed(
         cache.previous = dict(zip(specs, data, strict=True))
     if stored is not None:
         stored.put_many(made, set(keys))
+        if key is not None:
+            stored.keep_layout(key, Layout(head, tail, tuple(keys), len(shown), len(scheduled)))
     return Feed(
         b"".join((head, *data, tail)), items=len(shown), meetings=len(scheduled), events=len(specs)
+    )
+
+
+def feed_again(stored: EventStore, state: str, today: dt.date, options: FeedOptions) -> Feed | None:
+    """The feed `render_feed` made from the agenda ``state`` on ``today`` with ``options``,
+    put together again from its stored events; None when its layout or one of its events is
+    not there (never made, forgotten, or damaged)."""
+    layout = stored.layout(layout_key(state, today, options))
+    if layout is None:
+        return None
+    known = stored.get_many(layout.events)
+    if not known.keys() >= set(layout.events):
+        return None
+    return Feed(
+        b"".join((layout.head, *(known[k] for k in layout.events), layout.tail)),
+        items=layout.items,
+        meetings=layout.meetings,
+        events=len(layout.events),
     )
 
 

@@ -267,3 +267,71 @@ def test_feed_reuses_the_events_it_rendered_and_only_whole_ones(sample_copy, tmp
     db.close()
     assert feed("b.ics") == first
     assert feed("c.ics") == first
+
+
+def test_a_feed_made_again_from_its_layout_is_a_fresh_ones_after_every_change(
+    sample_copy, tmp_path
+):
+    """The same agenda, day and options give the feed made before, put together from its
+    stored events; another day, other options, an edited note or a damaged layout give
+    exactly what a fresh cache gives."""
+    import shutil
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from coffeechat.cli import cli
+
+    out = tmp_path / "feed.ics"
+
+    def feed(*extra: str, today: str = "2026-11-23") -> bytes:
+        result = CliRunner().invoke(
+            cli,
+            ["--vault", str(sample_copy), "--today", today, "feed", "-o", str(out), *extra],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        return out.read_bytes()
+
+    def fresh(*extra: str, today: str = "2026-11-23") -> bytes:
+        shutil.rmtree(sample_copy / ".coffeechat", ignore_errors=True)
+        return feed(*extra, today=today)
+
+    def layouts() -> int:
+        db = sqlite3.connect(sample_copy / ".coffeechat" / "index.sqlite")
+        try:
+            return int(db.execute("SELECT COUNT(*) FROM layouts").fetchone()[0])
+        finally:
+            db.close()
+
+    base = fresh()
+    assert layouts() == 1
+    assert feed() == base  # (again, from the layout)
+    for extra, today in [
+        (("--redact",), "2026-11-23"),
+        (("--digest",), "2026-11-23"),
+        (("--overdue", "due"), "2026-11-23"),
+        ((), "2026-11-30"),
+        ((), "2026-11-20"),
+    ]:
+        made = feed(*extra, today=today)
+        assert feed(*extra, today=today) == made
+        assert made != base
+        assert fresh(*extra, today=today) == made
+    feed()
+    note = sample_copy / "contacts" / "Aisha Bello.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("name: Aisha Bello", "name: Aisha B. Bello", 1), "utf-8")
+    edited = feed()
+    assert edited != base and b"Aisha B. Bello" in edited
+    assert edited == fresh()
+    db = sqlite3.connect(sample_copy / ".coffeechat" / "index.sqlite")
+    with db:
+        db.execute("UPDATE layouts SET events = ?", ('["no such event"]',))
+    db.close()
+    assert feed() == edited
+    db = sqlite3.connect(sample_copy / ".coffeechat" / "index.sqlite")
+    with db:
+        db.execute("UPDATE layouts SET head = ?", (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\n",))
+    db.close()
+    assert feed() == edited

@@ -67,7 +67,7 @@ def feed(
     a timed one. The same vault and date always give the same bytes, and the file is only
     rewritten when they change. `-o -` prints the feed instead.
     """
-    from coffeechat.ics import FeedOptions, render_feed
+    from coffeechat.ics import FeedOptions, feed_again, render_feed
     from coffeechat.publish import feed_path, vault_name, write_if_changed
     from coffeechat.runtime import no_cycle_collection
 
@@ -80,14 +80,22 @@ def feed(
 
     with no_cycle_collection():
         agenda = app.agenda
-        result = render_feed(
-            agenda.result.items,
-            agenda.meetings(),
-            app.today,
-            options,
-            agenda.contacts(),
-            stored=Index(app.root, settings).events(),
+        stored = Index(app.root, settings).events()
+        result = (
+            feed_again(stored, agenda.stamp, app.today, options)
+            if stored is not None and agenda.stamp is not None
+            else None
         )
+        if result is None:  # (not the agenda, day and options of a feed made before)
+            result = render_feed(
+                agenda.result.items,
+                agenda.meetings(),
+                app.today,
+                options,
+                agenda.contacts(),
+                stored=stored,
+                state=agenda.stamp,
+            )
     if path is None:
         stream = sys.stdout.buffer
         stream.write(result.data)

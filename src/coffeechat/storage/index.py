@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coffeechat import __version__
 from coffeechat.config import Settings
@@ -59,6 +59,9 @@ from coffeechat.storage.cachedir import CACHE_DIR, cache_dir
 from coffeechat.storage.codec import Damaged
 from coffeechat.storage.scan import FileStat, is_ignored, scan
 
+if TYPE_CHECKING:
+    from coffeechat.ics import Layout
+
 __all__ = [
     "CACHE_DIR",
     "INDEX_NAME",
@@ -73,7 +76,7 @@ __all__ = [
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
 #: when the core's source changes at all, see `_code_digest`).
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -140,6 +143,8 @@ CREATE INDEX dups_path ON dups (path);
 CREATE INDEX dups_key ON dups (label, key, path);
 CREATE TABLE scheduled (path TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE events (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE layouts (key TEXT PRIMARY KEY, head BLOB NOT NULL, tail BLOB NOT NULL,
+                      events TEXT NOT NULL, items INTEGER NOT NULL, meetings INTEGER NOT NULL);
 CREATE TABLE subjects (subject TEXT PRIMARY KEY, lo INTEGER NOT NULL, hi INTEGER NOT NULL,
                        items TEXT NOT NULL);
 CREATE TABLE reads (key TEXT NOT NULL, subject TEXT NOT NULL, PRIMARY KEY (key, subject))
@@ -1439,6 +1444,71 @@ class EventBytes:
                 db.close()
         except sqlite3.Error:
             pass  # (locked or damaged: the next feed renders these again)
+
+    #: Feeds kept whole (`coffeechat.ics.Layout`): one per set of options in use, at most.
+    LAYOUTS = 4
+
+    def layout(self, key: str) -> Layout | None:
+        from coffeechat.ics import Layout
+
+        try:
+            db = sqlite3.connect(self.path, timeout=10)
+            try:
+                row = db.execute(
+                    "SELECT head, tail, events, items, meetings FROM layouts WHERE key = ?", (key,)
+                ).fetchone()
+            finally:
+                db.close()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        head, tail, events, items, meetings = row
+        try:
+            keys = codec.loads(events)
+        except Damaged:
+            return None
+        if not (
+            type(head) is bytes
+            and head.startswith(b"BEGIN:VCALENDAR\r\n")
+            and b"BEGIN:VEVENT" not in head
+            and tail == b"END:VCALENDAR\r\n"
+            and type(keys) is list
+            and all(type(k) is str for k in keys)
+            and type(items) is int
+            and type(meetings) is int
+            and items >= 0
+            and meetings >= 0
+        ):
+            return None  # (damage: the feed is made again)
+        return Layout(head, tail, tuple(keys), items, meetings)
+
+    def keep_layout(self, key: str, layout: Layout) -> None:
+        try:
+            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute(
+                    "INSERT OR REPLACE INTO layouts VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        layout.head,
+                        layout.tail,
+                        codec.dumps(list(layout.events)),
+                        layout.items,
+                        layout.meetings,
+                    ),
+                )
+                db.execute(
+                    "DELETE FROM layouts WHERE rowid NOT IN"
+                    " (SELECT rowid FROM layouts ORDER BY rowid DESC LIMIT ?)",
+                    (self.LAYOUTS,),
+                )
+                db.execute("COMMIT")
+            finally:
+                db.close()
+        except sqlite3.Error:
+            pass  # (locked or damaged: the next feed is made again)
 
 
 class _SqlLookup(Lookup):
