@@ -426,6 +426,9 @@ class Index:
                 "SELECT path FROM notes WHERE mtime_ns + ? > indexed_ns", (RACY_NS,)
             )
         }
+        walk = _walk_digest(stats)
+        if not racy and walk == self._meta(db, "walk"):
+            return Synced({}, set(), 0, self._gen(db))  # the very walk of the last sync
         seen, groups = _digests(stats)
         row = db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()
         try:
@@ -438,10 +441,12 @@ class Index:
             else {b for b in seen.keys() | before.keys() if seen.get(b) != before.get(b)}
         )
         if not racy and buckets == set():
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('walk', ?)", (walk,))
             return Synced({}, set(), 0, self._gen(db))  # every file as it was last stored
         synced = self._compare(db, stats, racy, now, buckets, groups)
         if synced.gen >= 0:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('seen', ?)", (json.dumps(seen),))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('walk', ?)", (walk,))
         return synced
 
     def _compare(
@@ -573,7 +578,7 @@ class Index:
             changed.append(FileStat(rel, st.st_size, st.st_mtime_ns))
         synced = self._store_notes(db, changed, gone, known, self.clock())
         if synced.changed or gone:  # the walk's fingerprints no longer describe the table
-            db.execute("DELETE FROM meta WHERE key = 'seen'")
+            db.execute("DELETE FROM meta WHERE key IN ('seen', 'walk')")
         return synced, gone
 
     def findings_of(self, paths: Iterable[str] | None = None) -> list[Finding]:
@@ -1339,6 +1344,14 @@ BUCKETS = 256
 
 def _bucket(path: str) -> int:
     return zlib.crc32(path.encode("utf-8", "surrogateescape")) % BUCKETS
+
+
+def _walk_digest(stats: Mapping[str, FileStat]) -> str:
+    """A fingerprint of the whole walk, in the order the walk met the notes: the same as the
+    last sync's, nothing changed, and no bucket need be made (`_digests`). A folder listed in
+    another order only costs the buckets' comparison."""
+    listing = "\n".join([f"{p}\0{size}\0{mtime}" for p, size, mtime in stats.values()])
+    return hashlib.sha1(listing.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _digests(stats: Mapping[str, FileStat]) -> tuple[dict[int, str], dict[int, list[FileStat]]]:
