@@ -245,6 +245,10 @@ def cli(
     Then:        coffeechat due
     """
     ctx.obj = App(vault, today, debug)
+    from coffeechat.cli.render import TerminalProgress
+    from coffeechat.progress import shown_by
+
+    ctx.with_resource(shown_by(TerminalProgress()))
     if ctx.invoked_subcommand not in LONG_RUNNING and gc.isenabled():
         # A short-lived command builds a few hundred thousand objects that all live until it
         # ends: the cycle collector would only walk them again and again (10-25% of a run).

@@ -395,18 +395,25 @@ def shapes(vault: Vault, paths: Iterable[str] | None = None) -> dict[str, Shape]
     return out
 
 
-def build_agenda(vault: Vault, today: dt.date) -> Agenda:
-    """The whole agenda of a vault on ``today``."""
+def build_agenda(
+    vault: Vault, today: dt.date, progress: Callable[[int, int], None] | None = None
+) -> Agenda:
+    """The whole agenda of a vault on ``today``; ``progress(done, total)`` is told how many
+    subjects are done now and then."""
     settings = vault.settings
     agenda = Agenda(today, give_up_horizon(settings, today), settings.field_limit)
     view = RecordingVault(vault)
-    _commit(
-        agenda,
-        vault,
-        ((s, _evaluate(view, s, today)) for s in all_subjects(vault)),
-        vault.notes,
-        whole=True,
-    )
+    subjects = list(all_subjects(vault))
+
+    def evaluated() -> Iterator[tuple[str, _Found]]:
+        for n, subject in enumerate(subjects):
+            if progress is not None and n % 1024 == 0:
+                progress(n, len(subjects))
+            yield subject, _evaluate(view, subject, today)
+        if progress is not None:
+            progress(len(subjects), len(subjects))
+
+    _commit(agenda, vault, evaluated(), vault.notes, whole=True)
     return agenda
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING, Any
 
-from coffeechat import __version__
+from coffeechat import __version__, progress
 from coffeechat.config import Settings
 from coffeechat.core.agenda import (
     Agenda,
@@ -498,7 +498,12 @@ class Index:
         changed.sort(key=lambda s: s.path)
         fresh: dict[str, ParsedNote] = {}
         listed: dict[str, FileStat] = {}
-        for stat in changed:
+        bar = progress.current() if len(changed) >= PROGRESS_FROM else None
+        if bar is not None:
+            bar.stage("Reading notes", len(changed))
+        for n, stat in enumerate(changed, 1):
+            if bar is not None and n % 512 == 0:
+                bar.advance(512)
             note = read_note(self.root, stat)
             if note is None:
                 if stat.path in known:
@@ -506,6 +511,8 @@ class Index:
                 continue
             fresh[stat.path] = note
             listed[stat.path] = stat
+        if bar is not None:
+            bar.advance(len(changed) % 512)
         old = self._records(db, [p for p in fresh if p in known])
         made = {p: _record_json(fresh[p]) for p in old}
         differs = {p for p in fresh if old.get(p) is None or old[p] != made[p]}
@@ -867,12 +874,17 @@ class Index:
         today: dt.date,
         key: str,
     ) -> AgendaRefresh:
+        bar = progress.current() if len(stats) >= PROGRESS_FROM else None
+        if bar is not None:
+            bar.stage("Linking notes", 0)
         notes = self._all_notes(db, synced, stats)
         vault = build_vault(notes, self.settings)
         del notes
         shaped = shapes(vault)
-        agenda = build_agenda(vault, today)
+        agenda = build_agenda(vault, today, _stages(bar, "Working out follow-ups"))
         del vault
+        if bar is not None:
+            bar.stage("Saving the index", 0)
         try:
             db.execute("BEGIN IMMEDIATE")
             stamp = None
@@ -1338,12 +1350,32 @@ def _record(note: ParsedNote) -> dict[str, Any]:
     return note_to_record(note)
 
 
+#: Work on this many notes or more reports its progress (`coffeechat.progress`).
+PROGRESS_FROM = 2000
+
 #: Notes are spread over this many buckets by a hash of their path, each with a fingerprint.
 BUCKETS = 256
 
 
 def _bucket(path: str) -> int:
     return zlib.crc32(path.encode("utf-8", "surrogateescape")) % BUCKETS
+
+
+def _stages(bar: progress.Progress | None, label: str) -> Callable[[int, int], None] | None:
+    """A ``(done, total)`` callback that reports to ``bar`` as the stage ``label``."""
+    if bar is None:
+        return None
+    at = 0
+
+    def report(done: int, total: int) -> None:
+        nonlocal at
+        if done == 0:
+            bar.stage(label, total)
+        else:
+            bar.advance(done - at)
+        at = done
+
+    return report
 
 
 def _walk_digest(stats: Mapping[str, FileStat]) -> str:
