@@ -592,3 +592,35 @@ def test_a_read_the_view_did_not_note_is_caught(sample, monkeypatch, read):
         except AssertionError:
             return
     pytest.fail(f"no test noticed that {read} was left unnoted")
+
+
+def test_the_days_worked_out_ahead_need_no_note_read(generated, tmp_path):
+    """A new day, or a day back, within the days worked out ahead (`AHEAD_DAYS`) takes each
+    subject's items from its chain: with every stored note made unreadable, the stored agenda
+    is still brought to those days rather than rebuilt, and equals one computed from scratch."""
+    import os
+    import sqlite3
+
+    from coffeechat.core.agenda import AHEAD_DAYS
+    from coffeechat.storage.index import Index
+
+    root, settings, _people, _editable = on_disk(generated, tmp_path / "vault")
+    old = 1_600_000_000 * 10**9  # (long before the index: no note is re-read as racy)
+    for path in root.rglob("*.md"):
+        os.utime(path, ns=(old, old))
+    start = dt.date(2026, 6, 1)
+    assert Index(root, settings).agenda(start).how == "rebuilt"
+    db = sqlite3.connect(root / ".coffeechat" / "index.sqlite")
+    with db:
+        db.execute("UPDATE notes SET record = ?", ('"not a note"',))
+    db.close()
+    moved = 0
+    for days in (1, 3, 0, 2, AHEAD_DAYS // 2, 1, 0):
+        day = start + dt.timedelta(days=days)
+        got = Index(root, settings).agenda(day)
+        assert got.how in ("updated", "cached"), day
+        moved += got.how == "updated"
+        want = Index(root, settings, use_cache=False).agenda(day)
+        same(as_tuple(got.result), as_tuple(want.result))
+        assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
+    assert moved == 7

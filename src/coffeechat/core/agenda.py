@@ -25,7 +25,7 @@ import datetime as dt
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coffeechat.config import Settings
@@ -77,8 +77,12 @@ from coffeechat.core.vault import (
 )
 
 __all__ = [
+    "AHEAD_DAYS",
+    "AHEAD_WINDOWS",
     "NEVER",
     "Agenda",
+    "AheadTable",
+    "Found",
     "Lookup",
     "NoteFacts",
     "Patch",
@@ -242,6 +246,33 @@ class ReadIndex:
         return {key for s in subjects for key in self.by_subject.get(s, ())}
 
 
+#: How far ahead of today a subject's items are worked out too (`AheadTable`), in days, and in
+#: windows at most: the first run of each of those days finds them made, and reads no note.
+AHEAD_DAYS = 45
+AHEAD_WINDOWS = 8
+
+
+class AheadTable:
+    """Each subject's items over the windows from the day they were computed on, as far as
+    `AHEAD_DAYS` (a chain of `Found`, today's first), in memory; a store may keep them in a
+    database instead (same methods). A new day, or a day back, takes a subject's items from
+    here when a window of its chain holds that day; only a change to what it read replaces the
+    chain. Subjects whose items hold for good have none."""
+
+    def __init__(self) -> None:
+        self.chains: dict[str, tuple[Found, ...]] = {}
+
+    def get(self, subjects: Iterable[str]) -> dict[str, tuple[Found, ...]]:
+        return {s: self.chains[s] for s in subjects if s in self.chains}
+
+    def set(self, subject: str, chain: tuple[Found, ...] | None) -> None:
+        """Replace ``subject``'s chain (None: it has none)."""
+        if chain is None or len(chain) < 2:
+            self.chains.pop(subject, None)
+        else:
+            self.chains[subject] = chain
+
+
 #: What `check` needs of a note beside the rules (`Agenda.facts`).
 NoteFacts = tuple[int, tuple[Finding, ...]]
 #: A contact as the feed shows them: (name, company, role, email, phone).
@@ -278,6 +309,8 @@ class Agenda:
     windows: dict[str, Window] = field(default_factory=dict)
     #: What each subject read: which subjects a change recomputes.
     reads: ReadIndex = field(default_factory=ReadIndex)
+    #: Each subject's items on the days ahead, as far as they are worked out.
+    ahead: AheadTable = field(default_factory=AheadTable)
     #: note -> what `check` needs of it beside the rules: the day of its latest log line or
     #: its meeting (as an ordinal, 0 for none: a year ahead it is a mistyped year), and its
     #: findings (those of duplicates left out: they are told from `dups`)
@@ -405,11 +438,13 @@ def build_agenda(
     view = RecordingVault(vault)
     subjects = list(all_subjects(vault))
 
-    def evaluated() -> Iterator[tuple[str, _Found]]:
+    def evaluated() -> Iterator[tuple[str, Found]]:
         for n, subject in enumerate(subjects):
             if progress is not None and n % 1024 == 0:
                 progress(n, len(subjects))
-            yield subject, _evaluate(view, subject, today)
+            chain = _chain(view, subject, today)
+            agenda.ahead.set(subject, chain)
+            yield subject, chain[0]
         if progress is not None:
             progress(len(subjects), len(subjects))
 
@@ -418,11 +453,11 @@ def build_agenda(
 
 
 @dataclass(frozen=True, slots=True)
-class _Found:
+class Found:
     """What the rules made of one subject on one day, and what they read to make it."""
 
     items: list[DueItem]
-    keys: set[str]
+    keys: set[str] | None  # (None: what the subject read is as recorded)
     window: Window
     gone: bool = False  # the subject is no more (its note went, or nothing names it)
     dormant: Finding | None = None  # a contact: the suggestion to mark them dormant
@@ -431,20 +466,20 @@ class _Found:
     card: tuple[str, dict[str, Any]] | None = None  # (kind, its row in `list`)
 
 
-def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> _Found:
+def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> Found:
     """Run the rules for ``subject`` over ``view``, noting what they read."""
     day = view.record(today)
     reads = view.reads
     if subject.startswith(REF):
         key = subject[len(REF) :]
         if not view.meetings_referring(key) and not view.contacts_named(key):
-            return _Found([], reads.keys(), (0, NEVER), gone=True)
+            return Found([], reads.keys(), (0, NEVER), gone=True)
         items = list(subject_items(view, subject, day))
-        return _Found(items, reads.keys(), reads.window())
+        return Found(items, reads.keys(), reads.window())
     contact, meeting = view.contacts.get(subject), view.meetings.get(subject)
     company = view.companies.get(subject) if contact is None and meeting is None else None
     if contact is None and meeting is None and company is None:
-        return _Found([], reads.keys(), (0, NEVER), gone=True)
+        return Found([], reads.keys(), (0, NEVER), gone=True)
     items = list(subject_items(view, subject, day))
     found = dormant(view, contact, day) if contact is not None else None
     share = field_share(view, meeting, day) if meeting is not None else None
@@ -461,13 +496,26 @@ def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> _Found:
     keys = reads.keys()
     # (A subject always reads its own note: a change to it recomputes the subject anyway.)
     keys.discard(note_key(subject))
-    return _Found(items, keys, reads.window(), False, found, share, ahead, card)
+    return Found(items, keys, reads.window(), False, found, share, ahead, card)
+
+
+def _chain(view: RecordingVault, subject: str, today: dt.date) -> tuple[Found, ...]:
+    """``subject`` on ``today``, and on the first day after each window as far as
+    `AHEAD_DAYS`: the windows follow one another. The first holds what every one read."""
+    chain = [_evaluate(view, subject, today)]
+    limit = today.toordinal() + AHEAD_DAYS
+    while not chain[-1].gone and chain[-1].window[1] <= limit and len(chain) < AHEAD_WINDOWS:
+        chain.append(_evaluate(view, subject, dt.date.fromordinal(chain[-1].window[1])))
+    if len(chain) == 1:
+        return (chain[0],)
+    keys = set().union(*(f.keys or () for f in chain))
+    return (replace(chain[0], keys=keys), *chain[1:])
 
 
 def _commit(
     agenda: Agenda,
     vault: Vault,
-    found: Iterable[tuple[str, _Found]],
+    found: Iterable[tuple[str, Found]],
     notes: Iterable[str],
     whole: bool = False,
 ) -> None:
@@ -522,7 +570,8 @@ def _commit(
             agenda.reads.record(subject, None)
         else:
             agenda.windows[subject] = got.window
-            agenda.reads.record(subject, got.keys)
+            if got.keys is not None:
+                agenda.reads.record(subject, got.keys)
         if got.dormant is not None:
             agenda.dormant[subject] = got.dormant
         if got.card is not None:
@@ -536,8 +585,11 @@ def _commit(
             was = agenda.scheduled.pop(subject, None)
             if got.scheduled is not None:
                 agenda.scheduled[subject] = got.scheduled
-            if got.scheduled is not None or was is not None or subject in vault.meetings:
-                agenda.touched.add(subject)
+            meeting = subject in vault.meetings or (
+                got.card is not None and got.card[0] == "meeting"
+            )
+            if got.scheduled is not None or was is not None or meeting:
+                agenda.touched.add(subject)  # (from a chain, ``vault`` is empty: its row says)
         if refinish:
             agenda.items.pop(subject, None)
             if got.items:
@@ -764,19 +816,20 @@ def _recompute(
     core |= lookup.answering(agenda.reads.of(subjects))
     first = part = partial_vault(settings, core, lookup, load, changed)
     absent = core - part.notes.keys()  # (asked for, and not stored: gone)
-    found: dict[str, _Found] = {}
+    found: dict[str, Found] = {}
     pending = subjects
     while pending:
         view = RecordingVault(part)
-        got = {s: _evaluate(view, s, agenda.today) for s in pending}
-        answers = lookup.answers(set().union(*(f.keys for f in got.values())))
+        got = {s: _chain(view, s, agenda.today) for s in pending}
+        answers = lookup.answers(set().union(*(c[0].keys or () for c in got.values())))
         short: dict[str, set[str]] = {}
-        for subject, result in got.items():
-            wanted = set().union(*(answers.get(k, ()) for k in result.keys))
+        for subject, chain in got.items():
+            wanted = set().union(*(answers.get(k, ()) for k in chain[0].keys or ()))
             if wanted - part.notes.keys() - absent:
                 short[subject] = wanted  # read something this part cannot answer in full
             else:
-                found[subject] = result
+                found[subject] = chain[0]
+                agenda.ahead.set(subject, chain)
         # Those run again on a part of what they read now (a new link, a meeting now held).
         pending = set(short)
         if pending:
@@ -824,7 +877,16 @@ def move_day(
             agenda.done = patch.apply(agenda.done)
             agenda.patches.append(patch)
     if expired:
-        _recompute(agenda, settings, expired, lookup, load)
+        # (A subject whose chain has a window holding the day takes its items from there.)
+        made = {}
+        for subject, chain in agenda.ahead.get(expired).items():
+            ready = next((f for f in chain if f.window[0] <= t < f.window[1]), None)
+            if ready is not None:
+                made[subject] = replace(ready, keys=None)
+        if made:
+            _commit(agenda, build_vault((), settings), made.items(), ())
+        if expired - made.keys():
+            _recompute(agenda, settings, expired - made.keys(), lookup, load)
     if agenda.items_complete:
         agenda._refinish()
     return len(expired)

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from coffeechat.core.agenda import Agenda, Patch, PersonRow, Result, Shape
+from coffeechat.core.agenda import Agenda, Found, Patch, PersonRow, Result, Shape
 from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, Task
 
 #: A stored patch of the finished agenda, with the insights and problem count after it.
@@ -24,6 +24,8 @@ __all__ = [
     "agenda_from_json",
     "agenda_to_json",
     "card_from",
+    "chain_from",
+    "chain_to",
     "dumps",
     "findings_from",
     "findings_to",
@@ -350,6 +352,67 @@ def meeting_from(value: Any) -> Meeting:
         tuple(snoozed),
         _str(word),
     )
+
+
+# --- a subject's items on the days ahead (`core.agenda.AheadTable`) ----------------------------
+
+
+def chain_to(chain: tuple[Found, ...]) -> str:
+    return dumps(
+        [
+            [
+                f.window[0],
+                f.window[1],
+                items_to(f.items),
+                _finding_to(f.dormant) if f.dormant is not None else None,
+                (
+                    [f.share[0].toordinal(), f.share[1], [list(pair) for pair in f.share[2]]]
+                    if f.share is not None
+                    else None
+                ),
+                meeting_to(f.scheduled) if f.scheduled is not None else None,
+                [f.card[0], f.card[1]] if f.card is not None else None,
+            ]
+            for f in chain
+        ]
+    )
+
+
+def chain_from(text: Any) -> tuple[Found, ...]:
+    """A stored chain, each window's `Found` with what it read left as recorded (None)."""
+    out = []
+    for row in _list(loads(text)):
+        lo, hi, items, dormant, share, scheduled, card = _list(row, 7)
+        lo, hi = _int(lo), _int(hi)
+        if not lo < hi:
+            raise Damaged("a stored window is empty")
+        shared = None
+        if share is not None:
+            day, name, keys = _list(share, 3)
+            shared = (
+                _day(day),
+                _str(name),
+                tuple((_str(k), _str(n)) for k, n in (_list(pair, 2) for pair in _list(keys))),
+            )
+        carded = None
+        if card is not None:
+            kind, value = _list(card, 2)
+            if kind not in _CARDS:
+                raise Damaged("a stored row is of no known kind")
+            carded = (kind, card_from(kind, value))
+        out.append(
+            Found(
+                items_from(items),
+                None,
+                (lo, hi),
+                False,
+                _finding_from(dormant) if dormant is not None else None,
+                shared,
+                meeting_from(scheduled) if scheduled is not None else None,
+                carded,
+            )
+        )
+    return tuple(out)
 
 
 # --- the agenda's own state -------------------------------------------------------------------

@@ -27,8 +27,10 @@ from coffeechat import __version__, progress
 from coffeechat.config import Settings
 from coffeechat.core.agenda import (
     Agenda,
+    AheadTable,
     DupTable,
     FieldTally,
+    Found,
     Lookup,
     Patch,
     ReadIndex,
@@ -76,7 +78,7 @@ __all__ = [
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
 #: when the core's source changes at all, see `_code_digest`).
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -153,6 +155,7 @@ CREATE INDEX reads_subject ON reads (subject);
 CREATE TABLE facts (path TEXT PRIMARY KEY, latest INTEGER NOT NULL, findings TEXT NOT NULL);
 CREATE INDEX facts_latest ON facts (latest);
 CREATE TABLE cards (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, card TEXT NOT NULL);
+CREATE TABLE ahead (subject TEXT PRIMARY KEY, chain TEXT NOT NULL);
 CREATE INDEX cards_kind ON cards (kind);
 INSERT INTO meta VALUES ('gen', '0');
 """
@@ -900,8 +903,13 @@ class Index:
                     "reads",
                     "facts",
                     "cards",
+                    "ahead",
                 ):
                     db.execute(f"DELETE FROM {table}")
+                db.executemany(
+                    "INSERT INTO ahead VALUES (?, ?)",
+                    ((s, codec.chain_to(c)) for s, c in agenda.ahead.chains.items()),
+                )
                 db.executemany(
                     "INSERT INTO shares VALUES (?, ?, ?, ?)",
                     (
@@ -992,6 +1000,7 @@ class Index:
         agenda = codec.agenda_from_json(row[0])
         agenda.done = result.items
         agenda.tally, agenda.dups, agenda.reads = _SqlTally(db), _SqlDups(db), _SqlReads(db)
+        agenda.ahead = _SqlAhead(db)
         if changed or removed:
             notes = {n.path: n for n in lookup.load(set(changed))}
             if apply_changes(agenda, self.settings, notes, lookup, lookup.load, removed) is None:
@@ -1701,6 +1710,26 @@ class _SqlTally(FieldTally):
             "SELECT name FROM shares WHERE key = ? ORDER BY meeting LIMIT 1", (key,)
         ).fetchone()
         return count, latest, name
+
+
+class _SqlAhead(AheadTable):
+    """`AheadTable` kept in the cache's ``ahead`` table."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def get(self, subjects: Iterable[str]) -> dict[str, tuple[Found, ...]]:
+        query = "SELECT subject, chain FROM ahead WHERE subject IN ({})"
+        rows = _rows(self.db, query, sorted(subjects))
+        return {codec.text(s): codec.chain_from(c) for s, c in rows}
+
+    def set(self, subject: str, chain: tuple[Found, ...] | None) -> None:
+        if chain is None or len(chain) < 2:
+            self.db.execute("DELETE FROM ahead WHERE subject = ?", (subject,))
+        else:
+            self.db.execute(
+                "INSERT OR REPLACE INTO ahead VALUES (?, ?)", (subject, codec.chain_to(chain))
+            )
 
 
 class _SqlDups(DupTable):
