@@ -773,7 +773,11 @@ def _render_cached(
         stale |= {
             old[2] for ref, _hit in made if (old := known.get(ref) or was.get(ref)) is not None
         }
-        order = [row for row in order if row[0] not in stale]
+        order = list(order)
+        for key in stale:  # (sorted, keys unique: find each rather than test every row)
+            at = bisect.bisect_left(order, (key,))
+            if at < len(order) and order[at][0] == key:
+                del order[at]
         for _group, ref in gone:
             del data[ref]
         for ref, hit in made:
@@ -782,10 +786,9 @@ def _render_cached(
     cache.items, cache.meetings, cache.order, cache.data = fresh, meetings, order, data
     timed = [h[3] for group in (meetings, fresh) for h in group.values() if h[5]]
     head, tail = _envelope(options, timed)
-    body = b"".join(map(data.__getitem__, [ref for _key, ref in order]))
-    return Feed(
-        b"".join((head, body, tail)), items=len(shown), meetings=len(scheduled), events=len(order)
-    )
+    # (One join: the feed of a big vault is 80 MB, and each copy of it costs.)
+    whole = b"".join([head, *[data[ref] for _key, ref in order], tail])
+    return Feed(whole, items=len(shown), meetings=len(scheduled), events=len(order))
 
 
 def _with_bytes(
