@@ -416,3 +416,19 @@ def test_fold_composes_what_case_folding_decomposes():
     from coffeechat.core.links import fold
 
     assert fold("ß\u0301") == fold(fold("ß\u0301")) == "s\u015b"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("met [[Jane Doe]] today", "met Jane Doe today"),
+        ("[[people/Jane Doe#Log|Jane]] and [[Acme Corp.md]]", "Jane and Acme Corp"),
+        ("see [[#Log]] above", "see  above"),
+        ("[[a\\|b]] in a table", "b in a table"),
+        ("no links [here](x.md)", "no links [here](x.md)"),
+    ],
+)
+def test_link_text_shows_each_link_as_obsidian_does(text, shown):
+    from coffeechat.core.links import link_text
+
+    assert link_text(text) == shown

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from coffeechat.config import Settings
-from coffeechat.core.links import fold
+from coffeechat.core.links import fold, link_text
+from coffeechat.core.lint import KINDS as LETTER_KINDS  # (the kinds of letter: one list)
 from coffeechat.core.model import ATTEMPT_KINDS, Company, Contact, Meeting, Person
 from coffeechat.core.notes import parse_note
 from coffeechat.core.rules import after, chase_due
@@ -43,7 +44,6 @@ __all__ = [
     "when_phrase",
 ]
 
-LETTER_KINDS = ("approach", "follow_up", "thank_you", "report_back", "update", "landed")
 #: What each field means, for the prompt that asks for it and the note that says it is missing.
 FIELD_HELP: dict[str, str] = {
     "name": "their full name",
@@ -105,14 +105,13 @@ def note_body(text: str) -> str:
     return text
 
 
-_WIKI = re.compile(r"!?\[\[([^\[\]|#]*)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|==|~~)(\S(?:.*?\S)?)\1")
 
 
 def plain(text: str) -> str:
     """Markdown to plain prose: links to their text, no emphasis marks, one line."""
-    text = _WIKI.sub(lambda m: (m[2] or m[1].rsplit("/", 1)[-1]).strip(), text)
+    text = link_text(text)
     text = _MD_LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     return " ".join(text.split())

@@ -8,7 +8,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Link", "LinkResolver", "Resolution", "fold", "parse_link", "parse_link_list"]
+__all__ = [
+    "Link",
+    "LinkResolver",
+    "Resolution",
+    "fold",
+    "link_text",
+    "parse_link",
+    "parse_link_list",
+]
 
 _WIKILINK = re.compile(r"!?\[\[([^\[\]]*?)\]\]")
 
@@ -74,6 +82,17 @@ def parse_link(value: Any) -> Link | None:
         inner = inner.rstrip("\\")  # [[a\|b]] inside tables
         display = display.strip() or None
     return _split(inner, display, text, bare=False)
+
+
+def link_text(text: str) -> str:
+    """``text`` with each wiki-link as Obsidian shows it in reading view: its display text,
+    else the name of the note it points to (``[[people/Jane Doe#Log|Jane]]`` -> ``Jane``)."""
+
+    def shown(m: re.Match[str]) -> str:
+        link = parse_link(m[0])
+        return link.name.strip() if link is not None else ""
+
+    return _WIKILINK.sub(shown, text)
 
 
 def _split(inner: str, display: str | None, raw: str, bare: bool) -> Link | None:
