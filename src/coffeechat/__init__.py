@@ -24,14 +24,11 @@ __all__ = ["__version__", "due_items", "load_vault"]
 def load_vault(path: str | _Path, use_cache: bool = True) -> Vault:
     """Read the vault at ``path`` (through its index unless ``use_cache`` is false)."""
     from coffeechat.config import load_settings
-    from coffeechat.core.vault import build_vault
     from coffeechat.storage.index import Index
 
     root = _Path(path)
     settings, _warnings = load_settings(root)
-    refresh = Index(root, settings, use_cache=use_cache).refresh()
-    vault = build_vault(refresh.notes, settings)
-    vault.findings.extend(refresh.findings)
+    vault: Vault = Index(root, settings, use_cache=use_cache).vault()
     return vault
 
 

@@ -28,7 +28,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -489,14 +489,10 @@ class PushResult:
 
 
 def load_vault(root: Path, settings: Settings) -> Any:
-    """The vault through the index, as every command reads it."""
-    from coffeechat.core.vault import build_vault
+    """The whole vault, through the one loader (`Index.vault`)."""
     from coffeechat.storage.index import Index
 
-    refresh = Index(root, settings).refresh()
-    vault = build_vault(refresh.notes, settings)
-    vault.findings.extend(refresh.findings)
-    return vault
+    return Index(root, settings).vault()
 
 
 def _day_of(moment: dt.date | dt.datetime | None, tz: dt.tzinfo, today: dt.date) -> dt.date:
@@ -510,73 +506,25 @@ def _day_of(moment: dt.date | dt.datetime | None, tz: dt.tzinfo, today: dt.date)
 
 
 def write_resolution(
-    root: Path, settings: Settings, vault: Any, item: Any, day: dt.date
+    root: Path, settings: Settings, reading: Any, writes: Sequence[Any], day: dt.date
 ) -> list[str]:
-    """Resolve ``item`` as `coffeechat done` does (the same writes, through the safe-edit layer),
-    dated ``day``; returns what was written."""
-    from coffeechat.core.actions import LOG_HEADING, resolution
-    from coffeechat.core.edits import Link
-    from coffeechat.core.model import NoteType
-    from coffeechat.storage.writer import NoteNames, create_note, edit_note
+    """Carry out ``writes`` (what resolves an item, read in ``reading``: a
+    `storage.done.Reading`) as `coffeechat done` does, dated ``day``; returns what was
+    written. The same code as `done` (`storage.done.carry_out`), so the same bytes."""
+    from coffeechat.storage.done import carry_out
+    from coffeechat.storage.writer import edit_note
 
-    said = []
-    for write in resolution(item, vault, day):
-        rel = write.path or ""
-        if write.op == "set":
-            edit_note(root, rel, functools.partial(_set, key=write.key, value=write.value))
-        elif write.op == "log":
-            edit_note(root, rel, functools.partial(_log, text=write.text))
-        elif write.op == "tick":
-            edit_note(
-                root,
-                rel,
-                functools.partial(
-                    _tick, line=write.line or 0, day=day, expect=(write.text, write.value)
-                ),
-            )
-        else:
-            fields: list[tuple[str, Any]] = list(write.fields)
-            if fields and fields[0][0] == "referred_by":
-                hits = [p for p in vault.find(fields[0][1]) if p in vault.contacts]
-                stem = hits[0].rsplit("/", 1)[-1] if len(hits) == 1 else ""
-                fields = (
-                    [("referred_by", Link(stem[:-3] if stem.lower().endswith(".md") else stem))]
-                    if stem
-                    else []
-                )
-            fields.append(("added", day))
-            rel = create_note(
-                root,
-                settings,
-                NoteType.CONTACT,
-                write.key,
-                fields,
-                names=NoteNames(vault.notes),
-                now=dt.datetime.combine(day, dt.time(9)),
-                body_lines=[(LOG_HEADING, write.text)],
-            )
-            write = type(write)("create_contact", rel, key=write.key, text=write.text)
-        said.append(write.describe())
-    return said
-
-
-def _set(data: bytes, *, key: str, value: Any) -> bytes:
-    from coffeechat.core.edits import set_key
-
-    return set_key(data, key, value)
-
-
-def _log(data: bytes, *, text: str) -> bytes:
-    from coffeechat.core.actions import LOG_HEADING
-    from coffeechat.core.edits import append_line_under_heading
-
-    return append_line_under_heading(data, LOG_HEADING, text)
-
-
-def _tick(data: bytes, *, line: int, day: dt.date, expect: tuple[str, dt.date]) -> bytes:
-    from coffeechat.core.edits import tick_task
-
-    return tick_task(data, line, day, expect)
+    done = carry_out(
+        writes,
+        day,
+        root=root,
+        settings=settings,
+        edit=functools.partial(edit_note, root),
+        part=lambda names: reading.part(names=names),
+        names=reading.names,
+        now=dt.datetime.combine(day, dt.time(9)),
+    )
+    return [write.describe() for write in done]
 
 
 def push(
@@ -592,8 +540,9 @@ def push(
     server_factory: Callable[[Target, str | None], Server] = Server,
 ) -> PushResult:
     """Bring the collection in line with the vault; see the module's docstring."""
-    from coffeechat.core.rules import evaluate
-    from coffeechat.ics import item_id_of, parse_object
+    from coffeechat.ics import parse_object
+    from coffeechat.storage.done import Reading
+    from coffeechat.storage.index import Index
 
     where = target(settings, as_)
     if callable(secret):
@@ -619,25 +568,32 @@ def push(
         if found:
             remote = _survey(server, records, foreign, parse_object)
 
-        # 1. tasks ticked on the server flow back into the vault, once
-        vault = None
+        # 1. tasks ticked on the server flow back into the vault, once: each resolved as
+        # `done` resolves it, all read from the store as it was before the first is written
+        index = Index(root, settings)
+        agenda = None
         completed = [
             r for r in remote.values() if r.component == "VTODO" and r.completed is not None
         ]
         if completed:
-            vault = load_vault(root, settings)
-            open_items = {i.id: i for i in evaluate(vault, today)}
+            agenda = index.agenda(today)
+            reading = Reading(index)
+            plans = _resolutions(
+                completed, records, agenda.result.items, reading, settings.tz, today, dry_run
+            )
             wrote = False
             for ticked in completed:
                 entry = records.get(ticked.uid, {})
-                item = open_items.get(item_id_of(ticked.uid) or "")
-                if item is not None and entry.get("done") != ticked.etag:
-                    day = _day_of(ticked.completed, settings.tz, today)
+                plan = plans.get(ticked.uid)
+                if plan is not None:
+                    item, day, writes = plan
                     if dry_run:
                         result.done.append(f"{item.title} (ticked on the server; would be written)")
                     else:
                         try:
-                            said = write_resolution(root, settings, vault, item, day)
+                            if isinstance(writes, CoffeechatError):
+                                raise writes
+                            said = write_resolution(root, settings, reading, writes, day)
                         except CoffeechatError as exc:
                             result.failed.append(f"{item.title}: ticked on the server, but {exc}")
                             continue
@@ -663,13 +619,13 @@ def push(
                     continue
                 records.pop(ticked.uid, None)
             if wrote:
-                vault = None  # read again, with what was just written
+                agenda = None  # read again, with what was just written
 
         # 2. the vault's objects, now
         try:
             _sync(
                 server,
-                vault or load_vault(root, settings),
+                agenda or index.agenda(today),
                 root,
                 settings,
                 today,
@@ -689,6 +645,40 @@ def push(
     return result
 
 
+def _resolutions(
+    completed: list[Remote],
+    records: dict[str, dict[str, Any]],
+    items: list[Any],
+    reading: Any,
+    tz: dt.tzinfo,
+    today: dt.date,
+    dry_run: bool,
+) -> dict[str, tuple[Any, dt.date, Any]]:
+    """By UID, each task ticked on the server whose item is still open and not yet written
+    back: the item, the day it was ticked, and the writes that resolve it as `done` would
+    (`core.actions.resolution`, on the part of the vault ``reading`` gives, all read before
+    any is written), or the error that says why it cannot be; None in a dry run."""
+    from coffeechat.core.actions import resolution
+    from coffeechat.ics import item_id_of
+    from coffeechat.storage.done import around
+
+    open_items = {i.id: i for i in items}
+    plans: dict[str, tuple[Any, dt.date, Any]] = {}
+    for ticked in completed:
+        item = open_items.get(item_id_of(ticked.uid) or "")
+        if item is None or records.get(ticked.uid, {}).get("done") == ticked.etag:
+            continue
+        day = _day_of(ticked.completed, tz, today)
+        writes: Any = None
+        if not dry_run:
+            try:
+                writes = resolution(item, reading.part(around=around(item)), day)
+            except CoffeechatError as exc:
+                writes = exc
+        plans[ticked.uid] = (item, day, writes)
+    return plans
+
+
 def _guarded(result: PushResult, label: str, call: Callable[[], Any]) -> Any:
     """One write; a refusal of this one object is noted and the others go on."""
     try:
@@ -702,7 +692,7 @@ def _guarded(result: PushResult, label: str, call: Callable[[], Any]) -> Any:
 
 def _sync(
     server: Server,
-    vault: Any,
+    agenda: Any,
     root: Path,
     settings: Settings,
     today: dt.date,
@@ -715,8 +705,8 @@ def _sync(
     dry_run: bool,
     overwrite: bool,
 ) -> None:
-    """Create, update and delete until the collection shows the vault."""
-    from coffeechat.core.rules import evaluate
+    """Create, update and delete until the collection shows the vault: the items, meetings and
+    contacts of ``agenda`` (`storage.index.AgendaRefresh`), as the feed shows them."""
     from coffeechat.ics import FeedOptions, parse_object, push_objects
     from coffeechat.publish import vault_name
 
@@ -724,11 +714,11 @@ def _sync(
         settings, vault_name(root, settings), **dict(overrides or {})
     )
     wanted = push_objects(
-        evaluate(vault, today),
-        vault.meetings.values(),
+        agenda.result.items,
+        agenda.meetings(),
         today,
         options,
-        vault.contacts,
+        agenda.contacts(),
         todo=where.component == "VTODO",
     )
     for uid, obj in sorted(wanted.items()):

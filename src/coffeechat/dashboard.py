@@ -210,10 +210,9 @@ def compose(
     from coffeechat.publish import vault_name
 
     if vault is None:
-        from coffeechat.core.vault import build_vault
         from coffeechat.storage.index import Index
 
-        vault = build_vault(Index(root, settings).refresh().notes, settings)
+        vault = Index(root, settings).vault()
     try:
         base = (root / "Meetings.base").read_text(encoding="utf-8", errors="replace")
     except OSError:

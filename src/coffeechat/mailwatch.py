@@ -139,7 +139,6 @@ class MaildirFollower:
 
     def read_new(self) -> bool:
         """Log the messages not read yet; False when a note was refused (to try again)."""
-        from coffeechat.core.vault import build_vault
         from coffeechat.importers.mail import log_mail, read_mail
         from coffeechat.storage.index import Index
         from coffeechat.storage.lock import write_lock
@@ -151,7 +150,7 @@ class MaildirFollower:
         if not mails:
             return True
         with write_lock(self.root):
-            vault = build_vault(Index(self.root, self.settings).refresh().notes, self.settings)
+            vault = Index(self.root, self.settings).vault()
 
             def edit(rel: str, change: Callable[[bytes], bytes]) -> bool:
                 note = vault.notes.get(rel)

@@ -52,15 +52,11 @@ class App:
     @cached_property
     def vault(self) -> Any:
         """The vault, read through the index (brought up to date first)."""
-        from coffeechat.core.vault import build_vault
         from coffeechat.storage.index import Index
 
-        refresh = Index(self.root, self.settings).refresh()
-        vault = build_vault(refresh.notes, self.settings)
-        for warning in refresh.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        vault.findings.extend(refresh.findings)
-        return vault
+        return Index(self.root, self.settings).vault(
+            warn=lambda warning: click.echo(f"warning: {warning}", err=True)
+        )
 
     @cached_property
     def agenda(self) -> Any:

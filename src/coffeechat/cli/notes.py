@@ -161,9 +161,9 @@ def _one(app: App, name: str, kind: str) -> str:
 
 def _link_to(path: str) -> Any:
     from coffeechat.core.edits import Link
+    from coffeechat.core.vault import note_stem
 
-    stem = path.rsplit("/", 1)[-1]
-    return Link(stem[:-3] if stem.lower().endswith(".md") else stem)
+    return Link(note_stem(path))
 
 
 def _company_link(app: App, vault: Any, company: str, names: Any, created: list[str]) -> Any:
@@ -519,12 +519,6 @@ def _find_item(app: App, ident: str) -> Any:
     return items[0]
 
 
-def _item_notes(item: Any) -> list[str]:
-    """The subject of an item and the notes it names: around them, a part of the vault holds
-    everything its rules read (as recorded in the store) and `resolution` looks at."""
-    return [p for p in (item.subject, item.source, item.contact_path, item.meeting) if p]
-
-
 @cli.command()
 @click.argument("ident", metavar="ID")
 @click.option("-m", "--message", help="The text of the log line (default: a plain description).")
@@ -533,50 +527,31 @@ def _item_notes(item: Any) -> list[str]:
 def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
     """Mark the item ID as done, by writing what you would have written: a log line,
     the meeting's thank_you: or prepared: date, a ticked task, a cleared follow_up:."""
-    from coffeechat.core.actions import LOG_HEADING, resolution
-    from coffeechat.core.edits import append_line_under_heading, set_key, tick_task
-    from coffeechat.core.model import NoteType
-    from coffeechat.storage.writer import create_note
+    from coffeechat.core.actions import resolution
+    from coffeechat.storage.done import around, carry_out
 
     if not dry_run:
         app.lock_for_writing()
     item = _find_item(app, ident)
-    writes = resolution(item, app.part(around=_item_notes(item)), app.today, message)
-    for write in writes:
-        if dry_run:
+    writes = resolution(item, app.part(around=around(item)), app.today, message)
+    if dry_run:
+        for write in writes:
             click.echo(f"Would {write.describe(planned=True)}")
-            continue
-        path = write.path or ""  # (only a new contact has none)
-        if write.op == "set":
-            key, value = write.key, write.value
-            app.edit(path, lambda d, k=key, v=value: set_key(d, k, v))
-        elif write.op == "log":
-            text = write.text
-            app.edit(path, lambda d, t=text: append_line_under_heading(d, LOG_HEADING, t))
-        elif write.op == "tick":
-            line, expect = write.line, (write.text, write.value)
-            app.edit(path, lambda d, n=line, e=expect: tick_task(d, n, app.today, e))
-        else:
-            fields = list(write.fields)
-            if fields and fields[0][0] == "referred_by":
-                giver = app.part(names=[fields[0][1]])
-                hits = [p for p in giver.find(fields[0][1]) if p in giver.contacts]
-                fields = [("referred_by", _link_to(hits[0]))] if len(hits) == 1 else []
-            fields.append(("added", app.today))
-            rel = create_note(
-                app.root,
-                app.settings,
-                NoteType.CONTACT,
-                write.key,
-                fields,
-                names=app.names(),
-                now=_now(app),
-                body_lines=[(LOG_HEADING, write.text)],
-            )
-            write = type(write)("create_contact", rel, key=write.key, text=write.text)
-            click.echo(f"Created {rel}")
-        if not dry_run:
-            click.echo(f"Done {item.id}: {item.title} — {write.describe()}")
+        return
+    done_writes = carry_out(
+        writes,
+        app.today,
+        root=app.root,
+        settings=app.settings,
+        edit=app.edit,
+        part=lambda names: app.part(names=names),
+        names=app.names,
+        now=_now(app),
+    )
+    for write in done_writes:
+        if write.op == "create_contact":
+            click.echo(f"Created {write.path}")
+        click.echo(f"Done {item.id}: {item.title} — {write.describe()}")
 
 
 @cli.command()
@@ -601,11 +576,12 @@ def snooze(app: App, ident: str, until: dt.date) -> None:
         )
     app.lock_for_writing()
     from coffeechat.core.rules import subject_items
+    from coffeechat.storage.done import around
 
     item = _find_item(app, ident)
     # A snooze only ever moves an item later than the rule's own date: one on or before it
     # would be written and change nothing. (An earlier snooze may be brought forward.)
-    part = app.part(around=_item_notes(item))
+    part = app.part(around=around(item))
     due = next(
         (i.due for i in subject_items(part, item.subject, app.today) if i.id == item.id), item.due
     )

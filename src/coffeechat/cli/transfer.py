@@ -137,11 +137,9 @@ def _vault_to_change(app: App, dry_run: bool) -> Any:
     if not dry_run:
         app.lock_for_writing()
         return app.vault
-    from coffeechat.core.vault import build_vault
     from coffeechat.storage.index import Index
 
-    refresh = Index(app.root, app.settings, use_cache=False).refresh()
-    return build_vault(refresh.notes, app.settings)
+    return Index(app.root, app.settings, use_cache=False).vault()
 
 
 def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) -> None:

@@ -1322,6 +1322,20 @@ class Index:
                     out |= lookup.meetings_with(contact)
         return out
 
+    # -- the whole vault: the one loader -------------------------------------------------------
+    def vault(self, warn: Callable[[str], None] | None = None) -> Any:
+        """Every note, brought up to date (`refresh`), built into the model
+        (`core.vault.Vault`), with what the walk could not read among its findings; ``warn``
+        hears what went wrong with the store itself. The one way anything loads the whole
+        vault (the CLI's `App.vault`, `coffeechat.load_vault`, an import, the dashboard, the
+        mail watcher), so they all see the same notes the same way."""
+        refresh = self.refresh()
+        vault = build_vault(refresh.notes, self.settings)
+        for warning in refresh.warnings if warn is not None else ():
+            warn(warning)
+        vault.findings.extend(refresh.findings)
+        return vault
+
 
 def _stored_findings(db: sqlite3.Connection, paths: Iterable[str] | None = None) -> list[Finding]:
     """The findings kept beside the notes ``paths`` (None: every note), checked as read."""
