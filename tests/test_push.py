@@ -575,6 +575,136 @@ def test_push_objects_are_pure_and_tasks_carry_their_due_date(vault):
     assert parse_object(extra)["fingerprint"] == parsed["fingerprint"]  # type: ignore[index]
 
 
+def _whole_vault(*_: Any, **__: Any) -> Any:
+    raise AssertionError("the whole vault was built or evaluated")
+
+
+def _tick(radicale: Radicale, calendar: str, uid: str, day: str = "20261123") -> None:
+    """Mark the task ``uid`` completed on the server, as a phone's task app does."""
+    href, etag, data = radicale.by_uid(calendar)[uid]
+    ticked = data.replace(
+        b"STATUS:NEEDS-ACTION", f"STATUS:COMPLETED\r\nCOMPLETED:{day}T120000Z".encode()
+    )
+    assert ticked != data and radicale.put(href, ticked, etag) in (201, 204)
+
+
+def test_push_reads_through_the_store_not_the_whole_vault(
+    run, radicale, calendar, vault, monkeypatch
+):
+    """Items, meetings and contacts come from the store's agenda (as `feed` gets them), and a
+    ticked task is resolved on the part of the vault around its item: neither the rules over
+    the whole vault nor the whole vault's model are ever built, on any run."""
+    from coffeechat.storage.index import Index
+
+    assert run("due").exit_code == 0  # (the store holds the notes as they are)
+    monkeypatch.setattr("coffeechat.core.vault.build_vault", _whole_vault)
+    monkeypatch.setattr("coffeechat.storage.index.build_vault", _whole_vault)
+    monkeypatch.setattr("coffeechat.core.rules.evaluate", _whole_vault)
+    monkeypatch.setattr(Index, "vault", _whole_vault)
+    first = run("push", "--as", "todo")
+    assert first.exit_code == 0, first.output
+    assert _out(first).endswith(": 4 created, 0 updated, 0 deleted, 0 unchanged.")
+    tasks = radicale.by_uid(calendar)
+    jane = next(u for u, (_, _, d) in tasks.items() if b"Follow up with Jane Doe" in d)
+    _tick(radicale, calendar, jane, "20261122")
+    priya = vault.root / "contacts" / "Priya Raman.md"
+    priya.write_text(priya.read_text() + "- 2026-11-20 declined: not now\n")
+    carl = vault.root / "contacts" / "Carl Lee.md"
+    carl.write_text(carl.read_text().replace("follow_up: 2026-11-30", "follow_up: 2026-12-04"))
+    note = vault.root / "contacts" / "Jane Doe.md"
+    before = note.read_text()
+
+    result = run("push", "--as", "todo")
+    assert result.exit_code == 0, result.output
+    line = "- 2026-11-22 follow_up: followed up"
+    assert f"added `{line}` to contacts/Jane Doe.md" in result.output
+    assert note.read_text() == before + line + "\n"
+    assert _out(result).endswith(": 1 created, 1 updated, 1 deleted, 1 unchanged.")
+    after = radicale.by_uid(calendar)
+    assert b"DUE;VALUE=DATE:20261127" in after[jane][2]  # Jane's next attempt, a new task
+    assert b"STATUS:COMPLETED" not in b"".join(d for _, _, d in after.values())
+    assert not any(b"Priya Raman" in d for _, _, d in after.values())
+    assert _out(run("push", "--as", "todo")).endswith(
+        ": 0 created, 0 updated, 0 deleted, 3 unchanged."
+    )
+
+
+def _every_note(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*.md"))
+        if ".coffeechat" not in p.parts
+    }
+
+
+def test_done_and_a_task_ticked_on_the_server_write_the_same_bytes(
+    run, radicale, vault, monkeypatch, tmp_path
+):
+    """Every kind of resolution — a property set (prepared:, thank_you:) or cleared
+    (follow_up:), a log line, a ticked task, a new contact with its referred_by — leaves the
+    very same notes whether `done` writes it or push writes back the task ticked on a phone."""
+    import shutil
+
+    monkeypatch.setenv("TEST_CALDAV_PASSWORD", SECRET)
+    name = f"search-{next(_names)}"
+    vault.config(f"""\
+        [caldav]
+        url = "{radicale.url}"
+        username = "{USER}"
+        calendar = "{name}"
+        password_env = "TEST_CALDAV_PASSWORD"
+        """)
+    vault.contact("Ana Lopez", log="2026-11-12 approach: asked for 20 minutes")  # log
+    vault.contact("Carl Lee", front="follow_up: 2026-11-21")  # clear follow_up:
+    vault.contact("Dana Kim", log="2026-11-01 approach: emailed")
+    vault.meeting(  # thank_you:, and a referral with no note yet: a new contact
+        "2026-11-10T10:00", ["Dana Kim"], front='referrals:\n  - "[[Eve Stone]]"'
+    )
+    vault.contact("Fay Wu")
+    vault.meeting("2026-11-25T15:00", ["Fay Wu"])  # prepared:
+    vault.contact("Gus Hale")
+    vault.meeting(  # a ticked task
+        "2026-11-02T09:00",
+        ["Gus Hale"],
+        front="thank_you: 2026-11-03",
+        body="## Notes\n- [ ] send him the deck 📅 2026-11-20",
+    )
+    by_done = tmp_path / "by-done"
+    shutil.copytree(vault.root, by_done)
+
+    assert run("push", "--as", "todo").exit_code == 0
+    tasks = radicale.by_uid(calendar := name)
+    ids = {}
+    for uid in tasks:
+        ident = item_id_of(uid)
+        assert ident is not None
+        ids[uid] = ident
+        _tick(radicale, calendar, uid)
+    pushed = run("push", "--as", "todo")
+    assert pushed.exit_code == 0, pushed.output
+    assert pushed.output.count("Marked done (ticked on the server)") == len(ids)
+
+    monkeypatch.setattr(  # (push fills a new note's template at 09:00 on the day it was ticked)
+        "coffeechat.cli.notes._now", lambda app: dt.datetime(2026, 11, 23, 9, 0)
+    )
+    for ident in ids.values():
+        done = run("done", ident, root=by_done)
+        assert done.exit_code == 0, done.output
+    said = {ln.split(" — ", 1)[1] for ln in pushed.output.splitlines() if " — " in ln}
+    for kind in (
+        "set prepared: 2026-11-23",
+        "set thank_you: 2026-11-23",
+        "cleared follow_up:",
+        "added `- 2026-11-23 follow_up",
+        "ticked the task on line",
+        "created a note for Eve Stone",
+    ):
+        assert any(kind in line for line in said), (kind, said)
+    written = _every_note(vault.root)
+    assert written == _every_note(by_done)
+    assert 'referred_by: "[[Dana Kim]]"' in written["contacts/Eve Stone.md"].decode()
+
+
 def _wait(condition: Any, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

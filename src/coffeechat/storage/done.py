@@ -10,6 +10,7 @@ and the safe edit path. Every byte goes through `storage.writer` (`edit_note`,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -51,12 +52,18 @@ def carry_out(
     for write in writes:
         path = write.path or ""  # (only a new contact has none)
         if write.op == "set":
-            edit(path, lambda d, k=write.key, v=write.value: set_key(d, k, v))
+            edit(path, functools.partial(set_key, key=write.key, value=write.value))
         elif write.op == "log":
-            edit(path, lambda d, t=write.text: append_line_under_heading(d, LOG_HEADING, t))
+            edit(
+                path,
+                functools.partial(append_line_under_heading, heading=LOG_HEADING, line=write.text),
+            )
         elif write.op == "tick":
-            line, expect = write.line or 0, (write.text, write.value)
-            edit(path, lambda d, n=line, e=expect: tick_task(d, n, day, e))
+            expect = (write.text, write.value)
+            edit(
+                path,
+                functools.partial(tick_task, line_number=write.line or 0, today=day, expect=expect),
+            )
         else:
             fields = list(write.fields)
             if fields and fields[0][0] == "referred_by":

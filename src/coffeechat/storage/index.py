@@ -1331,8 +1331,9 @@ class Index:
         mail watcher), so they all see the same notes the same way."""
         refresh = self.refresh()
         vault = build_vault(refresh.notes, self.settings)
-        for warning in refresh.warnings if warn is not None else ():
-            warn(warning)
+        for warning in refresh.warnings:
+            if warn is not None:
+                warn(warning)
         vault.findings.extend(refresh.findings)
         return vault
 
