@@ -629,6 +629,29 @@ def test_push_reads_through_the_store_not_the_whole_vault(
     )
 
 
+class RecordingServer(Server):
+    sent: ClassVar[list[bytes]] = []
+
+    def put(self, href: str, data: bytes, etag: str | None) -> tuple[int, str | None]:
+        RecordingServer.sent.append(data)
+        return super().put(href, data, etag)
+
+
+def test_push_sends_the_events_the_feed_keeps(run, radicale, calendar, vault, monkeypatch):
+    """The events' bytes come from the store, as `feed` rendered and kept them: nothing is
+    rendered again, and each object holds the very event the feed holds."""
+    feed = run("feed", "-o", "-").stdout_bytes
+    monkeypatch.setattr("coffeechat.ics._event_bytes", _whole_vault)
+    settings, _ = load_settings(vault.root)
+    RecordingServer.sent = []
+    result = push(vault.root, settings, TODAY, server_factory=RecordingServer)
+    assert (result.created, result.failed) == (5, [])
+    assert len(RecordingServer.sent) == 5
+    for data in RecordingServer.sent:
+        begin, end = data.index(b"BEGIN:VEVENT\r\n"), data.rindex(b"END:VEVENT\r\n")
+        assert data[begin : end + len(b"END:VEVENT\r\n")] in feed
+
+
 def _every_note(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes()

@@ -709,6 +709,7 @@ def _sync(
     contacts of ``agenda`` (`storage.index.AgendaRefresh`), as the feed shows them."""
     from coffeechat.ics import FeedOptions, parse_object, push_objects
     from coffeechat.publish import vault_name
+    from coffeechat.storage.index import Index
 
     options = FeedOptions.from_settings(
         settings, vault_name(root, settings), **dict(overrides or {})
@@ -720,6 +721,7 @@ def _sync(
         options,
         agenda.contacts(),
         todo=where.component == "VTODO",
+        stored=Index(root, settings).events(),
     )
     for uid, obj in sorted(wanted.items()):
         r: Remote | None = remote.get(uid)

@@ -885,12 +885,19 @@ def _object_envelope(timezone: str, first_year: int, last_year: int) -> tuple[by
     return data[: -len(end)], end
 
 
-def _object(spec: EventSpec, component: str, options: FeedOptions, item: str | None) -> PushObject:
+def _object(
+    spec: EventSpec,
+    component: str,
+    options: FeedOptions,
+    item: str | None,
+    body: bytes | None = None,
+) -> PushObject:
     first = last = 0
     if spec.timed and options.timezone.upper() != "UTC":
         first, last = spec.day.year, min(spec.day.year + 2, dt.MAXYEAR)
     head, tail = _object_envelope(options.timezone, first, last)
-    body = _todo_bytes(spec) if component == "VTODO" else _event_bytes(spec)
+    if body is None:
+        body = _todo_bytes(spec) if component == "VTODO" else _event_bytes(spec)
     return PushObject(spec.uid, component, head + body + tail, spec.summary, item)
 
 
@@ -902,10 +909,12 @@ def push_objects(
     contacts: Mapping[str, Contact] | None = None,
     *,
     todo: bool = False,
+    stored: EventStore | None = None,
 ) -> dict[str, PushObject]:
     """The objects `push` keeps in a CalDAV collection, by UID: the feed's events one by one
     (same UIDs, same bytes inside), or with ``todo`` one VTODO per open item, due on its due
-    date (task apps show overdue tasks themselves) — meetings and digests are not tasks."""
+    date (task apps show overdue tasks themselves) — meetings and digests are not tasks.
+    ``stored``: the events' bytes as the feed keeps them (`render_feed`), reused."""
     contacts = contacts or {}
     horizon = today + dt.timedelta(days=options.days_ahead) if options.days_ahead else None
     objects: dict[str, PushObject] = {}
@@ -925,20 +934,22 @@ def push_objects(
         m for m in meetings if m.scheduled(today) and (horizon is None or m.date <= horizon)
     ]
     tz = options.tz
-    for meeting in scheduled:
-        spec = _meeting_event(meeting, contacts, options, tz)
-        objects[spec.uid] = _object(spec, "VEVENT", options, None)
+    events: list[tuple[EventSpec, str | None]] = [
+        (_meeting_event(m, contacts, options, tz), None) for m in scheduled
+    ]
     if options.digest:
         by_day: dict[dt.date, list[DueItem]] = defaultdict(list)
         for item in shown:
             by_day[_shown_on(item, today, options)].append(item)
         for day, group in by_day.items():
-            spec = _digest_event(day, group, contacts, options)
-            objects[spec.uid] = _object(spec, "VEVENT", options, None)
+            events.append((_digest_event(day, group, contacts, options), None))
     else:
-        for item in shown:
-            spec = _item_event(item, today, contacts, options)
-            objects[spec.uid] = _object(spec, "VEVENT", options, item.id)
+        events += [(_item_event(i, today, contacts, options), i.id) for i in shown]
+    data, made, keys = _bytes_of([spec for spec, _item in events], stored)
+    if stored is not None and made:
+        stored.put_many(made, set(keys))
+    for (spec, ident), body in zip(events, data, strict=True):
+        objects[spec.uid] = _object(spec, "VEVENT", options, ident, body)
     return objects
 
 
