@@ -127,3 +127,14 @@ def test_the_reference_and_the_fast_path_agree_on_a_real_vault(vault, run):
         {"path": "contacts/Bom.md", "line": 2, "text": "A REFERRAL, via Straße"},
     ]
     assert run("search", "r\ufffdf\ufffdrral").exit_code == 0  # (Latin-1: replaced, still read)
+
+
+def test_a_note_is_read_whole_whatever_size_the_walk_saw(tmp_path):
+    """A note saved again between the walk and the read is read to its end, grown or shrunk."""
+    from coffeechat.cli.queries import _file_bytes
+
+    note = tmp_path / "note.md"
+    data = bytes(range(256)) * 1000
+    note.write_bytes(data)
+    for seen in (0, 1, 255, len(data) - 1, len(data), len(data) + 10):
+        assert _file_bytes(str(note), seen) == data

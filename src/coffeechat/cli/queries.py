@@ -584,6 +584,21 @@ def _matching_lines(data: bytes, words: Sequence[str]) -> list[tuple[int, str]]:
     return found
 
 
+def _file_bytes(path: str, size: int) -> bytes:
+    """A file's bytes, read with plain system calls: the first asks for its size as the walk
+    saw it and one byte more, and reading goes on to the end of the file whatever that was.
+    `open(...).read()` builds two file objects per note, a third of what reading 41,000
+    notes costs."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        parts = [os.read(fd, size + 1)]
+        while parts[-1]:
+            parts.append(os.read(fd, 1 << 16))
+    finally:
+        os.close(fd)
+    return b"".join(parts)
+
+
 @cli.command()
 @click.argument("text", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of matches.")
@@ -598,10 +613,9 @@ def search(app: App, text: tuple[str, ...], as_json: bool) -> None:
     words = [_fold(w) for w in " ".join(text).split() if w.strip()]
     root = str(app.root)
     hits: list[dict[str, Any]] = []
-    for path in sorted(scan(app.root, app.settings)[0]):
+    for path, stat in sorted(scan(app.root, app.settings)[0].items()):
         try:
-            with open(os.path.join(root, path), "rb") as fh:  # (a Path per note: 5 µs)
-                data = fh.read()
+            data = _file_bytes(os.path.join(root, path), stat.size)
         except OSError:
             continue
         hits += (
