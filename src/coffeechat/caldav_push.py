@@ -15,8 +15,10 @@ compares: nothing changed means nothing is sent. A server that rewrites what it 
 so hands out another ETag) is recognised by the fingerprint, which ignores its additions.
 
 One thing flows back, once: a task (VTODO) marked completed on the server is written into the
-vault as `coffeechat done` would write it, dated the day it was ticked, then removed from the
-server. Nothing else is ever read back.
+vault as `coffeechat done` would write it (by the same code, `storage.done`), dated the day it
+was ticked, then removed from the server. Nothing else is ever read back. The items, meetings
+and people pushed are the store's agenda, and the events' bytes the ones it keeps for the
+feed, as `feed` reads them.
 """
 
 from __future__ import annotations
