@@ -85,13 +85,9 @@ class App:
         true of them in the whole vault: `Vault.one`, `Vault.find`, cards, `resolution`."""
         if "vault" in self.__dict__:
             return self.vault
-        from coffeechat.storage.index import Index
-
-        self.agenda  # noqa: B018  (brings the store up to date: notes, shapes and links)
-        part = Index(self.root, self.settings).part(names, around)
-        if part is None:
-            return self.vault
-        self._notes_read.update(part.notes)
+        part = self._reading.part(names, around)
+        if "vault" not in self.__dict__:
+            self._notes_read.update(part.notes)
         return part
 
     def names(self) -> Any:
@@ -101,16 +97,16 @@ class App:
 
         if "vault" in self.__dict__:
             return NoteNames(self.vault.notes)
+        return self._reading.names()
+
+    @cached_property
+    def _reading(self) -> Any:
+        """How `part` and `names` read: through the store, else the whole vault (`vault`)."""
+        from coffeechat.storage.done import Reading
         from coffeechat.storage.index import Index
 
-        self.agenda  # noqa: B018  (brings the store up to date)
-        index = Index(self.root, self.settings)
-
-        def taken(key: str) -> bool:
-            answer = index.taken(key)
-            return answer if answer is not None else key in NoteNames(self.vault.notes)
-
-        return NoteNames((), ask=taken)
+        self.agenda  # noqa: B018  (brings the store up to date: notes, shapes and links)
+        return Reading(Index(self.root, self.settings), whole=lambda: self.vault)
 
     @cached_property
     def _notes_read(self) -> dict[str, Any]:

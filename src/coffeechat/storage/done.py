@@ -86,18 +86,20 @@ def carry_out(
 
 
 class Reading:
-    """The parts of the vault a writer outside the CLI reads (`push` writing back a task
-    ticked on the server): through the store (`Index.part`, `Index.taken`) once it is up to
-    date with the notes (after `Index.agenda`); the whole vault, loaded once through the one
-    loader (`Index.vault`), when the store cannot answer."""
+    """The parts of the vault a command about a few notes reads (`App.part`, and `push`
+    writing back a task ticked on the server): through the store (`Index.part`,
+    `Index.taken`) once it is up to date with the notes (after `Index.agenda`); the whole
+    vault, loaded once (``whole``, by default through the one loader, `Index.vault`), when
+    the store cannot answer."""
 
-    def __init__(self, index: Any) -> None:
+    def __init__(self, index: Any, whole: Callable[[], Any] | None = None) -> None:
         self.index = index
+        self._load = whole if whole is not None else index.vault
         self._whole: Any = None
 
     def whole(self) -> Any:
         if self._whole is None:
-            self._whole = self.index.vault()
+            self._whole = self._load()
         return self._whole
 
     def part(self, names: Sequence[str] = (), around: Iterable[str] = ()) -> Any:
