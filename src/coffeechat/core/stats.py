@@ -17,6 +17,12 @@ Definitions (each counted on or after ``since`` when given, never after ``today`
 - *meetings per field*: held meetings (not events) per contact ``field``, flagged past the
   ``field_limit`` (five by default);
 - *busiest weeks*: the weeks (Monday to Sunday) with the most outbound touches and meetings.
+
+Each contact and each meeting brings its *figures* (`contact_figures`, `meeting_figures`): what
+it adds to these numbers and to the tree, as of today and whatever the period. The numbers and
+the tree are those figures added up (`stats_of`, `graph_of`), the same way whether the figures
+come from the whole vault (`figures_of`) or from the store, which keeps each subject's figures
+with its follow-ups (`coffeechat.core.agenda`) and computes them again exactly when those are.
 """
 
 from __future__ import annotations
@@ -26,23 +32,31 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from coffeechat.core.links import fold
-from coffeechat.core.model import ATTEMPT_KINDS, OUTBOUND_KINDS, Meeting, Person
-from coffeechat.core.vault import Vault
+from coffeechat.core.model import ATTEMPT_KINDS, OUTBOUND_KINDS, Contact, Meeting, Person
+from coffeechat.core.vault import Vault, VaultView
 
 __all__ = [
+    "ContactFigures",
+    "Figures",
     "Graph",
+    "MeetingFigures",
     "Node",
     "Stats",
     "StatsJSON",
     "bar",
     "compute_stats",
+    "contact_figures",
     "dot",
+    "figures_of",
+    "graph_of",
+    "meeting_figures",
     "mermaid",
     "referral_graph",
     "stats_json",
+    "stats_of",
 ]
 
 THANK_YOU_DAYS = 3
@@ -119,113 +133,238 @@ class StatsJSON(TypedDict):
     busiest_weeks: list[WeekJSON]
 
 
-def _met(meeting: Meeting, today: dt.date) -> bool:
-    return meeting.held(today) and meeting.kind != "event"
+# --- each contact's and meeting's figures -------------------------------------------------------
+
+#: A person as a figure names them: (name, path of their note or None).
+Who = tuple[str, str | None]
+
+
+class ContactFigures(NamedTuple):
+    """What one contact brings to `stats` and `graph`: facts as of today, read through a
+    `VaultView` (so the agenda keeps them with the contact and knows when to compute them
+    again), with dates as day ordinals; ``since`` is applied when they are added up."""
+
+    name: str
+    added: int | None  # the day the note says they were added
+    referred_by: Who | None
+    answered: int | None  # the latest reply or refusal up to today
+    tried: int | None  # the latest attempt to reach them up to today
+    met: int | None  # the latest held meeting (not cancelled, not an event)
+    booked: bool  # a meeting (not an event) still ahead
+    days: tuple[tuple[int, int], ...]  # (first meeting after an approach, days it took)
+    outbound: tuple[int, ...]  # the days of their outbound log lines (any day)
+    state: str  # their node in the referral tree: one of STATES
+
+
+class MeetingFigures(NamedTuple):
+    """What one meeting brings to `stats` and `graph` (see `ContactFigures`)."""
+
+    date: int
+    held: bool
+    event: bool
+    cancelled: bool
+    giver: Who | None  # the first person it was with: who gave its referrals
+    referrals: tuple[Who, ...]
+    thanks: str | None  # a held meeting's thank-you: "open", "late", "on_time" (or not counted)
+    fields: tuple[tuple[str, str], ...]  # held, not an event: (folded field, as written)
+    thank_you: int | None  # its thank-you day, when no log line of its people tells it
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every contact's and meeting's figures, by path, in path order (the order of the whole
+    vault's maps: where two spellings of one field or name meet, the first one is shown)."""
+
+    contacts: dict[str, ContactFigures]
+    meetings: dict[str, MeetingFigures]
+
+
+def _who(person: Person) -> Who:
+    return (person.name, person.path)
+
+
+def contact_figures(vault: VaultView, contact: Contact, today: dt.date) -> ContactFigures:
+    """``contact``'s figures on ``today``: everything read through ``vault``, and today
+    only compared with (see `coffeechat.core.recording`)."""
+    touches = [t for t in vault.touches(contact.path, today) if t.date <= today]
+    meetings = [
+        m for m in vault.meetings_with(contact.path) if not m.cancelled and m.kind != "event"
+    ]
+    held = sorted(m.date for m in meetings if m.held(today))
+    booked = any(m.scheduled(today) for m in meetings)
+    approaches = sorted(e.date for e in contact.log if e.kind == "approach" and e.date <= today)
+    days = []
+    for i, day in enumerate(approaches):
+        nxt = approaches[i + 1] if i + 1 < len(approaches) else dt.date.max
+        first = next((d for d in held if day <= d < nxt), None)
+        if first is not None:
+            days.append((first.toordinal(), (first - day).days))
+    if held:
+        state = "met"
+    elif booked:
+        state = "booked"
+    elif any(t.kind in ATTEMPT_KINDS or t.kind in ("reply", "declined", "meeting") for t in touches):
+        state = "approached"
+    else:
+        state = "not_reached"
+    return ContactFigures(
+        contact.name,
+        _ord(contact.added),
+        _who(contact.referred_by) if contact.referred_by is not None else None,
+        _latest(t.date for t in touches if t.kind in ("reply", "declined")),
+        _latest(t.date for t in touches if t.kind in ATTEMPT_KINDS),
+        _latest(held),
+        booked,
+        tuple(days),
+        tuple(e.date.toordinal() for e in contact.log if e.kind in OUTBOUND_KINDS),
+        state,
+    )
+
+
+def meeting_figures(vault: VaultView, meeting: Meeting, today: dt.date) -> MeetingFigures:
+    """``meeting``'s figures on ``today`` (see `contact_figures`)."""
+    held = meeting.held(today)
+    event = meeting.kind == "event"
+    fields: dict[str, str] = {}
+    if held and not event:
+        for p in meeting.with_:
+            if p.path in vault.contacts and vault.contacts[p.path].field:
+                fields[fold(vault.contacts[p.path].field)] = vault.contacts[p.path].field
+    thank_you = None
+    if meeting.thank_you is not None and not meeting.cancelled:
+        logged = any(
+            e.kind == "thank_you" and e.date == meeting.thank_you
+            for p in meeting.with_
+            if p.path is not None and (c := vault.contacts.get(p.path)) is not None
+            for e in c.log
+        )
+        thank_you = None if logged else meeting.thank_you.toordinal()
+    return MeetingFigures(
+        meeting.date.toordinal(),
+        held,
+        event,
+        meeting.cancelled,
+        _who(meeting.with_[0]) if meeting.with_ else None,
+        tuple(_who(p) for p in meeting.referrals),
+        _thanks(vault, meeting, today) if held else None,
+        tuple(fields.items()),
+        thank_you,
+    )
+
+
+def _thanks(vault: VaultView, meeting: Meeting, today: dt.date) -> str | None:
+    """How a held meeting's thank-you went: within three days ("on_time"), later or not at
+    all ("late"), none yet with the three days still running ("open"); None when it is not
+    counted (it was with nobody, or only with people not to be contacted)."""
+    people = [
+        p
+        for p in meeting.with_
+        if not (p.path in vault.contacts and vault.contacts[p.path].status == "do_not_contact")
+    ]
+    if not people:
+        return None
+    sent = [meeting.thank_you] if meeting.thank_you else []
+    sent += [
+        e.date
+        for p in people
+        if p.path in vault.contacts
+        for e in vault.contacts[p.path].log
+        if e.kind == "thank_you" and e.date >= meeting.date
+    ]
+    first = min(sent) if sent else None
+    if first is None:
+        return "late" if today > meeting.date + dt.timedelta(days=THANK_YOU_DAYS) else "open"
+    return "on_time" if (first - meeting.date).days <= THANK_YOU_DAYS else "late"
+
+
+def _ord(day: dt.date | None) -> int | None:
+    return None if day is None else day.toordinal()
+
+
+def _latest(days: Iterable[dt.date]) -> int | None:
+    return _ord(max(days, default=None))
+
+
+def figures_of(vault: Vault, today: dt.date) -> Figures:
+    """Every contact's and meeting's figures, from the whole vault."""
+    return Figures(
+        {p: contact_figures(vault, c, today) for p, c in sorted(vault.contacts.items())},
+        {p: meeting_figures(vault, m, today) for p, m in sorted(vault.meetings.items())},
+    )
+
+
+# --- adding them up --------------------------------------------------------------------------------
 
 
 def compute_stats(
     vault: Vault, today: dt.date, since: dt.date | None = None, top_weeks: int = 5
 ) -> Stats:
-    start = since or dt.date.min
+    """The numbers of the whole vault on ``today`` (`stats_of` its `figures_of`)."""
+    return stats_of(figures_of(vault, today), today, since, vault.settings.field_limit, top_weeks)
 
-    def inside(day: dt.date) -> bool:
-        return start <= day <= today
+
+def stats_of(
+    figures: Figures,
+    today: dt.date,
+    since: dt.date | None = None,
+    field_limit: int = 5,
+    top_weeks: int = 5,
+) -> Stats:
+    """The numbers on ``today``, counted from ``since`` on, added up from ``figures``."""
+    lo, hi = (since or dt.date.min).toordinal(), today.toordinal()
+
+    def inside(day: int | None) -> bool:
+        return day is not None and lo <= day <= hi
 
     contacts = approached = replied = met = 0
     met_paths: set[str] = set()
     days: list[int] = []
-    for c in vault.contacts.values():
-        touches = [t for t in vault.touches(c.path, today) if inside(t.date)]
-        kinds = {t.kind for t in touches}
-        meetings = [m for m in vault.meetings_with(c.path) if not m.cancelled and m.kind != "event"]
-        held = [m for m in meetings if m.held(today) and inside(m.date)]
-        booked = [m for m in meetings if m.scheduled(today)]
-        answered = bool(kinds & {"reply", "declined"}) or bool(held) or bool(booked)
-        tried = answered or bool(kinds & ATTEMPT_KINDS)
-        if since is None or (c.added is not None and inside(c.added)) or tried:
+    weeks: Counter[int] = Counter()
+    for path, c in figures.contacts.items():
+        answered = inside(c.answered) or inside(c.met) or c.booked
+        tried = answered or inside(c.tried)
+        if since is None or inside(c.added) or tried:
             contacts += 1
         approached += tried
         replied += answered
-        if held:
+        if inside(c.met):
             met += 1
-            met_paths.add(c.path)
-        approaches = sorted(e.date for e in c.log if e.kind == "approach" and e.date <= today)
-        all_held = sorted(m.date for m in meetings if m.held(today))
-        for i, day in enumerate(approaches):
-            nxt = approaches[i + 1] if i + 1 < len(approaches) else dt.date.max
-            first = next((d for d in all_held if day <= d < nxt), None)
-            if first is not None and inside(first):
-                days.append((first - day).days)
+            met_paths.add(path)
+        days += [n for first, n in c.days if inside(first)]
+        weeks.update(d - dt.date.fromordinal(d).weekday() for d in c.outbound if inside(d))
 
-    received: dict[str, Person] = {}
-    for m in vault.meetings.values():
-        if m.held(today) and inside(m.date):
-            for p in m.referrals:
-                received.setdefault(p.key, p)
-    for c in vault.contacts.values():
-        if c.referred_by is not None and c.added is not None and inside(c.added):
-            received.setdefault(c.path, c.person)
-    referrals_met = sum(
-        1
-        for p in received.values()
-        if p.path is not None
-        and (
-            p.path in met_paths
-            or (since is None and any(_met(m, today) for m in vault.meetings_with(p.path)))
-        )
-    )
-
+    received: dict[str, str | None] = {}  # who was named to you (`Person.key`) -> their note
     on_time = due = still_open = 0
-    for m in vault.meetings.values():
-        if not m.held(today) or not inside(m.date) or not m.with_:
-            continue
-        people = [
-            p
-            for p in m.with_
-            if not (p.path in vault.contacts and vault.contacts[p.path].status == "do_not_contact")
-        ]
-        if not people:
-            continue
-        sent = [m.thank_you] if m.thank_you else []
-        sent += [
-            e.date
-            for p in people
-            if p.path in vault.contacts
-            for e in vault.contacts[p.path].log
-            if e.kind == "thank_you" and e.date >= m.date
-        ]
-        first = min(sent) if sent else None
-        window_over = today > m.date + dt.timedelta(days=THANK_YOU_DAYS)
-        if first is None and not window_over:
-            still_open += 1
-            continue
-        due += 1
-        if first is not None and (first - m.date).days <= THANK_YOU_DAYS:
-            on_time += 1
-
     per_field: Counter[str] = Counter()
     names: dict[str, str] = {}
-    for m in vault.meetings.values():
-        if not _met(m, today) or not inside(m.date):
+    for m in figures.meetings.values():
+        if m.thank_you is not None and inside(m.thank_you):
+            weeks[m.thank_you - dt.date.fromordinal(m.thank_you).weekday()] += 1
+        if not m.held or not inside(m.date):
             continue
-        keys = {
-            fold(vault.contacts[p.path].field): vault.contacts[p.path].field
-            for p in m.with_
-            if p.path in vault.contacts and vault.contacts[p.path].field
-        }
-        for key, name in keys.items():
-            per_field[key] += 1
-            names.setdefault(key, name)
+        weeks[m.date - dt.date.fromordinal(m.date).weekday()] += 1
+        for name, at in m.referrals:
+            received.setdefault(Person(name, at).key, at)
+        if m.thanks == "open":
+            still_open += 1
+        elif m.thanks is not None:
+            due += 1
+            on_time += m.thanks == "on_time"
+        if not m.event:
+            for key, name in m.fields:
+                per_field[key] += 1
+                names.setdefault(key, name)
+    for path, c in figures.contacts.items():
+        if c.referred_by is not None and inside(c.added):
+            received.setdefault(path, path)
+    referrals_met = sum(1 for at in received.values() if at is not None and at in met_paths)
+
     fields = tuple(
         sorted(((names[k], n) for k, n in per_field.items()), key=lambda x: (-x[1], fold(x[0])))
     )
-
-    weeks: Counter[dt.date] = Counter()
-    for day in _activity(vault, today):
-        if inside(day):
-            weeks[day - dt.timedelta(days=day.weekday())] += 1
-    busiest = tuple(sorted(weeks.items(), key=lambda x: (-x[1], x[0]))[:top_weeks])
-
+    busiest = tuple(
+        (dt.date.fromordinal(d), n) for d, n in sorted(weeks.items(), key=lambda x: (-x[1], x[0]))
+    )[:top_weeks]
     funnel = Funnel(contacts, approached, replied, met, len(received), referrals_met)
     return Stats(
         today,
@@ -236,30 +375,9 @@ def compute_stats(
         due,
         still_open,
         fields,
-        vault.settings.field_limit,
+        field_limit,
         busiest,
     )
-
-
-def _activity(vault: Vault, today: dt.date) -> Iterable[dt.date]:
-    """One date per thing you did: an outbound log line, a held meeting, a meeting's thank-you."""
-    logged: set[tuple[str, dt.date]] = set()
-    for c in vault.contacts.values():
-        for e in c.log:
-            if e.kind in OUTBOUND_KINDS and e.date <= today:
-                if e.kind == "thank_you":
-                    logged.add((c.path, e.date))
-                yield e.date
-    for m in vault.meetings.values():
-        if m.held(today):
-            yield m.date
-        if (
-            m.thank_you is not None
-            and m.thank_you <= today
-            and not m.cancelled
-            and not any((p.path, m.thank_you) in logged for p in m.with_ if p.path)
-        ):
-            yield m.thank_you
 
 
 def stats_json(s: Stats) -> StatsJSON:
@@ -329,34 +447,23 @@ class Graph:
     edges: tuple[tuple[str, str], ...]  # (referrer key, referred key)
 
 
-def _node_state(vault: Vault, path: str | None, today: dt.date) -> str:
-    if path is None or path not in vault.contacts:
-        return "not_reached"
-    meetings = [m for m in vault.meetings_with(path) if not m.cancelled and m.kind != "event"]
-    if any(m.held(today) for m in meetings):
-        return "met"
-    if any(m.scheduled(today) for m in meetings):
-        return "booked"
-    if any(
-        t.kind in ATTEMPT_KINDS or t.kind in ("reply", "declined", "meeting")
-        for t in vault.touches(path, today)
-        if t.date <= today
-    ):
-        return "approached"
-    return "not_reached"
-
-
-def _person_key(person: Person) -> str:
-    return person.path or "?" + fold(person.name)
+def _person_key(who: Who) -> str:
+    name, path = who
+    return path or "?" + fold(name)
 
 
 def referral_graph(vault: Vault, today: dt.date, root: str | None = None) -> Graph:
+    """Who referred whom in the whole vault (`graph_of` its `figures_of`)."""
+    return graph_of(figures_of(vault, today), root)
+
+
+def graph_of(figures: Figures, root: str | None = None) -> Graph:
     """Who referred whom: ``referred_by:`` links and the ``referrals:`` named at meetings.
     ``root`` (a contact path) keeps only that person and everyone downstream of them."""
-    people: dict[str, Person] = {}
+    people: dict[str, Who] = {}
     edges: set[tuple[str, str]] = set()
 
-    def link(giver: Person, named: Person) -> None:
+    def link(giver: Who, named: Who) -> None:
         a, b = _person_key(giver), _person_key(named)
         if a == b:
             return
@@ -364,14 +471,14 @@ def referral_graph(vault: Vault, today: dt.date, root: str | None = None) -> Gra
         people.setdefault(b, named)
         edges.add((a, b))
 
-    for c in vault.contacts.values():
+    for path, c in figures.contacts.items():
         if c.referred_by is not None:
-            link(c.referred_by, c.person)
-    for m in vault.meetings.values():
-        if m.cancelled or not m.with_ or not m.referrals:
+            link(c.referred_by, (c.name, path))
+    for m in figures.meetings.values():
+        if m.cancelled or m.giver is None or not m.referrals:
             continue
         for named in m.referrals:
-            link(m.with_[0], named)
+            link(m.giver, named)
     if root is not None:
         keep = {root}
         frontier = [root]
@@ -383,19 +490,15 @@ def referral_graph(vault: Vault, today: dt.date, root: str | None = None) -> Gra
                     frontier.append(b)
         edges = {(a, b) for a, b in edges if a in keep and b in keep}
         people = {k: p for k, p in people.items() if k in keep}
-        if root not in people and root in vault.contacts:
-            people[root] = vault.contacts[root].person
+        if root not in people and root in figures.contacts:
+            people[root] = (figures.contacts[root].name, root)
     nodes = []
-    for key, person in people.items():
-        name = vault.contacts[person.path].name if person.path in vault.contacts else person.name
-        nodes.append(
-            Node(
-                key,
-                name,
-                person.path if person.path in vault.contacts else None,
-                _node_state(vault, person.path, today),
-            )
-        )
+    for key, (name, path) in people.items():
+        known = figures.contacts.get(path) if path is not None else None
+        if known is None:
+            nodes.append(Node(key, name, None, "not_reached"))
+        else:
+            nodes.append(Node(key, known.name, path, known.state))
     nodes.sort(key=lambda n: (fold(n.name), n.key))
     return Graph(tuple(nodes), tuple(sorted(edges)))
 
