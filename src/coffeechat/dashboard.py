@@ -5,7 +5,7 @@ Every item links to its note and carries its ``done``/``snooze`` commands (and a
 ``obsidian://`` link, which opens the note from anywhere the note is shown: a phone, a git
 host); the meetings ahead are the embedded ``Upcoming`` view of Meetings.base when the vault
 has it. The funnel and the tree come from `coffeechat.core.stats`, the numbers `stats` and
-`graph` print.
+`graph` print, added up from the figures the store keeps (`Index.figures`).
 
 The note carries ``type: coffeechat-dashboard`` in its front matter: coffeechat only ever
 replaces a file that says so, never a note a person wrote, and the type keeps the note out of
@@ -26,7 +26,7 @@ from coffeechat.core.dates import day_label
 if TYPE_CHECKING:
     from coffeechat.config import Settings
     from coffeechat.core.model import DueItem, Meeting
-    from coffeechat.core.vault import Vault
+    from coffeechat.core.stats import Figures
 
 __all__ = [
     "DEFAULT_NOTE",
@@ -57,12 +57,13 @@ class Summary:
     landed: str = ""  # "Company, role (date)" once [landed] is set
 
 
-def summarize(vault: Vault, today: dt.date) -> Summary:
-    """The funnel and the referral tree of ``vault`` on ``today`` (as `stats` and `graph`)."""
-    from coffeechat.core.stats import compute_stats, mermaid, referral_graph
+def summarize(figures: Figures, today: dt.date, settings: Settings) -> Summary:
+    """The funnel and the referral tree on ``today``, from each contact's and meeting's
+    ``figures`` (as `stats` and `graph` add them up)."""
+    from coffeechat.core.stats import graph_of, mermaid, stats_of
 
-    funnel = compute_stats(vault, today).funnel
-    landed = vault.settings.landed
+    funnel = stats_of(figures, today, None, settings.field_limit).funnel
+    landed = settings.landed
     landed_text = ""
     if landed is not None and landed.date <= today:
         landed_text = ", ".join(x for x in (landed.company, landed.role) if x)
@@ -74,7 +75,7 @@ def summarize(vault: Vault, today: dt.date) -> Summary:
         ("referred", funnel.referrals_received),
         ("landed", 1 if landed_text else 0),
     )
-    return Summary(stages, tuple(mermaid(referral_graph(vault, today))), landed_text)
+    return Summary(stages, tuple(mermaid(graph_of(figures))), landed_text)
 
 
 def is_dashboard(data: bytes) -> bool:
@@ -201,18 +202,18 @@ def compose(
     items: Sequence[DueItem],
     meetings: Iterable[Meeting],
     today: dt.date,
-    vault: Vault | None = None,
+    figures: Figures | None = None,
 ) -> bytes:
     """The dashboard of the vault at ``root``: `render_dashboard` with its links, the funnel
-    and the tree (from ``vault``, read through the index when not given) and the embed of the
-    upcoming meetings when Meetings.base has that view. Used by `dashboard` and `watch`."""
+    and the tree (from ``figures``, read through the index when not given) and the embed of
+    the upcoming meetings when Meetings.base has that view. Used by `dashboard` and `watch`."""
     from coffeechat.obsidian import UPCOMING_VIEW
     from coffeechat.publish import vault_name
 
-    if vault is None:
+    if figures is None:
         from coffeechat.storage.index import Index
 
-        vault = Index(root, settings).vault()
+        figures = Index(root, settings).figures(today).figures
     try:
         base = (root / "Meetings.base").read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -226,6 +227,6 @@ def compose(
         meetings,
         today,
         vault_name=vault_name(root, settings),
-        summary=summarize(vault, today),
+        summary=summarize(figures, today, settings),
         upcoming_view=f"Meetings.base#{UPCOMING_VIEW}" if has_view else None,
     )

@@ -468,6 +468,17 @@ def _today(app: App) -> dt.date:
 # --- stats -----------------------------------------------------------------------------------
 
 
+def _figures(app: App) -> Any:
+    """Each contact's and meeting's figures on today (`Index.figures`: kept in the store with
+    their subjects), which `stats` and `graph` add up."""
+    from coffeechat.storage.index import Index
+
+    figured = Index(app.root, app.settings).figures(app.today)
+    for warning in figured.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return figured
+
+
 def _percent(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "–"
 
@@ -561,15 +572,15 @@ def stats(app: App, since: dt.date | None, as_json: bool) -> None:
     thank-yous sent within three days, meetings per field, and your busiest weeks.
     """
     from coffeechat.cli.render import print_json
-    from coffeechat.core.model import count_problems
-    from coffeechat.core.stats import compute_stats, stats_json
+    from coffeechat.core.stats import stats_json, stats_of
 
     today = app.today
     if since is not None and since > today:
         raise UsageError(f"--since {since.isoformat()} is after today ({today.isoformat()})")
-    result = compute_stats(app.vault, today, since)
+    figured = _figures(app)
+    result = stats_of(figured.figures, today, since, app.settings.field_limit)
     if as_json:
-        print_json(stats_json(result), problems=count_problems(app.vault.findings))
+        print_json(stats_json(result), problems=figured.problems)
         return
     for line in _stats_lines(result):
         click.echo(line)
@@ -605,21 +616,20 @@ def graph(app: App, fmt: str, root: str | None, write: bool) -> None:
     coffeechat graph --format dot | dot -Tsvg > tree.svg
     """
     from coffeechat.core.sections import put_fenced_block
-    from coffeechat.core.stats import dot, mermaid, referral_graph
+    from coffeechat.core.stats import dot, graph_of, mermaid
     from coffeechat.storage.files import atomic_write, inside_vault
     from coffeechat.storage.writer import edit_note
 
-    vault, today = app.vault, app.today
     root_path = _contact(app, root) if root else None
-    tree = referral_graph(vault, today, root_path)
+    figures = _figures(app).figures
+    tree = graph_of(figures, root_path)
     if fmt == "mermaid":
         lines = mermaid(tree)
     else:
         lines = ["```dot", *dot(tree), "```"] if write else dot(tree)
     if not tree.edges and root_path is not None:
-        click.echo(
-            f"note: {vault.contacts[root_path].name} has referred you to nobody yet", err=True
-        )
+        who = figures.contacts[root_path].name if root_path in figures.contacts else root
+        click.echo(f"note: {who} has referred you to nobody yet", err=True)
     elif not tree.edges:
         click.echo(
             "note: no referrals recorded yet (referred_by: on a contact, or referrals: on"

@@ -103,9 +103,7 @@ def dashboard(app: App, output: str | None) -> None:
             raise UsageError(f"cannot write the dashboard to {output}: its folder does not exist")
     with no_cycle_collection():
         agenda = app.agenda
-        data = compose(
-            app.root, settings, agenda.result.items, agenda.meetings(), app.today, app.vault
-        )
+        data = compose(app.root, settings, agenda.result.items, agenda.meetings(), app.today)
     if path is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

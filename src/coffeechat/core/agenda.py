@@ -64,6 +64,12 @@ from coffeechat.core.rules import (
     settle,
     subject_items,
 )
+from coffeechat.core.stats import (
+    ContactFigures,
+    MeetingFigures,
+    contact_figures,
+    meeting_figures,
+)
 from coffeechat.core.vault import (
     LINK_LISTS,
     LINK_SINGLES,
@@ -319,6 +325,9 @@ class Agenda:
     #: companies (a stored
     #: agenda keeps them apart and writes those of the subjects it recomputed)
     cards: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    #: subject -> what it brings to `stats` and `graph` (`core.stats`), for contacts and
+    #: meetings (kept, and stored, as the cards are)
+    figures: dict[str, ContactFigures | MeetingFigures] = field(default_factory=dict)
     #: Notes whose per-note parts were recomputed, whose `people` / `scheduled` entries
     #: changed, the subjects recomputed (raw items and window), and the patches made to
     #: `done`, since a store last saved them.
@@ -464,6 +473,7 @@ class Found:
     share: FieldShare | None = None  # a meeting: the fields it counts towards
     scheduled: Meeting | None = None  # a meeting still ahead
     card: tuple[str, dict[str, Any]] | None = None  # (kind, its row in `list`)
+    figures: ContactFigures | MeetingFigures | None = None  # its part of `stats` and `graph`
 
 
 def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> Found:
@@ -493,10 +503,17 @@ def _evaluate(view: RecordingVault, subject: str, today: dt.date) -> Found:
         if company is not None
         else None
     )
+    figures = (
+        contact_figures(view, contact, day)
+        if contact is not None
+        else meeting_figures(view, meeting, day)
+        if meeting is not None
+        else None
+    )
     keys = reads.keys()
     # (A subject always reads its own note: a change to it recomputes the subject anyway.)
     keys.discard(note_key(subject))
-    return Found(items, keys, reads.window(), False, found, share, ahead, card)
+    return Found(items, keys, reads.window(), False, found, share, ahead, card, figures)
 
 
 def _chain(view: RecordingVault, subject: str, today: dt.date) -> tuple[Found, ...]:
@@ -578,6 +595,10 @@ def _commit(
             agenda.cards[subject] = got.card
         else:
             agenda.cards.pop(subject, None)
+        if got.figures is not None:
+            agenda.figures[subject] = got.figures
+        else:
+            agenda.figures.pop(subject, None)
         if "/" in subject and not subject.startswith(REF):
             if got.share is not None or not whole:
                 touched |= agenda.tally.set(subject, got.share, fresh=whole)

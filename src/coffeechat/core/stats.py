@@ -203,7 +203,9 @@ def contact_figures(vault: VaultView, contact: Contact, today: dt.date) -> Conta
         state = "met"
     elif booked:
         state = "booked"
-    elif any(t.kind in ATTEMPT_KINDS or t.kind in ("reply", "declined", "meeting") for t in touches):
+    elif any(
+        t.kind in ATTEMPT_KINDS or t.kind in ("reply", "declined", "meeting") for t in touches
+    ):
         state = "approached"
     else:
         state = "not_reached"

@@ -14,6 +14,7 @@ from typing import Any
 
 from coffeechat.core.agenda import Agenda, Found, Patch, PersonRow, Result, Shape
 from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, Task
+from coffeechat.core.stats import STATES, ContactFigures, MeetingFigures
 
 #: A stored patch of the finished agenda, with the insights and problem count after it.
 JournalEntry = tuple[Patch, list[Finding], int]
@@ -27,6 +28,8 @@ __all__ = [
     "chain_from",
     "chain_to",
     "dumps",
+    "figures_from",
+    "figures_to",
     "findings_from",
     "findings_to",
     "items_from",
@@ -250,6 +253,89 @@ def card_from(kind: str, value: Any) -> dict[str, Any]:
     return value
 
 
+# --- what each contact and meeting brings to `stats` and `graph` (`core.stats`) -------------
+
+
+def figures_to(figures: ContactFigures | MeetingFigures) -> tuple[str, str]:
+    """(kind, the figures as JSON: an array in the order of their fields)."""
+    return _figures_kind(figures), dumps(figures)
+
+
+def _figures_kind(figures: ContactFigures | MeetingFigures) -> str:
+    return "contact" if isinstance(figures, ContactFigures) else "meeting"
+
+
+def _is_day(value: Any) -> bool:
+    """Whether ``value`` is a day as an ordinal."""
+    return type(value) is int and 0 < value <= _LAST_DAY
+
+
+def _is_opt_day(value: Any) -> bool:
+    return value is None or _is_day(value)
+
+
+def _who(value: Any) -> bool:
+    """Whether ``value`` is a person as figures name them: [name, path or null]."""
+    return (
+        type(value) is list
+        and len(value) == 2
+        and type(value[0]) is str
+        and (value[1] is None or type(value[1]) is str)
+    )
+
+
+_LAST_DAY = dt.date.max.toordinal()
+_STATES = frozenset(STATES)
+_THANKS = (None, "open", "late", "on_time")
+
+
+def figures_from(kind: Any, value: Any) -> ContactFigures | MeetingFigures:
+    """Stored figures of ``kind`` ("contact" or "meeting"), checked field by field."""
+    if kind == "contact":
+        (name, added, by, answered, tried, met, booked, days, outbound, state) = _list(value, 10)
+        if not (
+            type(name) is str
+            and _is_opt_day(added)
+            and (by is None or _who(by))
+            and _is_opt_day(answered)
+            and _is_opt_day(tried)
+            and _is_opt_day(met)
+            and type(booked) is bool
+            and all(
+                type(d) is list and len(d) == 2 and _is_day(d[0]) and type(d[1]) is int
+                for d in _list(days)
+            )
+            and all(_is_day(d) for d in _list(outbound))
+            and state in _STATES
+        ):
+            raise Damaged("stored figures of a contact are of another shape")
+        return ContactFigures(name, added, by, answered, tried, met, booked, days, outbound, state)
+    if kind == "meeting":
+        (date, held, event, cancelled, giver, referrals, thanks, fields, thank_you) = _list(
+            value, 9
+        )
+        if not (
+            _is_day(date)
+            and type(held) is bool
+            and type(event) is bool
+            and type(cancelled) is bool
+            and (giver is None or _who(giver))
+            and all(_who(p) for p in _list(referrals))
+            and (thanks is None or type(thanks) is str)
+            and thanks in _THANKS
+            and all(
+                type(f) is list and len(f) == 2 and type(f[0]) is str and type(f[1]) is str
+                for f in _list(fields)
+            )
+            and _is_opt_day(thank_you)
+        ):
+            raise Damaged("stored figures of a meeting are of another shape")
+        return MeetingFigures(
+            date, held, event, cancelled, giver, referrals, thanks, fields, thank_you
+        )
+    raise Damaged("stored figures are of no known kind")
+
+
 # --- people and meetings (for the feed) -------------------------------------------------------
 
 
@@ -372,6 +458,7 @@ def chain_to(chain: tuple[Found, ...]) -> str:
                 ),
                 meeting_to(f.scheduled) if f.scheduled is not None else None,
                 [f.card[0], f.card[1]] if f.card is not None else None,
+                [_figures_kind(f.figures), f.figures] if f.figures is not None else None,
             ]
             for f in chain
         ]
@@ -382,7 +469,7 @@ def chain_from(text: Any) -> tuple[Found, ...]:
     """A stored chain, each window's `Found` with what it read left as recorded (None)."""
     out = []
     for row in _list(loads(text)):
-        lo, hi, items, dormant, share, scheduled, card = _list(row, 7)
+        lo, hi, items, dormant, share, scheduled, card, figures = _list(row, 8)
         lo, hi = _int(lo), _int(hi)
         if not lo < hi:
             raise Damaged("a stored window is empty")
@@ -410,6 +497,7 @@ def chain_from(text: Any) -> tuple[Found, ...]:
                 shared,
                 meeting_from(scheduled) if scheduled is not None else None,
                 carded,
+                figures_from(*_list(figures, 2)) if figures is not None else None,
             )
         )
     return tuple(out)

@@ -55,6 +55,7 @@ from coffeechat.core.model import (
     count_problems,
 )
 from coffeechat.core.rules import FieldShare, insights
+from coffeechat.core.stats import ContactFigures, Figures, MeetingFigures, figures_of
 from coffeechat.core.vault import build_vault, duplicate_findings, far_future, note_stem
 from coffeechat.storage import codec
 from coffeechat.storage.cachedir import CACHE_DIR, cache_dir
@@ -70,6 +71,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AgendaRefresh",
     "Checked",
+    "Figured",
     "Index",
     "Refresh",
     "read_note",
@@ -157,6 +159,7 @@ CREATE INDEX facts_latest ON facts (latest);
 CREATE TABLE cards (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, card TEXT NOT NULL);
 CREATE TABLE ahead (subject TEXT PRIMARY KEY, chain TEXT NOT NULL);
 CREATE INDEX cards_kind ON cards (kind);
+CREATE TABLE figures (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, figures TEXT NOT NULL);
 INSERT INTO meta VALUES ('gen', '0');
 """
 #: Patches to the stored agenda kept beside it before it is written whole again.
@@ -219,6 +222,17 @@ class Listed:
     """What `list` shows (`Index.rows`): a row per contact or meeting, by path."""
 
     rows: list[dict[str, Any]]
+    problems: int
+    warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # what the walk found unreadable
+
+
+@dataclass
+class Figured:
+    """What `stats` and `graph` add up (`Index.figures`): each contact's and meeting's figures,
+    and the problem count."""
+
+    figures: Figures
     problems: int
     warnings: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # what the walk found unreadable
@@ -904,6 +918,7 @@ class Index:
                     "facts",
                     "cards",
                     "ahead",
+                    "figures",
                 ):
                     db.execute(f"DELETE FROM {table}")
                 db.executemany(
@@ -1130,6 +1145,15 @@ class Index:
                 if s in agenda.cards
             ),
         )
+        figured = agenda.figures.keys() if rebuilt else agenda.recomputed
+        db.executemany(
+            "DELETE FROM figures WHERE subject = ?",
+            ((s,) for s in (() if rebuilt else figured) if s not in agenda.figures),
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO figures VALUES (?, ?, ?)",
+            ((s, *codec.figures_to(agenda.figures[s])) for s in figured if s in agenda.figures),
+        )
         noted = agenda.facts.keys() if rebuilt else agenda.noted
         db.executemany(
             "DELETE FROM facts WHERE path = ?",
@@ -1327,7 +1351,7 @@ class Index:
         """Every note, brought up to date (`refresh`), built into the model
         (`core.vault.Vault`), with what the walk could not read among its findings; ``warn``
         hears what went wrong with the store itself. The one way anything loads the whole
-        vault (the CLI's `App.vault`, `coffeechat.load_vault`, an import, the dashboard, the
+        vault (the CLI's `App.vault`, `coffeechat.load_vault`, an import, the
         mail watcher), so they all see the same notes the same way."""
         refresh = self.refresh()
         vault = build_vault(refresh.notes, self.settings)
@@ -1336,6 +1360,41 @@ class Index:
                 warn(warning)
         vault.findings.extend(refresh.findings)
         return vault
+
+    # -- what `stats` and `graph` add up -----------------------------------------------------
+    def figures(self, today: dt.date) -> Figured:
+        """Every contact's and meeting's figures on ``today`` (`core.stats`), kept with its
+        subject in the store and brought up to date as for `agenda`, in path order; and the
+        problem count. From every note when the store cannot be used."""
+
+        def work(db: sqlite3.Connection, stats: dict[str, FileStat], rebuilt: bool) -> Figured:
+            agenda = self._stored_for(db, stats, today)
+            if agenda is None:
+                return fallback(stats, [])
+            contacts: dict[str, ContactFigures] = {}
+            meetings: dict[str, MeetingFigures] = {}
+            for subject, kind, value in db.execute(
+                "SELECT subject, kind, figures FROM figures ORDER BY subject"
+            ):
+                got = codec.figures_from(kind, codec.loads(value))
+                if isinstance(got, ContactFigures):
+                    contacts[codec.text(subject)] = got
+                else:
+                    meetings[codec.text(subject)] = got
+            (carded,) = db.execute(
+                "SELECT COUNT(*) FROM cards WHERE kind IN ('contact', 'meeting')"
+            ).fetchone()
+            if carded != len(contacts) + len(meetings):
+                raise Damaged("the stored figures are not those of every contact and meeting")
+            return Figured(Figures(contacts, meetings), agenda.result.problems, agenda.warnings)
+
+        def fallback(stats: dict[str, FileStat], warnings: list[str]) -> Figured:
+            vault = build_vault(self._parse_all(stats).notes, self.settings)
+            return Figured(figures_of(vault, today), count_problems(vault.findings), warnings)
+
+        result: Figured = self._session(work, fallback)
+        result.problems += count_problems(result.findings)
+        return result
 
 
 def _stored_findings(db: sqlite3.Connection, paths: Iterable[str] | None = None) -> list[Finding]:
