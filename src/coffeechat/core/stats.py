@@ -161,7 +161,6 @@ class MeetingFigures(NamedTuple):
 
     date: int
     held: bool
-    event: bool
     cancelled: bool
     giver: Who | None  # the first person it was with: who gave its referrals
     referrals: tuple[Who, ...]
@@ -226,9 +225,8 @@ def contact_figures(vault: VaultView, contact: Contact, today: dt.date) -> Conta
 def meeting_figures(vault: VaultView, meeting: Meeting, today: dt.date) -> MeetingFigures:
     """``meeting``'s figures on ``today`` (see `contact_figures`)."""
     held = meeting.held(today)
-    event = meeting.kind == "event"
     fields: dict[str, str] = {}
-    if held and not event:
+    if held and meeting.kind != "event":
         for p in meeting.with_:
             if p.path in vault.contacts and vault.contacts[p.path].field:
                 fields[fold(vault.contacts[p.path].field)] = vault.contacts[p.path].field
@@ -244,7 +242,6 @@ def meeting_figures(vault: VaultView, meeting: Meeting, today: dt.date) -> Meeti
     return MeetingFigures(
         meeting.date.toordinal(),
         held,
-        event,
         meeting.cancelled,
         _who(meeting.with_[0]) if meeting.with_ else None,
         tuple(_who(p) for p in meeting.referrals),
@@ -352,10 +349,9 @@ def stats_of(
         elif m.thanks is not None:
             due += 1
             on_time += m.thanks == "on_time"
-        if not m.event:
-            for key, name in m.fields:
-                per_field[key] += 1
-                names.setdefault(key, name)
+        for key, name in m.fields:
+            per_field[key] += 1
+            names.setdefault(key, name)
     for path, c in figures.contacts.items():
         if c.referred_by is not None and inside(c.added):
             received.setdefault(path, path)

@@ -311,13 +311,10 @@ def figures_from(kind: Any, value: Any) -> ContactFigures | MeetingFigures:
             raise Damaged("stored figures of a contact are of another shape")
         return ContactFigures(name, added, by, answered, tried, met, booked, days, outbound, state)
     if kind == "meeting":
-        (date, held, event, cancelled, giver, referrals, thanks, fields, thank_you) = _list(
-            value, 9
-        )
+        (date, held, cancelled, giver, referrals, thanks, fields, thank_you) = _list(value, 8)
         if not (
             _is_day(date)
             and type(held) is bool
-            and type(event) is bool
             and type(cancelled) is bool
             and (giver is None or _who(giver))
             and all(_who(p) for p in _list(referrals))
@@ -330,9 +327,7 @@ def figures_from(kind: Any, value: Any) -> ContactFigures | MeetingFigures:
             and _is_opt_day(thank_you)
         ):
             raise Damaged("stored figures of a meeting are of another shape")
-        return MeetingFigures(
-            date, held, event, cancelled, giver, referrals, thanks, fields, thank_you
-        )
+        return MeetingFigures(date, held, cancelled, giver, referrals, thanks, fields, thank_you)
     raise Damaged("stored figures are of no known kind")
 
 
