@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.util
+import json
 import random
 from pathlib import Path
 
@@ -41,6 +42,40 @@ def full(notes: dict[str, ParsedNote], settings, today: dt.date):
     vault = build_vault(notes.values(), settings)
     problems = sum(1 for f in vault.findings if f.severity is not Severity.INFO)
     return vault, (evaluate(vault, today), insights(vault, today), problems)
+
+
+#: The periods `stats` is compared over, as days before today (None: all time).
+SINCE = (None, 0, 7, 45, 400)
+
+
+def stats_match(figures, vault, today: dt.date) -> None:
+    """``figures`` (as the agenda or the store keeps them) equal those of the whole vault, and
+    so do `stats` over several periods and `graph`, whole and from a few people, added up
+    from them."""
+    from coffeechat.core.stats import compute_stats, figures_of, graph_of, referral_graph, stats_of
+
+    whole = figures_of(vault, today)
+    for kept, want in ((figures.contacts, whole.contacts), (figures.meetings, whole.meetings)):
+        assert list(kept) == list(want)  # (in path order)
+        assert json.loads(json.dumps(kept)) == json.loads(json.dumps(want))  # (lists or tuples)
+    limit = vault.settings.field_limit
+    for days in SINCE:
+        since = None if days is None else today - dt.timedelta(days=days)
+        assert stats_of(figures, today, since, limit) == compute_stats(vault, today, since)
+    referrers = sorted(vault.referred)
+    for root in (None, *referrers[:2], *sorted(vault.contacts)[:1]):
+        assert graph_of(figures, root) == referral_graph(vault, today, root)
+
+
+def kept_figures(agenda):
+    """The figures an agenda keeps, in path order (as the store reads them back)."""
+    from coffeechat.core.stats import ContactFigures, Figures, MeetingFigures
+
+    kept = sorted(agenda.figures.items())
+    return Figures(
+        {p: f for p, f in kept if isinstance(f, ContactFigures)},
+        {p: f for p, f in kept if isinstance(f, MeetingFigures)},
+    )
 
 
 def as_tuple(result):
@@ -267,6 +302,7 @@ def check_edits(
             fast += 1
             assert lookup.shapes == shapes(whole), "shapes drifted from a rebuild"
         same(as_tuple(agenda.result()), want)
+        stats_match(kept_figures(agenda), whole, today)
     return fast, slow
 
 
@@ -337,6 +373,12 @@ def index_matches_a_rebuild(root: Path, settings, today: dt.date) -> str:
         assert rows.problems == again.problems
     assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
     assert got.contacts() == want.contacts()
+    # and `stats` and `graph`: each contact's and meeting's figures kept with its subject
+    figured = Index(root, settings).figures(today)
+    assert not figured.warnings  # (read from the store, not from every note after damage)
+    assert figured.problems == Index(root, settings, use_cache=False).figures(today).problems
+    notes = Index(root, settings, use_cache=False).refresh().notes
+    stats_match(figured.figures, build_vault(notes, settings), today)
     return got.how
 
 
@@ -425,8 +467,9 @@ def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, ste
         agenda.items_complete = False
         agenda.items_complete = rng.random() < 0.3 or needs_items(agenda, settings, today)
         recomputed += move_day(agenda, settings, today, lookup, lambda ps: [notes[p] for p in ps])
-        _whole, want = full(notes, settings, today)
+        whole, want = full(notes, settings, today)
         same(as_tuple(agenda.result()), want)
+        stats_match(kept_figures(agenda), whole, today)
     return recomputed
 
 
@@ -602,6 +645,7 @@ def test_the_days_worked_out_ahead_need_no_note_read(generated, tmp_path):
     import sqlite3
 
     from coffeechat.core.agenda import AHEAD_DAYS
+    from coffeechat.core.stats import graph_of, stats_of
     from coffeechat.storage.index import Index
 
     root, settings, _people, _editable = on_disk(generated, tmp_path / "vault")
@@ -623,4 +667,63 @@ def test_the_days_worked_out_ahead_need_no_note_read(generated, tmp_path):
         want = Index(root, settings, use_cache=False).agenda(day)
         same(as_tuple(got.result), as_tuple(want.result))
         assert [m.path for m in got.meetings()] == [m.path for m in want.meetings()]
+        # (the figures of `stats` and `graph` come with the chains: no note is read for them)
+        figured = Index(root, settings).figures(day)
+        assert not figured.warnings
+        fresh = Index(root, settings, use_cache=False).figures(day).figures
+        for since in (None, day - dt.timedelta(days=30)):
+            assert stats_of(figured.figures, day, since) == stats_of(fresh, day, since)
+        assert graph_of(figured.figures) == graph_of(fresh)
     assert moved == 7
+
+
+def _figures_alone(monkeypatch) -> None:
+    """Leave the agenda nothing to compute but the figures (no items, suggestions, field
+    shares or cards; the checks above then compare only the figures): what decides when the
+    figures are computed again is then only what they read themselves."""
+    import sys
+
+    from coffeechat.core import agenda as agenda_module
+
+    monkeypatch.setattr(agenda_module, "subject_items", lambda view, subject, day: iter(()))
+    monkeypatch.setattr(agenda_module, "dormant", lambda view, contact, day: None)
+    monkeypatch.setattr(agenda_module, "field_share", lambda view, meeting, day: None)
+    monkeypatch.setattr(agenda_module, "contact_card", lambda view, contact, day: {})
+    monkeypatch.setattr(agenda_module, "meeting_card", lambda meeting, day: {})
+    monkeypatch.setattr(sys.modules[__name__], "same", lambda got, want: None)
+
+
+def _edits_and_days(files, settings, seeds) -> None:
+    for seed in seeds:
+        check_edits(dict(files), settings, TODAY, seed, steps=25, batch=1 + seed % 3)
+        check_days(dict(files), settings, TODAY, seed, steps=10)
+
+
+def test_figures_note_what_they_read_themselves(sample, monkeypatch):
+    """With nothing else computed, the figures alone are recomputed exactly when they must."""
+    _figures_alone(monkeypatch)
+    files, settings = sample
+    _edits_and_days(files, settings, range(8))
+
+
+@pytest.mark.parametrize("past", ["contact", "meeting", "today"])
+def test_figures_computed_past_the_view_are_caught(sample, monkeypatch, past):
+    """A contact's or a meeting's figures read past the recording view (from the vault behind
+    it), or compared with a today that does not note the comparisons: the test above fails."""
+    from coffeechat.core import agenda as agenda_module
+    from coffeechat.core import stats as core_stats
+
+    def past_the_view(real):
+        return lambda view, subject, day: real(view._vault, subject, day)
+
+    def past_today(real):
+        return lambda view, subject, day: real(view, subject, day._plain())
+
+    _figures_alone(monkeypatch)
+    around = past_today if past == "today" else past_the_view
+    for name in ("contact_figures", "meeting_figures"):
+        if past in ("today", name.split("_")[0]):
+            monkeypatch.setattr(agenda_module, name, around(getattr(core_stats, name)))
+    files, settings = sample
+    with pytest.raises(AssertionError):
+        _edits_and_days(files, settings, range(8))

@@ -7,6 +7,7 @@ gives the same answers as on a fresh cache, without failing once.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
@@ -34,14 +35,21 @@ def _cli(root: Path, *args: str) -> tuple[int, str, str]:
 
 
 def _answers(root: Path) -> tuple[str, str, str]:
-    """What the user sees: the agenda as JSON, the check, the lists, and the feed's events."""
+    """What the user sees: the agenda as JSON, the check, the lists, the numbers, the referral
+    tree, and the feed's events."""
     code, due, _ = _cli(root, "due", "--json")
     assert code == 0
     _, check, _ = _cli(root, "check")
-    for kind in ("contacts", "meetings", "companies"):
-        code, listed, _ = _cli(root, "list", kind, "--json")
+    for args in (
+        *(["list", kind, "--json"] for kind in ("contacts", "meetings", "companies")),
+        ["stats", "--json"],
+        ["stats", "--json", "--since", "2026-10-01"],
+        ["graph"],
+        ["graph", "--from", "Priya Raman", "--format", "dot"],
+    ):
+        code, said, _ = _cli(root, *args)
         assert code == 0
-        check += listed
+        check += said
     feed = root.parent / f"{root.name}-feed.ics"
     code, _, err = _cli(root, "feed", "-o", str(feed))
     assert code == 0, err
@@ -204,6 +212,33 @@ def test_damage_of_any_kind_heals_on_the_first_run(sample_copy, warm, name):
 def test_a_wrong_type_in_any_column_heals(sample_copy, warm, column):
     table, name = column.split(".")
     _wrong_type(table, name)(sample_copy)
+    assert _answers(sample_copy) == warm()
+
+
+def _figure_fields() -> list[str]:
+    from coffeechat.core.stats import ContactFigures, MeetingFigures
+
+    return [f"contact.{f}" for f in ContactFigures._fields] + [
+        f"meeting.{f}" for f in MeetingFigures._fields
+    ]
+
+
+@pytest.mark.parametrize("field", _figure_fields())
+def test_a_wrong_type_inside_the_stored_figures_heals(sample_copy, warm, field):
+    """Each field of every stored contact's (or meeting's) figures replaced by a value of
+    another type, the JSON still sound: `stats` and `graph` rebuild and say the same."""
+    from coffeechat.core.stats import ContactFigures, MeetingFigures
+
+    kind, name = field.split(".")
+    at = (ContactFigures if kind == "contact" else MeetingFigures)._fields.index(name)
+    db = _db(sample_copy)
+    rows = db.execute("SELECT subject, figures FROM figures WHERE kind = ?", (kind,)).fetchall()
+    assert rows
+    for subject, value in rows:
+        data = json.loads(value)
+        data[at] = {"planted": 1}
+        db.execute("UPDATE figures SET figures = ? WHERE subject = ?", (json.dumps(data), subject))
+    db.close()
     assert _answers(sample_copy) == warm()
 
 
