@@ -28,7 +28,6 @@ with its follow-ups (`coffeechat.core.agenda`) and computes them again exactly w
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -104,6 +103,8 @@ class Stats:
 
     @property
     def median_days(self) -> float | None:
+        import statistics  # (not at import: every `due` imports this module with the agenda)
+
         return statistics.median(self.days_to_meeting) if self.days_to_meeting else None
 
 
