@@ -277,6 +277,12 @@ def _thanks(vault: VaultView, meeting: Meeting, today: dt.date) -> str | None:
     return "on_time" if (first - meeting.date).days <= THANK_YOU_DAYS else "late"
 
 
+def _monday(day: int) -> int:
+    """The Monday of the week of ``day`` (as ordinals: day 1, 1 January of year 1, was a
+    Monday)."""
+    return day - (day - 1) % 7
+
+
 def _ord(day: dt.date | None) -> int | None:
     return None if day is None else day.toordinal()
 
@@ -331,7 +337,7 @@ def stats_of(
             met += 1
             met_paths.add(path)
         days += [n for first, n in c.days if inside(first)]
-        weeks.update(d - dt.date.fromordinal(d).weekday() for d in c.outbound if inside(d))
+        weeks.update(_monday(d) for d in c.outbound if inside(d))
 
     received: dict[str, str | None] = {}  # who was named to you (`Person.key`) -> their note
     on_time = due = still_open = 0
@@ -339,10 +345,10 @@ def stats_of(
     names: dict[str, str] = {}
     for m in figures.meetings.values():
         if m.thank_you is not None and inside(m.thank_you):
-            weeks[m.thank_you - dt.date.fromordinal(m.thank_you).weekday()] += 1
+            weeks[_monday(m.thank_you)] += 1
         if not m.held or not inside(m.date):
             continue
-        weeks[m.date - dt.date.fromordinal(m.date).weekday()] += 1
+        weeks[_monday(m.date)] += 1
         for name, at in m.referrals:
             received.setdefault(Person(name, at).key, at)
         if m.thanks == "open":

@@ -14,7 +14,7 @@ from typing import Any
 
 from coffeechat.core.agenda import Agenda, Found, Patch, PersonRow, Result, Shape
 from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, Task
-from coffeechat.core.stats import STATES, ContactFigures, MeetingFigures
+from coffeechat.core.stats import STATES, ContactFigures, Figures, MeetingFigures
 
 #: A stored patch of the finished agenda, with the insights and problem count after it.
 JournalEntry = tuple[Patch, list[Finding], int]
@@ -29,6 +29,7 @@ __all__ = [
     "chain_to",
     "dumps",
     "figures_from",
+    "figures_of_rows",
     "figures_to",
     "findings_from",
     "findings_to",
@@ -265,70 +266,90 @@ def _figures_kind(figures: ContactFigures | MeetingFigures) -> str:
     return "contact" if isinstance(figures, ContactFigures) else "meeting"
 
 
-def _is_day(value: Any) -> bool:
-    """Whether ``value`` is a day as an ordinal."""
-    return type(value) is int and 0 < value <= _LAST_DAY
-
-
-def _is_opt_day(value: Any) -> bool:
-    return value is None or _is_day(value)
-
-
-def _who(value: Any) -> bool:
-    """Whether ``value`` is a person as figures name them: [name, path or null]."""
-    return (
-        type(value) is list
-        and len(value) == 2
-        and type(value[0]) is str
-        and (value[1] is None or type(value[1]) is str)
-    )
-
-
 _LAST_DAY = dt.date.max.toordinal()
 _STATES = frozenset(STATES)
-_THANKS = (None, "open", "late", "on_time")
+_THANKS = frozenset({"open", "late", "on_time"})
+
+
+def _days_ok(*values: Any) -> bool:
+    """Whether each of ``values`` is a day as an ordinal, or None."""
+    for v in values:
+        if v is not None and (type(v) is not int or not 0 < v <= _LAST_DAY):
+            return False
+    return True
+
+
+def _pairs_ok(rows: Any, first: type, second: type, second_none: bool = False) -> bool:
+    """Whether ``rows`` is a list of [``first``, ``second``] pairs (the second may be None
+    when ``second_none``: people are [name, path or None])."""
+    if type(rows) is not list:
+        return False
+    for row in rows:
+        if type(row) is not list or len(row) != 2 or type(row[0]) is not first:
+            return False
+        if type(row[1]) is not second and not (second_none and row[1] is None):
+            return False
+    return True
 
 
 def figures_from(kind: Any, value: Any) -> ContactFigures | MeetingFigures:
-    """Stored figures of ``kind`` ("contact" or "meeting"), checked field by field."""
-    if kind == "contact":
-        (name, added, by, answered, tried, met, booked, days, outbound, state) = _list(value, 10)
-        if not (
+    """Stored figures of ``kind`` ("contact" or "meeting"), checked field by field. (Checked
+    inline, not value by value through helpers: a warm `stats` reads tens of thousands.)"""
+    if kind == "contact" and type(value) is list and len(value) == 10:
+        name, added, by, answered, tried, met, booked, days, outbound, state = value
+        if (
             type(name) is str
-            and _is_opt_day(added)
-            and (by is None or _who(by))
-            and _is_opt_day(answered)
-            and _is_opt_day(tried)
-            and _is_opt_day(met)
+            and _days_ok(added, answered, tried, met)
+            and (by is None or _pairs_ok([by], str, str, True))
             and type(booked) is bool
-            and all(
-                type(d) is list and len(d) == 2 and _is_day(d[0]) and type(d[1]) is int
-                for d in _list(days)
-            )
-            and all(_is_day(d) for d in _list(outbound))
+            and _pairs_ok(days, int, int)
+            and all(type(d[0]) is int and 0 < d[0] <= _LAST_DAY for d in days)
+            and type(outbound) is list
+            and None not in outbound
+            and _days_ok(*outbound)
+            and type(state) is str
             and state in _STATES
         ):
-            raise Damaged("stored figures of a contact are of another shape")
-        return ContactFigures(name, added, by, answered, tried, met, booked, days, outbound, state)
-    if kind == "meeting":
-        (date, held, cancelled, giver, referrals, thanks, fields, thank_you) = _list(value, 8)
-        if not (
-            _is_day(date)
+            return ContactFigures(
+                name, added, by, answered, tried, met, booked, days, outbound, state
+            )
+    elif kind == "meeting" and type(value) is list and len(value) == 8:
+        date, held, cancelled, giver, referrals, thanks, fields, thank_you = value
+        if (
+            date is not None
+            and _days_ok(date, thank_you)
             and type(held) is bool
             and type(cancelled) is bool
-            and (giver is None or _who(giver))
-            and all(_who(p) for p in _list(referrals))
-            and (thanks is None or type(thanks) is str)
-            and thanks in _THANKS
-            and all(
-                type(f) is list and len(f) == 2 and type(f[0]) is str and type(f[1]) is str
-                for f in _list(fields)
-            )
-            and _is_opt_day(thank_you)
+            and (giver is None or _pairs_ok([giver], str, str, True))
+            and _pairs_ok(referrals, str, str, True)
+            and (thanks is None or (type(thanks) is str and thanks in _THANKS))
+            and _pairs_ok(fields, str, str)
         ):
-            raise Damaged("stored figures of a meeting are of another shape")
-        return MeetingFigures(date, held, cancelled, giver, referrals, thanks, fields, thank_you)
-    raise Damaged("stored figures are of no known kind")
+            return MeetingFigures(
+                date, held, cancelled, giver, referrals, thanks, fields, thank_you
+            )
+    raise Damaged("stored figures are of another shape, or of no known kind")
+
+
+def figures_of_rows(rows: list[tuple[Any, Any, Any]]) -> Figures:
+    """Stored (subject, kind, figures) rows as `Figures`, in the rows' order, each checked as
+    `figures_from` checks it. (Their JSON is read as one text: a warm `stats` reads tens of
+    thousands, and a value of another type, or one that runs into the next, is damage.)"""
+    texts = [text for _subject, _kind, text in rows]
+    if not all(type(t) is str for t in texts):
+        raise Damaged("stored figures are not text")
+    values = loads("[" + ",".join(texts) + "]")
+    if len(values) != len(rows):
+        raise Damaged("stored figures run into each other")
+    contacts: dict[str, ContactFigures] = {}
+    meetings: dict[str, MeetingFigures] = {}
+    for (subject, kind, _text), value in zip(rows, values, strict=True):
+        got = figures_from(kind, value)
+        if isinstance(got, ContactFigures):
+            contacts[_str(subject)] = got
+        else:
+            meetings[_str(subject)] = got
+    return Figures(contacts, meetings)
 
 
 # --- people and meetings (for the feed) -------------------------------------------------------

@@ -55,7 +55,7 @@ from coffeechat.core.model import (
     count_problems,
 )
 from coffeechat.core.rules import FieldShare, insights
-from coffeechat.core.stats import ContactFigures, Figures, MeetingFigures, figures_of
+from coffeechat.core.stats import Figures, figures_of
 from coffeechat.core.vault import build_vault, duplicate_findings, far_future, note_stem
 from coffeechat.storage import codec
 from coffeechat.storage.cachedir import CACHE_DIR, cache_dir
@@ -1371,22 +1371,15 @@ class Index:
             agenda = self._stored_for(db, stats, today)
             if agenda is None:
                 return fallback(stats, [])
-            contacts: dict[str, ContactFigures] = {}
-            meetings: dict[str, MeetingFigures] = {}
-            for subject, kind, value in db.execute(
-                "SELECT subject, kind, figures FROM figures ORDER BY subject"
-            ):
-                got = codec.figures_from(kind, codec.loads(value))
-                if isinstance(got, ContactFigures):
-                    contacts[codec.text(subject)] = got
-                else:
-                    meetings[codec.text(subject)] = got
+            figures = codec.figures_of_rows(
+                db.execute("SELECT subject, kind, figures FROM figures ORDER BY subject").fetchall()
+            )
             (carded,) = db.execute(
                 "SELECT COUNT(*) FROM cards WHERE kind IN ('contact', 'meeting')"
             ).fetchone()
-            if carded != len(contacts) + len(meetings):
+            if carded != len(figures.contacts) + len(figures.meetings):
                 raise Damaged("the stored figures are not those of every contact and meeting")
-            return Figured(Figures(contacts, meetings), agenda.result.problems, agenda.warnings)
+            return Figured(figures, agenda.result.problems, agenda.warnings)
 
         def fallback(stats: dict[str, FileStat], warnings: list[str]) -> Figured:
             vault = build_vault(self._parse_all(stats).notes, self.settings)
