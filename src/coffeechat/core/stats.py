@@ -228,15 +228,15 @@ def meeting_figures(vault: VaultView, meeting: Meeting, today: dt.date) -> Meeti
     held = meeting.held(today)
     fields: dict[str, str] = {}
     if held and meeting.kind != "event":
-        for p in meeting.with_:
-            if p.path in vault.contacts and vault.contacts[p.path].field:
-                fields[fold(vault.contacts[p.path].field)] = vault.contacts[p.path].field
+        for c in _contacts(vault, meeting):
+            if c is not None and c.field:
+                fields[fold(c.field)] = c.field
     thank_you = None
     if meeting.thank_you is not None and not meeting.cancelled:
         logged = any(
             e.kind == "thank_you" and e.date == meeting.thank_you
-            for p in meeting.with_
-            if p.path is not None and (c := vault.contacts.get(p.path)) is not None
+            for c in _contacts(vault, meeting)
+            if c is not None
             for e in c.log
         )
         thank_you = None if logged else meeting.thank_you.toordinal()
@@ -256,19 +256,15 @@ def _thanks(vault: VaultView, meeting: Meeting, today: dt.date) -> str | None:
     """How a held meeting's thank-you went: within three days ("on_time"), later or not at
     all ("late"), none yet with the three days still running ("open"); None when it is not
     counted (it was with nobody, or only with people not to be contacted)."""
-    people = [
-        p
-        for p in meeting.with_
-        if not (p.path in vault.contacts and vault.contacts[p.path].status == "do_not_contact")
-    ]
+    people = [c for c in _contacts(vault, meeting) if c is None or c.status != "do_not_contact"]
     if not people:
         return None
     sent = [meeting.thank_you] if meeting.thank_you else []
     sent += [
         e.date
-        for p in people
-        if p.path in vault.contacts
-        for e in vault.contacts[p.path].log
+        for c in people
+        if c is not None
+        for e in c.log
         if e.kind == "thank_you" and e.date >= meeting.date
     ]
     first = min(sent) if sent else None
@@ -281,6 +277,11 @@ def _monday(day: int) -> int:
     """The Monday of the week of ``day`` (as ordinals: day 1, 1 January of year 1, was a
     Monday)."""
     return day - (day - 1) % 7
+
+
+def _contacts(vault: VaultView, meeting: Meeting) -> list[Contact | None]:
+    """The contact note of each person ``meeting`` was with (None: they have none)."""
+    return [vault.contacts.get(p.path) if p.path is not None else None for p in meeting.with_]
 
 
 def _ord(day: dt.date | None) -> int | None:
@@ -498,12 +499,12 @@ def graph_of(figures: Figures, root: str | None = None) -> Graph:
         if root not in people and root in figures.contacts:
             people[root] = (figures.contacts[root].name, root)
     nodes = []
-    for key, (name, path) in people.items():
-        known = figures.contacts.get(path) if path is not None else None
+    for key, (shown, at) in people.items():
+        known = figures.contacts.get(at) if at is not None else None
         if known is None:
-            nodes.append(Node(key, name, None, "not_reached"))
+            nodes.append(Node(key, shown, None, "not_reached"))
         else:
-            nodes.append(Node(key, known.name, path, known.state))
+            nodes.append(Node(key, known.name, at, known.state))
     nodes.sort(key=lambda n: (fold(n.name), n.key))
     return Graph(tuple(nodes), tuple(sorted(edges)))
 

@@ -310,9 +310,7 @@ def figures_from(kind: Any, value: Any) -> ContactFigures | MeetingFigures:
             and type(state) is str
             and state in _STATES
         ):
-            return ContactFigures(
-                name, added, by, answered, tried, met, booked, days, outbound, state
-            )
+            return ContactFigures._make(value)
     elif kind == "meeting" and type(value) is list and len(value) == 8:
         date, held, cancelled, giver, referrals, thanks, fields, thank_you = value
         if (
@@ -325,9 +323,7 @@ def figures_from(kind: Any, value: Any) -> ContactFigures | MeetingFigures:
             and (thanks is None or (type(thanks) is str and thanks in _THANKS))
             and _pairs_ok(fields, str, str)
         ):
-            return MeetingFigures(
-                date, held, cancelled, giver, referrals, thanks, fields, thank_you
-            )
+            return MeetingFigures._make(value)
     raise Damaged("stored figures are of another shape, or of no known kind")
 
 
