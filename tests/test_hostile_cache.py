@@ -226,7 +226,7 @@ def _figure_fields() -> list[str]:
 @pytest.mark.parametrize("field", _figure_fields())
 def test_a_wrong_type_inside_the_stored_figures_heals(sample_copy, warm, field):
     """Each field of every stored contact's (or meeting's) figures replaced by a value of
-    another type, the JSON still sound: `stats` and `graph` rebuild and say the same."""
+    another type, the JSON still sound: the store is rebuilt, and says the same."""
     from coffeechat.core.stats import ContactFigures, MeetingFigures
 
     kind, name = field.split(".")
@@ -240,6 +240,10 @@ def test_a_wrong_type_inside_the_stored_figures_heals(sample_copy, warm, field):
         db.execute("UPDATE figures SET figures = ? WHERE subject = ?", (json.dumps(data), subject))
     db.close()
     assert _answers(sample_copy) == warm()
+    db = _db(sample_copy)
+    planted = db.execute("SELECT COUNT(*) FROM figures WHERE figures LIKE '%planted%'").fetchone()
+    db.close()
+    assert planted == (0,)  # (seen as damage and rebuilt, not read as it was)
 
 
 def test_a_cache_copied_with_the_vault_is_not_trusted(sample_copy: Path, tmp_path: Path):
