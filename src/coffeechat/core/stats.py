@@ -166,7 +166,7 @@ class MeetingFigures(NamedTuple):
     giver: Who | None  # the first person it was with: who gave its referrals
     referrals: tuple[Who, ...]
     thanks: str | None  # a held meeting's thank-you: "open", "late", "on_time" (or not counted)
-    fields: tuple[tuple[str, str], ...]  # held, not an event: (folded field, as written)
+    fields: tuple[str, ...]  # held, not an event: its people's fields, one per folded spelling
     thank_you: int | None  # its thank-you day, when no log line of its people tells it
 
 
@@ -247,7 +247,7 @@ def meeting_figures(vault: VaultView, meeting: Meeting, today: dt.date) -> Meeti
         _who(meeting.with_[0]) if meeting.with_ else None,
         tuple(_who(p) for p in meeting.referrals),
         _thanks(vault, meeting, today) if held else None,
-        tuple(fields.items()),
+        tuple(fields.values()),
         thank_you,
     )
 
@@ -357,7 +357,8 @@ def stats_of(
         elif m.thanks is not None:
             due += 1
             on_time += m.thanks == "on_time"
-        for key, name in m.fields:
+        for name in m.fields:
+            key = fold(name)
             per_field[key] += 1
             names.setdefault(key, name)
     for path, c in figures.contacts.items():

@@ -321,7 +321,8 @@ def figures_from(kind: Any, value: Any) -> ContactFigures | MeetingFigures:
             and (giver is None or _pairs_ok([giver], str, str, True))
             and _pairs_ok(referrals, str, str, True)
             and (thanks is None or (type(thanks) is str and thanks in _THANKS))
-            and _pairs_ok(fields, str, str)
+            and type(fields) is list
+            and all(type(f) is str for f in fields)
         ):
             return MeetingFigures._make(value)
     raise Damaged("stored figures are of another shape, or of no known kind")
