@@ -80,7 +80,7 @@ __all__ = [
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
 #: when the core's source changes at all, see `_code_digest`).
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
