@@ -268,8 +268,16 @@ class AheadTable:
     def __init__(self) -> None:
         self.chains: dict[str, tuple[Found, ...]] = {}
 
-    def get(self, subjects: Iterable[str]) -> dict[str, tuple[Found, ...]]:
-        return {s: self.chains[s] for s in subjects if s in self.chains}
+    def holding(self, subjects: Iterable[str], day: int) -> dict[str, Found]:
+        """Of ``subjects``, those whose chain has a window holding ``day`` (an ordinal): its
+        `Found`, with what the subject read left as recorded."""
+        out = {}
+        for subject in subjects:
+            for found in self.chains.get(subject, ()):
+                if found.window[0] <= day < found.window[1]:
+                    out[subject] = replace(found, keys=None)
+                    break
+        return out
 
     def set(self, subject: str, chain: tuple[Found, ...] | None) -> None:
         """Replace ``subject``'s chain (None: it has none)."""
@@ -899,11 +907,7 @@ def move_day(
             agenda.patches.append(patch)
     if expired:
         # (A subject whose chain has a window holding the day takes its items from there.)
-        made = {}
-        for subject, chain in agenda.ahead.get(expired).items():
-            ready = next((f for f in chain if f.window[0] <= t < f.window[1]), None)
-            if ready is not None:
-                made[subject] = replace(ready, keys=None)
+        made = agenda.ahead.holding(expired, t)
         if made:
             _commit(agenda, build_vault((), settings), made.items(), ())
         if expired - made.keys():

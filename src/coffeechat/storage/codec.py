@@ -16,23 +16,24 @@ from coffeechat.core.agenda import Agenda, Found, Patch, PersonRow, Result, Shap
 from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, Task
 from coffeechat.core.stats import STATES, ContactFigures, Figures, MeetingFigures
 
-#: A stored patch of the finished agenda, with the insights and problem count after it.
-JournalEntry = tuple[Patch, list[Finding], int]
+#: The patches made to the finished agenda since it was last stored whole, and the insights
+#: and problem count after the last of them.
+Journal = tuple[list[Patch], list[Finding], int]
 
 __all__ = [
     "Damaged",
-    "JournalEntry",
+    "Journal",
     "agenda_from_json",
     "agenda_to_json",
     "card_from",
-    "chain_from",
-    "chain_to",
     "dumps",
     "figures_from",
     "figures_of_rows",
     "figures_to",
     "findings_from",
     "findings_to",
+    "found_from",
+    "found_to",
     "items_from",
     "items_to",
     "journal_from",
@@ -456,64 +457,55 @@ def meeting_from(value: Any) -> Meeting:
 # --- a subject's items on the days ahead (`core.agenda.AheadTable`) ----------------------------
 
 
-def chain_to(chain: tuple[Found, ...]) -> str:
+def found_to(f: Found) -> str:
+    """One window of a subject's chain (`core.agenda.AheadTable`); its window is kept apart."""
     return dumps(
         [
-            [
-                f.window[0],
-                f.window[1],
-                items_to(f.items),
-                _finding_to(f.dormant) if f.dormant is not None else None,
-                (
-                    [f.share[0].toordinal(), f.share[1], [list(pair) for pair in f.share[2]]]
-                    if f.share is not None
-                    else None
-                ),
-                meeting_to(f.scheduled) if f.scheduled is not None else None,
-                [f.card[0], f.card[1]] if f.card is not None else None,
-                [_figures_kind(f.figures), f.figures] if f.figures is not None else None,
-            ]
-            for f in chain
+            items_to(f.items),
+            _finding_to(f.dormant) if f.dormant is not None else None,
+            (
+                [f.share[0].toordinal(), f.share[1], [list(pair) for pair in f.share[2]]]
+                if f.share is not None
+                else None
+            ),
+            meeting_to(f.scheduled) if f.scheduled is not None else None,
+            [f.card[0], f.card[1]] if f.card is not None else None,
+            [_figures_kind(f.figures), f.figures] if f.figures is not None else None,
         ]
     )
 
 
-def chain_from(text: Any) -> tuple[Found, ...]:
-    """A stored chain, each window's `Found` with what it read left as recorded (None)."""
-    out = []
-    for row in _list(loads(text)):
-        lo, hi, items, dormant, share, scheduled, card, figures = _list(row, 8)
-        lo, hi = _int(lo), _int(hi)
-        if not lo < hi:
-            raise Damaged("a stored window is empty")
-        shared = None
-        if share is not None:
-            day, name, keys = _list(share, 3)
-            shared = (
-                _day(day),
-                _str(name),
-                tuple((_str(k), _str(n)) for k, n in (_list(pair, 2) for pair in _list(keys))),
-            )
-        carded = None
-        if card is not None:
-            kind, value = _list(card, 2)
-            if kind not in _CARDS:
-                raise Damaged("a stored row is of no known kind")
-            carded = (kind, card_from(kind, value))
-        out.append(
-            Found(
-                items_from(items),
-                None,
-                (lo, hi),
-                False,
-                _finding_from(dormant) if dormant is not None else None,
-                shared,
-                meeting_from(scheduled) if scheduled is not None else None,
-                carded,
-                figures_from(*_list(figures, 2)) if figures is not None else None,
-            )
+def found_from(lo: Any, hi: Any, text: Any) -> Found:
+    """A stored window of a chain, with what it read left as recorded (None)."""
+    lo, hi = _int(lo), _int(hi)
+    if not lo < hi:
+        raise Damaged("a stored window is empty")
+    items, dormant, share, scheduled, card, figures = _list(loads(text), 6)
+    shared = None
+    if share is not None:
+        day, name, keys = _list(share, 3)
+        shared = (
+            _day(day),
+            _str(name),
+            tuple((_str(k), _str(n)) for k, n in (_list(pair, 2) for pair in _list(keys))),
         )
-    return tuple(out)
+    carded = None
+    if card is not None:
+        kind, value = _list(card, 2)
+        if kind not in _CARDS:
+            raise Damaged("a stored row is of no known kind")
+        carded = (kind, card_from(kind, value))
+    return Found(
+        items_from(items),
+        None,
+        (lo, hi),
+        False,
+        _finding_from(dormant) if dormant is not None else None,
+        shared,
+        meeting_from(scheduled) if scheduled is not None else None,
+        carded,
+        figures_from(*_list(figures, 2)) if figures is not None else None,
+    )
 
 
 # --- the agenda's own state -------------------------------------------------------------------
@@ -581,38 +573,29 @@ def result_from_json(text: Any) -> Result:
 # --- the journal of patches, and the notes' shapes ---------------------------------------------
 
 
-def journal_to(journal: list[JournalEntry]) -> str:
+def journal_to(journal: Journal) -> str:
+    patches, insights, problems = journal
     return dumps(
         [
-            [
-                sorted(patch.subjects),
-                items_to(patch.added),
-                findings_to(insights),
-                problems,
-                sorted(patch.ids),
-            ]
-            for patch, insights, problems in journal
+            [[sorted(p.subjects), items_to(p.added), sorted(p.ids)] for p in patches],
+            findings_to(insights),
+            problems,
         ]
     )
 
 
-def journal_from(value: Any) -> list[JournalEntry]:
-    """The patches stored since the agenda was last written whole (None: there are none)."""
+def journal_from(value: Any) -> Journal | None:
+    """The journal stored since the agenda was last written whole (None: there is none)."""
     if value is None:
-        return []
+        return None
+    patches, insights, problems = _list(loads(value), 3)
     out = []
-    for entry in _list(loads(value)):
-        subjects, added, insights, problems, ids = _list(entry, 5)
+    for entry in _list(patches):
+        subjects, added, ids = _list(entry, 3)
         if not all(type(n) is str for n in (*_list(subjects), *_list(ids))):
             raise Damaged("a stored patch has the wrong shape")
-        out.append(
-            (
-                Patch(frozenset(subjects), tuple(items_from(added)), frozenset(ids)),
-                findings_from(insights),
-                _int(problems),
-            )
-        )
-    return out
+        out.append(Patch(frozenset(subjects), tuple(items_from(added)), frozenset(ids)))
+    return out, findings_from(insights), _int(problems)
 
 
 def shape_to(shape: Shape) -> str:

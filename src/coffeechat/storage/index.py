@@ -80,7 +80,7 @@ __all__ = [
 INDEX_NAME = "index.sqlite"
 #: Bump whenever the record format or the tables change: an older cache is rebuilt (as it is
 #: when the core's source changes at all, see `_code_digest`).
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 17
 #: Bump whenever what the stored agenda holds changes (the rules, `core.agenda`).
 AGENDA_VERSION = 1
 #: A file modified this close to when it was indexed may have changed again within the same
@@ -157,7 +157,8 @@ CREATE INDEX reads_subject ON reads (subject);
 CREATE TABLE facts (path TEXT PRIMARY KEY, latest INTEGER NOT NULL, findings TEXT NOT NULL);
 CREATE INDEX facts_latest ON facts (latest);
 CREATE TABLE cards (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, card TEXT NOT NULL);
-CREATE TABLE ahead (subject TEXT PRIMARY KEY, chain TEXT NOT NULL);
+CREATE TABLE ahead (subject TEXT NOT NULL, lo INTEGER NOT NULL, hi INTEGER NOT NULL,
+                    found TEXT NOT NULL, PRIMARY KEY (subject, lo)) WITHOUT ROWID;
 CREATE INDEX cards_kind ON cards (kind);
 CREATE TABLE figures (subject TEXT PRIMARY KEY, kind TEXT NOT NULL, figures TEXT NOT NULL);
 INSERT INTO meta VALUES ('gen', '0');
@@ -878,9 +879,9 @@ class Index:
             return None
         result = codec.result_from_json(rows["result"])
         journal = codec.journal_from(rows.get("journal"))
-        items = Patch.apply_all(result.items, [patch for patch, _insights, _problems in journal])
-        if journal:
-            result = Result(items, journal[-1][1], journal[-1][2])
+        if journal is not None and journal[0]:
+            patches, insights, problems = journal
+            result = Result(Patch.apply_all(result.items, patches), insights, problems)
         return result
 
     def _rebuild_agenda(
@@ -922,8 +923,12 @@ class Index:
                 ):
                     db.execute(f"DELETE FROM {table}")
                 db.executemany(
-                    "INSERT INTO ahead VALUES (?, ?)",
-                    ((s, codec.chain_to(c)) for s, c in agenda.ahead.chains.items()),
+                    "INSERT OR REPLACE INTO ahead VALUES (?, ?, ?, ?)",
+                    (
+                        (s, *f.window, codec.found_to(f))
+                        for s, chain in agenda.ahead.chains.items()
+                        for f in chain
+                    ),
                 )
                 db.executemany(
                     "INSERT INTO shares VALUES (?, ?, ?, ?)",
@@ -1084,19 +1089,21 @@ class Index:
         most) or, ``compact``, whole."""
         whole = rebuilt or compact
         result = agenda.result()
-        journal: list[tuple[Patch, list[Finding], int]] = []
+        patches: list[Patch] = []
         if not whole:
             row = db.execute("SELECT value FROM state WHERE key = 'journal'").fetchone()
-            journal = codec.journal_from(row[0] if row else None)
-            journal += [(patch, result.insights, result.problems) for patch in agenda.patches]
-            whole = len(journal) > JOURNAL_MAX
+            stored = codec.journal_from(row[0] if row else None)
+            patches = (stored[0] if stored is not None else []) + agenda.patches
+            whole = len(patches) > JOURNAL_MAX
         if whole:
             db.execute(
                 "INSERT OR REPLACE INTO state VALUES ('result', ?)", (codec.result_to_json(result),)
             )
-            journal = []
+            patches = []
+        # (The insights and problem count are the latest only: not one copy per patch.)
         db.execute(
-            "INSERT OR REPLACE INTO state VALUES ('journal', ?)", (codec.journal_to(journal),)
+            "INSERT OR REPLACE INTO state VALUES ('journal', ?)",
+            (codec.journal_to((patches, result.insights, result.problems)),),
         )
         # (The field tally and the identity keys are kept in their own tables.)
         db.execute(
@@ -1785,17 +1792,22 @@ class _SqlAhead(AheadTable):
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def get(self, subjects: Iterable[str]) -> dict[str, tuple[Found, ...]]:
-        query = "SELECT subject, chain FROM ahead WHERE subject IN ({})"
-        rows = _rows(self.db, query, sorted(subjects))
-        return {codec.text(s): codec.chain_from(c) for s, c in rows}
+    def holding(self, subjects: Iterable[str], day: int) -> dict[str, Found]:
+        # (Only the window holding the day is read back: a chain has up to eight.)
+        rows = _rows(
+            self.db,
+            f"SELECT subject, lo, hi, found FROM ahead WHERE lo <= {int(day)}"
+            f" AND hi > {int(day)} AND subject IN ({{}})",
+            sorted(subjects),
+        )
+        return {codec.text(s): codec.found_from(lo, hi, f) for s, lo, hi, f in rows}
 
     def set(self, subject: str, chain: tuple[Found, ...] | None) -> None:
-        if chain is None or len(chain) < 2:
-            self.db.execute("DELETE FROM ahead WHERE subject = ?", (subject,))
-        else:
-            self.db.execute(
-                "INSERT OR REPLACE INTO ahead VALUES (?, ?)", (subject, codec.chain_to(chain))
+        self.db.execute("DELETE FROM ahead WHERE subject = ?", (subject,))
+        if chain is not None and len(chain) > 1:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO ahead VALUES (?, ?, ?, ?)",
+                ((subject, *f.window, codec.found_to(f)) for f in chain),
             )
 
 
