@@ -444,10 +444,11 @@ class Index:
                 "SELECT path FROM notes WHERE mtime_ns + ? > indexed_ns", (RACY_NS,)
             )
         }
-        walk = _walk_digest(stats)
+        lines = _listing(stats)
+        walk = _walk_digest(lines)
         if not racy and walk == self._meta(db, "walk"):
             return Synced({}, set(), 0, self._gen(db))  # the very walk of the last sync
-        seen, groups = _digests(stats)
+        seen, groups = _digests(stats, lines)
         row = db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()
         try:
             before = {int(b): d for b, d in json.loads(row[0]).items()} if row else None
@@ -1461,27 +1462,35 @@ def _stages(bar: progress.Progress | None, label: str) -> Callable[[int, int], N
     return report
 
 
-def _walk_digest(stats: Mapping[str, FileStat]) -> str:
-    """A fingerprint of the whole walk, in the order the walk met the notes: the same as the
-    last sync's, nothing changed, and no bucket need be made (`_digests`). A folder listed in
-    another order only costs the buckets' comparison."""
-    listing = "\n".join([f"{p}\0{size}\0{mtime}" for p, size, mtime in stats.values()])
-    return hashlib.sha1(listing.encode("utf-8", "surrogateescape")).hexdigest()
+def _listing(stats: Mapping[str, FileStat]) -> list[str]:
+    """Each note the walk met, as a line of text (path, size, mtime), in the walk's order."""
+    return [f"{p}\0{size}\0{mtime}" for p, size, mtime in stats.values()]
 
 
-def _digests(stats: Mapping[str, FileStat]) -> tuple[dict[int, str], dict[int, list[FileStat]]]:
-    """A fingerprint of the paths, sizes and mtimes of each bucket's notes, and the buckets.
-    Equal to the stored ones, nothing changed (a warm run then compares no rows); otherwise
-    only the notes of the buckets that differ are compared with the table."""
+def _sha(lines: list[str]) -> str:
+    return hashlib.sha1("\n".join(lines).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _walk_digest(lines: list[str]) -> str:
+    """A fingerprint of the whole walk (`_listing`): the same as the last sync's, nothing
+    changed, and no bucket need be made (`_digests`)."""
+    return _sha(lines)
+
+
+def _digests(
+    stats: Mapping[str, FileStat], lines: list[str]
+) -> tuple[dict[int, str], dict[int, list[FileStat]]]:
+    """A fingerprint of the paths, sizes and mtimes of each bucket's notes (`_listing`), and
+    the buckets: only the notes of the buckets whose fingerprint differs from the stored one
+    are compared with the table. A bucket is fingerprinted in the walk's order, not sorted: a
+    folder listed in another order only costs its buckets' comparison."""
     groups: dict[int, list[FileStat]] = defaultdict(list)
-    for stat in stats.values():
-        groups[_bucket(stat.path)].append(stat)
-    digests = {}
-    for bucket, group in groups.items():
-        group.sort()
-        listing = "\n".join([f"{p}\0{size}\0{mtime}" for p, size, mtime in group])
-        digests[bucket] = hashlib.sha1(listing.encode("utf-8", "surrogateescape")).hexdigest()[:20]
-    return digests, groups
+    texts: dict[int, list[str]] = defaultdict(list)
+    for stat, line in zip(stats.values(), lines, strict=True):
+        bucket = _bucket(stat.path)
+        groups[bucket].append(stat)
+        texts[bucket].append(line)
+    return {bucket: _sha(text)[:20] for bucket, text in texts.items()}, groups
 
 
 def _settings_key(settings: Settings) -> str:
