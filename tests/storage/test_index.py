@@ -450,3 +450,34 @@ def test_notes_come_in_path_order_with_or_without_the_cache(messy):
     messy.write("zzz at the root.md", contact("Zed"))  # a root file is scanned before any folder
     for result in (refresh(messy.root, use_cache=False), refresh(messy.root), refresh(messy.root)):
         assert [n.path for n in result.notes] == sorted(n.path for n in result.notes)
+
+
+def test_a_note_put_back_with_its_old_time_after_a_watcher_hint_is_read_again(vault):
+    """A hint (`agenda_for`, the watcher's path) stores a note without a walk; the walk's
+    fingerprints of that note's bucket then no longer hold. A note restored afterwards with its
+    old bytes and modification time (`cp -p`, `rsync -t`, an unzip) must still be read again:
+    its bucket is compared, not trusted."""
+    import datetime as dt
+
+    today = dt.date(2026, 1, 10)
+    old = contact("Jane", "follow_up: 2026-01-05\n")
+    vault.write("contacts/Jane.md", old)
+    vault.write("contacts/Bob.md", contact("Bob"))
+    age(vault.root)
+    jane = vault.root / "contacts/Jane.md"
+    before_ns = jane.stat().st_mtime_ns
+
+    def follow_ups(agenda) -> list[tuple[str, dt.date]]:
+        return sorted((i.id, i.due) for i in agenda.result.items if i.rule == "follow_up")
+
+    settings = Settings()
+    first = Index(vault.root, settings).agenda(today)
+    assert first.how == "rebuilt" and follow_ups(first)
+    jane.write_text(contact("Jane", "follow_up: 2026-02-01\n"), encoding="utf-8")
+    os.utime(jane, ns=(before_ns + 10**9, before_ns + 10**9))  # (not racy: long ago)
+    hinted = Index(vault.root, settings).agenda_for({"contacts/Jane.md"}, today, first)
+    assert hinted is not None and follow_ups(hinted) != follow_ups(first)
+    jane.write_text(old, encoding="utf-8")
+    os.utime(jane, ns=(before_ns, before_ns))
+    again = Index(vault.root, settings).agenda(today)
+    assert follow_ups(again) == follow_ups(first)

@@ -603,8 +603,19 @@ class Index:
                 continue
             changed.append(FileStat(rel, st.st_size, st.st_mtime_ns))
         synced = self._store_notes(db, changed, gone, known, self.clock())
-        if synced.changed or gone:  # the walk's fingerprints no longer describe the table
+        if synced.changed or gone:
+            # The walk's fingerprints no longer describe these notes' buckets: the next walk
+            # compares those buckets' rows (not every row, as with no fingerprints at all).
+            stale = {_bucket(s.path) for s in changed} | {_bucket(p) for p in gone}
+            row = db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()
+            try:
+                seen = {int(b): d for b, d in json.loads(row[0]).items()} if row else {}
+            except (ValueError, AttributeError, TypeError):
+                seen = {}
+            kept = {b: d for b, d in seen.items() if b not in stale}
             db.execute("DELETE FROM meta WHERE key IN ('seen', 'walk')")
+            if kept:
+                db.execute("INSERT INTO meta VALUES ('seen', ?)", (json.dumps(kept),))
         return synced, gone
 
     def findings_of(self, paths: Iterable[str] | None = None) -> list[Finding]:
