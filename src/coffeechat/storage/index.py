@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import os
 import secrets
@@ -1138,53 +1139,42 @@ class Index:
             ),
         )
         paths = agenda.people.keys() | agenda.scheduled.keys() if rebuilt else agenda.touched
-        encoders: tuple[tuple[str, dict[str, Any], Callable[[Any], Any]], ...] = (
-            ("people", agenda.people, codec.person_to),
-            ("scheduled", agenda.scheduled, codec.meeting_to),
+        people, scheduled = agenda.people, agenda.scheduled
+        _put_rows(
+            db, "people", "path", paths, people, lambda p: codec.dumps(codec.person_to(people[p]))
         )
-        for table, part, encode in encoders:
-            db.executemany(
-                f"DELETE FROM {table} WHERE path = ?",
-                ((p,) for p in (() if rebuilt else paths) if p not in part),
-            )
-            db.executemany(
-                f"INSERT OR REPLACE INTO {table} VALUES (?, ?)",
-                ((p, codec.dumps(encode(part[p]))) for p in paths if p in part),
-            )
-        carded = agenda.cards.keys() if rebuilt else agenda.recomputed
-        db.executemany(
-            "DELETE FROM cards WHERE subject = ?",
-            ((s,) for s in (() if rebuilt else carded) if s not in agenda.cards),
+        _put_rows(
+            db,
+            "scheduled",
+            "path",
+            paths,
+            scheduled,
+            lambda p: codec.dumps(codec.meeting_to(scheduled[p])),
         )
-        db.executemany(
-            "INSERT OR REPLACE INTO cards VALUES (?, ?, ?)",
-            (
-                (s, agenda.cards[s][0], codec.dumps(agenda.cards[s][1]))
-                for s in carded
-                if s in agenda.cards
-            ),
+        cards, figures, facts = agenda.cards, agenda.figures, agenda.facts
+        _put_rows(
+            db,
+            "cards",
+            "subject",
+            cards.keys() if rebuilt else agenda.recomputed,
+            cards,
+            lambda s: (cards[s][0], codec.dumps(cards[s][1])),
         )
-        figured = agenda.figures.keys() if rebuilt else agenda.recomputed
-        db.executemany(
-            "DELETE FROM figures WHERE subject = ?",
-            ((s,) for s in (() if rebuilt else figured) if s not in agenda.figures),
+        _put_rows(
+            db,
+            "figures",
+            "subject",
+            figures.keys() if rebuilt else agenda.recomputed,
+            figures,
+            lambda s: codec.figures_to(figures[s]),
         )
-        db.executemany(
-            "INSERT OR REPLACE INTO figures VALUES (?, ?, ?)",
-            ((s, *codec.figures_to(agenda.figures[s])) for s in figured if s in agenda.figures),
-        )
-        noted = agenda.facts.keys() if rebuilt else agenda.noted
-        db.executemany(
-            "DELETE FROM facts WHERE path = ?",
-            ((p,) for p in (() if rebuilt else noted) if p not in agenda.facts),
-        )
-        db.executemany(
-            "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)",
-            (
-                (p, agenda.facts[p][0], codec.dumps(codec.findings_to(list(agenda.facts[p][1]))))
-                for p in noted
-                if p in agenda.facts
-            ),
+        _put_rows(
+            db,
+            "facts",
+            "path",
+            facts.keys() if rebuilt else agenda.noted,
+            facts,
+            lambda p: (facts[p][0], codec.dumps(codec.findings_to(list(facts[p][1])))),
         )
         db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('agenda', ?)",
@@ -1471,6 +1461,34 @@ def _stages(bar: progress.Progress | None, label: str) -> Callable[[int, int], N
         at = done
 
     return report
+
+
+def _put_rows(
+    db: sqlite3.Connection,
+    table: str,
+    column: str,
+    keys: Iterable[str],
+    current: Mapping[str, Any],
+    values: Callable[[str], Any],
+) -> None:
+    """Bring the rows of ``keys`` in ``table`` (keyed by its first column, ``column``) in line
+    with ``current``: each key it holds written with ``values(key)`` as the other columns,
+    each key it lacks deleted."""
+    keys = list(keys)
+    db.executemany(
+        f"DELETE FROM {table} WHERE {column} = ?", ((k,) for k in keys if k not in current)
+    )
+    rows = ((k, *_columns(values(k))) for k in keys if k in current)
+    first = next(rows, None)  # (rows are made as they are written: a cold index has 150,000)
+    if first is not None:
+        marks = ", ".join("?" * len(first))
+        db.executemany(
+            f"INSERT OR REPLACE INTO {table} VALUES ({marks})", itertools.chain((first,), rows)
+        )
+
+
+def _columns(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, tuple) else (value,)
 
 
 def _listing(stats: Mapping[str, FileStat]) -> list[str]:
