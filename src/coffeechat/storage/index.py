@@ -450,11 +450,7 @@ class Index:
         if not racy and walk == self._meta(db, "walk"):
             return Synced({}, set(), 0, self._gen(db))  # the very walk of the last sync
         seen, groups = _digests(stats, lines)
-        row = db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()
-        try:
-            before = {int(b): d for b, d in json.loads(row[0]).items()} if row else None
-        except (ValueError, AttributeError):
-            before = None
+        before = _seen(db)
         buckets = (
             None
             if before is None
@@ -608,12 +604,7 @@ class Index:
             # The walk's fingerprints no longer describe these notes' buckets: the next walk
             # compares those buckets' rows (not every row, as with no fingerprints at all).
             stale = {_bucket(s.path) for s in changed} | {_bucket(p) for p in gone}
-            row = db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()
-            try:
-                seen = {int(b): d for b, d in json.loads(row[0]).items()} if row else {}
-            except (ValueError, AttributeError, TypeError):
-                seen = {}
-            kept = {b: d for b, d in seen.items() if b not in stale}
+            kept = {b: d for b, d in (_seen(db) or {}).items() if b not in stale}
             db.execute("DELETE FROM meta WHERE key IN ('seen', 'walk')")
             if kept:
                 db.execute("INSERT INTO meta VALUES ('seen', ?)", (json.dumps(kept),))
@@ -937,11 +928,7 @@ class Index:
                     db.execute(f"DELETE FROM {table}")
                 db.executemany(
                     "INSERT OR REPLACE INTO ahead VALUES (?, ?, ?, ?)",
-                    (
-                        (s, *f.window, codec.found_to(f))
-                        for s, chain in agenda.ahead.chains.items()
-                        for f in chain
-                    ),
+                    (row for s, c in agenda.ahead.chains.items() for row in _SqlAhead.rows(s, c)),
                 )
                 db.executemany(
                     "INSERT INTO shares VALUES (?, ?, ?, ?)",
@@ -1491,6 +1478,16 @@ def _columns(value: Any) -> tuple[Any, ...]:
     return tuple(value) if isinstance(value, tuple) else (value,)
 
 
+def _seen(db: sqlite3.Connection) -> dict[int, Any] | None:
+    """The buckets' fingerprints stored by the last sync (`_digests`); None when there are
+    none, or they cannot be read (every row is then compared)."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'seen'").fetchone()
+    try:
+        return {int(b): d for b, d in json.loads(row[0]).items()} if row else None
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
 def _listing(stats: Mapping[str, FileStat]) -> list[str]:
     """Each note the walk met, as a line of text (path, size, mtime), in the walk's order."""
     return [f"{p}\0{size}\0{mtime}" for p, size, mtime in stats.values()]
@@ -1844,9 +1841,14 @@ class _SqlAhead(AheadTable):
         self.db.execute("DELETE FROM ahead WHERE subject = ?", (subject,))
         if chain is not None and len(chain) > 1:
             self.db.executemany(
-                "INSERT OR REPLACE INTO ahead VALUES (?, ?, ?, ?)",
-                ((subject, *f.window, codec.found_to(f)) for f in chain),
+                "INSERT OR REPLACE INTO ahead VALUES (?, ?, ?, ?)", self.rows(subject, chain)
             )
+
+    @staticmethod
+    def rows(subject: str, chain: tuple[Found, ...]) -> Iterator[tuple[str, int, int, str]]:
+        """The table's rows of ``subject``'s chain: one per window."""
+        for found in chain:
+            yield subject, *found.window, codec.found_to(found)
 
 
 class _SqlDups(DupTable):
