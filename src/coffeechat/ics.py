@@ -638,7 +638,9 @@ def render_feed(
     ``state``: a token of the agenda these items, meetings and contacts come from (see
     `layout_key`): ``stored`` keeps the feed's layout under it, for `feed_again`.
     """
-    key = layout_key(state, today, options) if state is not None and cache is None else None
+    key = None
+    if stored is not None and state is not None and cache is None:
+        key = layout_key(state, today, options)  # (the layout is kept with the events)
     contacts = contacts or {}
     tz = options.tz
     horizon = today + dt.timedelta(days=options.days_ahead) if options.days_ahead else None

@@ -614,11 +614,9 @@ def _commit(
             was = agenda.scheduled.pop(subject, None)
             if got.scheduled is not None:
                 agenda.scheduled[subject] = got.scheduled
-            meeting = subject in vault.meetings or (
-                got.card is not None and got.card[0] == "meeting"
-            )
+            meeting = got.card is not None and got.card[0] == "meeting"
             if got.scheduled is not None or was is not None or meeting:
-                agenda.touched.add(subject)  # (from a chain, ``vault`` is empty: its row says)
+                agenda.touched.add(subject)
         if refinish:
             agenda.items.pop(subject, None)
             if got.items:
