@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -193,3 +194,23 @@ def sample_read_only(tmp_path_factory: pytest.TempPathFactory) -> Path:
     command writes the vault's cache, which must not land in the repository's ``vault/``
     (nor be written by two pytest-xdist workers at once)."""
     return copy_sample(tmp_path_factory.mktemp("sample") / "sample")
+
+
+def raw(port: int, data: bytes, timeout: float = 5.0) -> bytes:
+    """Send bytes exactly as given; return everything the server answers until it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        try:
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)

@@ -8,7 +8,8 @@ import stat
 
 import pytest
 
-from coffeechat.config import Settings, parse_settings, setting_names
+from coffeechat.config import parse_settings
+from coffeechat.core.settings import Settings, setting_names
 
 
 def _contact(vault, name: str = "Ana Ruiz", follow_up: str = "2026-12-01"):

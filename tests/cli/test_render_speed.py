@@ -24,11 +24,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Alarm, Event, Todo
 
-from coffeechat import ics
 from coffeechat.cli import render
 from coffeechat.core.dates import day_label
 from coffeechat.core.model import Contact, DueItem, Finding, Meeting, Person, Severity
-from coffeechat.ics import EventSpec, FeedOptions, render_feed
+from coffeechat.feed import ics
+from coffeechat.feed.ics import EventSpec, FeedOptions, render_feed
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from coffeechat.core.actions import log_line
 from coffeechat.core.body import LOG_KINDS, parse_body_text
 from coffeechat.core.dates import parse_cadence, parse_date_value
 from coffeechat.core.edits import EditRefused, append_line_under_heading, set_key, tick_task
 from coffeechat.core.links import fold, parse_link, parse_link_list
 from coffeechat.core.notes import parse_note
+from coffeechat.core.resolutions import log_line
 
 #: Cheap properties run thousands of cases in CI; the fuzz profile raises every one of them.
 MANY = max(2000, settings.default.max_examples)

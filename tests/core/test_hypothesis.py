@@ -17,11 +17,11 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from coffeechat.config import Settings
 from coffeechat.core import rules
 from coffeechat.core.dates import Cadence, DateValue, parse_cadence, parse_date_value
 from coffeechat.core.model import ParsedNote, Severity
 from coffeechat.core.notes import note_from_record, note_to_record, parse_note
+from coffeechat.core.settings import Settings
 from coffeechat.core.vault import build_vault
 
 TODAY = dt.date(2026, 11, 23)

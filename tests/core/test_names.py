@@ -13,11 +13,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from coffeechat.config import Settings
 from coffeechat.core.edits import Link
 from coffeechat.core.model import NoteType
 from coffeechat.core.names import MAX_NAME_BYTES, safe_filename
 from coffeechat.core.notes import parse_note
+from coffeechat.core.settings import Settings
 from coffeechat.storage.writer import (
     NoteNames,
     _bundled_template,

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from coffeechat.cli import notes as cli_notes
-from coffeechat.config import Settings
 from coffeechat.core.notes import parse_note
+from coffeechat.core.settings import Settings
 from coffeechat.storage.index import Index
 from coffeechat.storage.lock import VaultBusy, sweep_temp_files, write_lock
 
@@ -211,7 +211,7 @@ def test_the_index_survives_being_killed_mid_update(vault):
     _make_notes(vault.root, 1500, "v0")
     Index(vault.root, settings).refresh()
     code = (
-        "import sys; from pathlib import Path; from coffeechat.config import Settings;"
+        "import sys; from pathlib import Path; from coffeechat.core.settings import Settings;"
         " from coffeechat.storage.index import Index;"
         " Index(Path(sys.argv[1]), Settings()).refresh()"
     )

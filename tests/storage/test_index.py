@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.config import Settings
 from coffeechat.core import notes as notes_module
 from coffeechat.core.model import ParsedNote, Severity
 from coffeechat.core.notes import parse_note
+from coffeechat.core.settings import Settings
 from coffeechat.storage import index as index_module
 from coffeechat.storage.cachedir import CacheDirError
 from coffeechat.storage.index import (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.config import Settings
+from coffeechat.core.settings import Settings
 from coffeechat.storage.scan import FileStat, is_ignored, scan
 
 NOTE = "---\ntype: contact\n---\n"

@@ -238,7 +238,7 @@ def cli(
     """
     ctx.obj = App(vault, today, debug)
     from coffeechat.cli.render import TerminalProgress
-    from coffeechat.progress import shown_by
+    from coffeechat.core.progress import shown_by
 
     ctx.with_resource(shown_by(TerminalProgress()))
     if ctx.invoked_subcommand not in LONG_RUNNING and gc.isenabled():
@@ -256,10 +256,10 @@ def main(argv: Sequence[str] | None = None) -> None:
 # The commands register themselves on `cli` as they are imported: after it is defined.
 from coffeechat.cli import coaching as _coaching  # noqa: E402, F401
 from coffeechat.cli import feed as _feed  # noqa: E402, F401
+from coffeechat.cli import import_export as _import_export  # noqa: E402, F401
 from coffeechat.cli import notes as _notes  # noqa: E402, F401
 from coffeechat.cli import obsidian as _obsidian  # noqa: E402, F401
 from coffeechat.cli import push as _push  # noqa: E402, F401
 from coffeechat.cli import queries as _queries  # noqa: E402, F401
-from coffeechat.cli import transfer as _transfer  # noqa: E402, F401
 
 add_global_options(cli)  # --vault, --today, --color also after the command

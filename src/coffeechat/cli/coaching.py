@@ -86,7 +86,7 @@ def _contact(app: App, name: str) -> str:
 
 
 def _pitch(app: App) -> str:
-    from coffeechat.core.letters import pitch_text
+    from coffeechat.core.coaching.letters import pitch_text
 
     if app.settings.pitch_thumbnail:
         return pitch_text(app.settings.pitch_thumbnail, None)
@@ -121,8 +121,8 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
     questions — about the job, about the industry — from templates/Questions.md, chosen by
     their field, role, industry and tags.
     """
+    from coffeechat.core.coaching.letters import parse_bank, prep_sheet, scheduled_meeting
     from coffeechat.core.edits import set_key
-    from coffeechat.core.letters import parse_bank, prep_sheet, scheduled_meeting
     from coffeechat.core.sections import put_marked_block
     from coffeechat.storage.writer import edit_note
 
@@ -217,7 +217,7 @@ def _missing_note(missing: Any, where: str) -> str:
     """``note: left out ...`` for a sentence whose facts coffeechat does not know."""
     import re
 
-    from coffeechat.core.letters import FIELD_HELP
+    from coffeechat.core.coaching.letters import FIELD_HELP
 
     what = "; ".join(
         FIELD_HELP.get(f, f"“{f}”, a field of {where} that coffeechat does not fill")
@@ -270,7 +270,7 @@ def draft(
     asked for at a terminal, given with --set FIELD=TEXT, or its sentence is left out with a
     note on stderr — a draft never keeps a {placeholder}.
     """
-    from coffeechat.core.letters import FIELD_HELP, fill, letter_facts
+    from coffeechat.core.coaching.letters import FIELD_HELP, fill, letter_facts
     from coffeechat.core.sections import put_marked_block
     from coffeechat.core.templates import render
     from coffeechat.storage.writer import edit_note
@@ -391,7 +391,7 @@ def lint(
     One line per finding (FILE:LINE: rule: message); exit 1 when there are any.
     """
     from coffeechat.cli.render import print_json
-    from coffeechat.core.lint import KINDS, lint_letter
+    from coffeechat.core.coaching.lint import KINDS, lint_letter
 
     if kind is not None:
         kind = kind.strip().lower().replace("-", "_")
@@ -485,7 +485,7 @@ def _percent(part: int, whole: int) -> str:
 
 def _stats_lines(s: Any) -> list[str]:
     """The human `stats` output: aligned numbers with bar charts."""
-    from coffeechat.core.stats import bar
+    from coffeechat.core.coaching.stats import bar
 
     period = f"since {s.since.isoformat()}" if s.since else "all time"
     out = [click.style(f"Your search as of {s.today:%a %d %b %Y} ({period})", bold=True), ""]
@@ -572,7 +572,7 @@ def stats(app: App, since: dt.date | None, as_json: bool) -> None:
     thank-yous sent within three days, meetings per field, and your busiest weeks.
     """
     from coffeechat.cli.render import print_json
-    from coffeechat.core.stats import stats_json, stats_of
+    from coffeechat.core.coaching.stats import stats_json, stats_of
 
     today = app.today
     if since is not None and since > today:
@@ -615,8 +615,8 @@ def graph(app: App, fmt: str, root: str | None, write: bool) -> None:
     coffeechat graph --write             keep it current in Network.md
     coffeechat graph --format dot | dot -Tsvg > tree.svg
     """
+    from coffeechat.core.coaching.stats import dot, graph_of, mermaid
     from coffeechat.core.sections import put_fenced_block
-    from coffeechat.core.stats import dot, graph_of, mermaid
     from coffeechat.storage.files import atomic_write, inside_vault
     from coffeechat.storage.writer import edit_note
 

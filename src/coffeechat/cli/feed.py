@@ -67,9 +67,9 @@ def feed(
     a timed one. The same vault and date always give the same bytes, and the file is only
     rewritten when they change. `-o -` prints the feed instead.
     """
-    from coffeechat.ics import FeedOptions, feed_again, render_feed
-    from coffeechat.publish import feed_path, vault_name, write_if_changed
-    from coffeechat.runtime import no_cycle_collection
+    from coffeechat.collector import no_cycle_collection
+    from coffeechat.feed.ics import FeedOptions, feed_again, render_feed
+    from coffeechat.storage.outputs import feed_path, vault_name, write_if_changed
 
     settings = app.settings
     path = None if output == "-" else feed_path(app.root, settings, output)
@@ -151,7 +151,7 @@ def _watcher(
     after_pass: Callable[[Any], None] | None = None,
     report: Callable[[str], None] | None = None,
 ) -> Any:
-    from coffeechat.watch import Watcher
+    from coffeechat.live.watch import Watcher
 
     return Watcher(
         app.root,
@@ -170,7 +170,7 @@ def _pusher(app: App, overrides: dict[str, Any]) -> Any:
     """`watch --push`: a CalDAV push after each change, rate-limited, off the watcher's thread."""
     import datetime as dt
 
-    from coffeechat.caldav_push import Pusher, password, push, target
+    from coffeechat.caldav.push import Pusher, password, push, target
 
     settings = app.settings
     target(settings)  # a missing [caldav] url or password is an error now, not in a thread
@@ -290,7 +290,7 @@ def serve(
     """
     import threading
 
-    from coffeechat.serve import (
+    from coffeechat.live.serve import (
         FeedServer,
         FeedState,
         feed_urls,

@@ -52,7 +52,8 @@ def init(app: App, path: Path | None) -> None:
     """
     from importlib import resources
 
-    from coffeechat.config import CONFIG_NAME, Settings
+    from coffeechat.config import CONFIG_NAME
+    from coffeechat.core.settings import Settings
 
     root = path or Path(app.vault_arg or ".")
     if root.exists() and not root.is_dir():
@@ -103,7 +104,8 @@ def init(app: App, path: Path | None) -> None:
 
 def _settings_of(root: Path) -> Any:
     """The settings of an existing vault (its folders decide the bases), else the defaults."""
-    from coffeechat.config import Settings, load_settings
+    from coffeechat.config import load_settings
+    from coffeechat.core.settings import Settings
 
     try:
         return load_settings(root)[0]
@@ -482,9 +484,9 @@ def log(app: App, name: str, kind: str, text: tuple[str, ...], day: dt.date | No
     \b
     coffeechat log "Jane Doe" approach emailed, said Bob referred me
     """
-    from coffeechat.core.actions import LOG_DEFAULTS, LOG_HEADING, log_line
     from coffeechat.core.body import LOG_KINDS, normalise_kind
     from coffeechat.core.edits import append_line_under_heading
+    from coffeechat.core.resolutions import LOG_DEFAULTS, LOG_HEADING, log_line
 
     normal = normalise_kind(kind)
     if normal is None:
@@ -527,7 +529,7 @@ def _find_item(app: App, ident: str) -> Any:
 def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
     """Mark the item ID as done, by writing what you would have written: a log line,
     the meeting's thank_you: or prepared: date, a ticked task, a cleared follow_up:."""
-    from coffeechat.core.actions import resolution
+    from coffeechat.core.resolutions import resolution
     from coffeechat.storage.done import around, carry_out
 
     if not dry_run:

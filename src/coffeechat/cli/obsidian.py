@@ -12,9 +12,9 @@ from coffeechat.errors import CoffeechatError
 
 
 def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str], str]:
-    """`coffeechat.obsidian.install` with its notes echoed: what it added, and why the
+    """`coffeechat.obsidian.setup.install` with its notes echoed: what it added, and why the
     property types could not be merged ("" when they were)."""
-    from coffeechat.obsidian import TYPES_FILE, install
+    from coffeechat.obsidian.setup import TYPES_FILE, install
 
     setup = install(root, settings, create_config=create_config)
     for key, theirs, ours in setup.conflicts:
@@ -50,7 +50,7 @@ def obsidian(app: App, create_config: bool) -> None:
     (dates, date-times, lists) to .obsidian/types.json — only the keys it does not have yet.
     Never overwrites a file; running it again only adds what is missing.
     """
-    from coffeechat.obsidian import BASE_FILES
+    from coffeechat.obsidian.setup import BASE_FILES
 
     created, problem = set_up(app.root, app.settings, create_config=create_config)
     kept = [name for name in BASE_FILES if name not in created]
@@ -82,11 +82,11 @@ def dashboard(app: App, output: str | None) -> None:
     """
     import sys
 
-    from coffeechat.dashboard import DEFAULT_NOTE, compose
+    from coffeechat.collector import no_cycle_collection
     from coffeechat.errors import UsageError
-    from coffeechat.publish import dashboard_path, write_dashboard
-    from coffeechat.runtime import no_cycle_collection
+    from coffeechat.obsidian.dashboard import DEFAULT_NOTE, compose
     from coffeechat.storage.files import inside_vault
+    from coffeechat.storage.outputs import dashboard_path, write_dashboard
 
     settings = app.settings
     if output == "-":

@@ -431,7 +431,7 @@ def table(
 
 
 class TerminalProgress:
-    """`coffeechat.progress.Progress` as a bar on standard error, once long work has run for
+    """`coffeechat.core.progress.Progress` as a bar on standard error, once long work has run for
     ``delay`` seconds (`DELAY`) and only on a terminal: a pipe, a log or a quick run shows
     nothing."""
 

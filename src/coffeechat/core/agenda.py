@@ -28,8 +28,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from coffeechat.config import Settings
 from coffeechat.core.cards import company_card, contact_card, meeting_card
+from coffeechat.core.coaching.stats import (
+    ContactFigures,
+    MeetingFigures,
+    contact_figures,
+    meeting_figures,
+)
 from coffeechat.core.links import fold, parse_link_list
 from coffeechat.core.model import (
     Contact,
@@ -64,12 +69,7 @@ from coffeechat.core.rules import (
     settle,
     subject_items,
 )
-from coffeechat.core.stats import (
-    ContactFigures,
-    MeetingFigures,
-    contact_figures,
-    meeting_figures,
-)
+from coffeechat.core.settings import Settings
 from coffeechat.core.vault import (
     LINK_LISTS,
     LINK_SINGLES,
@@ -333,7 +333,7 @@ class Agenda:
     #: companies (a stored
     #: agenda keeps them apart and writes those of the subjects it recomputed)
     cards: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
-    #: subject -> what it brings to `stats` and `graph` (`core.stats`), for contacts and
+    #: subject -> what it brings to `stats` and `graph` (`core.coaching.stats`), for contacts and
     #: meetings (kept, and stored, as the cards are)
     figures: dict[str, ContactFigures | MeetingFigures] = field(default_factory=dict)
     #: Notes whose per-note parts were recomputed, whose `people` / `scheduled` entries

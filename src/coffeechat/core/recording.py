@@ -23,8 +23,8 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn, TypeVar
 
-from coffeechat.config import Settings
 from coffeechat.core.model import Company, Contact, Meeting, Touch
+from coffeechat.core.settings import Settings
 from coffeechat.core.vault import Vault, last_of, touches_of
 
 __all__ = [

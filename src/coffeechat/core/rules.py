@@ -18,7 +18,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
-from coffeechat.config import Settings
 from coffeechat.core.dates import parse_cadence
 from coffeechat.core.ids import item_id
 from coffeechat.core.links import fold
@@ -35,6 +34,7 @@ from coffeechat.core.model import (
     Task,
     Touch,
 )
+from coffeechat.core.settings import Settings
 from coffeechat.core.vault import Vault, VaultView, own_word, referral_key
 
 __all__ = [

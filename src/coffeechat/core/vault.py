@@ -9,7 +9,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from coffeechat.config import Settings
 from coffeechat.core.dates import add_months, out_of_range, parse_cadence, parse_date_value
 from coffeechat.core.links import Link, LinkResolver, fold, parse_link, parse_link_list
 from coffeechat.core.model import (
@@ -24,6 +23,7 @@ from coffeechat.core.model import (
     Severity,
     Touch,
 )
+from coffeechat.core.settings import Settings
 
 __all__ = [
     "KNOWN_KINDS",

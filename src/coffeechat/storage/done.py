@@ -1,5 +1,5 @@
 """Carrying out what `done` writes: the one implementation of the writes that resolve an item
-(`core.actions.resolution` plans them), used by `coffeechat done` and by `push` when a task
+(`core.resolutions.resolution` plans them), used by `coffeechat done` and by `push` when a task
 is ticked on the CalDAV server, so both leave the very same bytes in the notes.
 
 Each caller brings how it reads and edits: `done` its part of the vault, its write lock and
@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from coffeechat.config import Settings
-from coffeechat.core.actions import LOG_HEADING, Write
 from coffeechat.core.edits import Link, append_line_under_heading, set_key, tick_task
 from coffeechat.core.model import DueItem, NoteType
+from coffeechat.core.resolutions import LOG_HEADING, Write
+from coffeechat.core.settings import Settings
 from coffeechat.core.vault import note_stem
 from coffeechat.storage.writer import NoteNames, create_note
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING, Any
 
-from coffeechat import __version__, progress
-from coffeechat.config import Settings
+from coffeechat import __version__
+from coffeechat.core import progress
 from coffeechat.core.agenda import (
     Agenda,
     AheadTable,
@@ -45,6 +45,7 @@ from coffeechat.core.agenda import (
     shapes,
 )
 from coffeechat.core.cards import company_card, contact_card, meeting_card
+from coffeechat.core.coaching.stats import Figures, figures_of
 from coffeechat.core.dates import add_months
 from coffeechat.core.links import fold
 from coffeechat.core.model import (
@@ -56,7 +57,7 @@ from coffeechat.core.model import (
     count_problems,
 )
 from coffeechat.core.rules import FieldShare, insights
-from coffeechat.core.stats import Figures, figures_of
+from coffeechat.core.settings import Settings
 from coffeechat.core.vault import build_vault, duplicate_findings, far_future, note_stem
 from coffeechat.storage import codec
 from coffeechat.storage.cachedir import CACHE_DIR, cache_dir
@@ -64,7 +65,7 @@ from coffeechat.storage.codec import Damaged
 from coffeechat.storage.scan import FileStat, is_ignored, scan
 
 if TYPE_CHECKING:
-    from coffeechat.ics import Layout
+    from coffeechat.feed.ics import Layout
 
 __all__ = [
     "CACHE_DIR",
@@ -1359,7 +1360,7 @@ class Index:
 
     # -- what `stats` and `graph` add up -----------------------------------------------------
     def figures(self, today: dt.date) -> Figured:
-        """Every contact's and meeting's figures on ``today`` (`core.stats`), kept with its
+        """Every contact's and meeting's figures on ``today`` (`core.coaching.stats`), kept with its
         subject in the store and brought up to date as for `agenda`, in path order; and the
         problem count. From every note when the store cannot be used."""
 
@@ -1422,7 +1423,7 @@ def _record(note: ParsedNote) -> dict[str, Any]:
     return note_to_record(note)
 
 
-#: Work on this many notes or more reports its progress (`coffeechat.progress`).
+#: Work on this many notes or more reports its progress (`coffeechat.core.progress`).
 PROGRESS_FROM = 2000
 
 #: Notes are spread over this many buckets by a hash of their path, each with a fingerprint.
@@ -1563,7 +1564,7 @@ def _links(path: str, shape: Shape) -> Iterator[tuple[str, str, str]]:
 
 
 class EventBytes:
-    """`coffeechat.ics.EventStore` in the cache's ``events`` table. What it hands back is
+    """`coffeechat.feed.ics.EventStore` in the cache's ``events`` table. What it hands back is
     checked to be one whole VEVENT; anything else (damage) is rendered again, and a cache it
     cannot use is a miss, never an error."""
 
@@ -1608,11 +1609,11 @@ class EventBytes:
         except sqlite3.Error:
             pass  # (locked or damaged: the next feed renders these again)
 
-    #: Feeds kept whole (`coffeechat.ics.Layout`): one per set of options in use, at most.
+    #: Feeds kept whole (`coffeechat.feed.ics.Layout`): one per set of options in use, at most.
     LAYOUTS = 4
 
     def layout(self, key: str) -> Layout | None:
-        from coffeechat.ics import Layout
+        from coffeechat.feed.ics import Layout
 
         try:
             db = sqlite3.connect(self.path, timeout=10)

@@ -8,7 +8,7 @@ from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 from typing import NamedTuple
 
-from coffeechat.config import Settings
+from coffeechat.core.settings import Settings
 
 __all__ = ["FileStat", "is_ignored", "scan"]
 

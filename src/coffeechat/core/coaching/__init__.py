@@ -1,0 +1,1 @@
+"""Coaching the method: prep sheets, draft letters, the etiquette check, the numbers."""

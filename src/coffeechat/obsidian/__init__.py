@@ -1,0 +1,1 @@
+"""At home in Obsidian: Bases views, property types, obsidian:// links and the dashboard note."""

@@ -1,0 +1,1 @@
+"""Contacts, mail and meetings into the vault from outside, and contacts out of it."""
