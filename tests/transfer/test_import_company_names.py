@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coffeechat.core.notes import parse_note
-from coffeechat.transfer.match import company_key
+from coffeechat.transfer.identity import company_key
 
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
 

@@ -14,7 +14,8 @@ import pytest
 from coffeechat.core.notes import parse_note
 from coffeechat.core.settings import Settings
 from coffeechat.transfer import linkedin
-from coffeechat.transfer.match import company_key, import_batch, linkedin_key, person_key
+from coffeechat.transfer.identity import company_key, linkedin_key, person_key
+from coffeechat.transfer.match import import_batch
 from conftest import TEST_DATA
 
 DATA = TEST_DATA / "import"

@@ -30,7 +30,7 @@ from coffeechat.core.edits import append_line_under_heading
 from coffeechat.core.resolutions import LOG_HEADING, log_line
 from coffeechat.core.vault import Vault
 from coffeechat.errors import CoffeechatError, UsageError
-from coffeechat.transfer.match import split_emails
+from coffeechat.transfer.identity import split_emails
 from coffeechat.transfer.records import clean_text
 
 __all__ = [
