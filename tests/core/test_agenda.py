@@ -54,13 +54,9 @@ def stats_match(figures, vault, today: dt.date) -> None:
     """``figures`` (as the agenda or the store keeps them) equal those of the whole vault, and
     so do `stats` over several periods and `graph`, whole and from a few people, added up
     from them."""
-    from coffeechat.core.coaching.stats import (
-        compute_stats,
-        figures_of,
-        graph_of,
-        referral_graph,
-        stats_of,
-    )
+    from coffeechat.core.coaching.figures import figures_of
+    from coffeechat.core.coaching.graph import graph_of, referral_graph
+    from coffeechat.core.coaching.stats import compute_stats, stats_of
 
     whole = figures_of(vault, today)
     for kept, want in ((figures.contacts, whole.contacts), (figures.meetings, whole.meetings)):
@@ -77,7 +73,7 @@ def stats_match(figures, vault, today: dt.date) -> None:
 
 def kept_figures(agenda):
     """The figures an agenda keeps, in path order (as the store reads them back)."""
-    from coffeechat.core.coaching.stats import ContactFigures, Figures, MeetingFigures
+    from coffeechat.core.coaching.figures import ContactFigures, Figures, MeetingFigures
 
     kept = sorted(agenda.figures.items())
     return Figures(
@@ -653,7 +649,8 @@ def test_the_days_worked_out_ahead_need_no_note_read(generated, tmp_path):
     import sqlite3
 
     from coffeechat.core.agenda import AHEAD_DAYS
-    from coffeechat.core.coaching.stats import graph_of, stats_of
+    from coffeechat.core.coaching.graph import graph_of
+    from coffeechat.core.coaching.stats import stats_of
     from coffeechat.storage.index import Index
 
     root, settings, _people, _editable = on_disk(generated, tmp_path / "vault")
@@ -719,7 +716,7 @@ def test_figures_computed_past_the_view_are_caught(sample, monkeypatch, past):
     """A contact's or a meeting's figures read past the recording view (from the vault behind
     it), or compared with a today that does not note the comparisons: the test above fails."""
     from coffeechat.core import agenda as agenda_module
-    from coffeechat.core.coaching import stats as core_stats
+    from coffeechat.core.coaching import figures as core_figures
 
     def past_the_view(real):
         return lambda view, subject, day: real(view._vault, subject, day)
@@ -731,7 +728,7 @@ def test_figures_computed_past_the_view_are_caught(sample, monkeypatch, past):
     around = past_today if past == "today" else past_the_view
     for name in ("contact_figures", "meeting_figures"):
         if past in ("today", name.split("_")[0]):
-            monkeypatch.setattr(agenda_module, name, around(getattr(core_stats, name)))
+            monkeypatch.setattr(agenda_module, name, around(getattr(core_figures, name)))
     files, settings = sample
     with pytest.raises(AssertionError):
         _edits_and_days(files, settings, range(8))

@@ -217,7 +217,7 @@ def test_a_wrong_type_in_any_column_heals(sample_copy, warm, column):
 
 
 def _figure_fields() -> list[str]:
-    from coffeechat.core.coaching.stats import ContactFigures, MeetingFigures
+    from coffeechat.core.coaching.figures import ContactFigures, MeetingFigures
 
     return [f"contact.{f}" for f in ContactFigures._fields] + [
         f"meeting.{f}" for f in MeetingFigures._fields
@@ -228,7 +228,7 @@ def _figure_fields() -> list[str]:
 def test_a_wrong_type_inside_the_stored_figures_heals(sample_copy, warm, field):
     """Each field of every stored contact's (or meeting's) figures replaced by a value of
     another type, the JSON still sound: the store is rebuilt, and says the same."""
-    from coffeechat.core.coaching.stats import ContactFigures, MeetingFigures
+    from coffeechat.core.coaching.figures import ContactFigures, MeetingFigures
 
     kind, name = field.split(".")
     at = (ContactFigures if kind == "contact" else MeetingFigures)._fields.index(name)

@@ -19,7 +19,7 @@ import pytest
 from test_one_road import invoke, tree
 
 from coffeechat.cli import App
-from coffeechat.core.coaching import stats as core_stats
+from coffeechat.core.coaching import figures as core_figures
 from coffeechat.storage import codec
 from coffeechat.storage.index import Index
 from conftest import VaultBuilder
@@ -194,8 +194,8 @@ BLANK: dict[str, object] = {
 
 def test_every_field_has_a_blank():
     assert set(BLANK) == {
-        *core_stats.ContactFigures._fields,
-        *core_stats.MeetingFigures._fields,
+        *core_figures.ContactFigures._fields,
+        *core_figures.MeetingFigures._fields,
     }
 
 

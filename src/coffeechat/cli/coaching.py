@@ -14,7 +14,6 @@ from coffeechat.cli import App, cli, date_option, pass_app
 from coffeechat.cli.render import fit_line, print_lines, screen_width
 from coffeechat.errors import UsageError
 
-LETTER_KINDS = ("approach", "follow_up", "thank_you", "report_back", "update", "landed")
 PREP_HEADING = "Prep sheet"
 NETWORK_NOTE = "Network.md"
 NETWORK_HEADING = "Referral tree"
@@ -86,7 +85,7 @@ def _contact(app: App, name: str) -> str:
 
 
 def _pitch(app: App) -> str:
-    from coffeechat.core.coaching.letters import pitch_text
+    from coffeechat.core.coaching.text import pitch_text
 
     if app.settings.pitch_thumbnail:
         return pitch_text(app.settings.pitch_thumbnail, None)
@@ -121,7 +120,8 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
     questions — about the job, about the industry — from templates/Questions.md, chosen by
     their field, role, industry and tags.
     """
-    from coffeechat.core.coaching.letters import parse_bank, prep_sheet, scheduled_meeting
+    from coffeechat.core.coaching.prep import prep_sheet, scheduled_meeting
+    from coffeechat.core.coaching.questions import parse_bank
     from coffeechat.core.edits import set_key
     from coffeechat.core.sections import put_marked_block
     from coffeechat.storage.writer import edit_note
@@ -217,7 +217,7 @@ def _missing_note(missing: Any, where: str) -> str:
     """``note: left out ...`` for a sentence whose facts coffeechat does not know."""
     import re
 
-    from coffeechat.core.coaching.letters import FIELD_HELP
+    from coffeechat.core.coaching.drafts import FIELD_HELP
 
     what = "; ".join(
         FIELD_HELP.get(f, f"“{f}”, a field of {where} that coffeechat does not fill")
@@ -270,14 +270,16 @@ def draft(
     asked for at a terminal, given with --set FIELD=TEXT, or its sentence is left out with a
     note on stderr — a draft never keeps a {placeholder}.
     """
-    from coffeechat.core.coaching.letters import FIELD_HELP, fill, letter_facts
+    from coffeechat.core.coaching.drafts import FIELD_HELP, fill
+    from coffeechat.core.coaching.facts import letter_facts
+    from coffeechat.core.coaching.kinds import KINDS
     from coffeechat.core.sections import put_marked_block
     from coffeechat.core.templates import render
     from coffeechat.storage.writer import edit_note
 
     normal = kind.strip().lower().replace("-", "_").replace("thankyou", "thank_you")
-    if normal not in LETTER_KINDS:
-        raise UsageError(f"{kind!r} is not a kind of letter (one of: {', '.join(LETTER_KINDS)})")
+    if normal not in KINDS:
+        raise UsageError(f"{kind!r} is not a kind of letter (one of: {', '.join(KINDS)})")
     given = _sets(sets)
     today = app.today
     path = _contact(app, name)
@@ -391,7 +393,8 @@ def lint(
     One line per finding (FILE:LINE: rule: message); exit 1 when there are any.
     """
     from coffeechat.cli.render import print_json
-    from coffeechat.core.coaching.lint import KINDS, lint_letter
+    from coffeechat.core.coaching.kinds import KINDS
+    from coffeechat.core.coaching.lint import lint_letter
 
     if kind is not None:
         kind = kind.strip().lower().replace("-", "_")
@@ -615,7 +618,7 @@ def graph(app: App, fmt: str, root: str | None, write: bool) -> None:
     coffeechat graph --write             keep it current in Network.md
     coffeechat graph --format dot | dot -Tsvg > tree.svg
     """
-    from coffeechat.core.coaching.stats import dot, graph_of, mermaid
+    from coffeechat.core.coaching.graph import dot, graph_of, mermaid
     from coffeechat.core.sections import put_fenced_block
     from coffeechat.storage.files import atomic_write, inside_vault
     from coffeechat.storage.writer import edit_note

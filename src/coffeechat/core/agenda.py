@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coffeechat.core.cards import company_card, contact_card, meeting_card
-from coffeechat.core.coaching.stats import (
+from coffeechat.core.coaching.figures import (
     ContactFigures,
     MeetingFigures,
     contact_figures,
@@ -333,7 +333,7 @@ class Agenda:
     #: companies (a stored
     #: agenda keeps them apart and writes those of the subjects it recomputed)
     cards: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
-    #: subject -> what it brings to `stats` and `graph` (`core.coaching.stats`), for contacts and
+    #: subject -> what it brings to `stats` and `graph` (`core.coaching.figures`), for contacts and
     #: meetings (kept, and stored, as the cards are)
     figures: dict[str, ContactFigures | MeetingFigures] = field(default_factory=dict)
     #: Notes whose per-note parts were recomputed, whose `people` / `scheduled` entries

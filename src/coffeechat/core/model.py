@@ -68,6 +68,9 @@ OUTBOUND_KINDS = frozenset(
 INTERACTION_KINDS = OUTBOUND_KINDS | {"reply"}
 #: Kinds that count as one more try at an unanswered approach.
 ATTEMPT_KINDS = frozenset({"approach", "follow_up", "call", "voicemail", "email"})
+#: A thank-you goes out within this many days of the meeting: the etiquette check (`lint`)
+#: holds a letter to it, and `stats` counts the thank-yous that kept it.
+THANK_YOU_DAYS = 3
 
 
 class Severity(StrEnum):

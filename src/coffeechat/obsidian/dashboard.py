@@ -4,7 +4,7 @@ the referral tree as Mermaid. Written by `coffeechat dashboard` and by `watch` (
 Every item links to its note and carries its ``done``/``snooze`` commands (and an
 ``obsidian://`` link, which opens the note from anywhere the note is shown: a phone, a git
 host); the meetings ahead are the embedded ``Upcoming`` view of Meetings.base when the vault
-has it. The funnel and the tree come from `coffeechat.core.coaching.stats`, the numbers `stats` and
+has it. The funnel and the tree come from `coffeechat.core.coaching.stats` and `.graph`, the numbers `stats` and
 `graph` print, added up from the figures the store keeps (`Index.figures`).
 
 The note carries ``type: coffeechat-dashboard`` in its front matter: coffeechat only ever
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from coffeechat.core.dates import day_label
 
 if TYPE_CHECKING:
-    from coffeechat.core.coaching.stats import Figures
+    from coffeechat.core.coaching.figures import Figures
     from coffeechat.core.model import DueItem, Meeting
     from coffeechat.core.settings import Settings
 
@@ -60,7 +60,8 @@ class Summary:
 def summarize(figures: Figures, today: dt.date, settings: Settings) -> Summary:
     """The funnel and the referral tree on ``today``, from each contact's and meeting's
     ``figures`` (as `stats` and `graph` add them up)."""
-    from coffeechat.core.coaching.stats import graph_of, mermaid, stats_of
+    from coffeechat.core.coaching.graph import graph_of, mermaid
+    from coffeechat.core.coaching.stats import stats_of
 
     funnel = stats_of(figures, today, None, settings.field_limit).funnel
     landed = settings.landed

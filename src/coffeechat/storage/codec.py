@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from coffeechat.core.agenda import Agenda, Found, Patch, PersonRow, Result, Shape
-from coffeechat.core.coaching.stats import STATES, ContactFigures, Figures, MeetingFigures
+from coffeechat.core.coaching.figures import STATES, ContactFigures, Figures, MeetingFigures
 from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, Task
 
 #: The patches made to the finished agenda since it was last stored whole, and the insights
@@ -255,7 +255,7 @@ def card_from(kind: str, value: Any) -> dict[str, Any]:
     return value
 
 
-# --- what each contact and meeting brings to `stats` and `graph` (`core.coaching.stats`) -------------
+# --- what each contact and meeting brings to `stats` and `graph` (`core.coaching.figures`) -------------
 
 
 def figures_to(figures: ContactFigures | MeetingFigures) -> tuple[str, str]:

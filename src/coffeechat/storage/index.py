@@ -45,7 +45,7 @@ from coffeechat.core.agenda import (
     shapes,
 )
 from coffeechat.core.cards import company_card, contact_card, meeting_card
-from coffeechat.core.coaching.stats import Figures, figures_of
+from coffeechat.core.coaching.figures import Figures, figures_of
 from coffeechat.core.dates import add_months
 from coffeechat.core.links import fold
 from coffeechat.core.model import (
@@ -1360,7 +1360,7 @@ class Index:
 
     # -- what `stats` and `graph` add up -----------------------------------------------------
     def figures(self, today: dt.date) -> Figured:
-        """Every contact's and meeting's figures on ``today`` (`core.coaching.stats`), kept with its
+        """Every contact's and meeting's figures on ``today`` (`core.coaching.figures`), kept with its
         subject in the store and brought up to date as for `agenda`, in path order; and the
         problem count. From every note when the store cannot be used."""
 

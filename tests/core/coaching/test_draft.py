@@ -14,8 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coffeechat.cli import cli
-from coffeechat.core.coaching.letters import LETTER_KINDS, fill, pick_point, when_phrase
+from coffeechat.core.coaching.drafts import fill
+from coffeechat.core.coaching.kinds import KINDS as LETTER_KINDS
 from coffeechat.core.coaching.lint import lint_letter
+from coffeechat.core.coaching.quotes import pick_point
+from coffeechat.core.coaching.text import when_phrase
 from coffeechat.core.notes import parse_note
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from coffeechat.cli import cli
-from coffeechat.core.coaching.lint import RULES, detect_kind, lint_letter
+from coffeechat.core.coaching.kinds import detect_kind
+from coffeechat.core.coaching.lint import RULES, lint_letter
 from conftest import TEST_DATA
 
 LETTERS = TEST_DATA / "letters"

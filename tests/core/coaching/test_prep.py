@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from coffeechat.cli import cli
-from coffeechat.core.coaching.letters import parse_bank, pick_questions, tiers
+from coffeechat.core.coaching.questions import parse_bank, pick_questions, tiers
 from coffeechat.core.model import Company, Contact
 from coffeechat.core.notes import parse_note
 

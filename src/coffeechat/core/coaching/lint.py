@@ -1,5 +1,8 @@
 """The etiquette check of a letter: its text (and, for a thank-you, the meeting's date) in,
-findings out — each with the line it is about and the rule it breaks.
+findings out — each with the line it is about and the rule it breaks. One idea: the rules, the
+phrases each one looks for, and the check that applies them (most of its length is those
+phrases). Reading the letter is `coffeechat.core.coaching.letter_text`; telling its kind,
+`coffeechat.core.coaching.kinds`.
 
 The rules are the ones the informational-interview method depends on. An approach says how you
 got their name, asks for 20–30 minutes (10–15 by phone) of advice — not a job — offers to meet
@@ -12,12 +15,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["KINDS", "RULES", "LintFinding", "LintResult", "detect_kind", "lint_letter"]
+from coffeechat.core.coaching.kinds import detect_kind
+from coffeechat.core.coaching.letter_text import (
+    DURATION,
+    WORD,
+    minutes,
+    negated,
+    parse_date,
+    read_letter,
+    rx,
+    sentence_of,
+)
+from coffeechat.core.model import THANK_YOU_DAYS
 
-KINDS = ("approach", "follow_up", "thank_you", "report_back", "update", "landed")
+__all__ = ["RULES", "WORD_LIMITS", "LintFinding", "LintResult", "lint_letter"]
 
 #: rule id -> what it checks (for --help and the README)
 RULES: dict[str, str] = {
@@ -57,7 +70,6 @@ WORD_LIMITS = {
     "update": 250,
     "landed": 250,
 }
-THANK_YOU_DAYS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,121 +86,11 @@ class LintResult:
     findings: tuple[LintFinding, ...]
 
 
-# --- reading the letter ------------------------------------------------------------------------
-
-_HEADER = re.compile(r"(subject|to|from|cc|bcc|date|re|sent)\s*:\s*(.*)", re.IGNORECASE)
-_REPLY_CHAIN = re.compile(
-    r"(on .{4,80} wrote:|-{2,}\s*original message\s*-{2,}|_{5,}|from:\s.+)$", re.IGNORECASE
-)
-_GREETING = re.compile(
-    r"(dear|hi|hello|hey|good (morning|afternoon|evening)|greetings)\b.{0,60}[,:!]?$", re.IGNORECASE
-)
-_SIGN_OFF = re.compile(
-    r"(best|best wishes|best regards|kind regards|warm regards|regards|warmly|thanks|"
-    r"thank you|many thanks|thanks again|cheers|sincerely|yours sincerely|"
-    r"yours|all the best|with thanks|gratefully|talk soon)[,.!]?$",
-    re.IGNORECASE,
-)
-_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-
-
-@dataclass
-class _Letter:
-    lines: list[str]  # the whole file, 1-based through `line_of`
-    body: list[int]  # numbers of the body lines (no headers, quoted text or signature block)
-    subject: tuple[int, str] | None
-    date_line: tuple[int, str] | None
-    text: str  # subject and body joined by spaces, for matching across line breaks
-    starts: list[tuple[int, int]]  # (offset in text, line number), ascending
-
-    def line_at(self, offset: int) -> int:
-        line = self.starts[0][1] if self.starts else 1
-        for start, number in self.starts:
-            if start > offset:
-                break
-            line = number
-        return line
-
-    @property
-    def opening(self) -> int:
-        """The first line of the letter proper (after the greeting)."""
-        for n in self.body:
-            if self.lines[n - 1].strip() and not _GREETING.match(self.lines[n - 1].strip()):
-                return n
-        return self.body[0] if self.body else 1
-
-    @property
-    def closing(self) -> int:
-        """The last line before the sign-off."""
-        numbers = [n for n in self.body if self.lines[n - 1].strip()]
-        for i in range(len(numbers) - 1, -1, -1):
-            if _SIGN_OFF.match(self.lines[numbers[i] - 1].strip()):
-                return numbers[i - 1] if i > 0 else numbers[i]
-        return numbers[-1] if numbers else 1
-
-
-def _read(text: str) -> _Letter:
-    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    subject = date_line = None
-    body: list[int] = []
-    i = 0
-    while i < len(lines) and not lines[i].strip():
-        i += 1
-    while i < len(lines) and (m := _HEADER.match(lines[i].strip())):
-        if m[1].lower() in ("subject", "re"):
-            subject = (i + 1, m[2])
-        elif m[1].lower() in ("date", "sent"):
-            date_line = (i + 1, m[2])
-        i += 1
-    for j in range(i, len(lines)):
-        line = lines[j].rstrip()
-        if line.strip() in ("--", "-- ") or _REPLY_CHAIN.match(line.strip()):
-            break
-        if line.lstrip().startswith(">"):
-            continue
-        body.append(j + 1)
-    pieces: list[str] = []
-    starts: list[tuple[int, int]] = []
-    offset = 0
-    for number, content in ([subject] if subject else []) + [(n, lines[n - 1]) for n in body]:
-        content = content.strip()
-        piece = content + " " if content else "\n"  # a paragraph break stops a sentence
-        starts.append((offset, number))
-        pieces.append(piece)
-        offset += len(piece)
-    return _Letter(lines, body, subject, date_line, "".join(pieces), starts)
-
-
-# --- patterns --------------------------------------------------------------------------------
-
-
-def _rx(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-
+# --- what each rule looks for ---------------------------------------------------------------
 
 _POSSESSIVE = re.compile(r"\b(your|his|her|their|my|our)\s+$", re.IGNORECASE)  # "your current role"
-_NEG = re.compile(r"\b(not|never|no|without|nor|neither|none)\b|n['’]t\b", re.IGNORECASE)
-_CLAUSE = re.compile(r"[.!?;\n]|\s[—–]\s|\s-\s|—|\bbut\b|\bthough\b|\bhowever\b", re.IGNORECASE)
 
-
-def _negated(text: str, start: int) -> bool:
-    """Is the match at ``start`` inside a clause that says not / never / without?"""
-    head = text[:start]
-    cut = 0
-    for m in _CLAUSE.finditer(head):
-        cut = m.end()
-    return bool(_NEG.search(head[cut:]))
-
-
-def _first(rx: re.Pattern[str], text: str, negation_ok: bool = True) -> re.Match[str] | None:
-    """The first match that is not negated (``negation_ok``: negated matches count too)."""
-    for m in rx.finditer(text):
-        if negation_ok or not _negated(text, m.start()):
-            return m
-    return None
-
-
-_HOW = _rx(
+_HOW = rx(
     r"\b(suggested|recommended|thought|said|mentioned)\b[^.?!\n]{0,60}\b(I|me)\b[^.?!\n]{0,40}"
     r"\b(contact|reach|write|get in touch|talk|speak|connect|e-?mail|call|meet|ask)",
     r"\b(suggested|recommended) (that )?(I|we)\b",
@@ -219,33 +121,6 @@ _HOW = _rx(
     r"\bmy (former |old )?(student|pupil)\b|\byour (son|daughter|child|kid)\b",
     r"\bremember me\b|\bremind you\b",
 )
-_NUM = (
-    r"(\d{1,3}|five|ten|fifteen|twenty|twenty[- ]five|thirty|forty|forty[- ]five|fifty|sixty|"
-    r"ninety)"
-)
-_WORDS = {
-    "five": 5,
-    "ten": 10,
-    "fifteen": 15,
-    "twenty": 20,
-    "twenty-five": 25,
-    "twenty five": 25,
-    "thirty": 30,
-    "forty": 40,
-    "forty-five": 45,
-    "forty five": 45,
-    "fifty": 50,
-    "sixty": 60,
-    "ninety": 90,
-}
-_UNIT = r"\s*(?:minutes?|mins?)\b"
-_DURATION = re.compile(
-    rf"\b{_NUM}\s*(?:-|–|—|to|or)\s*{_NUM}-?{_UNIT}|\b{_NUM}(?:\s*-\s*|\s+){_UNIT.strip()}|"
-    rf"\b{_NUM}-?{_UNIT}|"
-    r"\b(half an? hour|half-hour|half hour)\b|\b(quarter of an hour|quarter-hour)\b|"
-    r"\b(an|one|1|a full|a couple of|two|2) hours?\b",
-    re.IGNORECASE,
-)
 _PHONE = re.compile(r"\b(phone|telephone)\b", re.IGNORECASE)
 _IN_PERSON = re.compile(
     r"\b(coffee|in person|in-person|video|zoom|teams|meet(ing)? (up|in person)|"
@@ -263,13 +138,13 @@ _ASK = re.compile(
     re.IGNORECASE,
 )
 
-_ADVICE = _rx(
+_ADVICE = rx(
     r"\b(advice|advise|insights?|perspectives?|guidance|counsel|wisdom|pointers|input)\b",
     r"\binformational (interview|conversation|chat|meeting)\b",
     r"\b(learn|hear) (from you|about your|more about your|how you)\b",
     r"\byour (story|experience|path|journey|take|thoughts|views?|career)\b",
 )
-_NOT_JOB = _rx(
+_NOT_JOB = rx(
     r"\bnot\b[^.?!\n]{0,40}\b(asking|looking|after|seeking|hoping|expecting|here|writing|reaching out)"
     r"\b[^.?!\n]{0,40}\b(jobs?|roles?|positions?|openings?|employment|work|opportunit\w*|hired?|"
     r"referrals?|vacanc\w*|interviews?)\b",
@@ -284,13 +159,13 @@ _NOT_JOB = _rx(
     r"information|guidance|learning|your story|to learn|input)\b",
     r"\b(about|for) (advice|information|learning)[^.?!\n]{0,20}\b(rather than|not|instead of)\b",
 )
-_MODE = _rx(
+_MODE = rx(
     r"\b(coffee|tea|lunch|breakfast|in person|in-person|face to face|face-to-face|phone|call|"
     r"video|zoom|teams|google meet|skype|facetime|whatsapp|virtually|online)\b",
     r"\bmeet (up|in person|near|at|for|you)\b",
     r"\b(your office|drop by|stop by|come to you|come by|walk|wherever (suits|works|is easiest))\b",
 )
-_FOLLOW = _rx(
+_FOLLOW = rx(
     r"\b(I['’]ll|I will|I['’]d like to|let me|I plan to|I intend to|I['’]m going to|I am going to|"
     r"I shall|I['’]d be glad to|I can)\s+(\w+\s+){0,4}?(follow up|follow-up|call|phone|telephone|ring|e-?mail|"
     r"write|reach out|get in touch|be in touch|check (back|in)|try (you|again|your)|"
@@ -298,7 +173,7 @@ _FOLLOW = _rx(
     r"touch base|text|message)\b",
     r"\bI['’]ll (\w+\s+){0,2}(next week|on (monday|tuesday|wednesday|thursday|friday))",
 )
-_WAITING = _rx(
+_WAITING = rx(
     r"\b(I['’]m |I am |I )?look(ing)? forward to (hearing( back)?( from you)?|your (reply|response))",
     r"\b(hope|hoping) to hear\b",
     r"\bawait(ing)? your\b",
@@ -308,7 +183,7 @@ _WAITING = _rx(
     r"\bwhen you (get|have) a (chance|moment)\b",
 )
 _RESUME_WORD = r"(r[ée]sum[ée]s?|\bCVs?\b|\bC\.V\.|curriculum vitae)"
-_RESUME = _rx(
+_RESUME = rx(
     rf"\b(attach\w*|enclos\w*|includ\w*|send\w*|sent|forward\w*|shar\w*|pass\w* (along|on)|"
     rf"upload\w*|link\w*|add\w*)\b[^.?!\n]{{0,40}}{_RESUME_WORD}",
     rf"{_RESUME_WORD}[^.?!\n]{{0,25}}\b(attached|enclosed|included|below|linked|here)\b",
@@ -318,7 +193,7 @@ _RESUME = _rx(
     rf"for context|so you can)\b",
 )
 _JOB_NOUN = r"(jobs?|roles?|positions?|openings?|vacanc(?:y|ies)|internships?)"
-_JOB_ASK = _rx(
+_JOB_ASK = rx(
     rf"\b(any|open|current|available|upcoming)\s+([\w'’-]+\s+){{0,3}}?{_JOB_NOUN}\b",
     rf"\b{_JOB_NOUN}\s+(available|open|opening up|coming up|on your team|at your company|"
     rf"in your (team|department|group|organi[sz]ation))\b",
@@ -336,7 +211,7 @@ _JOB_ASK = _rx(
     r"\b(get|land|secure) (a|an) (job|role|position|interview) (at|with|on)\b",
     r"\bget my foot in the door\b",
 )
-_SPECIFIC = _rx(
+_SPECIFIC = rx(
     r"[“\"][^”\"\n]{6,}[”\"]",
     r"\byou (said|mentioned|suggested|told me|explained|pointed out|described|recommended|showed|"
     r"shared|walked me through|talked about|made|gave me|offered|asked|drew)\b",
@@ -351,104 +226,7 @@ _SPECIFIC = _rx(
     r"bought|booked|e-?mailed|cut|sent|put|changed)\b",
 )
 
-_KIND_THANKS = _rx(
-    r"\bthank(s| you)\b[^.?!\n]{0,40}\bfor (meeting|speaking|talking|chatting|sitting down|seeing me|"
-    r"the (coffee|chat|conversation|call|video call|meeting|tour|lunch|walk|time yesterday)|"
-    r"your time (yesterday|today|this|last|on)|taking (the )?time (to|out) (to )?(meet|speak|talk|chat|"
-    r"see|sit)|making (the )?time (for me|to (meet|speak|talk|chat)))",
-    r"\b(great|lovely|wonderful|so good|a pleasure) (to )?(meet|meeting|talk|talking|chat|chatting|"
-    r"speak|speaking) (with )?you (yesterday|today|this morning|this afternoon|on \w+day|last week)",
-)
-_KIND_LANDED = _rx(
-    r"\b(I['’]ve|I have|I) (accepted|signed|landed|started)\b[^.?!\n]{0,40}\b(offer|job|role|position)\b",
-    r"\b(I['’]ll|I will|I['’]m going to) be (joining|starting)\b",
-    r"\b(I['’]m|I am|I['’]ve|I have) (joining|joined|starting at)\b",
-    r"\bstart(ing)? (a|my) new (job|role|position)\b",
-)
-_KIND_REPORT = _rx(
-    r"\b(let you know|tell you|update you( on)?) how (it|things|my|the) [^.?!\n]{0,40}(went|go|going)\b",
-    r"\bthanks to (your|the) (introduction|intro|suggestion|referral)\b",
-    r"\b(met|spoke with|talked with|had coffee with|caught up with)\b[^.?!\n]{0,40}\bthanks to you\b",
-)
-_KIND_FOLLOW = _rx(
-    r"\b(just|I['’]m|I am|only) (following|checking) (up|in|back)\b",
-    r"\bfollow(ing)? up on (my|our|the|an?) (\w+ )?(e-?mail|note|message|letter|request|voicemail|call)\b",
-    r"\bcircling back\b",
-    r"\bbumping (this|my)\b",
-    r"\b(my|an) (earlier|previous|last) (e-?mail|note|message|letter)\b",
-    r"\bI wrote (to you )?(last|on|a|earlier|recently)\b",
-)
-_KIND_UPDATE = _rx(
-    r"\b(been a while|quick update|an update|give you an update|where things stand|"
-    r"happy (holidays|new year)|season['’]?s greetings|thought of you when)\b",
-)
-
-
-def detect_kind(text: str) -> str:
-    """What kind of letter this reads as (approach when nothing else fits)."""
-    letter = _read(text)
-    body = letter.text
-    asks_time = _DURATION.search(body) is not None
-    if _KIND_LANDED.search(body):
-        return "landed"
-    if _KIND_THANKS.search(body[: max(400, len(body) // 2)]) and not asks_time:
-        return "thank_you"
-    if _KIND_REPORT.search(body):
-        return "report_back"
-    if _KIND_FOLLOW.search(body):
-        return "follow_up"
-    if _KIND_UPDATE.search(body) and not asks_time:
-        return "update"
-    return "approach"
-
-
 # --- the check ---------------------------------------------------------------------------------
-
-
-def _minutes(m: re.Match[str]) -> list[int]:
-    text = m[0].lower()
-    if "half" in text:
-        return [30]
-    if "quarter" in text:
-        return [15]
-    if "hour" in text:
-        return [120 if re.match(r"(a couple of|two|2)\b", text) else 60]
-    out = []
-    for raw in re.findall(_NUM, text, re.IGNORECASE):
-        value = raw if isinstance(raw, str) else raw[0]
-        value = value.lower()
-        out.append(
-            int(value)
-            if value.isdigit()
-            else _WORDS.get(value.replace("-", " "), _WORDS.get(value, 0))
-        )
-    return out
-
-
-def _sentence_of(text: str, start: int) -> str:
-    left = max(text.rfind(c, 0, start) for c in ".!?\n")
-    ends = [i for c in ".!?\n" if (i := text.find(c, start)) >= 0]
-    return text[left + 1 : min(ends) if ends else len(text)]
-
-
-def _parse_date(text: str) -> dt.date | None:
-    text = text.strip()
-    m = re.search(r"\d{4}-\d{2}-\d{2}", text)
-    if m:
-        try:
-            return dt.date.fromisoformat(m[0])
-        except ValueError:
-            return None
-    # a weekday in front
-    cleaned = re.sub(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", text, flags=re.IGNORECASE)
-    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned)
-    cleaned = re.sub(r"\s+(at\s+)?\d{1,2}:\d{2}.*$", "", cleaned).strip(" ,")
-    for fmt in ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y"):
-        try:
-            return dt.datetime.strptime(cleaned, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def lint_letter(
@@ -463,12 +241,12 @@ def lint_letter(
 
     ``meeting_date`` and ``sent`` (else the letter's ``Date:`` line) let a thank-you be checked
     for timeliness; ``referrer`` is a name an approach should mention."""
-    letter = _read(text)
+    letter = read_letter(text)
     kind = kind or detect_kind(text)
     if kind not in _CHECKS:
         raise ValueError(f"unknown kind of letter {kind!r}")
     body = letter.text
-    words = sum(len(_WORD.findall(letter.lines[n - 1])) for n in letter.body)
+    words = sum(len(WORD.findall(letter.lines[n - 1])) for n in letter.body)
     findings: list[LintFinding] = []
 
     def add(line: int, rule: str, message: str) -> None:
@@ -502,7 +280,7 @@ def lint_letter(
             )
 
     if "time-ask" in checks:
-        durations = [(m, _minutes(m)) for m in _DURATION.finditer(body)]
+        durations = [(m, minutes(m)) for m in DURATION.finditer(body)]
         if not durations:
             vague = _VAGUE.search(body)
             line = letter.line_at(vague.start()) if vague else ask_line
@@ -513,7 +291,7 @@ def lint_letter(
             )
         for m, values in durations:
             longest = max(values or [0])
-            sentence = _sentence_of(body, m.start())
+            sentence = sentence_of(body, m.start())
             phone_only = _PHONE.search(sentence) and not _IN_PERSON.search(sentence)
             if longest > 30:
                 add(
@@ -575,7 +353,7 @@ def lint_letter(
         seen: set[int] = set()
         for m in _RESUME.finditer(body):
             line = letter.line_at(m.start())
-            if line in seen or _negated(body, m.start()):
+            if line in seen or negated(body, m.start()):
                 continue
             seen.add(line)
             add(
@@ -589,7 +367,7 @@ def lint_letter(
         seen = set()
         for m in _JOB_ASK.finditer(body):
             line = letter.line_at(m.start())
-            if line in seen or _negated(body, m.start()) or _POSSESSIVE.search(body[: m.start()]):
+            if line in seen or negated(body, m.start()) or _POSSESSIVE.search(body[: m.start()]):
                 continue
             seen.add(line)
             add(
@@ -605,7 +383,7 @@ def lint_letter(
             count = 0
             line = letter.body[-1] if letter.body else 1
             for n in letter.body:
-                count += len(_WORD.findall(letter.lines[n - 1]))
+                count += len(WORD.findall(letter.lines[n - 1]))
                 if count > limit:
                     line = n
                     break
@@ -619,7 +397,7 @@ def lint_letter(
     if "thank-you-late" in checks:
         when = sent
         if when is None and letter.date_line is not None:
-            when = _parse_date(letter.date_line[1])
+            when = parse_date(letter.date_line[1])
         if meeting_date is not None and when is not None:
             days = (when - meeting_date).days
             if days > THANK_YOU_DAYS:
@@ -642,7 +420,3 @@ def lint_letter(
 
     findings.sort(key=lambda f: (f.line, list(RULES).index(f.rule)))
     return LintResult(kind, words, tuple(findings))
-
-
-def rules_for(kind: str) -> Iterable[str]:
-    return _CHECKS[kind]
