@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from coffeechat.cli import cli
-from coffeechat.core.coaching.kinds import detect_kind
-from coffeechat.core.coaching.lint import RULES, lint_letter
+from coffeechat.core.coaching.kinds import KINDS, detect_kind
+from coffeechat.core.coaching.lint import RULES, WORD_LIMITS, lint_letter
 from conftest import TEST_DATA
 
 LETTERS = TEST_DATA / "letters"
@@ -245,3 +245,13 @@ def test_cli_bad_input_is_one_line_and_exit_2(vault, run, tmp_path, args, messag
     result = run(*(a.format(**names) for a in args), input="")
     assert result.exit_code == 2
     assert result.stderr == message.format(**names) and result.stdout == ""
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_of_letter_has_its_rules(kind):
+    """The one list of letter kinds is the list the check knows: every kind has a word limit
+    and rules, and a letter far too long for any of them is told so under its own kind."""
+    assert set(WORD_LIMITS) == set(KINDS)
+    result = lint_letter("Dear Jane,\n\n" + "word " * 300 + "\n", kind=kind)
+    assert result.kind == kind
+    assert "too-long" in {f.rule for f in result.findings}
