@@ -15,13 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coffeechat.config import load_settings
-from coffeechat.core.agenda import ShapeIndex, apply_changes, build_agenda, shapes
+from coffeechat.core.agenda import build_agenda
+from coffeechat.core.builder import build_vault
 from coffeechat.core.edits import EditRefused, set_key
 from coffeechat.core.model import ParsedNote, Severity
 from coffeechat.core.notes import parse_note
-from coffeechat.core.rules import evaluate, insights
+from coffeechat.core.recompute import apply_changes
+from coffeechat.core.rules import evaluate
+from coffeechat.core.rules.insights import insights
 from coffeechat.core.settings import Landed
-from coffeechat.core.vault import build_vault
+from coffeechat.core.shapes import ShapeIndex, shapes
 from coffeechat.storage.scan import scan
 from conftest import REPO
 
@@ -116,7 +119,7 @@ def generated(tmp_path_factory):
 def test_whole_agenda_equals_the_rules(sample, today):
     files, settings = sample
     vault, want = full(parse_all(files), settings, today)
-    same(as_tuple(build_agenda(vault, today).result()), want)
+    same(as_tuple(build_agenda(vault, today).finished()), want)
 
 
 def test_whole_agenda_equals_the_rules_on_a_generated_vault(generated):
@@ -124,7 +127,7 @@ def test_whole_agenda_equals_the_rules_on_a_generated_vault(generated):
     today = dt.date(2026, 6, 1)
     vault, want = full(parse_all(files), settings, today)
     assert len(want[0]) > 50
-    same(as_tuple(build_agenda(vault, today).result()), want)
+    same(as_tuple(build_agenda(vault, today).finished()), want)
 
 
 # --- edits ----------------------------------------------------------------------------------
@@ -305,7 +308,7 @@ def check_edits(
         else:
             fast += 1
             assert lookup.shapes == shapes(whole), "shapes drifted from a rebuild"
-        same(as_tuple(agenda.result()), want)
+        same(as_tuple(agenda.finished()), want)
         stats_match(kept_figures(agenda), whole, today)
     return fast, slow
 
@@ -439,7 +442,7 @@ def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, ste
     """Move an agenda between random days (forwards and backwards, near and far), with edits
     in between; after each move it equals the rules run from scratch on that day. Returns how
     many subjects the moves recomputed in all."""
-    from coffeechat.core.agenda import move_day, needs_items
+    from coffeechat.core.recompute import move_day, needs_items
 
     rng = random.Random(seed)
     if seed % 3 == 1:  # landing on a day between the moves
@@ -472,7 +475,7 @@ def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, ste
         agenda.items_complete = rng.random() < 0.3 or needs_items(agenda, settings, today)
         recomputed += move_day(agenda, settings, today, lookup, lambda ps: [notes[p] for p in ps])
         whole, want = full(notes, settings, today)
-        same(as_tuple(agenda.result()), want)
+        same(as_tuple(agenda.finished()), want)
         stats_match(kept_figures(agenda), whole, today)
     return recomputed
 
@@ -537,7 +540,7 @@ def test_the_index_moves_its_stored_agenda_between_days(generated, tmp_path, see
 def test_a_log_line_dated_ahead_moves_keep_in_touch_when_its_day_comes():
     """The window of a contact ends at their log lines' days too: an e-mail written down ahead
     of time becomes the last contact on its day, and the check-in moves with it."""
-    from coffeechat.core.agenda import move_day
+    from coffeechat.core.recompute import move_day
 
     settings, _ = load_settings(SAMPLE)
     files = {
@@ -552,7 +555,7 @@ def test_a_log_line_dated_ahead_moves_keep_in_touch_when_its_day_comes():
     agenda = build_agenda(vault, dt.date(2026, 11, 20))
     for day in (dt.date(2026, 12, 2), dt.date(2026, 11, 25), dt.date(2027, 1, 15)):
         move_day(agenda, settings, day, lookup, lambda ps: [notes[p] for p in ps])
-        same(as_tuple(agenda.result()), full(notes, settings, day)[1])
+        same(as_tuple(agenda.finished()), full(notes, settings, day)[1])
     keep = [i for i in agenda.done if i.rule == "keep_in_touch"]
     assert keep and keep[0].due == dt.date(2026, 12, 31)
 
@@ -609,7 +612,7 @@ def check_story(files: dict[str, bytes], settings, today: dt.date, steps) -> Non
             apply_changes(agenda, settings, changed, lookup, lambda ps: [notes[p] for p in ps])
             is not None
         )
-        same(as_tuple(agenda.result()), full(notes, settings, today)[1])
+        same(as_tuple(agenda.finished()), full(notes, settings, today)[1])
 
 
 @pytest.mark.parametrize("story", sorted(STORIES))
@@ -648,7 +651,7 @@ def test_the_days_worked_out_ahead_need_no_note_read(generated, tmp_path):
     import os
     import sqlite3
 
-    from coffeechat.core.agenda import AHEAD_DAYS
+    from coffeechat.core.ahead import AHEAD_DAYS
     from coffeechat.core.coaching.graph import graph_of
     from coffeechat.core.coaching.stats import stats_of
     from coffeechat.storage.index import Index
@@ -688,13 +691,13 @@ def _figures_alone(monkeypatch) -> None:
     figures are computed again is then only what they read themselves."""
     import sys
 
-    from coffeechat.core import agenda as agenda_module
+    from coffeechat.core import ahead as ahead_module
 
-    monkeypatch.setattr(agenda_module, "subject_items", lambda view, subject, day: iter(()))
-    monkeypatch.setattr(agenda_module, "dormant", lambda view, contact, day: None)
-    monkeypatch.setattr(agenda_module, "field_share", lambda view, meeting, day: None)
-    monkeypatch.setattr(agenda_module, "contact_card", lambda view, contact, day: {})
-    monkeypatch.setattr(agenda_module, "meeting_card", lambda meeting, day: {})
+    monkeypatch.setattr(ahead_module, "subject_items", lambda view, subject, day: iter(()))
+    monkeypatch.setattr(ahead_module, "dormant", lambda view, contact, day: None)
+    monkeypatch.setattr(ahead_module, "field_share", lambda view, meeting, day: None)
+    monkeypatch.setattr(ahead_module, "contact_card", lambda view, contact, day: {})
+    monkeypatch.setattr(ahead_module, "meeting_card", lambda meeting, day: {})
     monkeypatch.setattr(sys.modules[__name__], "same", lambda got, want: None)
 
 
@@ -715,7 +718,7 @@ def test_figures_note_what_they_read_themselves(sample, monkeypatch):
 def test_figures_computed_past_the_view_are_caught(sample, monkeypatch, past):
     """A contact's or a meeting's figures read past the recording view (from the vault behind
     it), or compared with a today that does not note the comparisons: the test above fails."""
-    from coffeechat.core import agenda as agenda_module
+    from coffeechat.core import ahead as ahead_module
     from coffeechat.core.coaching import figures as core_figures
 
     def past_the_view(real):
@@ -728,7 +731,7 @@ def test_figures_computed_past_the_view_are_caught(sample, monkeypatch, past):
     around = past_today if past == "today" else past_the_view
     for name in ("contact_figures", "meeting_figures"):
         if past in ("today", name.split("_")[0]):
-            monkeypatch.setattr(agenda_module, name, around(getattr(core_figures, name)))
+            monkeypatch.setattr(ahead_module, name, around(getattr(core_figures, name)))
     files, settings = sample
     with pytest.raises(AssertionError):
         _edits_and_days(files, settings, range(8))

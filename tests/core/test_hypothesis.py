@@ -18,11 +18,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from coffeechat.core import rules
+from coffeechat.core.builder import build_vault
 from coffeechat.core.dates import Cadence, DateValue, parse_cadence, parse_date_value
 from coffeechat.core.model import ParsedNote, Severity
 from coffeechat.core.notes import note_from_record, note_to_record, parse_note
+from coffeechat.core.rules.insights import insights
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import build_vault
 
 TODAY = dt.date(2026, 11, 23)
 BOM = b"\xef\xbb\xbf"
@@ -372,7 +373,7 @@ def test_build_vault_and_rules_never_raise(files, zone, today):
     settings = Settings(timezone=zone)
     vault = build_vault(notes, settings)
     items = rules.evaluate(vault, today)
-    rules.insights(vault, today)
+    insights(vault, today)
     ids = [i.id for i in items]
     assert len(ids) == len(set(ids))
     assert all(a.due <= b.due for a, b in itertools.pairwise(items))
@@ -469,7 +470,7 @@ def test_rules_on_related_notes_never_raise(files, today):
         f.path == "contacts/Jane Doe.md" and f.severity is Severity.ERROR for f in vault.findings
     )
     items = rules.evaluate(vault, today)
-    rules.insights(vault, today)
+    insights(vault, today)
     assert len({i.id for i in items}) == len(items)
     assert all(a.due <= b.due for a, b in itertools.pairwise(items))
     assert rules.evaluate(build_vault(list(reversed(notes)), Settings()), today) == items
@@ -586,7 +587,7 @@ def _evaluate(files: dict[str, str], today: dt.date = TODAY) -> None:
     notes = [parse_note(path, text.encode("utf-8")) for path, text in files.items()]
     vault = build_vault(notes, Settings())
     rules.evaluate(vault, today)
-    rules.insights(vault, today)
+    insights(vault, today)
 
 
 @pytest.mark.parametrize(

@@ -75,9 +75,9 @@ def test_a_day_compared_with_nothing_holds_forever():
 
 
 def test_the_view_notes_lookups_and_refuses_to_walk_the_vault(tmp_path):
+    from coffeechat.core.builder import build_vault
     from coffeechat.core.notes import parse_note
     from coffeechat.core.settings import Settings
-    from coffeechat.core.vault import build_vault
 
     notes = [
         parse_note("contacts/Ann.md", b"---\ntype: contact\nname: Ann\n---\n", 1),

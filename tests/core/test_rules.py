@@ -10,7 +10,8 @@ import pytest
 from coffeechat import load_vault
 from coffeechat.core.ids import item_id
 from coffeechat.core.model import DueItem, Severity
-from coffeechat.core.rules import RULE_NAMES, evaluate, insights
+from coffeechat.core.rules import RULE_NAMES, evaluate
+from coffeechat.core.rules.insights import insights
 
 TODAY = dt.date(2026, 11, 23)
 D = dt.date.fromisoformat

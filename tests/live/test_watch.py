@@ -311,12 +311,12 @@ def test_a_bad_note_or_a_failing_pass_never_stops_the_watcher(vault, monkeypatch
         first = w.wait_pass()
         assert first.error is None
         assert any(line.startswith("left out until fixed: contacts/Broken.md") for line in w.lines)
-        from coffeechat.core import agenda
+        from coffeechat.core import ahead
 
         def boom(*args: object, **kwargs: object) -> list[object]:
             raise RuntimeError("disk on fire")
 
-        monkeypatch.setattr(agenda, "subject_items", boom)  # what every pass runs the rules with
+        monkeypatch.setattr(ahead, "subject_items", boom)  # what every pass runs the rules with
         vault.write("contacts/Bo Li.md", _contact_text("Bo Li"))
         assert w.wait_pass(2).error == "unexpected RuntimeError: disk on fire"
         monkeypatch.undo()

@@ -397,7 +397,7 @@ def test_a_folder_is_not_a_file(vault, run, tmp_path):
 
 def test_progress_is_reported_per_record(vault):
     batch = linkedin.parse((DATA / "Connections.csv").read_bytes(), "c.csv")
-    from coffeechat.core.vault import build_vault
+    from coffeechat.core.builder import build_vault
 
     ticks: list[int] = []
     summary = import_batch(

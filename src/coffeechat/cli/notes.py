@@ -459,7 +459,7 @@ def meet(
     title = f"{_KIND_TITLES.get(kind) or kind.capitalize() + ' with'} {first}"
     rel = create_meeting(app, title, when, people, kind=kind, where=where, duration=duration)
     if day > app.today:
-        from coffeechat.core.rules import prepare_due
+        from coffeechat.core.rules.shared import prepare_due
 
         prep = prepare_due(app.settings, day)
         click.echo(f"Created {rel} (scheduled: prepare by {prep.isoformat()})")

@@ -53,8 +53,8 @@ def evaluate(vault: Vault, today: dt.date, rules: list[str] | None = None) -> li
 
 
 def insights(vault: Vault, today: dt.date) -> list[Finding]:
-    """`coffeechat.core.rules.insights`, imported when a command first needs it."""
-    from coffeechat.core.rules import insights as run
+    """`coffeechat.core.rules.insights.insights`, imported when a command first needs it."""
+    from coffeechat.core.rules.insights import insights as run
 
     return run(vault, today)
 

@@ -29,9 +29,9 @@ from icalendar.caselessdict import canonsort_keys
 from icalendar.parser import Contentline
 
 from coffeechat.core.ids import item_id
+from coffeechat.core.meeting_kinds import own_word
 from coffeechat.core.model import Contact, DueItem, Meeting
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import own_word
 from coffeechat.obsidian.setup import obsidian_uri  # the one place that builds note links
 
 __all__ = [

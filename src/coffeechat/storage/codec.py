@@ -12,9 +12,12 @@ import datetime as dt
 import json
 from typing import Any
 
-from coffeechat.core.agenda import Agenda, Found, Patch, PersonRow, Result, Shape
+from coffeechat.core.agenda import Agenda, PersonRow
+from coffeechat.core.ahead import SubjectDay
 from coffeechat.core.coaching.figures import STATES, ContactFigures, Figures, MeetingFigures
+from coffeechat.core.finished import FinishedAgenda, Patch
 from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, Task
+from coffeechat.core.shapes import Shape
 
 #: The patches made to the finished agenda since it was last stored whole, and the insights
 #: and problem count after the last of them.
@@ -454,11 +457,11 @@ def meeting_from(value: Any) -> Meeting:
     )
 
 
-# --- a subject's items on the days ahead (`core.agenda.AheadTable`) ----------------------------
+# --- a subject's items on the days ahead (`core.ahead.AheadTable`) ----------------------------
 
 
-def found_to(f: Found) -> str:
-    """One window of a subject's chain (`core.agenda.AheadTable`); its window is kept apart."""
+def found_to(f: SubjectDay) -> str:
+    """One window of a subject's chain (`core.ahead.AheadTable`); its window is kept apart."""
     return dumps(
         [
             items_to(f.items),
@@ -475,7 +478,7 @@ def found_to(f: Found) -> str:
     )
 
 
-def found_from(lo: Any, hi: Any, text: Any) -> Found:
+def found_from(lo: Any, hi: Any, text: Any) -> SubjectDay:
     """A stored window of a chain, with what it read left as recorded (None)."""
     lo, hi = _int(lo), _int(hi)
     if not lo < hi:
@@ -495,7 +498,7 @@ def found_from(lo: Any, hi: Any, text: Any) -> Found:
         if kind not in _CARDS:
             raise Damaged("a stored row is of no known kind")
         carded = (kind, card_from(kind, value))
-    return Found(
+    return SubjectDay(
         items_from(items),
         None,
         (lo, hi),
@@ -561,13 +564,13 @@ def agenda_from_json(text: Any) -> Agenda:
     return agenda
 
 
-def result_to_json(result: Result) -> str:
+def result_to_json(result: FinishedAgenda) -> str:
     return dumps([items_to(result.items), findings_to(result.insights), result.problems])
 
 
-def result_from_json(text: Any) -> Result:
+def result_from_json(text: Any) -> FinishedAgenda:
     items, insights, problems = _list(loads(text), 3)
-    return Result(items_from(items), findings_from(insights), _int(problems))
+    return FinishedAgenda(items_from(items), findings_from(insights), _int(problems))
 
 
 # --- the journal of patches, and the notes' shapes ---------------------------------------------

@@ -26,27 +26,14 @@ from typing import TYPE_CHECKING, Any
 
 from coffeechat import __version__
 from coffeechat.core import progress
-from coffeechat.core.agenda import (
-    Agenda,
-    AheadTable,
-    DupTable,
-    FieldTally,
-    Found,
-    Lookup,
-    Patch,
-    ReadIndex,
-    Result,
-    Shape,
-    apply_changes,
-    build_agenda,
-    move_day,
-    needs_items,
-    person_contact,
-    shapes,
-)
+from coffeechat.core.agenda import Agenda, build_agenda, person_contact
+from coffeechat.core.agenda_tables import DupTable, FieldTally, ReadIndex
+from coffeechat.core.ahead import AheadTable, SubjectDay
+from coffeechat.core.builder import build_vault
 from coffeechat.core.cards import company_card, contact_card, meeting_card
 from coffeechat.core.coaching.figures import Figures, figures_of
 from coffeechat.core.dates import add_months
+from coffeechat.core.finished import FinishedAgenda, Patch
 from coffeechat.core.links import fold
 from coffeechat.core.model import (
     Contact,
@@ -56,9 +43,12 @@ from coffeechat.core.model import (
     Severity,
     count_problems,
 )
-from coffeechat.core.rules import FieldShare, insights
+from coffeechat.core.recompute import apply_changes, move_day, needs_items
+from coffeechat.core.rules.insights import FieldShare, insights
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import build_vault, duplicate_findings, far_future, note_stem
+from coffeechat.core.shapes import Lookup, Shape, shapes
+from coffeechat.core.vault import note_stem
+from coffeechat.core.vault_checks import duplicate_findings, far_future
 from coffeechat.storage import codec
 from coffeechat.storage.cachedir import CACHE_DIR, cache_dir
 from coffeechat.storage.codec import Damaged
@@ -198,7 +188,7 @@ class Synced:
 class AgendaRefresh:
     """The agenda on a day, as the index now sees the vault, and how it got there."""
 
-    result: Result
+    result: FinishedAgenda
     how: str  # "cached", "updated" (only what changed was recomputed) or "rebuilt"
     meetings: Callable[[], list[Meeting]]  # the meetings still ahead, for the feed
     contacts: Callable[[], dict[str, Contact]]  # slim contacts, for the feed
@@ -217,7 +207,7 @@ class AgendaRefresh:
 
     @classmethod
     def of(cls, agenda: Agenda, how: str) -> AgendaRefresh:
-        return cls(agenda.result(), how, agenda.meetings, agenda.contacts)
+        return cls(agenda.finished(), how, agenda.meetings, agenda.contacts)
 
 
 @dataclass
@@ -255,7 +245,7 @@ def _with_walk(result: AgendaRefresh) -> AgendaRefresh:
     """The agenda's problem count with what the walk could not read."""
     if result.findings:
         extra = count_problems(result.findings)
-        result.result = Result(
+        result.result = FinishedAgenda(
             result.result.items, result.result.insights, result.result.problems + extra
         )
     return result
@@ -874,7 +864,7 @@ class Index:
     @staticmethod
     def _stored_result(
         db: sqlite3.Connection, known: AgendaRefresh | None = None, stamp: str | None = None
-    ) -> Result | None:
+    ) -> FinishedAgenda | None:
         """The stored finished agenda: the last one written whole, with the patches since; or
         ``known``'s, when that is the one stored (``stamp``)."""
         if known is not None and known.stamp is not None and known.stamp == stamp:
@@ -886,7 +876,7 @@ class Index:
         journal = codec.journal_from(rows.get("journal"))
         if journal is not None and journal[0]:
             patches, insights, problems = journal
-            result = Result(Patch.apply_all(result.items, patches), insights, problems)
+            result = FinishedAgenda(Patch.apply_all(result.items, patches), insights, problems)
         return result
 
     def _rebuild_agenda(
@@ -1051,7 +1041,7 @@ class Index:
         # (With every raw item at hand the finished list was made anew: store it whole.)
         stamp = self._store_agenda(db, agenda, key, gen, compact=agenda.items_complete)
         return AgendaRefresh(
-            agenda.result(),
+            agenda.finished(),
             "updated",
             *self._lazy(agenda.today),
             stamp=stamp,
@@ -1089,7 +1079,7 @@ class Index:
         recomputed, with the finished list as patches to the stored one (`JOURNAL_MAX` at
         most) or, ``compact``, whole."""
         whole = rebuilt or compact
-        result = agenda.result()
+        result = agenda.finished()
         patches: list[Patch] = []
         if not whole:
             row = db.execute("SELECT value FROM state WHERE key = 'journal'").fetchone()
@@ -1186,7 +1176,7 @@ class Index:
         and cards come out as in the whole vault. Call it after `agenda`, which brings the
         store up to date with the disk (the notes' shapes with it). None when the store is not
         up to date (it could not be written, or cannot be used): then read the whole vault."""
-        from coffeechat.core.agenda import partial_vault
+        from coffeechat.core.recompute import partial_vault
 
         def build(db: sqlite3.Connection) -> Any:
             db.create_function(
@@ -1272,7 +1262,7 @@ class Index:
         contact's meetings, the meetings that gave their name, the contacts they referred or
         named at a meeting and the meetings with those, a meeting's people, a company's
         people (the notes linking to it by one of its names) and their meetings."""
-        from coffeechat.core.rules import REF
+        from coffeechat.core.rules.referral import REF
 
         out = {s for s in around if not s.startswith(REF)}
         out |= lookup.answering(_SqlReads(db).of(around))
@@ -1828,7 +1818,7 @@ class _SqlAhead(AheadTable):
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def holding(self, subjects: Iterable[str], day: int) -> dict[str, Found]:
+    def holding(self, subjects: Iterable[str], day: int) -> dict[str, SubjectDay]:
         # (Only the window holding the day is read back: a chain has up to eight.)
         rows = _rows(
             self.db,
@@ -1838,7 +1828,7 @@ class _SqlAhead(AheadTable):
         )
         return {codec.text(s): codec.found_from(lo, hi, f) for s, lo, hi, f in rows}
 
-    def set(self, subject: str, chain: tuple[Found, ...] | None) -> None:
+    def set(self, subject: str, chain: tuple[SubjectDay, ...] | None) -> None:
         self.db.execute("DELETE FROM ahead WHERE subject = ?", (subject,))
         if chain is not None and len(chain) > 1:
             self.db.executemany(
@@ -1846,7 +1836,7 @@ class _SqlAhead(AheadTable):
             )
 
     @staticmethod
-    def rows(subject: str, chain: tuple[Found, ...]) -> Iterator[tuple[str, int, int, str]]:
+    def rows(subject: str, chain: tuple[SubjectDay, ...]) -> Iterator[tuple[str, int, int, str]]:
         """The table's rows of ``subject``'s chain: one per window."""
         for found in chain:
             yield subject, *found.window, codec.found_to(found)
@@ -1874,7 +1864,7 @@ class _SqlDups(DupTable):
         )
 
     def every(self) -> dict[str, list[tuple[str, str, int | None]]]:
-        """Every contact's identity keys, checked as read (`vault.duplicate_findings`)."""
+        """Every contact's identity keys, checked as read (`vault_checks.duplicate_findings`)."""
         out: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
         for path, label, key, line in self.db.execute(
             "SELECT path, label, key, line FROM dups ORDER BY path, pos"

@@ -193,7 +193,7 @@ def test_update_asks_for_your_news(sample_copy):
 def test_no_draft_ever_keeps_a_placeholder(sample_copy, kind):
     """Every kind to every contact: a letter with no {field}, or one line of error, exit 2."""
     from coffeechat.config import load_settings
-    from coffeechat.core.vault import build_vault
+    from coffeechat.core.builder import build_vault
     from coffeechat.storage.index import Index
 
     settings, _ = load_settings(sample_copy)

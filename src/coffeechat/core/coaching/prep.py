@@ -29,7 +29,7 @@ from coffeechat.core.coaching.text import (
 from coffeechat.core.links import fold
 from coffeechat.core.model import ATTEMPT_KINDS, Meeting
 from coffeechat.core.notes import parse_note
-from coffeechat.core.rules import after
+from coffeechat.core.rules.shared import after
 from coffeechat.core.sections import section_lines, without_marked_blocks
 from coffeechat.core.vault import Vault
 
