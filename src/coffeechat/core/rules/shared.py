@@ -36,6 +36,7 @@ SEARCH_RULES = frozenset({"follow_up_approach", "schedule", "rebook", "reach_ref
 def silenced(
     vault: VaultView, person: Person | None, quiet: frozenset[str] = frozenset({"do_not_contact"})
 ) -> bool:
+    """Whether ``person`` has a contact note whose status is one of ``quiet``: off limits."""
     if person is None or person.path is None:
         return False
     contact = vault.contacts.get(person.path)
