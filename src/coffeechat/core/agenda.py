@@ -126,7 +126,8 @@ class Agenda:
         return {p: person_contact(p, r) for p, r in self.people.items()}
 
     # -- keeping the finished parts up to date ---------------------------------------------
-    def _refinish(self) -> None:
+    def refinish(self) -> None:
+        """Finish every raw item again (`done` from `items`): when snoozes or the day moved."""
         raw = (item for group in self.items.values() for item in group)
         self.done = finish(raw, self.snoozed, self.horizon)
 
@@ -272,7 +273,7 @@ def commit(
         else:
             grouped[subject] = got.items
     if refinish:
-        agenda._refinish()
+        agenda.refinish()
     else:
         agenda._set_items({s: g for s, g in grouped.items() if g}, set(grouped))
     agenda._relimit(sorted(touched))

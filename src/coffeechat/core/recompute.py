@@ -132,7 +132,7 @@ def move_day(
         if expired - made.keys():
             _recompute(agenda, settings, expired - made.keys(), lookup, load)
     if agenda.items_complete:
-        agenda._refinish()
+        agenda.refinish()
     return len(expired)
 
 
