@@ -24,9 +24,12 @@ import pytest
 pytest.importorskip("caldav")
 pytest.importorskip("radicale")
 
-from coffeechat.caldav.push import Pusher, Server, push
+from coffeechat.caldav.client import Server
+from coffeechat.caldav.objects import item_id_of, parse_object, push_objects
+from coffeechat.caldav.pusher import Pusher
+from coffeechat.caldav.sync import push
 from coffeechat.config import load_settings, parse_settings
-from coffeechat.feed.ics import FeedOptions, item_id_of, parse_object, push_objects
+from coffeechat.feed.events import FeedOptions
 from conftest import TODAY, VaultBuilder
 
 USER, SECRET = "alice", "s3cret pass"
@@ -549,7 +552,7 @@ def test_the_watcher_calls_its_hook_after_a_pass(vault):
 def test_push_objects_are_pure_and_tasks_carry_their_due_date(vault):
     vault.contact("Jane Doe", log="2026-11-10 approach: emailed")
     settings, _ = load_settings(vault.root)
-    from coffeechat.caldav.push import load_vault
+    from coffeechat.caldav.sync import load_vault
     from coffeechat.core.rules import evaluate
 
     v = load_vault(vault.root, settings)
@@ -641,7 +644,7 @@ def test_push_sends_the_events_the_feed_keeps(run, radicale, calendar, vault, mo
     """The events' bytes come from the store, as `feed` rendered and kept them: nothing is
     rendered again, and each object holds the very event the feed holds."""
     feed = run("feed", "-o", "-").stdout_bytes
-    monkeypatch.setattr("coffeechat.feed.ics._event_bytes", _whole_vault)
+    monkeypatch.setattr("coffeechat.feed.serialise.event_bytes", _whole_vault)
     settings, _ = load_settings(vault.root)
     RecordingServer.sent = []
     result = push(vault.root, settings, TODAY, server_factory=RecordingServer)

@@ -1,7 +1,7 @@
 """The fast renderers write exactly what the plain ones wrote.
 
 `due`'s agenda (`cli.render.agenda` + `print_lines`), `due --json` (`print_json`) and the feed's
-events (`ics._event_bytes`, `ics._todo_bytes`) are built with cheap string operations and
+events (`serialise.event_bytes`, `serialise.todo_bytes`) are built with cheap string operations and
 caches. Each is compared here, byte for byte, with the straightforward version it replaced —
 one `click.echo` / `click.style` per line, `json.dumps(indent=2)`, an icalendar `Event` built
 and serialised per event — on ordinary and hostile input.
@@ -24,11 +24,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Alarm, Event, Todo
 
+from coffeechat.caldav.objects import push_objects
 from coffeechat.cli import render
 from coffeechat.core.dates import day_label
 from coffeechat.core.model import Contact, DueItem, Finding, Meeting, Person, Severity
-from coffeechat.feed import ics
-from coffeechat.feed.ics import EventSpec, FeedOptions, render_feed
+from coffeechat.feed import events, serialise
+from coffeechat.feed.events import EventSpec, FeedOptions
+from coffeechat.feed.render import render_feed
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -104,7 +106,7 @@ def reference_agenda(
 
 
 def _reference_identify(component: Any, spec: EventSpec, *dates: tuple[str, Any]) -> None:
-    stamp, sequence = ics.revision(spec)
+    stamp, sequence = events.revision(spec)
     component.add("uid", spec.uid)
     component.add("dtstamp", stamp)
     component.add("last-modified", stamp)
@@ -363,7 +365,7 @@ def _specs() -> list[EventSpec]:
         FeedOptions(timezone="America/St_Johns", alarm_minutes=0),
     ):
         for item in _items():
-            specs.append(ics._item_event(item, TODAY, contacts, options))
+            specs.append(events.item_event(item, TODAY, contacts, options))
         for n, text in enumerate(NASTY + BOUNDARY[::3]):
             meeting = Meeting(
                 path=f"meetings/{text}.md",
@@ -375,8 +377,8 @@ def _specs() -> list[EventSpec]:
                 location=text,
                 title=text,
             )
-            specs.append(ics._meeting_event(meeting, contacts, options, options.tz))
-        specs.append(ics._digest_event(TODAY, _items(), contacts, options))
+            specs.append(events.meeting_event(meeting, contacts, options, options.tz))
+        specs.append(events.digest_event(TODAY, _items(), contacts, options))
     for text in BOUNDARY:
         specs.append(
             EventSpec(
@@ -397,9 +399,9 @@ def _specs() -> list[EventSpec]:
 
 def test_events_are_the_bytes_icalendar_wrote():
     for spec in _specs():
-        assert ics._event_bytes(spec) == reference_event_bytes(spec), spec
+        assert serialise.event_bytes(spec) == reference_event_bytes(spec), spec
         if not spec.timed:
-            assert ics._todo_bytes(spec) == reference_todo_bytes(spec), spec
+            assert serialise.todo_bytes(spec) == reference_todo_bytes(spec), spec
 
 
 @settings(max_examples=200, deadline=None)
@@ -438,11 +440,11 @@ def test_any_event_is_the_bytes_icalendar_wrote(
         expected = reference_event_bytes(spec)
     except Exception as exc:  # noqa: BLE001 - then ours must fail the same way
         with pytest.raises(type(exc)):
-            ics._event_bytes(spec)
+            serialise.event_bytes(spec)
         return
-    assert ics._event_bytes(spec) == expected
+    assert serialise.event_bytes(spec) == expected
     if not timed:
-        assert ics._todo_bytes(spec) == reference_todo_bytes(spec)
+        assert serialise.todo_bytes(spec) == reference_todo_bytes(spec)
 
 
 @pytest.mark.parametrize(
@@ -466,13 +468,13 @@ def test_a_whole_feed_is_the_bytes_icalendar_wrote(options, monkeypatch):
         )
     ]
     fast = render_feed(_items(), meetings, TODAY, options).data
-    push = ics.push_objects(_items(), meetings, TODAY, options)
-    todos = ics.push_objects(_items(), meetings, TODAY, options, todo=True)
-    monkeypatch.setattr(ics, "_event_bytes", reference_event_bytes)
-    monkeypatch.setattr(ics, "_todo_bytes", reference_todo_bytes)
+    push = push_objects(_items(), meetings, TODAY, options)
+    todos = push_objects(_items(), meetings, TODAY, options, todo=True)
+    monkeypatch.setattr(serialise, "event_bytes", reference_event_bytes)
+    monkeypatch.setattr(serialise, "todo_bytes", reference_todo_bytes)
     assert fast == render_feed(_items(), meetings, TODAY, options).data
-    assert push == ics.push_objects(_items(), meetings, TODAY, options)
-    assert todos == ics.push_objects(_items(), meetings, TODAY, options, todo=True)
+    assert push == push_objects(_items(), meetings, TODAY, options)
+    assert todos == push_objects(_items(), meetings, TODAY, options, todo=True)
 
 
 # --- and faster ------------------------------------------------------------------------------------
@@ -512,7 +514,7 @@ def test_the_agenda_is_much_faster_than_one_style_and_echo_per_line():
 def test_events_are_faster_than_an_icalendar_event_each():
     specs = _specs()
     assert _faster(
-        lambda: [ics._event_bytes(s) for s in specs],
+        lambda: [serialise.event_bytes(s) for s in specs],
         lambda: [reference_event_bytes(s) for s in specs],
         0.8,
     )  # about half, measured

@@ -15,14 +15,10 @@ import pytest
 import vobject
 
 from coffeechat.core.model import Contact, DueItem, Meeting, Person
-from coffeechat.feed.ics import (
-    EventCache,
-    FeedOptions,
-    initials,
-    obsidian_uri,
-    render_feed,
-    vault_feed,
-)
+from coffeechat.feed.cache import EventCache
+from coffeechat.feed.events import FeedOptions, initials
+from coffeechat.feed.render import render_feed, vault_feed
+from coffeechat.obsidian.links import obsidian_uri
 from conftest import TEST_DATA
 
 TODAY = dt.date(2026, 11, 23)

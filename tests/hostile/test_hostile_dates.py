@@ -154,7 +154,7 @@ def test_no_feed_yet_is_503_not_an_empty_calendar(served):
 
 def test_a_failed_first_build_answers_503_and_says_so(far_vault, served, monkeypatch):
     server, state = served
-    monkeypatch.setattr("coffeechat.feed.ics.render_feed", _broken_render)
+    monkeypatch.setattr("coffeechat.feed.render.render_feed", _broken_render)
     watcher, log = _serving_watcher(far_vault.root, state)
     try:
         watcher.start()
@@ -172,7 +172,7 @@ def test_a_failed_rebuild_keeps_serving_the_last_good_feed(far_vault, served, mo
         watcher.start()
         code, headers, good = _fetch(server)
         assert code == 200 and good.startswith(b"BEGIN:VCALENDAR") and b"END:VCALENDAR" in good
-        monkeypatch.setattr("coffeechat.feed.ics.render_feed", _broken_render)
+        monkeypatch.setattr("coffeechat.feed.render.render_feed", _broken_render)
         far_vault.contact("Bo Li", log="2026-11-02 approach: emailed")
         watcher.update("change", {"contacts/Bo Li.md"}, force=True)
     finally:

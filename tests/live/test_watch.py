@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from coffeechat.config import load_settings
-from coffeechat.live.watch import Watcher, git_busy, git_dir, is_editor_temp, network_fs
+from coffeechat.live.git import git_busy, git_dir
+from coffeechat.live.observer import is_editor_temp, network_fs
+from coffeechat.live.watch import Watcher
 
 TODAY_TEXT = "2026-11-23"
 

@@ -30,7 +30,8 @@ from coffeechat import load_vault
 from coffeechat.cli import cli
 from coffeechat.core.settings import Settings
 from coffeechat.errors import CoffeechatError
-from coffeechat.obsidian.setup import BASE_FILES, PROPERTY_TYPES, bases, merge_types, obsidian_uri
+from coffeechat.obsidian.bases import BASE_FILES, PROPERTY_TYPES, bases, merge_types
+from coffeechat.obsidian.links import obsidian_uri
 from conftest import SAMPLE, TODAY
 
 OBSIDIAN_TYPES = {"text", "multitext", "number", "checkbox", "date", "datetime", "aliases", "tags"}
@@ -505,7 +506,7 @@ def test_a_linked_cache_folder_is_not_written_through_for_the_record(vault, tmp_
     (vault.root / ".coffeechat").symlink_to(elsewhere)
     (vault.root / ".obsidian").mkdir()
     vault.write_bytes(".obsidian/types.json", b'{"types": {"date": "date"}}')
-    from coffeechat.obsidian.setup import install
+    from coffeechat.obsidian.install import install
 
     setup = install(vault.root, Settings(), create_config=False)
     assert setup.conflicts == (("date", "date", "datetime"),)  # said (again), not recorded

@@ -33,7 +33,7 @@ def test_only_the_store_builds_the_whole_vault():
 @pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
 def test_every_loader_gives_the_same_vault_with_the_walks_findings(vault, tmp_path):
     from coffeechat import load_vault
-    from coffeechat.caldav.push import load_vault as push_load_vault
+    from coffeechat.caldav.sync import load_vault as push_load_vault
     from coffeechat.cli.import_export import _vault_to_change
     from coffeechat.config import load_settings
 

@@ -68,7 +68,8 @@ def feed(
     rewritten when they change. `-o -` prints the feed instead.
     """
     from coffeechat.collector import no_cycle_collection
-    from coffeechat.feed.ics import FeedOptions, feed_again, render_feed
+    from coffeechat.feed.events import FeedOptions
+    from coffeechat.feed.render import feed_again, render_feed
     from coffeechat.storage.outputs import feed_path, vault_name, write_if_changed
 
     settings = app.settings
@@ -170,7 +171,9 @@ def _pusher(app: App, overrides: dict[str, Any]) -> Any:
     """`watch --push`: a CalDAV push after each change, rate-limited, off the watcher's thread."""
     import datetime as dt
 
-    from coffeechat.caldav.push import Pusher, password, push, target
+    from coffeechat.caldav.account import password, target
+    from coffeechat.caldav.pusher import Pusher
+    from coffeechat.caldav.sync import push
 
     settings = app.settings
     target(settings)  # a missing [caldav] url or password is an error now, not in a thread

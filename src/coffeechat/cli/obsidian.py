@@ -12,9 +12,10 @@ from coffeechat.errors import CoffeechatError
 
 
 def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str], str]:
-    """`coffeechat.obsidian.setup.install` with its notes echoed: what it added, and why the
+    """`coffeechat.obsidian.install.install` with its notes echoed: what it added, and why the
     property types could not be merged ("" when they were)."""
-    from coffeechat.obsidian.setup import TYPES_FILE, install
+    from coffeechat.obsidian.bases import TYPES_FILE
+    from coffeechat.obsidian.install import install
 
     setup = install(root, settings, create_config=create_config)
     for key, theirs, ours in setup.conflicts:
@@ -50,7 +51,7 @@ def obsidian(app: App, create_config: bool) -> None:
     (dates, date-times, lists) to .obsidian/types.json — only the keys it does not have yet.
     Never overwrites a file; running it again only adds what is missing.
     """
-    from coffeechat.obsidian.setup import BASE_FILES
+    from coffeechat.obsidian.bases import BASE_FILES
 
     created, problem = set_up(app.root, app.settings, create_config=create_config)
     kept = [name for name in BASE_FILES if name not in created]

@@ -37,8 +37,8 @@ def push(app: App, as_: str | None, dry_run: bool, overwrite: bool) -> None:
     reported. A task ticked off on the server is written into your notes as `done` would
     write it, then removed from the server. A second run with nothing changed sends nothing.
     """
-    from coffeechat.caldav.push import PushError
-    from coffeechat.caldav.push import push as run_push
+    from coffeechat.caldav.client import PushError
+    from coffeechat.caldav.sync import push as run_push
 
     result = run_push(
         app.root, app.settings, app.today, as_=as_, dry_run=dry_run, overwrite=overwrite

@@ -94,7 +94,7 @@ def _link(path: str | None, text: str) -> str:
 
 
 def _item_lines(item: DueItem, today: dt.date, vault_name: str) -> list[str]:
-    from coffeechat.obsidian.setup import obsidian_uri
+    from coffeechat.obsidian.links import obsidian_uri
 
     who = _link(item.contact_path, item.contact) if item.contact_path else item.contact
     source = "" if item.source == item.contact_path else f" · {_link(item.source, 'note')}"
@@ -181,7 +181,7 @@ def render_dashboard(
     if upcoming_view:
         lines += ["", "## Meetings ahead", f"![[{upcoming_view}]]"]
     elif ahead:
-        from coffeechat.obsidian.setup import obsidian_uri
+        from coffeechat.obsidian.links import obsidian_uri
 
         lines += ["", f"## Meetings in the next {MEETINGS_AHEAD} days ({len(ahead)})"]
         for m in ahead:
@@ -208,7 +208,7 @@ def compose(
     """The dashboard of the vault at ``root``: `render_dashboard` with its links, the funnel
     and the tree (from ``figures``, read through the index when not given) and the embed of
     the upcoming meetings when Meetings.base has that view. Used by `dashboard` and `watch`."""
-    from coffeechat.obsidian.setup import UPCOMING_VIEW
+    from coffeechat.obsidian.bases import UPCOMING_VIEW
     from coffeechat.storage.outputs import vault_name
 
     if figures is None:

@@ -55,7 +55,7 @@ from coffeechat.storage.codec import Damaged
 from coffeechat.storage.scan import FileStat, is_ignored, scan
 
 if TYPE_CHECKING:
-    from coffeechat.feed.ics import Layout
+    from coffeechat.feed.cache import Layout
 
 __all__ = [
     "CACHE_DIR",
@@ -1554,7 +1554,7 @@ def _links(path: str, shape: Shape) -> Iterator[tuple[str, str, str]]:
 
 
 class EventBytes:
-    """`coffeechat.feed.ics.EventStore` in the cache's ``events`` table. What it hands back is
+    """`coffeechat.feed.cache.EventStore` in the cache's ``events`` table. What it hands back is
     checked to be one whole VEVENT; anything else (damage) is rendered again, and a cache it
     cannot use is a miss, never an error."""
 
@@ -1599,11 +1599,11 @@ class EventBytes:
         except sqlite3.Error:
             pass  # (locked or damaged: the next feed renders these again)
 
-    #: Feeds kept whole (`coffeechat.feed.ics.Layout`): one per set of options in use, at most.
+    #: Feeds kept whole (`coffeechat.feed.cache.Layout`): one per set of options in use, at most.
     LAYOUTS = 4
 
     def layout(self, key: str) -> Layout | None:
-        from coffeechat.feed.ics import Layout
+        from coffeechat.feed.cache import Layout
 
         try:
             db = sqlite3.connect(self.path, timeout=10)

@@ -24,7 +24,14 @@ from coffeechat.errors import UsageError
 from coffeechat.transfer.mail import AddressBook
 from coffeechat.transfer.records import clean_text
 
-__all__ = ["CalendarPlan", "Change", "NewMeeting", "Occurrence", "plan_calendar", "read_calendar"]
+__all__ = [
+    "CalendarPlan",
+    "MeetingUpdate",
+    "NewMeeting",
+    "Occurrence",
+    "plan_calendar",
+    "read_calendar",
+]
 
 UID_KEY = "ical_uid"
 RECURRENCE_KEY = "ical_recurrence_id"
@@ -225,7 +232,7 @@ class NewMeeting:
 
 
 @dataclass(frozen=True, slots=True)
-class Change:
+class MeetingUpdate:
     """Properties of an imported meeting note that the calendar now says differently."""
 
     path: str
@@ -243,7 +250,7 @@ class Change:
 class CalendarPlan:
     events: int = 0  # occurrences read in the window
     create: list[NewMeeting] = field(default_factory=list)
-    update: list[Change] = field(default_factory=list)
+    update: list[MeetingUpdate] = field(default_factory=list)
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
 
@@ -304,7 +311,7 @@ def plan_calendar(
         if uid in series and rid and (uid, rid) not in seen and since <= _rid_day(rid) <= until:
             meeting = vault.meetings.get(path)
             if meeting is not None and meeting.status != "cancelled":
-                plan.update.append(Change(path, (("status", "cancelled"),)))
+                plan.update.append(MeetingUpdate(path, (("status", "cancelled"),)))
     return plan
 
 
@@ -315,7 +322,7 @@ def _rid_day(rid: str) -> dt.date:
         return dt.date.min
 
 
-def _change(path: str, occ: Occurrence, vault: Vault) -> Change | None:
+def _change(path: str, occ: Occurrence, vault: Vault) -> MeetingUpdate | None:
     meeting = vault.meetings.get(path)
     if meeting is None:  # a note coffeechat cannot read as a meeting: leave it alone
         return None
@@ -329,4 +336,4 @@ def _change(path: str, occ: Occurrence, vault: Vault) -> Change | None:
         values.append(("status", "cancelled"))
     elif not occ.cancelled and meeting.status == "cancelled":
         values.append(("status", None))
-    return Change(path, tuple(values)) if values else None
+    return MeetingUpdate(path, tuple(values)) if values else None
