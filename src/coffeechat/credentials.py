@@ -1,8 +1,12 @@
 """Passwords that never live in the vault: from an environment variable, a command's first
 line of output (``pass show caldav``), or the system keyring — whichever one source the
 settings name (a command or the keyring only from the per-user file, never from the synced
-coffeechat.toml: `coffeechat.config.MACHINE_LOCAL`). CalDAV (`push`) and IMAP (`import mail imaps://…`) both ask
-here, each with its own section's settings."""
+coffeechat.toml: `coffeechat.config.MACHINE_LOCAL`). CalDAV (`push`) and IMAP (`import mail
+imaps://…`) both ask here, each with its own section's settings.
+
+It stays at the package's top level rather than in ``caldav/``: it belongs to neither of the
+two adapters that use it, and the IMAP importer (``transfer/``) would otherwise import the
+CalDAV package for its password."""
 
 from __future__ import annotations
 

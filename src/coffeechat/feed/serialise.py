@@ -1,7 +1,13 @@
 """The feed's bytes: each `EventSpec` as RFC 5545 content lines, written by hand exactly as
 icalendar writes them, and the VCALENDAR around them.
 
-Why a serialiser of its own beside icalendar's: BENCHMARK_FIGURES_HERE
+Why a serialiser of its own beside icalendar's: speed, measured. The feed of a 10,000-contact
+vault (bench/make_vault.py --contacts 10000: 28,872 events, 25.6 MB) takes 2.67 s of CPU time
+here against 8.69 s through icalendar (the same events as ``Event`` components in a
+``Calendar``, one ``to_ical()``): 3.25 times as long (wall clock on a loaded 2-core machine,
+4.2 s against 16.2 s), medians of 5 runs of bench/serialiser.py, which first checks that both
+give the same bytes. Every event the store does not hold yet is rendered here (a cold `feed`;
+on a new day, every overdue item moving on to it), so the difference is seconds a user waits.
 
 An event is written exactly as icalendar's ``Component.to_ical`` writes it: BEGIN, the
 properties in the component's canonical order, the subcomponents, END; each property one

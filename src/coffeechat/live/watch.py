@@ -7,6 +7,10 @@ moment, then brings the index up to date by comparing every file's size and mtim
 `git pull` of a thousand files — is one re-index; nothing happens while git is mid-operation;
 a full rescan runs every few minutes anyway. It writes only its own files, and only when
 their bytes change; an error is reported and the watcher carries on.
+
+This module is the loop and one pass; where the events come from (`coffeechat.live.observer`),
+when to act on them (`coffeechat.live.timing`), whether git is busy (`coffeechat.live.git`) and
+what a pass writes (`coffeechat.live.publish`) live beside it.
 """
 
 from __future__ import annotations
