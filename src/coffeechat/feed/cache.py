@@ -146,11 +146,11 @@ def render_cached(
     cache: EventCache,
     stored: EventStore | None = None,
 ) -> Feed:
-    """`coffeechat.feed.render.render_feed` reusing from ``cache`` every event whose item (or meeting) is the very
-    same object as last time, with the very same contact objects: the agenda patches only
-    what an edit touched, so a pass re-renders a handful of events and keeps the order of the
-    rest (a 10,000-contact vault has ~28,000). Many new events at once (the first pass, a new
-    day) are taken from ``stored`` where it has them."""
+    """`coffeechat.feed.render.render_feed` reusing from ``cache`` every event whose item (or
+    meeting) is the very same object as last time, with the very same contact objects: the
+    agenda patches only what an edit touched, so a pass re-renders a handful of events and
+    keeps the order of the rest (a 10,000-contact vault has ~28,000). Many new events at once
+    (the first pass, a new day) are taken from ``stored`` where it has them."""
     if cache.options != options or cache.today != today:
         cache.items, cache.meetings, cache.order, cache.data = {}, {}, [], {}
         cache.options, cache.today = options, today
