@@ -72,9 +72,8 @@ class Server:
 
     def __init__(self, target: Target, secret: str | None) -> None:
         try:
-            from caldav.lib import error as dav_error
-
             import caldav
+            from caldav.lib import error as dav_error
         except ImportError:
             raise UsageError(
                 "push needs the caldav library: pip install 'coffeechat[caldav]'"
