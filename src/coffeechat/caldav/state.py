@@ -22,10 +22,13 @@ STATE_VERSION = 1
 
 
 def state_path(root: Path) -> Path:
+    """Where the state of the vault at ``root`` is kept (in its cache folder)."""
     return cache_path(root) / STATE_NAME
 
 
 def load_state(root: Path) -> dict[str, Any]:
+    """The state as last saved; an empty one when it is missing, unreadable or of another
+    version (then the objects are recognised again by their fingerprints)."""
     try:
         data = json.loads(state_path(root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -37,6 +40,7 @@ def load_state(root: Path) -> dict[str, Any]:
 
 
 def save_state(root: Path, state: dict[str, Any]) -> None:
+    """Keep ``state``; the file is rewritten only when its bytes change."""
     from coffeechat.storage.outputs import write_if_changed
 
     path = state_path(root)
@@ -48,6 +52,7 @@ def save_state(root: Path, state: dict[str, Any]) -> None:
 
 
 def sha(data: bytes) -> str:
+    """The hash of the bytes sent, by which an unchanged object is not sent again."""
     return hashlib.sha256(data).hexdigest()
 
 

@@ -19,6 +19,8 @@ __all__ = ["resolutions", "write_resolution"]
 
 
 def _day_of(moment: dt.date | dt.datetime | None, tz: dt.tzinfo, today: dt.date) -> dt.date:
+    """The day a task was ticked, in the vault's zone; ``today`` when the server did not say
+    (or said a later day)."""
     if moment is None or moment == dt.date.min:
         return today
     if isinstance(moment, dt.datetime):
