@@ -9,8 +9,8 @@ Makes the feed's events of VAULT once (through the store), then, ROUNDS times in
             `serialise.event_bytes` per event, its memo tables emptied first (as in a new
             process)
   icalendar the same events as icalendar `Event` components (each property `add`-ed, the
-            alarm a subcomponent) in a `Calendar` with the same envelope, then one
-            `Calendar.to_ical()`
+            alarm a subcomponent) added to the feed's `Calendar`
+            (`serialise.envelope_calendar`), then one `Calendar.to_ical()`
 
 and prints the median, min and max of each (wall clock and this process's CPU time, seconds;
 on a busy machine the CPU time is the steadier) and the ratios of the medians.
@@ -26,12 +26,12 @@ import statistics
 import time
 from pathlib import Path
 
-from icalendar import Alarm, Calendar, Event, Timezone, vDuration
+from icalendar import Alarm, Event
 
 from coffeechat.config import load_settings
 from coffeechat.core.rules import evaluate
 from coffeechat.feed import serialise
-from coffeechat.feed.events import PRODID, EventSpec, FeedOptions, feed_events, revision, visible
+from coffeechat.feed.events import EventSpec, FeedOptions, feed_events, revision, visible
 from coffeechat.storage.index import Index
 
 
@@ -52,21 +52,7 @@ def hand(specs: list[EventSpec], options: FeedOptions) -> bytes:
 
 
 def library(specs: list[EventSpec], options: FeedOptions) -> bytes:
-    cal = Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.calendar_name = options.name
-    cal.description = "Follow-ups and meetings from your coffeechat vault"
-    refresh = dt.timedelta(minutes=options.refresh_minutes)
-    cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", vDuration(refresh))
-    timed = [s.day for s in specs if s.timed]
-    if timed and options.timezone.upper() != "UTC":
-        first = dt.date(min(timed).year, 1, 1)
-        last = dt.date(min(max(timed).year + 2, dt.MAXYEAR), 1, 1)
-        cal.add_component(Timezone.from_tzid(options.timezone, first_date=first, last_date=last))
+    cal = serialise.envelope_calendar(options, specs)
     for spec in specs:
         event = Event()
         stamp, sequence = revision(spec)

@@ -34,7 +34,14 @@ from icalendar.parser import Contentline
 
 from coffeechat.feed.events import PRODID, EventSpec, FeedOptions, revision
 
-__all__ = ["Feed", "envelope", "event_bytes", "object_envelope", "todo_bytes"]
+__all__ = [
+    "Feed",
+    "envelope",
+    "envelope_calendar",
+    "event_bytes",
+    "object_envelope",
+    "todo_bytes",
+]
 
 
 @dataclass
@@ -169,6 +176,15 @@ def event_bytes(spec: EventSpec) -> bytes:
 
 def envelope(options: FeedOptions, specs: Sequence[EventSpec]) -> tuple[bytes, bytes]:
     """The VCALENDAR lines before the events (with any VTIMEZONE) and after them."""
+    data = bytes(envelope_calendar(options, specs).to_ical())
+    end = b"END:VCALENDAR\r\n"
+    assert data.endswith(end)
+    return data[: -len(end)], end
+
+
+def envelope_calendar(options: FeedOptions, specs: Sequence[EventSpec]) -> Calendar:
+    """The feed's VCALENDAR without its events: its properties, and the VTIMEZONE that the
+    timed ones among ``specs`` need (bench/serialiser.py adds the events to it)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -184,10 +200,7 @@ def envelope(options: FeedOptions, specs: Sequence[EventSpec]) -> tuple[bytes, b
         first = dt.date(min(timed).year, 1, 1)
         last = dt.date(min(max(timed).year + 2, dt.MAXYEAR), 1, 1)
         cal.add_component(Timezone.from_tzid(options.timezone, first_date=first, last_date=last))
-    data = bytes(cal.to_ical())
-    end = b"END:VCALENDAR\r\n"
-    assert data.endswith(end)
-    return data[: -len(end)], end
+    return cal
 
 
 def todo_bytes(spec: EventSpec) -> bytes:
