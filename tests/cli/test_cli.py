@@ -409,7 +409,7 @@ def test_search_folding_matches_its_definition(text):
     combining marks dropped."""
     import unicodedata
 
-    from coffeechat.cli.queries import _fold
+    from coffeechat.cli.search import _fold
     from coffeechat.core.notes import split_lines
 
     decomposed = unicodedata.normalize("NFKD", text.casefold())

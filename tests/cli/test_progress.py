@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coffeechat.cli.render import TerminalProgress
+from coffeechat.cli.render.progress import TerminalProgress
 from coffeechat.storage.index import PROGRESS_FROM
 
 
@@ -99,7 +99,7 @@ def test_a_first_index_of_a_big_vault_shows_its_stages_on_a_terminal(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys; from coffeechat.cli.render import TerminalProgress;"
+            "import sys; from coffeechat.cli.render.progress import TerminalProgress;"
             " TerminalProgress.DELAY = 0.0; from coffeechat.cli import main;"
             " main(sys.argv[1:])",
             "--vault",

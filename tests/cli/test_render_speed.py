@@ -25,7 +25,9 @@ from hypothesis import strategies as st
 from icalendar import Alarm, Event, Todo
 
 from coffeechat.caldav.objects import push_objects
-from coffeechat.cli import render
+from coffeechat.cli.render.agenda import agenda, relative
+from coffeechat.cli.render.json_shapes import _dumps_rows, item_json, print_json
+from coffeechat.cli.render.text import print_lines
 from coffeechat.core.dates import day_label
 from coffeechat.core.model import Contact, DueItem, Finding, Meeting, Person, Severity
 from coffeechat.feed import events, serialise
@@ -70,7 +72,7 @@ def reference_agenda(
         lines.append(click.style(f"{title} ({len(group)})", fg=colour, bold=True))
         for item in group:
             when = day_label(item.due, today)
-            rel = render.relative(item.due, today) if item.due != today else ""
+            rel = relative(item.due, today) if item.due != today else ""
             lines.append(f"  {click.style(when, fg=colour)}  {item.title}")
             meta = " · ".join(x for x in (rel, item.rule.replace("_", "-"), item.id) if x)
             lines.append(click.style(f"              {meta}", dim=True))
@@ -257,10 +259,10 @@ def test_agenda_prints_what_one_echo_per_line_printed(until, verbose, problems, 
             click.echo(line)
 
     def after() -> None:
-        render.print_lines(render.agenda(items, TODAY, until, insights, problems, verbose))
+        print_lines(agenda(items, TODAY, until, insights, problems, verbose))
 
     def lines_echoed() -> None:  # queries.py's loop over the new agenda's lines
-        for line in render.agenda(items, TODAY, until, insights, problems, verbose):
+        for line in agenda(items, TODAY, until, insights, problems, verbose):
             click.echo(line)
 
     expected = _printed(before, color)
@@ -268,7 +270,7 @@ def test_agenda_prints_what_one_echo_per_line_printed(until, verbose, problems, 
     assert _printed(lines_echoed, color) == expected
     if color:
         assert "\x1b[31m" in expected
-    styled = render.agenda(items, TODAY, until, insights, problems, verbose, color=True)
+    styled = agenda(items, TODAY, until, insights, problems, verbose, color=True)
     assert styled == reference_agenda(items, TODAY, until, insights, problems, verbose)
 
 
@@ -279,10 +281,10 @@ def test_an_empty_agenda(until, color):
         for line in reference_agenda([], TODAY, until, [], 0):
             click.echo(line)
 
-    assert _printed(
-        lambda: render.print_lines(render.agenda([], TODAY, until, [], 0)), color
-    ) == _printed(before, color)
-    assert _printed(lambda: render.print_lines([]), color) == ""
+    assert _printed(lambda: print_lines(agenda([], TODAY, until, [], 0)), color) == _printed(
+        before, color
+    )
+    assert _printed(lambda: print_lines([]), color) == ""
 
 
 def test_colour_at_a_terminal_and_none_under_no_color(sample_copy, monkeypatch):
@@ -307,7 +309,7 @@ SCALARS = st.one_of(st.text(), st.integers(), st.floats(), st.booleans(), st.non
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.dictionaries(st.text(), SCALARS, min_size=1), min_size=1))
 def test_json_rows_are_json_dumps_indented(rows):
-    assert render._dumps_rows(rows) == json.dumps(rows, ensure_ascii=False, indent=2)
+    assert _dumps_rows(rows) == json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 @pytest.mark.parametrize(
@@ -331,14 +333,14 @@ def test_json_rows_are_json_dumps_indented(rows):
 )
 def test_print_json_of_any_shape(data):
     assert (
-        _printed(lambda: render.print_json(data), False)
+        _printed(lambda: print_json(data), False)
         == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     )
 
 
 def test_due_items_as_json():
-    rows = [render.item_json(i, TODAY) for i in _items()]
-    assert render._dumps_rows(rows) == json.dumps(rows, ensure_ascii=False, indent=2)
+    rows = [item_json(i, TODAY) for i in _items()]
+    assert _dumps_rows(rows) == json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 # --- feed events -----------------------------------------------------------------------------------
@@ -504,7 +506,7 @@ def test_the_agenda_is_much_faster_than_one_style_and_echo_per_line():
             click.echo(line)
 
     def after() -> None:
-        render.print_lines(render.agenda(items, TODAY, None, [], 0))
+        print_lines(agenda(items, TODAY, None, [], 0))
 
     with CliRunner().isolation():
         assert _faster(after, before, 0.5)  # about a tenth, measured

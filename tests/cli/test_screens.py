@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coffeechat.cli import cli
-from coffeechat.cli.render import _width, fit, fit_line, shorten, table
+from coffeechat.cli.render.text import _width, fit, fit_line, shorten, table
 from coffeechat.core.dates import day_label
 
 TODAY = "2026-11-23"

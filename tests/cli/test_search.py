@@ -10,7 +10,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coffeechat.cli.queries import _fold, _matching_lines
+from coffeechat.cli.search import _fold, _matching_lines
 from coffeechat.core.notes import split_lines
 
 #: Pieces that take every path: accents composed and not, ß and ẞ, ligatures, a dotted İ, a
@@ -131,7 +131,7 @@ def test_the_reference_and_the_fast_path_agree_on_a_real_vault(vault, run):
 
 def test_a_note_is_read_whole_whatever_size_the_walk_saw(tmp_path):
     """A note saved again between the walk and the read is read to its end, grown or shrunk."""
-    from coffeechat.cli.queries import _file_bytes
+    from coffeechat.cli.search import _file_bytes
 
     note = tmp_path / "note.md"
     data = bytes(range(256)) * 1000

@@ -15,6 +15,7 @@ import click
 
 from coffeechat import __version__
 from coffeechat.cli.options import add_global_options, color_choice, one_line_usage_errors
+from coffeechat.cli.render.messages import warn
 from coffeechat.errors import CoffeechatError
 
 __all__ = ["App", "cli", "date_option", "main"]
@@ -40,7 +41,7 @@ class App:
 
         settings, warnings = load_settings(self.root)
         for warning in warnings:
-            click.echo(f"warning: {warning}", err=True)
+            warn(warning)
         return settings
 
     @cached_property
@@ -54,9 +55,7 @@ class App:
         """The vault, read through the index (brought up to date first)."""
         from coffeechat.storage.index import Index
 
-        return Index(self.root, self.settings).vault(
-            warn=lambda warning: click.echo(f"warning: {warning}", err=True)
-        )
+        return Index(self.root, self.settings).vault(warn=warn)
 
     @cached_property
     def agenda(self) -> Any:
@@ -66,7 +65,7 @@ class App:
 
         refresh = Index(self.root, self.settings).agenda(self.today)
         for warning in refresh.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            warn(warning)
         return refresh
 
     def lock_for_writing(self) -> None:
@@ -237,7 +236,7 @@ def cli(
     Then:        coffeechat due
     """
     ctx.obj = App(vault, today, debug)
-    from coffeechat.cli.render import TerminalProgress
+    from coffeechat.cli.render.progress import TerminalProgress
     from coffeechat.core.progress import shown_by
 
     ctx.with_resource(shown_by(TerminalProgress()))
@@ -261,5 +260,6 @@ from coffeechat.cli import notes as _notes  # noqa: E402, F401
 from coffeechat.cli import obsidian as _obsidian  # noqa: E402, F401
 from coffeechat.cli import push as _push  # noqa: E402, F401
 from coffeechat.cli import queries as _queries  # noqa: E402, F401
+from coffeechat.cli import search as _search  # noqa: E402, F401
 
 add_global_options(cli)  # --vault, --today, --color also after the command

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from coffeechat.cli import App, cli, date_option, pass_app
-from coffeechat.cli.render import fit_line, print_lines, screen_width
+from coffeechat.cli.render.text import fit_line, print_lines, screen_width
 from coffeechat.errors import UsageError
 
 PREP_HEADING = "Prep sheet"
@@ -392,7 +392,7 @@ def lint(
     short. A thank-you goes out within three days and names something specific.
     One line per finding (FILE:LINE: rule: message); exit 1 when there are any.
     """
-    from coffeechat.cli.render import print_json
+    from coffeechat.cli.render.json_shapes import print_json
     from coffeechat.core.coaching.kinds import KINDS
     from coffeechat.core.coaching.lint import lint_letter
 
@@ -574,7 +574,7 @@ def stats(app: App, since: dt.date | None, as_json: bool) -> None:
     referrals received → referrals met), response rate, days from approach to meeting,
     thank-yous sent within three days, meetings per field, and your busiest weeks.
     """
-    from coffeechat.cli.render import print_json
+    from coffeechat.cli.render.json_shapes import print_json
     from coffeechat.core.coaching.stats import stats_json, stats_of
 
     today = app.today

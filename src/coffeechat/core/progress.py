@@ -1,7 +1,7 @@
 """How far long work has got: a first index of a big vault reads and parses every note, then
 works out every follow-up, for tens of seconds. The store reports stages and counts here;
 whoever runs coffeechat decides whether and how to show them (the command line draws a bar on
-a terminal: `coffeechat.cli.render.TerminalProgress`). Nothing is reported to nobody."""
+a terminal: `coffeechat.cli.render.progress.TerminalProgress`). Nothing is reported to nobody."""
 
 from __future__ import annotations
 
