@@ -699,7 +699,7 @@ def test_done_and_a_task_ticked_on_the_server_write_the_same_bytes(
     assert pushed.output.count("Marked done (ticked on the server)") == len(ids)
 
     monkeypatch.setattr(  # (push fills a new note's template at 09:00 on the day it was ticked)
-        "coffeechat.cli.notes._now", lambda app: dt.datetime(2026, 11, 23, 9, 0)
+        "coffeechat.cli.writing.template_now", lambda app: dt.datetime(2026, 11, 23, 9, 0)
     )
     for ident in ids.values():
         done = run("done", ident, root=by_done)

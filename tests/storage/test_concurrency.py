@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.cli import notes as cli_notes
+from coffeechat.cli import items as cli_items
 from coffeechat.core.notes import parse_note
 from coffeechat.core.settings import Settings
 from coffeechat.storage.index import Index
@@ -55,7 +55,7 @@ def test_done_while_an_editor_saves_the_note_is_refused(vault, run, monkeypatch)
         b"- [ ] send the deck",
         b"- [ ] call the recruiter \xf0\x9f\x93\x85 2026-12-30\n- [ ] send the deck",
     )
-    real = cli_notes._find_item
+    real = cli_items._find_item
 
     def find_then_editor_saves(app, ident):
         found = real(app, ident)
@@ -64,7 +64,7 @@ def test_done_while_an_editor_saves_the_note_is_refused(vault, run, monkeypatch)
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
         return found
 
-    monkeypatch.setattr(cli_notes, "_find_item", find_then_editor_saves)
+    monkeypatch.setattr(cli_items, "_find_item", find_then_editor_saves)
     result = run("done", item["id"])
     assert result.exit_code == 1
     assert result.stderr == (

@@ -66,7 +66,7 @@ def on_both_roads(
     behind its back); assert the two agree, and return what they said. A callable in
     ``commands`` makes commands from the vault as it then is (item ids)."""
     clock = dt.datetime(2026, 11, 23, 9, 30)
-    monkeypatch.setattr("coffeechat.cli.notes._now", lambda app: clock)
+    monkeypatch.setattr("coffeechat.cli.writing.template_now", lambda app: clock)
     seen: dict[str, tuple[list[Outcome], dict[str, str]]] = {}
     for road in ("store", "whole"):
         root = tmp_path / road

@@ -256,10 +256,13 @@ def main(argv: Sequence[str] | None = None) -> None:
 from coffeechat.cli import coaching as _coaching  # noqa: E402, F401
 from coffeechat.cli import feed as _feed  # noqa: E402, F401
 from coffeechat.cli import import_export as _import_export  # noqa: E402, F401
-from coffeechat.cli import notes as _notes  # noqa: E402, F401
+from coffeechat.cli import init as _init  # noqa: E402, F401
+from coffeechat.cli import items as _items  # noqa: E402, F401
 from coffeechat.cli import obsidian as _obsidian  # noqa: E402, F401
 from coffeechat.cli import push as _push  # noqa: E402, F401
 from coffeechat.cli import queries as _queries  # noqa: E402, F401
+from coffeechat.cli import review as _review  # noqa: E402, F401
 from coffeechat.cli import search as _search  # noqa: E402, F401
+from coffeechat.cli import writing as _writing  # noqa: E402, F401
 
 add_global_options(cli)  # --vault, --today, --color also after the command

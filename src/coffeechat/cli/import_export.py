@@ -365,7 +365,7 @@ def import_calendar(
     moved or cancelled event in its note; recurring events are expanded from --since
     through --until.
     """
-    from coffeechat.cli.notes import create_meeting
+    from coffeechat.cli.writing import create_meeting
     from coffeechat.core.edits import set_keys
     from coffeechat.storage.writer import NoteNames
     from coffeechat.transfer.calendar import RECURRENCE_KEY, UID_KEY, plan_calendar, read_calendar

@@ -10,9 +10,9 @@ import click
 __all__ = ["problems_line", "say", "tell", "warn"]
 
 
-def say(line: str) -> None:
-    """A line of the command's result, on stdout."""
-    click.echo(line)
+def say(line: str, nl: bool = True) -> None:
+    """A line of the command's result, on stdout (``nl=False``: a text that ends its own)."""
+    click.echo(line, nl=nl)
 
 
 def tell(line: str) -> None:

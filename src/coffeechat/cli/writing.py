@@ -1,126 +1,18 @@
-"""Commands that write into a vault: init, add, meet, log, done, snooze."""
+"""Commands that add notes and lines to a vault: add contact|company, meet, log; and the
+helpers every command that writes a note uses (the note a name means, a template's clock)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 
 from coffeechat.cli import App, cli, date_option, pass_app
-from coffeechat.errors import CoffeechatError, UsageError
-
-GITIGNORE_LINE = ".coffeechat/"
-
-
-def _local_timezone() -> str:
-    """The machine's IANA time zone name, when it can be told; else UTC."""
-    name = os.environ.get("TZ", "").lstrip(":")
-    if "/" in name and not name.startswith("/"):
-        return name
-    try:
-        target = os.path.realpath("/etc/localtime")
-    except OSError:
-        return "UTC"
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else "UTC"
-
-
-def _create(path: Path, text: str) -> bool:
-    """Write a new file; False (and nothing written) when one is already there."""
-    try:
-        with open(path, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except FileExistsError:
-        return False
-    return True
-
-
-@cli.command()
-@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
-@pass_app
-def init(app: App, path: Path | None) -> None:
-    """Make a vault in PATH (default: --vault, else the current folder).
-
-    Creates contacts/, companies/, meetings/, templates/ (usable by Obsidian's Templates
-    plugin too), coffeechat.toml, a .gitignore that keeps the cache out of git, and the
-    Obsidian Bases views and property types (see `coffeechat obsidian`). Never overwrites a
-    file; running it again only adds what is missing.
-    """
-    from importlib import resources
-
-    from coffeechat.config import CONFIG_NAME
-    from coffeechat.core.settings import Settings
-
-    root = path or Path(app.vault_arg or ".")
-    if root.exists() and not root.is_dir():
-        raise UsageError(f"{root} is a file, not a folder")
-    root.mkdir(parents=True, exist_ok=True)
-    made: list[str] = []
-    settings = Settings()
-    for folder in (
-        settings.contacts_folder,
-        settings.companies_folder,
-        settings.meetings_folder,
-        settings.templates_folder,
-    ):
-        if not (root / folder).is_dir():
-            (root / folder).mkdir()
-            made.append(folder + "/")
-    data = resources.files("coffeechat") / "data"
-    for template in sorted((data / "templates").iterdir(), key=lambda t: t.name):
-        target = root / settings.templates_folder / template.name
-        if _create(target, template.read_text(encoding="utf-8")):
-            made.append(f"{settings.templates_folder}/{template.name}")
-    config = (data / CONFIG_NAME).read_text(encoding="utf-8")
-    config = config.replace('timezone = "UTC"', f'timezone = "{_local_timezone()}"', 1)
-    new_vault = _create(root / CONFIG_NAME, config)
-    if new_vault:
-        made.append(CONFIG_NAME)
-    ignore = root / ".gitignore"
-    if _create(ignore, f"# coffeechat's cache and generated feed\n{GITIGNORE_LINE}\n"):
-        made.append(".gitignore")
-    else:
-        text = ignore.read_bytes().decode("utf-8", "replace")
-        lines = {ln.strip() for ln in text.splitlines()}
-        if not lines & {GITIGNORE_LINE, ".coffeechat", "/.coffeechat/", "/.coffeechat"}:
-            newline = "\r\n" if "\r\n" in text else "\n"
-            sep = "" if text.endswith(("\n", "\r")) or not text else newline
-            with open(ignore, "a", encoding="utf-8", newline="") as fh:
-                fh.write(f"{sep}{GITIGNORE_LINE}{newline}")
-            made.append(".gitignore (added .coffeechat/)")
-    from coffeechat.cli.obsidian import set_up  # the Bases views and .obsidian/types.json
-
-    created, problem = set_up(
-        root, settings if new_vault else _settings_of(root), create_config=new_vault
-    )
-    _made(root, made + created)
-    if problem:
-        raise CoffeechatError(problem)
-
-
-def _settings_of(root: Path) -> Any:
-    """The settings of an existing vault (its folders decide the bases), else the defaults."""
-    from coffeechat.config import load_settings
-    from coffeechat.core.settings import Settings
-
-    try:
-        return load_settings(root)[0]
-    except CoffeechatError:
-        return Settings()
-
-
-def _made(root: Path, made: list[str]) -> None:
-    where = click.format_filename(str(root))
-    if made:
-        click.echo(f"Vault ready in {where}: created " + ", ".join(made) + ".")
-    else:
-        click.echo(f"{where} is already a coffeechat vault; nothing to add.")
-    click.echo("Next: add a contact note in contacts/, then run `coffeechat due`.")
-
+from coffeechat.cli.render.messages import say
+from coffeechat.cli.render.writes import line_added, meeting_created, note_created
+from coffeechat.errors import UsageError
 
 # --- commands that add to notes --------------------------------------------------------------
 
@@ -150,13 +42,13 @@ def _cadence_arg(ctx: click.Context, param: click.Parameter, value: str | None) 
         raise click.BadParameter(str(exc)) from None
 
 
-def _now(app: App) -> dt.datetime:
+def template_now(app: App) -> dt.datetime:
     """Today (as --today says) at the wall-clock time, for template {{date}}/{{time}}."""
     clock = dt.datetime.now(app.settings.tz).time().replace(second=0, microsecond=0)
     return dt.datetime.combine(app.today, clock)
 
 
-def _one(app: App, name: str, kind: str) -> str:
+def one_note(app: App, name: str, kind: str) -> str:
     """The path of the one note of ``kind`` that ``name`` means (`Vault.one`)."""
     return str(app.part(names=[name]).one(name, (kind,)))
 
@@ -179,7 +71,7 @@ def _company_link(app: App, vault: Any, company: str, names: Any, created: list[
     if len(exact) == 1 or len(hits) == 1:
         return _link_to((exact or hits)[0])
     rel = create_note(
-        app.root, app.settings, NoteType.COMPANY, company, [], names=names, now=_now(app)
+        app.root, app.settings, NoteType.COMPANY, company, [], names=names, now=template_now(app)
     )
     created.append(rel)
     return _link_to(rel)
@@ -292,12 +184,12 @@ def add_contact(
         name,
         fields,
         names=names,
-        now=_now(app),
+        now=template_now(app),
         qualifier=company or "",
     )
     for extra in created:
-        click.echo(f"Created {extra}")
-    click.echo(f"Created {rel}")
+        say(note_created(extra))
+    say(note_created(rel))
     if edit:
         _open_editor(app, rel)
 
@@ -344,9 +236,15 @@ def add_company(
     if research:
         fields.append(("research", research))
     rel = create_note(
-        app.root, app.settings, NoteType.COMPANY, name, fields, names=app.names(), now=_now(app)
+        app.root,
+        app.settings,
+        NoteType.COMPANY,
+        name,
+        fields,
+        names=app.names(),
+        now=template_now(app),
     )
-    click.echo(f"Created {rel}")
+    say(note_created(rel))
     if edit:
         _open_editor(app, rel)
 
@@ -408,7 +306,7 @@ def create_meeting(
         title,
         fields,
         names=names if names is not None else app.names(),
-        now=_now(app),
+        now=template_now(app),
         stem=f"{day.isoformat()} {title}",
     )
 
@@ -461,12 +359,9 @@ def meet(
     if day > app.today:
         from coffeechat.core.rules.shared import prepare_due
 
-        prep = prepare_due(app.settings, day)
-        click.echo(f"Created {rel} (scheduled: prepare by {prep.isoformat()})")
-    elif day == app.today:
-        click.echo(f"Created {rel} (today: afterwards, send the thank-you)")
+        say(meeting_created(rel, prepare_due(app.settings, day)))
     else:
-        click.echo(f"Created {rel} (held: send the thank-you, and record it as thank_you:)")
+        say(meeting_created(rel, None, today=day == app.today))
     if edit:
         _open_editor(app, rel)
 
@@ -495,103 +390,7 @@ def log(app: App, name: str, kind: str, text: tuple[str, ...], day: dt.date | No
     if not words:
         raise UsageError(f"a {normal} line needs its text: coffeechat log {name!r} {normal} TEXT")
     app.lock_for_writing()
-    path = _one(app, name, "contacts")
+    path = one_note(app, name, "contacts")
     line = log_line(day or app.today, normal, words)
     app.edit(path, lambda data: append_line_under_heading(data, LOG_HEADING, line))
-    click.echo(f"Added `{line}` to {path}")
-
-
-def _find_item(app: App, ident: str) -> Any:
-    """The one open item (as `due` shows it) whose id starts with ``ident``."""
-    wanted = ident.strip().lower()
-    if len(wanted) < 4 or not all(c in "0123456789abcdef" for c in wanted):
-        raise UsageError(
-            f"{ident!r} is not an item id (ids are hex, as `coffeechat due` shows them;"
-            " give at least 4 digits)"
-        )
-    items = [i for i in app.agenda.result.items if i.id.startswith(wanted)]
-    if not items:
-        raise UsageError(f"no open item has the id {ident!r} (`coffeechat due --all` lists them)")
-    if len(items) > 1:
-        raise UsageError(
-            f"{ident!r} matches {len(items)} items: "
-            + ", ".join(i.id for i in items)
-            + " — give more digits"
-        )
-    return items[0]
-
-
-@cli.command()
-@click.argument("ident", metavar="ID")
-@click.option("-m", "--message", help="The text of the log line (default: a plain description).")
-@click.option("--dry-run", is_flag=True, help="Say what would be written, write nothing.")
-@pass_app
-def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
-    """Mark the item ID as done, by writing what you would have written: a log line,
-    the meeting's thank_you: or prepared: date, a ticked task, a cleared follow_up:."""
-    from coffeechat.core.resolutions import resolution
-    from coffeechat.storage.done import around, carry_out
-
-    if not dry_run:
-        app.lock_for_writing()
-    item = _find_item(app, ident)
-    writes = resolution(item, app.part(around=around(item)), app.today, message)
-    if dry_run:
-        for write in writes:
-            click.echo(f"Would {write.describe(planned=True)}")
-        return
-    done_writes = carry_out(
-        writes,
-        app.today,
-        root=app.root,
-        settings=app.settings,
-        edit=app.edit,
-        part=lambda names: app.part(names=names),
-        names=app.names,
-        now=_now(app),
-    )
-    for write in done_writes:
-        if write.op == "create_contact":
-            click.echo(f"Created {write.path}")
-        click.echo(f"Done {item.id}: {item.title} — {write.describe()}")
-
-
-@cli.command()
-@click.argument("ident", metavar="ID")
-@click.option(
-    "--until",
-    "until",
-    callback=date_option,
-    required=True,
-    metavar="DATE",
-    help="The day it should come back.",
-)
-@pass_app
-def snooze(app: App, ident: str, until: dt.date) -> None:
-    """Put the item ID off until DATE. The snooze is kept in the item's note (a `snooze:`
-    list), so it syncs with the rest of the vault."""
-    from coffeechat.core.edits import append_list_item
-
-    if until <= app.today:
-        raise UsageError(
-            f"--until {until.isoformat()} is not after today ({app.today.isoformat()})"
-        )
-    app.lock_for_writing()
-    from coffeechat.core.rules import subject_items
-    from coffeechat.storage.done import around
-
-    item = _find_item(app, ident)
-    # A snooze only ever moves an item later than the rule's own date: one on or before it
-    # would be written and change nothing. (An earlier snooze may be brought forward.)
-    part = app.part(around=around(item))
-    due = next(
-        (i.due for i in subject_items(part, item.subject, app.today) if i.id == item.id), item.due
-    )
-    if until <= due:
-        raise UsageError(
-            f"{item.id} is due on {due.isoformat()}; a snooze moves it later —"
-            f" give --until a day after {due.isoformat()}"
-        )
-    entry = f"{item.id} until {until.isoformat()}"
-    app.edit(item.source, lambda d: append_list_item(d, "snooze", entry))
-    click.echo(f"Snoozed {item.id} ({item.title}) until {until.isoformat()} in {item.source}")
+    say(line_added(line, path))
