@@ -34,7 +34,7 @@ def test_only_the_store_builds_the_whole_vault():
 def test_every_loader_gives_the_same_vault_with_the_walks_findings(vault, tmp_path):
     from coffeechat import load_vault
     from coffeechat.caldav.sync import load_vault as push_load_vault
-    from coffeechat.cli.import_export import _vault_to_change
+    from coffeechat.cli.imports import _vault_to_change
     from coffeechat.config import load_settings
 
     vault.contact("Ana Ruiz", log="2026-11-10 approach: emailed")

@@ -460,7 +460,7 @@ def test_match_keys():
 def test_progress_bar_only_on_a_terminal(monkeypatch):
     import sys
 
-    from coffeechat.cli import import_export as transfer
+    from coffeechat.cli.render.progress import IMPORT_PROGRESS_FROM, import_progress
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:
@@ -468,14 +468,14 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
 
     stream = Tty()
     monkeypatch.setattr(sys, "stderr", stream)
-    with transfer._progress(transfer.PROGRESS_FROM) as tick:
+    with import_progress(IMPORT_PROGRESS_FROM) as tick:
         assert tick is None  # a short file: no bar
-    with transfer._progress(transfer.PROGRESS_FROM + 1) as tick:
+    with import_progress(IMPORT_PROGRESS_FROM + 1) as tick:
         assert tick is not None
-        tick(transfer.PROGRESS_FROM + 1)
+        tick(IMPORT_PROGRESS_FROM + 1)
     assert "Importing" in stream.getvalue() and "100%" in stream.getvalue()
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    with transfer._progress(10_000) as tick:
+    with import_progress(10_000) as tick:
         assert tick is None  # not a terminal: no bar
 
 

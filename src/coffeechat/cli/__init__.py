@@ -254,8 +254,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 # The commands register themselves on `cli` as they are imported: after it is defined.
 from coffeechat.cli import coaching as _coaching  # noqa: E402, F401
+from coffeechat.cli import exports as _exports  # noqa: E402, F401
 from coffeechat.cli import feed as _feed  # noqa: E402, F401
-from coffeechat.cli import import_export as _import_export  # noqa: E402, F401
+from coffeechat.cli import imports as _imports  # noqa: E402, F401
 from coffeechat.cli import init as _init  # noqa: E402, F401
 from coffeechat.cli import items as _items  # noqa: E402, F401
 from coffeechat.cli import obsidian as _obsidian  # noqa: E402, F401

@@ -15,7 +15,15 @@ from typing import Any
 
 import click
 
-__all__ = ["add_global_options", "color_choice", "one_line_usage_errors"]
+from coffeechat.errors import UsageError
+
+__all__ = [
+    "OneLineCommand",
+    "OneLineGroup",
+    "add_global_options",
+    "color_choice",
+    "one_line_usage_errors",
+]
 
 
 def color_choice(flag: bool | None) -> bool | None:
@@ -94,3 +102,52 @@ def one_line_usage_errors(exc: click.UsageError) -> click.UsageError:
     if not isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
         exc.show = lambda file=None: _show(exc, file)  # type: ignore[method-assign]
     return exc
+
+
+def _one_line(exc: click.UsageError, parent: click.Context | None, name: str | None) -> UsageError:
+    """click's usage error as our one line, naming the command's help."""
+    names = [name or ""]
+    while parent is not None and parent.parent is not None:
+        names.append(parent.info_name or "")
+        parent = parent.parent
+    where = " ".join(["coffeechat", *reversed(names)])
+    return UsageError(f"{exc.format_message()} (see {where} --help)")
+
+
+class OneLineCommand(click.Command):
+    """A command whose usage errors are one line, `Error: ...`, exit 2, like every other
+    refusal — not click's three-line usage block (the commands of `import` and `export`)."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as exc:
+            raise _one_line(exc, parent, info_name) from None
+
+
+class OneLineGroup(OneLineCommand, click.Group):
+    """A group of `OneLineCommand`s that names an unknown subcommand in one line, as ``what``
+    ("import format")."""
+
+    command_class = OneLineCommand
+
+    def __init__(self, *args: Any, what: str = "command", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.what = what
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError:
+            choices = " or ".join(sorted(self.commands))
+            raise UsageError(f"unknown {self.what} {args[0]!r} (use {choices})") from None

@@ -1,12 +1,15 @@
-"""Progress on a terminal: a bar on stderr for long work, nothing in a pipe or a quick run."""
+"""Progress on a terminal: a bar on stderr for long work (an index, an import), nothing in a
+pipe or a quick run."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
-__all__ = ["TerminalProgress"]
+__all__ = ["IMPORT_PROGRESS_FROM", "TerminalProgress", "import_progress"]
 
 
 class TerminalProgress:
@@ -68,3 +71,21 @@ class TerminalProgress:
 
     def finish(self) -> None:
         self._close()
+
+
+#: Files with more records than this get a progress bar (on a terminal).
+IMPORT_PROGRESS_FROM = 300
+
+
+@contextmanager
+def import_progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for an import of ``total`` records, only for a long file and
+    only when stderr is a terminal; yields how to advance it (None: no bar)."""
+    import sys
+
+    stream = sys.stderr
+    if total <= IMPORT_PROGRESS_FROM or not stream.isatty():
+        yield None
+        return
+    with click.progressbar(length=total, label="Importing", file=stream) as bar:
+        yield bar.update

@@ -1,85 +1,36 @@
-"""Commands that bring contacts in and out: import linkedin|vcard|google, export csv|vcard;
-and the mail and meetings that log themselves: import mail|calendar."""
+"""The `import` commands: contacts in from LinkedIn, a vCard file or Google Contacts (without
+duplicates), and the mail and meetings that log themselves: import mail|calendar."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from coffeechat.cli import App, cli, date_option, pass_app
+from coffeechat.cli.options import OneLineGroup
+from coffeechat.cli.render.messages import say, tell, warn
+from coffeechat.cli.render.progress import import_progress
+from coffeechat.cli.render.transfers import (
+    calendar_summary,
+    import_summary,
+    mail_summary,
+    meeting_planned,
+    meeting_updated,
+    plural,
+    refused,
+)
+from coffeechat.cli.render.writes import line_added, meeting_created
 from coffeechat.errors import CoffeechatError, UsageError
-
-#: Files with more records than this get a progress bar (on a terminal).
-PROGRESS_FROM = 300
-
-
-def _one_line(exc: click.UsageError, parent: click.Context | None, name: str | None) -> UsageError:
-    """click's usage error as our one line, naming the command's help."""
-    names = [name or ""]
-    while parent is not None and parent.parent is not None:
-        names.append(parent.info_name or "")
-        parent = parent.parent
-    where = " ".join(["coffeechat", *reversed(names)])
-    return UsageError(f"{exc.format_message()} (see {where} --help)")
-
-
-class _OneLineUsage(click.Command):
-    """Usage errors as one line, `Error: ...`, exit 2, like every other refusal — not click's
-    three-line usage block."""
-
-    def make_context(
-        self,
-        info_name: str | None,
-        args: list[str],
-        parent: click.Context | None = None,
-        **extra: Any,
-    ) -> click.Context:
-        try:
-            return super().make_context(info_name, args, parent=parent, **extra)
-        except click.exceptions.NoArgsIsHelpError:
-            raise
-        except click.UsageError as exc:
-            raise _one_line(exc, parent, info_name) from None
-
-
-class _Command(_OneLineUsage):
-    """A command whose usage errors are one line."""
-
-
-class _Group(_OneLineUsage, click.Group):
-    """A group of `_Command`s that names an unknown subcommand in one line."""
-
-    command_class = _Command
-    what = "command"
-
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        try:
-            return super().resolve_command(ctx, args)
-        except click.UsageError:
-            choices = " or ".join(sorted(self.commands))
-            raise UsageError(f"unknown {self.what} {args[0]!r} (use {choices})") from None
-
-
-class _ImportGroup(_Group):
-    what = "import format"
-
-
-class _ExportGroup(_Group):
-    what = "export format"
-
 
 # --- import ------------------------------------------------------------------------------------
 
 
-@cli.group("import", cls=_ImportGroup)
+@cli.group("import", cls=OneLineGroup, what="import format")
 def import_group() -> None:
     """Bring contacts in from LinkedIn, a vCard file or Google Contacts, without duplicates;
     log mail (import mail) and calendar events (import calendar).
@@ -120,17 +71,6 @@ def _read_input(file: str) -> tuple[bytes, str]:
         raise UsageError(f"{shown} cannot be read: {exc.strerror or exc}") from None
 
 
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr for long files, only when stderr is a terminal."""
-    stream = sys.stderr
-    if total <= PROGRESS_FROM or not stream.isatty():
-        yield None
-        return
-    with click.progressbar(length=total, label="Importing", file=stream) as bar:
-        yield bar.update
-
-
 def _vault_to_change(app: App, dry_run: bool) -> Any:
     """The vault an import changes: read under the write lock; in a dry run read in full
     without touching even the cache."""
@@ -154,7 +94,7 @@ def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) ->
 
     vault = _vault_to_change(app, dry_run)
     now = dt.datetime.combine(app.today, dt.datetime.now(settings.tz).time().replace(microsecond=0))
-    with _progress(len(batch.records)) as progress:
+    with import_progress(len(batch.records)) as progress:
         summary = import_batch(
             root,
             settings,
@@ -169,25 +109,14 @@ def _run_import(app: App, file: str, kind: str, dry_run: bool, verbose: bool) ->
     from coffeechat.core.names import escape_bidi
 
     for warning in summary.warnings:
-        click.echo(escape_bidi(f"warning: {warning}"), err=True)
+        tell(escape_bidi(f"warning: {warning}"))
     for problem in summary.problems:
-        click.echo(escape_bidi(problem), err=True)
+        tell(escape_bidi(problem))
     if verbose:
         for action in summary.actions:
-            click.echo(escape_bidi(action))
-    would = "would be " if dry_run else ""
-    line = (
-        f"{summary.created} {would}created, {summary.updated} {would}updated,"
-        f" {summary.skipped} skipped, {summary.failed} failed"
-    )
-    if summary.companies:
-        line += (
-            f"; {summary.companies} company note{'s' if summary.companies != 1 else ''}"
-            f" {would}created"
-        )
+            say(escape_bidi(action))
     total = len(batch.records) + len(batch.failed)
-    head = "Dry run, nothing written" if dry_run else f"Imported {what}"
-    click.echo(f"{head}: {total} contact{'s' if total != 1 else ''} read; {line}.")
+    say(import_summary(summary, total, what, dry_run))
     if summary.failed:
         raise CoffeechatError(
             f"{summary.failed} contact{'s' if summary.failed != 1 else ''}"
@@ -235,17 +164,13 @@ def import_google(app: App, file: str, dry_run: bool, verbose: bool) -> None:
     _run_import(app, file, "google", dry_run, verbose)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _refused(problems: list[str]) -> None:
     """Notes an import could not write, each on its own line, then exit 1 as `log` does."""
     for problem in problems:
-        click.echo(f"Error: {problem}", err=True)
+        tell(refused(problem))
     if problems:
         raise CoffeechatError(
-            f"{_plural(len(problems), 'note')} not written (see above); the"
+            f"{plural(len(problems), 'note')} not written (see above); the"
             " rest was imported — run the command again"
         )
 
@@ -309,10 +234,8 @@ def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run
     settings = app.settings
     sources = [_mail_source(p, settings, since) for p in paths]  # a bad one stops here
     if not settings.mail_addresses:
-        click.echo(
-            "warning: no [mail] addresses in coffeechat.toml: mail you sent is not"
-            " recognised, only replies",
-            err=True,
+        warn(
+            "no [mail] addresses in coffeechat.toml: mail you sent is not recognised, only replies"
         )
     vault = _vault_to_change(app, dry_run)
     mails = (m for read, _ in sources for m in read())
@@ -320,20 +243,8 @@ def import_mail(app: App, paths: tuple[str, ...], since: dt.date | None, dry_run
         vault, settings.mail_addresses, settings.tz, mails, since, None if dry_run else app.edit
     )
     for path, line in written:
-        click.echo(f"{'Would add' if dry_run else 'Added'} `{line}` to {path}")
-    skipped = sum(plan.skipped.values())
-    why = ", ".join(f"{n} {reason}" for reason, n in sorted(plan.skipped.items()))
-    head = (
-        "Dry run, nothing written"
-        if dry_run
-        else f"Imported mail from {', '.join(w for _, w in sources)}"
-    )
-    click.echo(
-        f"{head}: {_plural(plan.messages, 'message')} read, {plan.matched} matched a contact,"
-        f" {skipped} skipped{f' ({why})' if why else ''};"
-        f" {_plural(len(written), 'line')} {'would be ' if dry_run else ''}written,"
-        f" {plan.already} already in the notes."
-    )
+        say(line_added(line, path, dry_run))
+    say(mail_summary(plan, len(written), [w for _, w in sources], dry_run))
     _refused(problems)
 
 
@@ -388,10 +299,8 @@ def import_calendar(
     for new in plan.create:
         occ = new.occurrence
         if dry_run:
-            people = ", ".join(vault.contacts[p].name for p in new.people)
-            click.echo(
-                f"Would create a meeting note: {occ.day.isoformat()} {new.title} (with {people})"
-            )
+            people = [vault.contacts[p].name for p in new.people]
+            say(meeting_planned(occ.day, new.title, people))
             continue
         extra: list[tuple[str, Any]] = [(UID_KEY, occ.uid)]
         if occ.recurrence:
@@ -412,14 +321,12 @@ def import_calendar(
             problems.append(str(exc))
             continue
         created += 1
-        if occ.day >= app.today:
-            prep = occ.day - dt.timedelta(days=app.settings.prepare)
-            click.echo(f"Created {rel} (scheduled: prepare by {prep.isoformat()})")
-        else:
-            click.echo(f"Created {rel} (held: send the thank-you, and record it as thank_you:)")
+        ahead = occ.day >= app.today
+        prep = occ.day - dt.timedelta(days=app.settings.prepare) if ahead else None
+        say(meeting_created(rel, prep))
     for change in plan.update:
         if dry_run:
-            click.echo(f"Would update {change.path}: {change.describe()}")
+            say(meeting_updated(change.path, change.describe(), dry_run=True))
             continue
         try:
             app.edit(change.path, lambda d, v=change.values: set_keys(d, list(v)))
@@ -427,90 +334,8 @@ def import_calendar(
             problems.append(str(exc))
             continue
         updated += 1
-        click.echo(f"Updated {change.path}: {change.describe()}")
-    skipped = sum(plan.skipped.values())
-    why = ", ".join(f"{n} {reason}" for reason, n in sorted(plan.skipped.items()))
-    head = "Dry run, nothing written" if dry_run else f"Imported {what}"
-    would = "would be " if dry_run else ""
+        say(meeting_updated(change.path, change.describe(), dry_run=False))
     if dry_run:
         created, updated = len(plan.create), len(plan.update)
-    click.echo(
-        f"{head}: {_plural(plan.events, 'event')} from {since.isoformat()} to"
-        f" {until.isoformat()}; {_plural(created, 'meeting note')} {would}created,"
-        f" {updated} {would}updated, {plan.unchanged} unchanged,"
-        f" {skipped} skipped{f' ({why})' if why else ''}."
-    )
+    say(calendar_summary(plan, what, since, until, created, updated, dry_run))
     _refused(problems)
-
-
-# --- export ------------------------------------------------------------------------------------
-
-
-@cli.group("export", cls=_ExportGroup)
-def export_group() -> None:
-    """Write every contact out as CSV or vCard, to stdout or a file (-o)."""
-
-
-def _output_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "-o",
-        "--output",
-        metavar="FILE",
-        help="Write to FILE (replaced atomically) instead of stdout.",
-    )(fn)
-
-
-def _check_output(output: str | None) -> Path | None:
-    """Where to write (None: stdout), refused before any work when it cannot be a file."""
-    if output is None or output == "-":
-        return None
-    path = Path(output)
-    shown = click.format_filename(output)
-    if path.is_dir():
-        raise UsageError(f"{shown} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(
-            f"{shown}: folder {click.format_filename(str(path.parent))} does not exist"
-        )
-    return path
-
-
-def _write_output(data: bytes, path: Path | None, count: int) -> None:
-    if path is None:
-        stream = sys.stdout.buffer
-        stream.write(data)
-        stream.flush()
-        return
-    from coffeechat.storage.files import atomic_write
-
-    shown = click.format_filename(str(path))
-    try:
-        atomic_write(path.resolve(), data)
-    except OSError as exc:
-        raise CoffeechatError(f"{shown} cannot be written: {exc.strerror or exc}") from None
-    click.echo(f"Exported {count} contact{'s' if count != 1 else ''} to {shown}.", err=True)
-
-
-@export_group.command("csv")
-@_output_option
-@pass_app
-def export_csv(app: App, output: str | None) -> None:
-    """Every contact as CSV: name, aliases, company, role, email, phone, linkedin, field,
-    tags, referred_by, how_met, cadence, status, follow_up, added, path."""
-    from coffeechat.transfer.export import contacts_csv
-
-    path = _check_output(output)
-    vault = app.vault
-    _write_output(contacts_csv(vault).encode("utf-8"), path, len(vault.contacts))
-
-
-@export_group.command("vcard")
-@_output_option
-@pass_app
-def export_vcard(app: App, output: str | None) -> None:
-    """Every contact as a vCard 3.0 card, for an address book or phone."""
-    from coffeechat.transfer.export import contacts_vcard
-
-    path = _check_output(output)
-    vault = app.vault
-    _write_output(contacts_vcard(vault).encode("utf-8"), path, len(vault.contacts))
