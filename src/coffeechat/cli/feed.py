@@ -9,6 +9,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from coffeechat.cli import App, cli, pass_app
+from coffeechat.cli.render.messages import say, warn
+from coffeechat.cli.render.publishing import (
+    feed_written,
+    public_warning,
+    serve_lines,
+    stamped,
+    watching,
+)
 from coffeechat.errors import UsageError
 
 if TYPE_CHECKING:
@@ -49,10 +57,6 @@ def feed_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _overrides(redact: bool | None, digest: bool | None, overdue: str | None) -> dict[str, Any]:
     return {"redact": redact, "digest": digest, "overdue": overdue}
-
-
-def _echo(line: str) -> None:
-    click.echo(line)
 
 
 @cli.command()
@@ -103,12 +107,7 @@ def feed(
         stream.flush()
         return
     wrote = write_if_changed(path, result.data)
-    what = (
-        f"{result.items} follow-up{'s' * (result.items != 1)}, {result.meetings}"
-        f" meeting{'s' * (result.meetings != 1)}"
-    )
-    shown = click.format_filename(str(path))
-    click.echo(f"Wrote {shown} ({what})." if wrote else f"{shown} is up to date ({what}).")
+    say(feed_written(click.format_filename(str(path)), wrote, result.items, result.meetings))
 
 
 class _Stopper:
@@ -160,7 +159,7 @@ def _watcher(
         today=app.today_arg,
         output=output,
         overrides=overrides,
-        report=report or _stamped,
+        report=report or stamped,
         poll=poll,
         on_feed=on_feed,
         after_pass=after_pass,
@@ -185,16 +184,10 @@ def _pusher(app: App, overrides: dict[str, Any]) -> Any:
 
     return Pusher(
         run,
-        _stamped,
+        stamped,
         interval=settings.caldav_push_interval,
         check_seconds=settings.caldav_check_minutes * 60,
     )
-
-
-def _stamped(line: str) -> None:
-    import time
-
-    click.echo(f"{time.strftime('%H:%M:%S')} {line}")
 
 
 def _run(watcher: Any, stop: threading.Event) -> None:
@@ -251,12 +244,12 @@ def watch(
             except BaseException:
                 watcher.stop()
                 raise
-            _stamped(f"{watcher.mode} in {click.format_filename(str(app.root))}; Ctrl-C to stop")
+            stamped(watching(watcher.mode, click.format_filename(str(app.root))))
             _run(watcher, stop)
     finally:
         if pusher is not None:
             pusher.stop()
-    _stamped("stopped")
+    stamped("stopped")
 
 
 @cli.command()
@@ -312,10 +305,10 @@ def serve(
         _overrides(redact, digest, overdue),
         poll,
         on_feed=state.update,
-        report=watcher_report(state, _stamped),
+        report=watcher_report(state, stamped),
     )
     try:
-        server = FeedServer(host, port, "", state, log=_stamped)
+        server = FeedServer(host, port, "", state, log=stamped)
     except OSError as exc:
         raise UsageError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}"
@@ -328,25 +321,13 @@ def serve(
         raise
     server.set_token(token)
     if not is_loopback(host):
-        click.echo(
-            f"warning: listening on {host}, not only on this computer: anyone who can"
-            " reach it and learns the URL can read your follow-ups; put HTTPS in front"
-            " before you share the URL",
-            err=True,
-        )
+        warn(public_warning(host))
     with _Stopper(watcher.wake) as stop:
         try:
             watcher.start()
             http_url, webcal_url = feed_urls(host, server.port, token)
-            if rotate_token:
-                click.echo("A new secret URL was made; the old one no longer works.")
-            elif new:
-                click.echo("A secret URL was made for this vault (--rotate-token replaces it).")
-            click.echo(
-                "Subscribe to this URL in your calendar app (it is a password: keep it private):"
-            )
-            click.echo(f"  {http_url}")
-            click.echo(f"  {webcal_url}")
+            for line in serve_lines(rotate_token, new, http_url, webcal_url):
+                say(line)
             thread = threading.Thread(
                 target=server.serve_forever,
                 kwargs={"poll_interval": 0.2},
@@ -354,7 +335,7 @@ def serve(
                 daemon=True,
             )
             thread.start()
-            _stamped(f"serving; {watcher.mode}; Ctrl-C to stop")
+            stamped(watching(watcher.mode, ""))
             try:
                 _run(watcher, stop)
             finally:
@@ -363,4 +344,4 @@ def serve(
         finally:
             server.server_close()
             watcher.stop()
-    _stamped("stopped")
+    stamped("stopped")

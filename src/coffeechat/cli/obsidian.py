@@ -8,6 +8,13 @@ from typing import Any
 import click
 
 from coffeechat.cli import App, cli, pass_app
+from coffeechat.cli.render.messages import say, tell
+from coffeechat.cli.render.publishing import (
+    dashboard_written,
+    no_obsidian_config,
+    obsidian_lines,
+    type_conflict,
+)
 from coffeechat.errors import CoffeechatError
 
 
@@ -19,17 +26,9 @@ def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str]
 
     setup = install(root, settings, create_config=create_config)
     for key, theirs, ours in setup.conflicts:
-        click.echo(
-            f"note: {TYPES_FILE} types {key} as {theirs} (coffeechat would use {ours});"
-            " left as you set it",
-            err=True,
-        )
+        tell(type_conflict(TYPES_FILE, key, theirs, ours))
     if setup.no_config:
-        click.echo(
-            "note: no .obsidian/ folder (the vault has not been opened in Obsidian yet):"
-            " property types not written; `coffeechat obsidian --create-config` makes it",
-            err=True,
-        )
+        tell(no_obsidian_config())
     added = list(setup.created)
     if setup.types_added and TYPES_FILE not in added:
         added.append(f"property types in {TYPES_FILE} ({len(setup.types_added)})")
@@ -55,12 +54,8 @@ def obsidian(app: App, create_config: bool) -> None:
 
     created, problem = set_up(app.root, app.settings, create_config=create_config)
     kept = [name for name in BASE_FILES if name not in created]
-    if created:
-        click.echo("Added " + ", ".join(created) + ".")
-    if kept:
-        click.echo("Left alone (already there): " + ", ".join(kept) + ".")
-    if not created:
-        click.echo("Nothing to add.")
+    for line in obsidian_lines(created, kept):
+        say(line)
     if problem:
         raise CoffeechatError(problem)
 
@@ -111,4 +106,4 @@ def dashboard(app: App, output: str | None) -> None:
         return
     wrote = write_dashboard(path, data)
     shown = path.relative_to(app.root.resolve()).as_posix()
-    click.echo(f"Wrote {shown}." if wrote else f"{shown} is up to date.")
+    say(dashboard_written(shown, wrote))

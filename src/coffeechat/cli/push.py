@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from coffeechat.cli import App, cli, pass_app
+from coffeechat.cli.render.messages import say, tell
+from coffeechat.cli.render.publishing import push_lines
 
 
 @cli.command()
@@ -43,26 +45,8 @@ def push(app: App, as_: str | None, dry_run: bool, overwrite: bool) -> None:
     result = run_push(
         app.root, app.settings, app.today, as_=as_, dry_run=dry_run, overwrite=overwrite
     )
-    where = f"“{result.collection}”" + (f" ({result.url})" if result.url else "")
-    if result.calendar_created:
-        click.echo(f"Created the calendar {where} on the server.")
-    elif dry_run and not result.url:
-        click.echo(f"Would create the calendar {where} on the server.")
-    for line in result.done:
-        click.echo(f"{'Would mark' if dry_run else 'Marked'} done (ticked on the server): {line}")
-    if result.kept:
-        click.echo(
-            f"Left alone, edited on the server ({len(result.kept)}; `coffeechat push"
-            " --overwrite` replaces them):"
-        )
-        for line in result.kept:
-            click.echo(f"  {line}")
-    for line in result.failed:
-        click.echo(f"Not done: {line}", err=True)
-    if dry_run:
-        click.echo(f"Dry run, nothing sent to {where}: would be {result.counts()}.")
-    else:
-        click.echo(f"Pushed to {where}: {result.counts()}.")
+    for line, to_stderr in push_lines(result, dry_run):
+        (tell if to_stderr else say)(line)
     if result.failed:
         raise PushError(
             f"{len(result.failed)} change{'s' * (len(result.failed) != 1)} could not be"
