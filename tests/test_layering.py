@@ -69,3 +69,42 @@ def test_help_does_not_import_the_heavy_parts():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+#: What styles a line or shapes JSON: only the renderer (cli/render/) may call these.
+STYLING = {("click", "style"), ("click", "secho"), ("json", "dumps")}
+
+
+def _styling_calls(path: Path) -> list[str]:
+    """Where ``path`` calls click.style, click.secho or json.dumps (also when imported by name)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    by_name = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if (node.module, alias.name) in STYLING
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and (func.value.id, func.attr) in STYLING
+        ) or (isinstance(func, ast.Name) and func.id in by_name):
+            found.append(f"{path.name}:{node.lineno}: {ast.unparse(func)}")
+    return found
+
+
+def test_only_the_renderer_styles_output():
+    render = SRC / "cli" / "render"
+    calls = [
+        call
+        for path in sorted((SRC / "cli").rglob("*.py"))
+        if render not in path.parents
+        for call in _styling_calls(path)
+    ]
+    assert calls == [], "style lines and shape JSON in cli/render/, not in the commands"
