@@ -15,7 +15,7 @@ import click
 
 from coffeechat import __version__
 from coffeechat.cli.options import add_global_options, color_choice, one_line_usage_errors
-from coffeechat.cli.render.messages import warn
+from coffeechat.cli.render.messages import error_line, interrupted, tell, unexpected, warn
 from coffeechat.errors import CoffeechatError
 
 __all__ = ["App", "cli", "date_option", "main"]
@@ -176,9 +176,7 @@ class Group(click.Group):
         except click.UsageError as exc:
             raise one_line_usage_errors(exc) from None
         except CoffeechatError as exc:
-            from coffeechat.core.names import escape_bidi
-
-            click.echo(f"Error: {escape_bidi(str(exc))}", err=True)
+            tell(error_line(str(exc)))
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -186,17 +184,13 @@ class Group(click.Group):
             sys.stderr.close()  # `coffeechat due | head`: stop quietly
             ctx.exit(0)
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            tell(interrupted())
             ctx.exit(130)
         except Exception as exc:
             app = ctx.find_object(App)
             if app is not None and app.debug:
                 raise
-            click.echo(
-                f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for the"
-                " traceback, and please report it)",
-                err=True,
-            )
+            tell(unexpected(exc))
             ctx.exit(1)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ import click
 
 from coffeechat.cli import App, cli, pass_app
 from coffeechat.cli.options import OneLineGroup
-from coffeechat.cli.render.messages import tell
+from coffeechat.cli.render.messages import say_bytes, tell
 from coffeechat.cli.render.transfers import exported
 from coffeechat.errors import CoffeechatError, UsageError
 
@@ -49,9 +48,7 @@ def _check_output(output: str | None) -> Path | None:
 
 def _write_output(data: bytes, path: Path | None, count: int) -> None:
     if path is None:
-        stream = sys.stdout.buffer
-        stream.write(data)
-        stream.flush()
+        say_bytes(data)
         return
     from coffeechat.storage.files import atomic_write
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from coffeechat.cli import App, cli, pass_app
-from coffeechat.cli.render.messages import say, warn
+from coffeechat.cli.render.messages import say, say_bytes, warn
 from coffeechat.cli.render.publishing import (
     feed_written,
     public_warning,
@@ -102,9 +101,7 @@ def feed(
                 state=agenda.stamp,
             )
     if path is None:
-        stream = sys.stdout.buffer
-        stream.write(result.data)
-        stream.flush()
+        say_bytes(result.data)
         return
     wrote = write_if_changed(path, result.data)
     say(feed_written(click.format_filename(str(path)), wrote, result.items, result.meetings))

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from coffeechat.cli import App, cli, pass_app
-from coffeechat.cli.render.messages import say, tell
+from coffeechat.cli.render.messages import say, say_bytes, tell
 from coffeechat.cli.render.publishing import (
     dashboard_written,
     no_obsidian_config,
@@ -76,7 +76,6 @@ def dashboard(app: App, output: str | None) -> None:
     `watch` keeps it current when watch.dashboard is set; this writes it once. A note of that
     name that coffeechat did not write is never replaced.
     """
-    import sys
 
     from coffeechat.collector import no_cycle_collection
     from coffeechat.errors import UsageError
@@ -101,8 +100,7 @@ def dashboard(app: App, output: str | None) -> None:
         agenda = app.agenda
         data = compose(app.root, settings, agenda.result.items, agenda.meetings(), app.today)
     if path is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        say_bytes(data)
         return
     wrote = write_dashboard(path, data)
     shown = path.relative_to(app.root.resolve()).as_posix()
