@@ -409,8 +409,8 @@ def test_search_folding_matches_its_definition(text):
     combining marks dropped."""
     import unicodedata
 
-    from coffeechat.cli.search import _fold
     from coffeechat.core.notes import split_lines
+    from coffeechat.core.textsearch import fold as _fold
 
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     assert _fold(text) == "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -10,8 +10,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coffeechat.cli.search import _fold, _matching_lines
 from coffeechat.core.notes import split_lines
+from coffeechat.core.textsearch import fold as _fold
+from coffeechat.core.textsearch import matching_lines as _matching_lines
 
 #: Pieces that take every path: accents composed and not, ß and ẞ, ligatures, a dotted İ, a
 #: title-case digraph, line ends of every kind, a BOM inside the text, astral characters.
