@@ -1,6 +1,9 @@
-"""Every JSON shape coffeechat prints, and the one way it prints JSON.
+"""The one way coffeechat prints JSON, and the shape of an open item, which `due --json` and
+`show --json` share.
 
-A script reads these: the shapes are stable and documented in the README.
+Each other shape sits beside the lines of the same screen (cards, lists, coaching), so that
+the two are changed together. A script reads them: they are stable and documented in the
+README.
 """
 
 from __future__ import annotations
