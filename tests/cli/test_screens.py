@@ -158,3 +158,11 @@ def test_due_shows_the_year_of_an_item_a_year_out(vault):
         .stdout
     )
     assert "  Mon 22 Nov  Keep in touch with Jane Doe" in near
+
+
+def test_draft_asks_for_a_fact_the_vault_lacks_in_one_line():
+    from coffeechat.cli.render.coaching import fact_question
+
+    assert fact_question("venue", "templates/Letter - approach.md", "We met at {venue}.") == (
+        "venue (a field of templates/Letter - approach.md) — Enter to leave “We met at ….” out"
+    )

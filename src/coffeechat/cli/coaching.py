@@ -12,9 +12,9 @@ import click
 from coffeechat.cli import App, cli, pass_app
 from coffeechat.cli.render.coaching import (
     draft_written,
+    fact_question,
     missing_note,
     prep_written,
-    shown_sentence,
     source_note,
 )
 from coffeechat.cli.render.messages import say, tell, warn
@@ -240,7 +240,7 @@ def draft(
     asked for at a terminal, given with --set FIELD=TEXT, or its sentence is left out with a
     note on stderr — a draft never keeps a {placeholder}.
     """
-    from coffeechat.core.coaching.drafts import FIELD_HELP, fill
+    from coffeechat.core.coaching.drafts import fill
     from coffeechat.core.coaching.facts import letter_facts
     from coffeechat.core.coaching.kinds import KINDS
     from coffeechat.core.sections import put_marked_block
@@ -278,9 +278,8 @@ def draft(
             for fieldname in missing.fields:
                 if fieldname in values:
                     continue
-                what = FIELD_HELP.get(fieldname, f"{fieldname} (a field of {where})")
                 answer = click.prompt(
-                    f"{what} — Enter to leave “{shown_sentence(missing.sentence)}” out",
+                    fact_question(fieldname, where, missing.sentence),
                     default="",
                     show_default=False,
                     err=True,

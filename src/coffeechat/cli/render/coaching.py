@@ -9,6 +9,7 @@ import click
 
 __all__ = [
     "draft_written",
+    "fact_question",
     "lint_json",
     "lint_lines",
     "lint_verdict",
@@ -27,6 +28,14 @@ def shown_sentence(sentence: str) -> str:
     import re
 
     return re.sub(r"\{[A-Za-z_][A-Za-z0-9_]*\}", "…", sentence)
+
+
+def fact_question(field: str, where: str, sentence: str) -> str:
+    """`draft`'s question at a terminal for a fact the vault lacks (``where``: the template)."""
+    from coffeechat.core.coaching.drafts import FIELD_HELP
+
+    what = FIELD_HELP.get(field, f"{field} (a field of {where})")
+    return f"{what} — Enter to leave “{shown_sentence(sentence)}” out"
 
 
 def missing_note(missing: Any, where: str) -> str:
