@@ -268,7 +268,7 @@ body_line = st.one_of(
 
 
 @st.composite
-def note(draw: st.DrawFn) -> bytes:
+def note(draw: st.DrawFn, with_open_task: bool = False) -> bytes:
     keys = draw(st.lists(st.sampled_from(KEYS), unique=True, max_size=6))
     lines: list[str] = []
     for key in keys:
@@ -278,6 +278,9 @@ def note(draw: st.DrawFn) -> bytes:
             lines.append("")
         lines += draw(key_block(key))
     body = draw(st.lists(body_line, max_size=8))
+    if with_open_task:  # drawn in, not filtered for: few random bodies hold an open task
+        task = draw(st.sampled_from(["- [ ] task 📅 2026-01-05", "- [ ] other [due:: 2026-02-01]"]))
+        body.insert(draw(st.integers(0, len(body))), task)
     text_lines = ["---", *lines, "---", *body]
     nl = draw(st.sampled_from(["\n", "\r\n"]))
     text = nl.join(text_lines) + (nl if draw(st.booleans()) else "")
@@ -404,7 +407,7 @@ def test_append_line_inserts_lines_and_nothing_else(data, heading):
     assert any(e.text == "nudged" and e.date == D for e in parse_note("n.md", out).log)
 
 
-@given(note())
+@given(note(with_open_task=True))
 def test_tick_changes_one_task_line(data):
     tasks = [t for t in parse_note("n.md", data).tasks if not t.done]
     assume(tasks)
