@@ -108,3 +108,35 @@ def test_only_the_renderer_styles_output():
         for call in _styling_calls(path)
     ]
     assert calls == [], "style lines and shape JSON in cli/render/, not in the commands"
+
+
+def _spelled_strings(tree: ast.AST) -> list[ast.Constant]:
+    """The string literals of a module's code: not its docstrings, and not the ``help=`` of an
+    option (those are documentation, which may name the folder)."""
+    docs: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                docs.add(id(body[0].value))
+        elif isinstance(node, ast.keyword) and node.arg == "help":
+            docs.update(id(n) for n in ast.walk(node.value))
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs
+    ]
+
+
+def test_only_the_store_names_its_folder():
+    """The `.coffeechat` folder is spelled in code by `storage/` only: everything else asks
+    `storage.cachedir` (or `storage.outputs`) where it is."""
+    storage = SRC / "storage"
+    spelled = [
+        f"{path.relative_to(SRC)}:{node.lineno}"
+        for path in sorted(SRC.rglob("*.py"))
+        if storage not in path.parents
+        for node in _spelled_strings(ast.parse(path.read_text(encoding="utf-8")))
+        if ".coffeechat" in node.value
+    ]
+    assert spelled == []

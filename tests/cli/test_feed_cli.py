@@ -155,10 +155,12 @@ port = 0
         assert name in setting_names()
 
 
-def test_defaults():
+def test_defaults(tmp_path):
+    from coffeechat.storage.outputs import feed_path
+
     s = Settings()
-    assert (s.feed_path, s.feed_overdue, s.feed_redact, s.feed_digest) == (
-        ".coffeechat/followups.ics",
+    assert (feed_path(tmp_path, s), s.feed_overdue, s.feed_redact, s.feed_digest) == (
+        tmp_path / ".coffeechat" / "followups.ics",
         "today",
         False,
         False,

@@ -13,8 +13,6 @@ from coffeechat.cli.render.messages import say
 from coffeechat.cli.render.writes import vault_ready
 from coffeechat.errors import CoffeechatError, UsageError
 
-GITIGNORE_LINE = ".coffeechat/"
-
 
 def _local_timezone() -> str:
     """The machine's IANA time zone name, when it can be told; else UTC."""
@@ -54,6 +52,7 @@ def init(app: App, path: Path | None) -> None:
 
     from coffeechat.config import CONFIG_NAME
     from coffeechat.core.settings import Settings
+    from coffeechat.storage.cachedir import VAULT_GITIGNORE_LINE, ignores_cache_dir
 
     root = path or Path(app.vault_arg or ".")
     if root.exists() and not root.is_dir():
@@ -81,17 +80,17 @@ def init(app: App, path: Path | None) -> None:
     if new_vault:
         made.append(CONFIG_NAME)
     ignore = root / ".gitignore"
-    if _create(ignore, f"# coffeechat's cache and generated feed\n{GITIGNORE_LINE}\n"):
+    if _create(ignore, f"# coffeechat's cache and generated feed\n{VAULT_GITIGNORE_LINE}\n"):
         made.append(".gitignore")
     else:
         text = ignore.read_bytes().decode("utf-8", "replace")
         lines = {ln.strip() for ln in text.splitlines()}
-        if not lines & {GITIGNORE_LINE, ".coffeechat", "/.coffeechat/", "/.coffeechat"}:
+        if not ignores_cache_dir(lines):
             newline = "\r\n" if "\r\n" in text else "\n"
             sep = "" if text.endswith(("\n", "\r")) or not text else newline
             with open(ignore, "a", encoding="utf-8", newline="") as fh:
-                fh.write(f"{sep}{GITIGNORE_LINE}{newline}")
-            made.append(".gitignore (added .coffeechat/)")
+                fh.write(f"{sep}{VAULT_GITIGNORE_LINE}{newline}")
+            made.append(f".gitignore (added {VAULT_GITIGNORE_LINE})")
     from coffeechat.cli.obsidian import set_up  # the Bases views and .obsidian/types.json
 
     created, problem = set_up(

@@ -54,7 +54,9 @@ class Settings:
     # [landed]
     landed: Landed | None = None
     # [feed]
-    feed_path: str = ".coffeechat/followups.ics"  # relative to the vault, or absolute
+    #: Relative to the vault, or absolute; "" (the default): the vault's own feed file, which
+    #: the store places (`storage.outputs.feed_path`).
+    feed_path: str = ""
     feed_name: str = "coffeechat follow-ups"
     feed_overdue: str = "today"  # "today": overdue items show on today; "due": on their due date
     feed_redact: bool = False

@@ -16,10 +16,29 @@ from pathlib import Path
 
 from coffeechat.errors import UsageError
 
-__all__ = ["CACHE_DIR", "GITIGNORE", "CacheDirError", "cache_dir", "cache_path"]
+__all__ = [
+    "CACHE_DIR",
+    "FEED_NAME",
+    "GITIGNORE",
+    "VAULT_GITIGNORE_LINE",
+    "CacheDirError",
+    "cache_dir",
+    "cache_path",
+    "ignores_cache_dir",
+]
 
 CACHE_DIR = ".coffeechat"
 GITIGNORE = "# coffeechat's cache and generated files: never commit them\n*\n"
+#: The vault's own feed file, in the folder (``feed.path`` when it is not set).
+FEED_NAME = "followups.ics"
+#: The line of the vault's own .gitignore that keeps the folder out of git (`coffeechat init`).
+VAULT_GITIGNORE_LINE = f"{CACHE_DIR}/"
+
+
+def ignores_cache_dir(lines: set[str]) -> bool:
+    """Whether the stripped lines of a vault's .gitignore already keep the folder out of git
+    (however the line is spelled: with or without its slashes)."""
+    return bool(lines & {VAULT_GITIGNORE_LINE, CACHE_DIR, f"/{CACHE_DIR}/", f"/{CACHE_DIR}"})
 
 
 class CacheDirError(UsageError):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coffeechat.errors import CoffeechatError, UsageError
-from coffeechat.storage.cachedir import cache_dir, cache_path
+from coffeechat.storage.cachedir import CACHE_DIR, FEED_NAME, cache_dir, cache_path
 from coffeechat.storage.files import atomic_write, inside_vault, read_with_fingerprint
 
 if TYPE_CHECKING:
@@ -42,11 +42,12 @@ def feed_path(root: Path, settings: Settings, output: str | None = None) -> Path
     """The feed file: ``-o PATH`` (relative to the working folder), else ``feed.path``:
     absolute only from the per-user settings (the vault's file may not say so), relative to
     the vault and kept inside it — a symbolic link in the vault does not lead the write out.
-    Its folder must exist, except the vault's own .coffeechat/."""
+    Its folder must exist, except the vault's own .coffeechat/. ``feed.path`` not set: the
+    vault's own feed file, .coffeechat/followups.ics."""
     if output:
         path = Path(output).expanduser().absolute()
     else:
-        path = Path(settings.feed_path).expanduser()
+        path = Path(settings.feed_path or f"{CACHE_DIR}/{FEED_NAME}").expanduser()
         if not path.is_absolute():
             in_cache = (root / path).parent == cache_path(root)
             # The cache folder is checked (never a link) by cache_dir below; any other
