@@ -395,7 +395,7 @@ def test_the_index_keeps_its_stored_agenda_equal_to_a_rebuild(generated, tmp_pat
     journal compacted now and then) always equals one computed from scratch."""
     import os
 
-    from coffeechat.storage.index import JOURNAL_MAX
+    from coffeechat.storage.agenda_save import JOURNAL_MAX
 
     root, settings, people, editable = on_disk(generated, tmp_path / "vault")
     today = dt.date(2026, 6, 1)

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from coffeechat.cli import cli
 from coffeechat.storage.cachedir import CACHE_DIR
-from coffeechat.storage.index import INDEX_NAME
+from coffeechat.storage.schema import INDEX_NAME
 from conftest import REPO
 
 SRC = REPO / "src" / "coffeechat"
@@ -189,10 +189,10 @@ def _wrong_type(table: str, column: str) -> Callable[[Path], None]:
 
 def _every_column() -> list[tuple[str, str]]:
     """(table, column) of the cache's schema (from a cache made now)."""
-    from coffeechat.storage.index import _SCHEMA
+    from coffeechat.storage.schema import SCHEMA
 
     db = sqlite3.connect(":memory:")
-    db.executescript(_SCHEMA)
+    db.executescript(SCHEMA)
     out = [
         (t, row[1])
         for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")

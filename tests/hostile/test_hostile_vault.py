@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from coffeechat.cli import cli
 from coffeechat.core.settings import Settings
 from coffeechat.storage import index as index_module
+from coffeechat.storage import records as records_module
 from coffeechat.storage.index import Index
 from coffeechat.storage.scan import FileStat
 
@@ -345,7 +346,7 @@ def test_unreadable_note_simulated(vault, run, monkeypatch):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(index_module, "open", denied, raising=False)
+    monkeypatch.setattr(records_module, "open", denied, raising=False)
     result = run("check")
     assert result.exit_code == 1
     assert "contacts/Locked Out.md: cannot be read: Permission denied" in result.output

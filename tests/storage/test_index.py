@@ -14,17 +14,13 @@ from coffeechat.core import notes as notes_module
 from coffeechat.core.model import ParsedNote, Severity
 from coffeechat.core.notes import parse_note
 from coffeechat.core.settings import Settings
-from coffeechat.storage import index as index_module
-from coffeechat.storage.cachedir import CacheDirError
-from coffeechat.storage.index import (
-    CACHE_DIR,
-    INDEX_NAME,
-    SCHEMA_VERSION,
-    Index,
-    Refresh,
-    read_note,
-)
+from coffeechat.storage import records as records_module
+from coffeechat.storage.answers import CurrentNotes
+from coffeechat.storage.cachedir import CACHE_DIR, CacheDirError
+from coffeechat.storage.index import Index
+from coffeechat.storage.records import read_note
 from coffeechat.storage.scan import FileStat
+from coffeechat.storage.schema import INDEX_NAME, SCHEMA_VERSION
 from conftest import TEST_DATA
 
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -41,11 +37,11 @@ def age(root: Path, ns: int = PAST_NS) -> None:
         os.utime(path, ns=(ns + i * 1000, ns + i * 1000))
 
 
-def refresh(root: Path, **kwargs) -> Refresh:
+def refresh(root: Path, **kwargs) -> CurrentNotes:
     return Index(root, Settings(), **kwargs).refresh()
 
 
-def by_path(result: Refresh) -> dict[str, ParsedNote]:
+def by_path(result: CurrentNotes) -> dict[str, ParsedNote]:
     return {n.path: n for n in result.notes}
 
 
@@ -353,7 +349,7 @@ def test_unreadable_file_becomes_a_finding_simulated(three, monkeypatch):
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(index_module, "open", fake_open, raising=False)
+    monkeypatch.setattr(records_module, "open", fake_open, raising=False)
     result = refresh(three.root, use_cache=False)
     bob = by_path(result)["contacts/Bob.md"]
     assert bob.broken and bob.findings[0].code == "unreadable" and bob.findings[0].line is None
@@ -370,7 +366,7 @@ def test_unreadable_file_is_read_again_once_readable(three, monkeypatch):
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(index_module, "open", fake_open, raising=False)
+    monkeypatch.setattr(records_module, "open", fake_open, raising=False)
     assert by_path(refresh(three.root))["contacts/Bob.md"].broken
     denied[0] = False
     path = three.root / "contacts" / "Bob.md"  # e.g. chmod changes ctime only: touch it

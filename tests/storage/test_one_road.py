@@ -455,10 +455,10 @@ def _columns() -> list[str]:
     """Every table.column of the store's schema."""
     import sqlite3
 
-    from coffeechat.storage.index import _SCHEMA
+    from coffeechat.storage.schema import SCHEMA
 
     db = sqlite3.connect(":memory:")
-    db.executescript(_SCHEMA)
+    db.executescript(SCHEMA)
     out = [
         f"{t}.{row[1]}"
         for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -475,7 +475,7 @@ def test_a_damaged_store_gives_the_same_answers_and_heals(web, tmp_path, column)
     import sqlite3
 
     from coffeechat.storage.cachedir import CACHE_DIR
-    from coffeechat.storage.index import INDEX_NAME
+    from coffeechat.storage.schema import INDEX_NAME
 
     ident = item_ids(web.root)[0]
     commands = [

@@ -89,8 +89,8 @@ def push(
 ) -> PushResult:
     """Bring the collection in line with the vault; see the module's docstring."""
     from coffeechat.caldav.objects import parse_object
-    from coffeechat.storage.done import Reading
     from coffeechat.storage.index import Index
+    from coffeechat.storage.part import Reading
 
     where = target(settings, as_)
     if callable(secret):
@@ -220,7 +220,7 @@ def _sync(
     overwrite: bool,
 ) -> None:
     """Create, update and delete until the collection shows the vault: the items, meetings and
-    contacts of ``agenda`` (`storage.index.AgendaRefresh`), as the feed shows them."""
+    contacts of ``agenda`` (`storage.answers.CurrentAgenda`), as the feed shows them."""
     from coffeechat.caldav.objects import parse_object, push_objects
     from coffeechat.feed.events import FeedOptions
     from coffeechat.storage.index import Index

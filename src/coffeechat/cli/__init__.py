@@ -59,7 +59,7 @@ class App:
 
     @cached_property
     def agenda(self) -> Any:
-        """The finished agenda on `today` (`storage.index.AgendaRefresh`): what `due`, the feed
+        """The finished agenda on `today` (`storage.answers.CurrentAgenda`): what `due`, the feed
         and the dashboard show, recomputed only as far as the vault changed."""
         from coffeechat.storage.index import Index
 
@@ -101,8 +101,8 @@ class App:
     @cached_property
     def _reading(self) -> Any:
         """How `part` and `names` read: through the store, else the whole vault (`vault`)."""
-        from coffeechat.storage.done import Reading
         from coffeechat.storage.index import Index
+        from coffeechat.storage.part import Reading
 
         self.agenda  # noqa: B018  (brings the store up to date: notes, shapes and links)
         return Reading(Index(self.root, self.settings), whole=lambda: self.vault)

@@ -65,7 +65,7 @@ class Publisher:
         self._feed_stat: tuple[int, int] | None = None
         self._feed_data: bytes | None = None  # the feed as last written
         self._own: tuple[int, int] | None = None  # size, mtime of the dashboard we last wrote
-        #: The agenda the feed was last written from, as the store gave it (`AgendaRefresh`):
+        #: The agenda the feed was last written from, as the store gave it (`CurrentAgenda`):
         #: handed back to the store, which then need not read its items again.
         self.held: Any = None
         self._contacts: dict[str, Any] = {}  # the people the feed names, kept while unchanged

@@ -4,8 +4,8 @@ is ticked on the CalDAV server, so both leave the very same bytes in the notes.
 
 Each caller brings how it reads and edits: `done` its part of the vault, its write lock and
 `App.edit`'s check that a note did not change after it was read; `push` the store's part
-and the safe edit path. Every byte goes through `storage.writer` (`edit_note`,
-`create_note`)."""
+(both through `storage.part.Reading`) and the safe edit path. Every byte goes through
+`storage.writer` (`edit_note`, `create_note`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from coffeechat.core.settings import Settings
 from coffeechat.core.vault import note_stem
 from coffeechat.storage.writer import NoteNames, create_note
 
-__all__ = ["Edit", "Reading", "around", "carry_out"]
+__all__ = ["Edit", "around", "carry_out"]
 
 #: Applies a change to a note's bytes (a vault-relative path) through the safe edit path.
 Edit = Callable[[str, Callable[[bytes], bytes]], object]
@@ -83,32 +83,3 @@ def carry_out(
             )
             write = Write("create_contact", rel, key=write.key, text=write.text)
         yield write
-
-
-class Reading:
-    """The parts of the vault a command about a few notes reads (`App.part`, and `push`
-    writing back a task ticked on the server): through the store (`Index.part`,
-    `Index.taken`) once it is up to date with the notes (after `Index.agenda`); the whole
-    vault, loaded once (``whole``, by default through the one loader, `Index.vault`), when
-    the store cannot answer."""
-
-    def __init__(self, index: Any, whole: Callable[[], Any] | None = None) -> None:
-        self.index = index
-        self._load = whole if whole is not None else index.vault
-        self._whole: Any = None
-
-    def whole(self) -> Any:
-        if self._whole is None:
-            self._whole = self._load()
-        return self._whole
-
-    def part(self, names: Sequence[str] = (), around: Iterable[str] = ()) -> Any:
-        found = self.index.part(names, around) if self._whole is None else None
-        return found if found is not None else self.whole()
-
-    def names(self) -> NoteNames:
-        def taken(key: str) -> bool:
-            answer = self.index.taken(key) if self._whole is None else None
-            return answer if answer is not None else key in NoteNames(self.whole().notes)
-
-        return NoteNames((), ask=taken)
