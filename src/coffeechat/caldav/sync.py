@@ -90,7 +90,7 @@ def push(
     """Bring the collection in line with the vault; see the module's docstring."""
     from coffeechat.caldav.objects import parse_object
     from coffeechat.storage.index import Index
-    from coffeechat.storage.part import Reading
+    from coffeechat.storage.part import VaultReader
 
     where = target(settings, as_)
     if callable(secret):
@@ -125,7 +125,7 @@ def push(
         ]
         if completed:
             agenda = index.agenda(today)
-            reading = Reading(index)
+            reading = VaultReader(index)
             plans = resolutions(
                 completed, records, agenda.result.items, reading, settings.tz, today, dry_run
             )

@@ -102,10 +102,10 @@ class App:
     def _reading(self) -> Any:
         """How `part` and `names` read: through the store, else the whole vault (`vault`)."""
         from coffeechat.storage.index import Index
-        from coffeechat.storage.part import Reading
+        from coffeechat.storage.part import VaultReader
 
         self.agenda  # noqa: B018  (brings the store up to date: notes, shapes and links)
-        return Reading(Index(self.root, self.settings), whole=lambda: self.vault)
+        return VaultReader(Index(self.root, self.settings), whole=lambda: self.vault)
 
     @cached_property
     def _notes_read(self) -> dict[str, Any]:

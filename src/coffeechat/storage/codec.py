@@ -4,6 +4,11 @@ The cache may come from elsewhere (a zip, a shared folder, a repository that com
 ``.coffeechat/``), so it holds data only: JSON read back by these decoders, which check every
 value's type and raise `Damaged` on anything else. Nothing read from it is ever executed or
 unpickled. Dates are stored as day ordinals (an int is fast to read back).
+
+One idea in one module, kept whole although it is longer than most: every encoder here has
+its decoder beside it, and all the decoders share the same checked readers (`text`, `_int`,
+`_day`, ...); the parsed notes themselves are encoded by `core.notes`, not here. Split into
+the agenda's codec and the rest, each half would need those readers and the other's types.
 """
 
 from __future__ import annotations
@@ -258,7 +263,7 @@ def card_from(kind: str, value: Any) -> dict[str, Any]:
     return value
 
 
-# --- what each contact and meeting brings to `stats` and `graph` (`core.coaching.figures`) -------------
+# --- what each contact and meeting brings to `stats` and `graph` (`core.coaching.figures`) ---
 
 
 def figures_to(figures: ContactFigures | MeetingFigures) -> tuple[str, str]:

@@ -5,8 +5,8 @@ every note.
 `part_of` gathers the notes a typed name may mean and the notes around some subjects from the
 stored shapes and links (`tables.SqlLookup`), and `is_taken` tells whether a file name is
 taken, both from one snapshot of a store that is up to date (`ask_current`, which never
-writes); `Reading` is how a command asks: through the store while it can answer, else the whole
-vault, loaded once.
+writes); `VaultReader` is how a command asks: through the store while it can answer, else
+the whole vault, loaded once.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from coffeechat.storage.schema import rows_in
 from coffeechat.storage.tables import SqlLookup, SqlReads, links_of
 from coffeechat.storage.writer import NoteNames
 
-__all__ = ["Reading", "ask_current", "is_taken", "part_of"]
+__all__ = ["VaultReader", "ask_current", "is_taken", "part_of"]
 
 
-class Reading:
+class VaultReader:
     """The parts of the vault a command about a few notes reads (`App.part`, and `push`
     writing back a task ticked on the server): through the store (`Index.part`,
     `Index.taken`) once it is up to date with the notes (after `Index.agenda`); the whole
