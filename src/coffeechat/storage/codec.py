@@ -8,7 +8,8 @@ unpickled. Dates are stored as day ordinals (an int is fast to read back).
 One idea in one module, kept whole although it is longer than most: every encoder here has
 its decoder beside it, and all the decoders share the same checked readers (`text`, `_int`,
 `_day`, ...); the parsed notes themselves are encoded by `core.notes`, not here. Split into
-the agenda's codec and the rest, each half would need those readers and the other's types.
+the agenda's codec and the rest, each half would need those readers, and the agenda's
+half the other's encoders too (its state and its finished list hold findings and items).
 """
 
 from __future__ import annotations
