@@ -477,3 +477,15 @@ def test_a_note_put_back_with_its_old_time_after_a_watcher_hint_is_read_again(va
     os.utime(jane, ns=(before_ns, before_ns))
     again = Index(vault.root, settings).agenda(today)
     assert follow_ups(again) == follow_ups(first)
+
+
+def test_a_stored_agenda_is_tied_to_every_module_of_the_core():
+    """The digest that makes a stored agenda a miss when the core's code changes reads every
+    module of the core, the rules' and the figures' subpackages included: an edited rule must
+    not leave yesterday's items in the store."""
+    from coffeechat.storage.schema import core_sources
+
+    core = Path(notes_module.__file__).resolve().parent
+    modules = {p.relative_to(core).as_posix() for p in core.rglob("*.py")}
+    assert {"rules/follow_up.py", "coaching/figures.py"} <= modules
+    assert set(core_sources()) == modules

@@ -30,6 +30,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "code_digest",
     "connect",
+    "core_sources",
     "gen",
     "is_current",
     "meta",
@@ -223,14 +224,23 @@ def settings_key(settings: Settings) -> str:
     return hashlib.sha1(f"{AGENDA_VERSION}|{code_digest()}|{settings!r}".encode()).hexdigest()
 
 
+_CORE = Path(__file__).resolve().parent.parent / "core"
+
+
+def core_sources() -> list[str]:
+    """Every module of the pure core, its subpackages' too (the rules live in ``core/rules/``,
+    the figures `stats` keeps in ``core/coaching/``): their paths inside it, in order."""
+    return sorted(path.relative_to(_CORE).as_posix() for path in _CORE.rglob("*.py"))
+
+
 @functools.cache
 def code_digest() -> str:
-    """A digest of the pure core's source: any change to the rules, the model or the parser
-    (an upgrade, a developer's edit) makes a stored agenda a miss, with no version to bump."""
-    core = Path(__file__).resolve().parent.parent / "core"
+    """A digest of the pure core's source (`core_sources`): any change to the rules, the model
+    or the parser (an upgrade, a developer's edit) makes a stored agenda a miss, with no version
+    to bump."""
     digest = hashlib.sha1(__version__.encode())
-    for path in sorted(core.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for name in core_sources():
+        digest.update(name.encode() + b"\0" + (_CORE / name).read_bytes())
     return digest.hexdigest()
 
 
