@@ -5,7 +5,7 @@
 
 coffeechat keeps its own code in two places where a library would do the same work:
 
-  front matter  `core/fastyaml.py` reads plain front matter (flat keys, scalars, lists of
+  front matter  `core/note/fastyaml.py` reads plain front matter (flat keys, scalars, lists of
                 strings) and hands anything else to PyYAML's C loader. Measured here:
                 `notes.load_front_matter` (the fast path, falling back where it must)
                 against PyYAML's C loader alone on the same blocks, and python-frontmatter's
@@ -14,7 +14,7 @@ coffeechat keeps its own code in two places where a library would do the same wo
 Each is timed on every note of a vault made by bench/make_vault.py (cached under --work, as
 bench/run.py does), in this process, ROUNDS times; the figures are medians, per note and in
 all. A fast path earns its place when it is clearly faster (the tests hold each to its library
-byte for byte or value for value: tests/core/test_fastyaml.py). Standard library only, plus
+byte for byte or value for value: tests/core/note/test_fastyaml.py). Standard library only, plus
 coffeechat itself (python3 -m pip install -e .).
 """
 
@@ -74,8 +74,8 @@ def timed(work: Callable[[], object], rounds: int) -> float:
 
 
 def front_matter(texts: list[str], rounds: int) -> dict[str, float]:
-    from coffeechat.core import notes as parse
-    from coffeechat.core.fastyaml import load_plain_front_matter
+    from coffeechat.core.note import parse
+    from coffeechat.core.note.fastyaml import load_plain_front_matter
 
     found = blocks(texts)
 

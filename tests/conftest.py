@@ -22,7 +22,7 @@ settings.register_profile(
     "ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
-# A long local run of the fuzzing: pytest -m slow --hypothesis-profile=fuzz tests/core/test_fuzz.py
+# A long local run of the fuzzing: pytest -m slow --hypothesis-profile=fuzz tests/core/note/test_fuzz.py
 settings.register_profile(
     "fuzz", max_examples=50_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from coffeechat.core.model import DueItem
-    from coffeechat.core.vault import Vault
+    from coffeechat.core.vault.vault import Vault
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "due_items", "load_vault"]

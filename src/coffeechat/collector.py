@@ -1,4 +1,5 @@
-"""Process-level tuning shared by the commands and the watcher."""
+"""Pausing Python's cycle collector while a whole vault is built and rendered: tuning of the
+process that the commands and the watcher share."""
 
 from __future__ import annotations
 

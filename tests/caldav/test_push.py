@@ -600,7 +600,7 @@ def test_push_reads_through_the_store_not_the_whole_vault(
     from coffeechat.storage.index import Index
 
     assert run("due").exit_code == 0  # (the store holds the notes as they are)
-    monkeypatch.setattr("coffeechat.core.builder.build_vault", _whole_vault)
+    monkeypatch.setattr("coffeechat.core.vault.builder.build_vault", _whole_vault)
     monkeypatch.setattr("coffeechat.storage.index.build_vault", _whole_vault)
     monkeypatch.setattr("coffeechat.core.rules.evaluate", _whole_vault)
     monkeypatch.setattr(Index, "vault", _whole_vault)

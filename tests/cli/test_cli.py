@@ -409,7 +409,7 @@ def test_search_folding_matches_its_definition(text):
     combining marks dropped."""
     import unicodedata
 
-    from coffeechat.core.notes import split_lines
+    from coffeechat.core.note.parse import split_lines
     from coffeechat.core.textsearch import fold as _fold
 
     decomposed = unicodedata.normalize("NFKD", text.casefold())

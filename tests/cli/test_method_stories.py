@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from coffeechat import load_vault
 from coffeechat.cli import cli
 from coffeechat.config import parse_settings
-from coffeechat.core.builder import build_vault
 from coffeechat.core.coaching.facts import letter_facts
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 from coffeechat.core.rules import evaluate
 from coffeechat.core.rules.shared import chase_due
+from coffeechat.core.vault.builder import build_vault
 
 D = dt.date.fromisoformat
 

@@ -10,7 +10,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coffeechat.core.notes import split_lines
+from coffeechat.core.note.parse import split_lines
 from coffeechat.core.textsearch import fold as _fold
 from coffeechat.core.textsearch import matching_lines as _matching_lines
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -377,7 +377,7 @@ def test_a_broken_note_is_never_edited(people, run):
 
 
 def test_a_note_changed_on_disk_meanwhile_is_not_overwritten(people):
-    from coffeechat.core.edits import append_line_under_heading
+    from coffeechat.core.note.edits import append_line_under_heading
     from coffeechat.errors import CoffeechatError
     from coffeechat.storage.writer import edit_note
 
@@ -406,7 +406,7 @@ def test_crash_between_write_and_rename_leaves_the_note_intact(people):
     code = (
         "import os, sys\n"
         "from pathlib import Path\n"
-        "from coffeechat.core.edits import append_line_under_heading\n"
+        "from coffeechat.core.note.edits import append_line_under_heading\n"
         "from coffeechat.storage.writer import edit_note\n"
         "edit_note(Path(sys.argv[1]), 'contacts/Jane Doe.md',\n"
         "          lambda d: append_line_under_heading(d, 'Log', '- 2026-11-23 note: x'),\n"

@@ -18,12 +18,12 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from coffeechat.core import rules
-from coffeechat.core.builder import build_vault
 from coffeechat.core.dates import Cadence, DateValue, parse_cadence, parse_date_value
 from coffeechat.core.model import ParsedNote, Severity
-from coffeechat.core.notes import note_from_record, note_to_record, parse_note
+from coffeechat.core.note.parse import note_from_record, note_to_record, parse_note
 from coffeechat.core.rules.insights import insights
 from coffeechat.core.settings import Settings
+from coffeechat.core.vault.builder import build_vault
 
 TODAY = dt.date(2026, 11, 23)
 BOM = b"\xef\xbb\xbf"

@@ -6,11 +6,11 @@ import unicodedata
 
 import pytest
 
-from coffeechat.core.builder import build_vault
 from coffeechat.core.links import Link, LinkResolver, Resolution, fold, parse_link, parse_link_list
 from coffeechat.core.model import Severity
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 from coffeechat.core.settings import Settings
+from coffeechat.core.vault.builder import build_vault
 
 # --- parse_link ----------------------------------------------------------------------------
 

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from coffeechat.core.edits import Link
 from coffeechat.core.model import NoteType
 from coffeechat.core.names import MAX_NAME_BYTES, safe_filename
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.edits import Link
+from coffeechat.core.note.parse import parse_note
 from coffeechat.core.settings import Settings
 from coffeechat.storage.writer import (
     NoteNames,
@@ -155,7 +155,7 @@ NAMES = ["Jane Doe", 'José: the "best" #1', "line\nbreak", "{{x}} <% y %>", "x\
 @pytest.mark.parametrize("template", TEMPLATES.values(), ids=TEMPLATES.keys())
 @pytest.mark.parametrize("name", NAMES)
 def test_one_pass_equals_one_set_key_per_field(template, name):
-    from coffeechat.core.edits import set_key, set_keys
+    from coffeechat.core.note.edits import set_key, set_keys
     from coffeechat.storage.writer import _render_note
 
     values = [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.core.notes import MAX_EXPANDED, parse_note
+from coffeechat.core.note.parse import MAX_EXPANDED, parse_note
 from coffeechat.live.serve import FEED_NAME, FeedServer, FeedState
 from coffeechat.transfer import linkedin
 from conftest import raw

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from coffeechat.core.edits import EditRefused, tick_task
+from coffeechat.core.note.edits import EditRefused, tick_task
 
 FIRST = "- [ ] send Bo the deck 📅 2026-11-20"
 SECOND = "- [ ] send Bo the deck 📅 2026-12-04"

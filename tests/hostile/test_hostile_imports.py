@@ -9,7 +9,7 @@ import codecs
 import pytest
 
 from coffeechat.core.names import escape_bidi, safe_filename
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 
 RLO = "\u202e"
 

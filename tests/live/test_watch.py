@@ -313,7 +313,7 @@ def test_a_bad_note_or_a_failing_pass_never_stops_the_watcher(vault, monkeypatch
         first = w.wait_pass()
         assert first.error is None
         assert any(line.startswith("left out until fixed: contacts/Broken.md") for line in w.lines)
-        from coffeechat.core import ahead
+        from coffeechat.core.agenda import ahead
 
         def boom(*args: object, **kwargs: object) -> list[object]:
             raise RuntimeError("disk on fire")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 
 #: Every function and field the Bases docs list ("Functions"; file fields from "Bases syntax").
 GLOBAL_FUNCTIONS = {

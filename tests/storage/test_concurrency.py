@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from coffeechat.cli import items as cli_items
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 from coffeechat.core.settings import Settings
 from coffeechat.storage.index import Index
 from coffeechat.storage.lock import VaultBusy, sweep_temp_files, write_lock

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from coffeechat.cli import cli
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.core import notes as notes_module
 from coffeechat.core.model import ParsedNote, Severity
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note import parse as notes_module
+from coffeechat.core.note.parse import parse_note
 from coffeechat.core.settings import Settings
 from coffeechat.storage import records as records_module
 from coffeechat.storage.answers import CurrentNotes
@@ -483,9 +483,10 @@ def test_a_stored_agenda_is_tied_to_every_module_of_the_core():
     """The digest that makes a stored agenda a miss when the core's code changes reads every
     module of the core, the rules' and the figures' subpackages included: an edited rule must
     not leave yesterday's items in the store."""
+    import coffeechat.core
     from coffeechat.storage.schema import core_sources
 
-    core = Path(notes_module.__file__).resolve().parent
+    core = Path(coffeechat.core.__file__).resolve().parent
     modules = {p.relative_to(core).as_posix() for p in core.rglob("*.py")}
     assert {"rules/follow_up.py", "coaching/figures.py"} <= modules
     assert set(core_sources()) == modules

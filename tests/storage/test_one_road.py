@@ -419,8 +419,8 @@ def test_a_part_holds_what_the_whole_vault_says_of_its_notes(web, run):
     """For every subject, a part around it yields the items the whole vault yields; for every
     note, a part around it holds the note, and its card's people, meetings and touches, as the
     whole vault does."""
-    from coffeechat.core.builder import build_vault
     from coffeechat.core.rules import all_subjects, subject_items
+    from coffeechat.core.vault.builder import build_vault
 
     assert run("due").exit_code == 0
     settings = load_settings(web.root)[0]

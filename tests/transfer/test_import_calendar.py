@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 from conftest import TEST_DATA
 
 DATA = TEST_DATA / "calendar"

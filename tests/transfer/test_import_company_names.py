@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 from coffeechat.transfer.identity import company_key
 
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"

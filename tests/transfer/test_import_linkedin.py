@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 from coffeechat.core.settings import Settings
 from coffeechat.transfer import linkedin
 from coffeechat.transfer.identity import company_key, linkedin_key, person_key
@@ -397,7 +397,7 @@ def test_a_folder_is_not_a_file(vault, run, tmp_path):
 
 def test_progress_is_reported_per_record(vault):
     batch = linkedin.parse((DATA / "Connections.csv").read_bytes(), "c.csv")
-    from coffeechat.core.builder import build_vault
+    from coffeechat.core.vault.builder import build_vault
 
     ticks: list[int] = []
     summary = import_batch(

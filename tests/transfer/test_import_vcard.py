@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 from coffeechat.transfer import vcard
 from conftest import TEST_DATA
 

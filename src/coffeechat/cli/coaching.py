@@ -121,8 +121,8 @@ def prep(app: App, name: str, write: bool, questions: int) -> None:
     """
     from coffeechat.core.coaching.prep import prep_sheet, scheduled_meeting
     from coffeechat.core.coaching.questions import parse_bank
-    from coffeechat.core.edits import set_key
-    from coffeechat.core.sections import put_marked_block
+    from coffeechat.core.note.edits import set_key
+    from coffeechat.core.note.sections import put_marked_block
     from coffeechat.storage.writer import edit_note
 
     today = app.today
@@ -243,8 +243,8 @@ def draft(
     from coffeechat.core.coaching.drafts import fill
     from coffeechat.core.coaching.facts import letter_facts
     from coffeechat.core.coaching.kinds import KINDS
-    from coffeechat.core.sections import put_marked_block
-    from coffeechat.core.templates import render
+    from coffeechat.core.note.sections import put_marked_block
+    from coffeechat.core.note.templates import render
     from coffeechat.storage.writer import edit_note
 
     normal = kind.strip().lower().replace("-", "_").replace("thankyou", "thank_you")

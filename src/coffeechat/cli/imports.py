@@ -277,7 +277,7 @@ def import_calendar(
     through --until.
     """
     from coffeechat.cli.writing import create_meeting
-    from coffeechat.core.edits import set_keys
+    from coffeechat.core.note.edits import set_keys
     from coffeechat.storage.writer import NoteNames
     from coffeechat.transfer.calendar import RECURRENCE_KEY, UID_KEY, plan_calendar, read_calendar
     from coffeechat.transfer.mail import AddressBook

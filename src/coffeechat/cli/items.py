@@ -82,7 +82,7 @@ def done(app: App, ident: str, message: str | None, dry_run: bool) -> None:
 def snooze(app: App, ident: str, until: dt.date) -> None:
     """Put the item ID off until DATE. The snooze is kept in the item's note (a `snooze:`
     list), so it syncs with the rest of the vault."""
-    from coffeechat.core.edits import append_list_item
+    from coffeechat.core.note.edits import append_list_item
 
     if until <= app.today:
         raise UsageError(

@@ -207,7 +207,7 @@ def graph(app: App, fmt: str, root: str | None, write: bool) -> None:
     coffeechat graph --format dot | dot -Tsvg > tree.svg
     """
     from coffeechat.core.coaching.graph import dot, graph_of, mermaid
-    from coffeechat.core.sections import put_fenced_block
+    from coffeechat.core.note.sections import put_fenced_block
     from coffeechat.storage.files import atomic_write, inside_vault
     from coffeechat.storage.writer import edit_note
 

@@ -54,8 +54,8 @@ def one_note(app: App, name: str, kind: str) -> str:
 
 
 def _link_to(path: str) -> Any:
-    from coffeechat.core.edits import Link
-    from coffeechat.core.vault import note_stem
+    from coffeechat.core.note.edits import Link
+    from coffeechat.core.vault.vault import note_stem
 
     return Link(note_stem(path))
 
@@ -379,8 +379,8 @@ def log(app: App, name: str, kind: str, text: tuple[str, ...], day: dt.date | No
     \b
     coffeechat log "Jane Doe" approach emailed, said Bob referred me
     """
-    from coffeechat.core.body import LOG_KINDS, normalise_kind
-    from coffeechat.core.edits import append_line_under_heading
+    from coffeechat.core.note.body import LOG_KINDS, normalise_kind
+    from coffeechat.core.note.edits import append_line_under_heading
     from coffeechat.core.resolutions import LOG_DEFAULTS, LOG_HEADING, log_line
 
     normal = normalise_kind(kind)

@@ -1,7 +1,7 @@
 """What `list` shows of a contact, a meeting or a company: one row each, as data.
 
 The agenda computes a subject's row with its items, over the same recording view
-(`coffeechat.core.agenda`), so a row is kept in the store and recomputed exactly when the items
+(`coffeechat.core.agenda.agenda`), so a row is kept in the store and recomputed exactly when the items
 are: when a note it reads changes, or on the day a comparison with today would turn out
 otherwise (a contact's last interaction, a meeting that was ahead and is now held).
 """
@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from coffeechat.core.model import Company, Contact, Meeting
-from coffeechat.core.vault import VaultView
+from coffeechat.core.vault.vault import VaultView
 
 __all__ = ["company_card", "contact_card", "meeting_card"]
 

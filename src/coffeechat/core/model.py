@@ -263,7 +263,7 @@ class DueItem:
     line: int | None = None
     meeting: str | None = None  # path of the meeting it is about, if any
     #: What the item was computed from (a note path, or ``ref:`` + a referred name): the unit
-    #: `coffeechat.core.agenda` recomputes when notes change. Not part of the item's identity.
+    #: `coffeechat.core.agenda.agenda` recomputes when notes change. Not part of the item's identity.
     subject: str = field(default="", compare=False, repr=False)
 
     def overdue(self, today: dt.date) -> bool:

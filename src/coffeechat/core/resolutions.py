@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coffeechat.core.model import DueItem
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.vault import Vault
 from coffeechat.errors import CoffeechatError
 
 __all__ = ["LOG_DEFAULTS", "LOG_HEADING", "Write", "log_line", "resolution"]

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from coffeechat.core.notes import split_lines
+from coffeechat.core.note.parse import split_lines
 
 __all__ = ["fold", "fold_note", "matching_lines"]
 

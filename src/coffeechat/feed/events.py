@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from coffeechat.core.ids import item_id
-from coffeechat.core.meeting_kinds import own_word
 from coffeechat.core.model import Contact, DueItem, Meeting
 from coffeechat.core.settings import Settings
+from coffeechat.core.vault.meeting_kinds import own_word
 from coffeechat.obsidian.links import obsidian_uri  # the one place that builds note links
 
 __all__ = [

@@ -87,7 +87,7 @@ def feed_again(stored: EventStore, state: str, today: dt.date, options: FeedOpti
 def vault_feed(
     vault: Any, today: dt.date, options: FeedOptions, cache: EventCache | None = None
 ) -> Feed:
-    """The feed of a whole vault (a `coffeechat.core.vault.Vault`): its open items and meetings."""
+    """The feed of a whole vault (a `coffeechat.core.vault.vault.Vault`): its open items and meetings."""
     from coffeechat.core.rules import evaluate
 
     return render_feed(

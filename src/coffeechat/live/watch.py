@@ -10,7 +10,7 @@ their bytes change; an error is reported and the watcher carries on.
 
 This module is the loop and one pass; where the events come from (`coffeechat.live.observer`),
 when to act on them (`coffeechat.live.timing`), whether git is busy (`coffeechat.live.git`) and
-what a pass writes (`coffeechat.live.publish`) live beside it.
+what a pass writes (`coffeechat.live.pass_outputs`) live beside it.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class Watcher:
         observer_factory: Callable[[], Any] | None = None,
         mounts: str | None = None,
     ) -> None:
-        from coffeechat.live.publish import Publisher
+        from coffeechat.live.pass_outputs import Publisher
 
         self.root = root
         self.settings = settings

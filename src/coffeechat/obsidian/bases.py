@@ -6,7 +6,7 @@ Bases (Obsidian 1.9+) shows notes as live tables from a ``.base`` file: YAML wit
 The expressions below use only the documented functions (help.obsidian.md, "Functions"), and
 compare dates directly because `PROPERTY_TYPES` tells Obsidian which properties are dates.
 The bases follow the vault's folder settings, because a note's type comes from its ``type:``
-or, without one, from its folder — the same rule as `coffeechat.core.vault.note_type`.
+or, without one, from its folder — the same rule as `coffeechat.core.vault.vault.note_type`.
 
 Property types are global to a vault and belong to the user: `merge_types` only adds the keys
 that are missing and never changes one the user typed, so a vault that already uses ``date``

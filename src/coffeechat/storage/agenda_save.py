@@ -14,9 +14,9 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from coffeechat.core.agenda import Agenda
-from coffeechat.core.finished import Patch
-from coffeechat.core.shapes import Shape
+from coffeechat.core.agenda.agenda import Agenda
+from coffeechat.core.agenda.finished import Patch
+from coffeechat.core.agenda.shapes import Shape
 from coffeechat.storage import codec
 from coffeechat.storage.schema import gen
 from coffeechat.storage.tables import SqlAhead, links_of

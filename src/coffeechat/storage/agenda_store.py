@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from coffeechat.core.agenda import Agenda, person_contact
+from coffeechat.core.agenda.agenda import Agenda, person_contact
+from coffeechat.core.agenda.finished import FinishedAgenda, Patch
+from coffeechat.core.agenda.recompute import apply_changes, move_day, needs_items
 from coffeechat.core.coaching.figures import Figures
-from coffeechat.core.finished import FinishedAgenda, Patch
 from coffeechat.core.model import Contact, Finding, Meeting
-from coffeechat.core.recompute import apply_changes, move_day, needs_items
 from coffeechat.core.settings import Settings
 from coffeechat.storage import codec
 from coffeechat.storage.agenda_save import store_agenda

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from coffeechat.core.agenda import Agenda
+from coffeechat.core.agenda.agenda import Agenda
+from coffeechat.core.agenda.finished import FinishedAgenda
 from coffeechat.core.coaching.figures import Figures
-from coffeechat.core.finished import FinishedAgenda
 from coffeechat.core.model import Contact, Finding, Meeting, ParsedNote, count_problems
 from coffeechat.storage.scan import FileStat
 

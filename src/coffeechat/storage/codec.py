@@ -18,12 +18,12 @@ import datetime as dt
 import json
 from typing import Any
 
-from coffeechat.core.agenda import Agenda, PersonRow
-from coffeechat.core.ahead import SubjectDay
+from coffeechat.core.agenda.agenda import Agenda, PersonRow
+from coffeechat.core.agenda.ahead import SubjectDay
+from coffeechat.core.agenda.finished import FinishedAgenda, Patch
+from coffeechat.core.agenda.shapes import Shape
 from coffeechat.core.coaching.figures import STATES, ContactFigures, Figures, MeetingFigures
-from coffeechat.core.finished import FinishedAgenda, Patch
 from coffeechat.core.model import DueItem, Finding, Meeting, Person, Severity, Task
-from coffeechat.core.shapes import Shape
 
 #: The patches made to the finished agenda since it was last stored whole, and the insights
 #: and problem count after the last of them.

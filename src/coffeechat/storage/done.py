@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from coffeechat.core.edits import Link, append_line_under_heading, set_key, tick_task
 from coffeechat.core.model import DueItem, NoteType
+from coffeechat.core.note.edits import Link, append_line_under_heading, set_key, tick_task
 from coffeechat.core.resolutions import LOG_HEADING, Write
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import note_stem
+from coffeechat.core.vault.vault import note_stem
 from coffeechat.storage.writer import NoteNames, create_note
 
 __all__ = ["Edit", "around", "carry_out"]

@@ -21,16 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from coffeechat.core import progress
-from coffeechat.core.agenda import Agenda, build_agenda
-from coffeechat.core.builder import build_vault
+from coffeechat.core.agenda.agenda import Agenda, build_agenda
+from coffeechat.core.agenda.shapes import shapes
 from coffeechat.core.cards import company_card, contact_card, meeting_card
 from coffeechat.core.coaching.figures import figures_of
 from coffeechat.core.dates import add_months
 from coffeechat.core.model import Contact, Finding, Meeting, Severity, count_problems
 from coffeechat.core.rules.insights import insights
 from coffeechat.core.settings import Settings
-from coffeechat.core.shapes import shapes
-from coffeechat.core.vault_checks import duplicate_findings, far_future
+from coffeechat.core.vault.builder import build_vault
+from coffeechat.core.vault.checks import duplicate_findings, far_future
 from coffeechat.storage import schema
 from coffeechat.storage.agenda_save import store_rebuilt
 from coffeechat.storage.agenda_store import (

@@ -18,7 +18,7 @@ from typing import Any
 
 from coffeechat.core.links import fold
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import note_stem
+from coffeechat.core.vault.vault import note_stem
 from coffeechat.storage import codec, schema
 from coffeechat.storage.cachedir import cache_dir
 from coffeechat.storage.codec import Damaged
@@ -91,7 +91,7 @@ def part_of(
 ) -> Any:
     """The vault of the stored notes that ``names`` may mean and of the notes ``around``
     some subjects or paths (see `Index.part`), and every note their links may lead to."""
-    from coffeechat.core.recompute import partial_vault
+    from coffeechat.core.agenda.recompute import partial_vault
 
     db.create_function(
         "cc_fold", 1, lambda t: fold(t) if isinstance(t, str) else None, deterministic=True
@@ -163,7 +163,7 @@ def _named(db: sqlite3.Connection, lookup: SqlLookup, name: str) -> set[str]:
     """Every note `Vault.find` may find by ``name`` (more is harmless: the part's own
     `find` picks among them as the whole vault's does)."""
     from coffeechat.core.links import parse_link
-    from coffeechat.core.vault import _ON_DATE
+    from coffeechat.core.vault.vault import _ON_DATE
 
     out: set[str] = set()
     link = parse_link(name if "[[" in name else f"[[{name}]]")

@@ -35,7 +35,7 @@ def read_note(root: Path, stat: FileStat) -> ParsedNote | None:
             stat.path, None, f"cannot be read: {exc.strerror or exc}", Severity.ERROR, "unreadable"
         )
         return ParsedNote(stat.path, stat.mtime_ns, findings=(finding,), broken=True)
-    from coffeechat.core.notes import parse_note  # (YAML: not needed when nothing changed)
+    from coffeechat.core.note.parse import parse_note  # (YAML: not needed when nothing changed)
 
     return parse_note(stat.path, data, stat.mtime_ns)
 
@@ -52,13 +52,13 @@ def record_json(note: ParsedNote) -> str:
 
 def note_of(record: str) -> ParsedNote:
     """The note a stored record holds."""
-    from coffeechat.core.notes import note_from_record
+    from coffeechat.core.note.parse import note_from_record
 
     return note_from_record(json.loads(record))
 
 
 def _record(note: ParsedNote) -> dict[str, Any]:
-    from coffeechat.core.notes import note_to_record
+    from coffeechat.core.note.parse import note_to_record
 
     return note_to_record(note)
 

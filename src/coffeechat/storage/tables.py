@@ -12,13 +12,13 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
-from coffeechat.core.agenda_tables import DupTable, FieldTally, ReadIndex
-from coffeechat.core.ahead import AheadTable, SubjectDay
+from coffeechat.core.agenda.ahead import AheadTable, SubjectDay
+from coffeechat.core.agenda.shapes import Lookup, Shape
+from coffeechat.core.agenda.tables import DupTable, FieldTally, ReadIndex
 from coffeechat.core.links import fold
 from coffeechat.core.model import ParsedNote
 from coffeechat.core.rules.insights import FieldShare
-from coffeechat.core.shapes import Lookup, Shape
-from coffeechat.core.vault import note_stem
+from coffeechat.core.vault.vault import note_stem
 from coffeechat.storage import codec
 from coffeechat.storage.codec import Damaged
 from coffeechat.storage.records import note_of

@@ -14,12 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from coffeechat.core.edits import EditRefused, append_line_under_heading, set_keys
 from coffeechat.core.links import fold
 from coffeechat.core.model import NoteType
 from coffeechat.core.names import safe_filename
+from coffeechat.core.note.edits import EditRefused, append_line_under_heading, set_keys
+from coffeechat.core.note.templates import render
 from coffeechat.core.settings import Settings
-from coffeechat.core.templates import render
 from coffeechat.errors import NoteError
 from coffeechat.storage.files import StaleFile, atomic_write, inside_vault, read_with_fingerprint
 from coffeechat.storage.lock import write_lock

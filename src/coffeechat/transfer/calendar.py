@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.vault import Vault
 from coffeechat.errors import UsageError
 from coffeechat.transfer.mail import AddressBook
 from coffeechat.transfer.records import clean_text
@@ -239,7 +239,7 @@ class MeetingUpdate:
     values: tuple[tuple[str, Any], ...]
 
     def describe(self) -> str:
-        from coffeechat.core.edits import format_value
+        from coffeechat.core.note.edits import format_value
 
         return ", ".join(
             f"{k}: {format_value(v)}" if v is not None else f"{k} cleared" for k, v in self.values

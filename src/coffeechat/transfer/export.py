@@ -15,7 +15,7 @@ from typing import Any
 
 from coffeechat.core.links import fold
 from coffeechat.core.model import Contact
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.vault import Vault
 
 __all__ = ["CSV_COLUMNS", "contacts_csv", "contacts_vcard"]
 

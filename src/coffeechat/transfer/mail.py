@@ -26,9 +26,9 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
-from coffeechat.core.edits import append_line_under_heading
+from coffeechat.core.note.edits import append_line_under_heading
 from coffeechat.core.resolutions import LOG_HEADING, log_line
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.vault import Vault
 from coffeechat.errors import CoffeechatError, UsageError
 from coffeechat.transfer.identity import split_emails
 from coffeechat.transfer.records import clean_text

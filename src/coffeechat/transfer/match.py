@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coffeechat.core.edits import EditRefused, Link, front_matter_of, set_key
 from coffeechat.core.links import fold
 from coffeechat.core.model import NoteType
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.edits import EditRefused, Link, front_matter_of, set_key
+from coffeechat.core.note.parse import parse_note
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.vault import Vault
 from coffeechat.errors import CoffeechatError
 from coffeechat.storage.files import StaleFile
 from coffeechat.storage.writer import (

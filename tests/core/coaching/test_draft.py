@@ -19,7 +19,7 @@ from coffeechat.core.coaching.kinds import KINDS as LETTER_KINDS
 from coffeechat.core.coaching.lint import lint_letter
 from coffeechat.core.coaching.quotes import pick_point
 from coffeechat.core.coaching.text import when_phrase
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 
 PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 TODAY = dt.date(2026, 11, 23)
@@ -193,7 +193,7 @@ def test_update_asks_for_your_news(sample_copy):
 def test_no_draft_ever_keeps_a_placeholder(sample_copy, kind):
     """Every kind to every contact: a letter with no {field}, or one line of error, exit 2."""
     from coffeechat.config import load_settings
-    from coffeechat.core.builder import build_vault
+    from coffeechat.core.vault.builder import build_vault
     from coffeechat.storage.index import Index
 
     settings, _ = load_settings(sample_copy)

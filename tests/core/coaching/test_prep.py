@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from coffeechat.cli import cli
 from coffeechat.core.coaching.questions import parse_bank, pick_questions, tiers
 from coffeechat.core.model import Company, Contact
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 
 SOFIA_MEETING = "meetings/2026-11-25 Coffee with Sofia Marchetti.md"
 

@@ -14,7 +14,7 @@ from coffeechat.cli.render.text import fit
 
 if TYPE_CHECKING:
     from coffeechat.core.model import Contact, DueItem
-    from coffeechat.core.vault import Vault
+    from coffeechat.core.vault.vault import Vault
 
 __all__ = ["company_card", "contact_card", "meeting_card"]
 

@@ -22,11 +22,11 @@ from coffeechat.core.coaching.text import (
     when_phrase,
 )
 from coffeechat.core.links import fold
-from coffeechat.core.meeting_kinds import own_word
 from coffeechat.core.model import Contact, Meeting, Person
 from coffeechat.core.rules.shared import chase_due
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.meeting_kinds import own_word
+from coffeechat.core.vault.vault import Vault
 from coffeechat.errors import UsageError
 
 __all__ = ["Facts", "letter_facts"]

@@ -5,7 +5,7 @@ in the referral tree), with dates as day ordinals.
 The numbers and the tree are those figures added up (`coffeechat.core.coaching.stats`,
 `coffeechat.core.coaching.graph`), the same way whether the figures come from the whole vault
 (`figures_of`) or from the store, which keeps each subject's figures with its follow-ups
-(`coffeechat.core.agenda`) and computes them again exactly when those are.
+(`coffeechat.core.agenda.agenda`) and computes them again exactly when those are.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from coffeechat.core.model import (
     Meeting,
     Person,
 )
-from coffeechat.core.vault import Vault, VaultView
+from coffeechat.core.vault.vault import Vault, VaultView
 
 __all__ = [
     "STATES",
@@ -89,7 +89,7 @@ def _who(person: Person) -> Who:
 
 def contact_figures(vault: VaultView, contact: Contact, today: dt.date) -> ContactFigures:
     """``contact``'s figures on ``today``: everything read through ``vault``, and today
-    only compared with (see `coffeechat.core.recording`)."""
+    only compared with (see `coffeechat.core.agenda.recording`)."""
     touches = [t for t in vault.touches(contact.path, today) if t.date <= today]
     meetings = [
         m for m in vault.meetings_with(contact.path) if not m.cancelled and m.kind != "event"

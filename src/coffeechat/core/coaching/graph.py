@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from coffeechat.core.coaching.figures import STATES, Figures, Who, figures_of
 from coffeechat.core.links import fold
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.vault import Vault
 
 __all__ = ["Graph", "Node", "dot", "graph_of", "mermaid", "referral_graph"]
 

@@ -28,10 +28,10 @@ from coffeechat.core.coaching.text import (
 )
 from coffeechat.core.links import fold
 from coffeechat.core.model import ATTEMPT_KINDS, Meeting
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
+from coffeechat.core.note.sections import section_lines, without_marked_blocks
 from coffeechat.core.rules.shared import after
-from coffeechat.core.sections import section_lines, without_marked_blocks
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.vault import Vault
 
 __all__ = ["PrepSheet", "prep_sheet", "scheduled_meeting"]
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coffeechat.core.coaching.text import LIST_ITEM, meaning_words, note_body, plain
-from coffeechat.core.sections import section_lines, without_marked_blocks
+from coffeechat.core.note.sections import section_lines, without_marked_blocks
 
 __all__ = ["Point", "pick_point", "point_phrase"]
 

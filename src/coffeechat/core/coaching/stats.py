@@ -33,7 +33,7 @@ from typing import TypedDict
 from coffeechat.core.coaching.figures import Figures, figures_of
 from coffeechat.core.links import fold
 from coffeechat.core.model import Person
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.vault import Vault
 
 __all__ = [
     "Funnel",

@@ -31,7 +31,7 @@ from coffeechat.core.rules.follow_up import follow_up_company, follow_up_contact
 from coffeechat.core.rules.meeting import prepare, thank_you
 from coffeechat.core.rules.referral import REF, reach_referral, referral_subject
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import Vault, VaultView
+from coffeechat.core.vault.vault import Vault, VaultView
 
 __all__ = [
     "RULE_NAMES",
@@ -57,7 +57,7 @@ def _days(n: int) -> dt.timedelta:
 
 #: Each rule runs over one subject at a time: a contact, a meeting, a company, or a referred
 #: name. Everything else a rule reads, it asks the `VaultView` for, so a view that notes each
-#: lookup learns what a subject's items were computed from (`coffeechat.core.recording`).
+#: lookup learns what a subject's items were computed from (`coffeechat.core.agenda.recording`).
 CONTACT_RULES: dict[str, Callable[[VaultView, Contact, dt.date], Iterator[DueItem]]] = {
     "follow_up_approach": follow_up_approach,
     "schedule": schedule,

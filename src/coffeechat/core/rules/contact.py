@@ -20,7 +20,7 @@ from coffeechat.core.rules.shared import (
     silenced,
 )
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import VaultView
+from coffeechat.core.vault.vault import VaultView
 
 __all__ = ["follow_up_approach", "keep_in_touch", "landed", "rebook", "report_back", "schedule"]
 

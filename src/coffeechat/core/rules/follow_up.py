@@ -11,7 +11,7 @@ from coffeechat.core.ids import item_id
 from coffeechat.core.links import fold
 from coffeechat.core.model import Company, Contact, DueItem, Meeting, Person, Task
 from coffeechat.core.rules.shared import audience
-from coffeechat.core.vault import VaultView
+from coffeechat.core.vault.vault import VaultView
 
 __all__ = ["follow_up_company", "follow_up_contact", "follow_up_meeting"]
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from coffeechat.core.links import fold
 from coffeechat.core.model import Contact, Finding, Meeting, Severity
 from coffeechat.core.rules.shared import QUIET, chase_due, open_approach
-from coffeechat.core.vault import Vault, VaultView
+from coffeechat.core.vault.vault import Vault, VaultView
 
 __all__ = ["FieldShare", "dormant", "field_limit", "field_limits", "field_share", "insights"]
 

@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Iterator
 
 from coffeechat.core.ids import item_id
-from coffeechat.core.meeting_kinds import own_word
 from coffeechat.core.model import DueItem, Meeting, Person
 from coffeechat.core.rules.shared import after, audience, prepare_due
-from coffeechat.core.vault import VaultView
+from coffeechat.core.vault.meeting_kinds import own_word
+from coffeechat.core.vault.vault import VaultView
 
 __all__ = ["prepare", "thank_you"]
 

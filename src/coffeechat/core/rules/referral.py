@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from coffeechat.core.ids import item_id
 from coffeechat.core.model import OUTBOUND_KINDS, Contact, DueItem, Person
 from coffeechat.core.rules.shared import QUIET, after, landed_stops, open_approach, silenced
-from coffeechat.core.vault import VaultView, referral_key
+from coffeechat.core.vault.vault import VaultView, referral_key
 
 __all__ = ["REF", "reach_referral", "referral_subject"]
 

@@ -13,7 +13,7 @@ import datetime as dt
 
 from coffeechat.core.model import ATTEMPT_KINDS, Contact, Meeting, Person, Touch
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import VaultView
+from coffeechat.core.vault.vault import VaultView
 
 __all__ = [
     "QUIET",

@@ -27,7 +27,7 @@ from typing import Any
 
 from coffeechat.core.links import fold
 from coffeechat.core.model import Severity
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 
 __all__ = [
     "EditRefused",
@@ -505,7 +505,7 @@ def tick_task(
     if m is None:
         raise EditRefused(f"line {line_number} is not a task", line_number)
     if expect is not None:
-        from coffeechat.core.body import parse_body
+        from coffeechat.core.note.body import parse_body
 
         tasks = parse_body([doc.lines[index].rstrip("\r\n")], line_number, "")[1]
         found = (tasks[0].text, tasks[0].due) if tasks else None

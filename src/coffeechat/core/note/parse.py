@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
-from coffeechat.core.body import scan_body_text
-from coffeechat.core.fastyaml import IMPLICIT_RESOLVERS, load_plain_front_matter
 from coffeechat.core.model import Finding, LogEntry, ParsedNote, Severity, Task
+from coffeechat.core.note.body import scan_body_text
+from coffeechat.core.note.fastyaml import IMPLICIT_RESOLVERS, load_plain_front_matter
 
 __all__ = ["load_front_matter", "note_from_record", "note_to_record", "parse_note", "split_lines"]
 

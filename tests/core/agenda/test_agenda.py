@@ -15,16 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coffeechat.config import load_settings
-from coffeechat.core.agenda import build_agenda
-from coffeechat.core.builder import build_vault
-from coffeechat.core.edits import EditRefused, set_key
+from coffeechat.core.agenda.agenda import build_agenda
+from coffeechat.core.agenda.recompute import apply_changes
+from coffeechat.core.agenda.shapes import ShapeIndex, shapes
 from coffeechat.core.model import ParsedNote, Severity
-from coffeechat.core.notes import parse_note
-from coffeechat.core.recompute import apply_changes
+from coffeechat.core.note.edits import EditRefused, set_key
+from coffeechat.core.note.parse import parse_note
 from coffeechat.core.rules import evaluate
 from coffeechat.core.rules.insights import insights
 from coffeechat.core.settings import Landed
-from coffeechat.core.shapes import ShapeIndex, shapes
+from coffeechat.core.vault.builder import build_vault
 from coffeechat.storage.scan import scan
 from conftest import REPO
 
@@ -442,7 +442,7 @@ def check_days(files: dict[str, bytes], settings, start: dt.date, seed: int, ste
     """Move an agenda between random days (forwards and backwards, near and far), with edits
     in between; after each move it equals the rules run from scratch on that day. Returns how
     many subjects the moves recomputed in all."""
-    from coffeechat.core.recompute import move_day, needs_items
+    from coffeechat.core.agenda.recompute import move_day, needs_items
 
     rng = random.Random(seed)
     if seed % 3 == 1:  # landing on a day between the moves
@@ -540,7 +540,7 @@ def test_the_index_moves_its_stored_agenda_between_days(generated, tmp_path, see
 def test_a_log_line_dated_ahead_moves_keep_in_touch_when_its_day_comes():
     """The window of a contact ends at their log lines' days too: an e-mail written down ahead
     of time becomes the last contact on its day, and the check-in moves with it."""
-    from coffeechat.core.recompute import move_day
+    from coffeechat.core.agenda.recompute import move_day
 
     settings, _ = load_settings(SAMPLE)
     files = {
@@ -566,7 +566,7 @@ def test_a_log_line_dated_ahead_moves_keep_in_touch_when_its_day_comes():
 def _forget(monkeypatch, read: str) -> None:
     """Make the recording view forget one kind of read: the key it notes is one no change
     ever touches, or (``flips``) a comparison with today is made but not noted."""
-    from coffeechat.core import recording
+    from coffeechat.core.agenda import recording
 
     if read == "flips":
         monkeypatch.setattr(recording.Reads, "window", lambda self: (0, recording.NEVER))
@@ -651,7 +651,7 @@ def test_the_days_worked_out_ahead_need_no_note_read(generated, tmp_path):
     import os
     import sqlite3
 
-    from coffeechat.core.ahead import AHEAD_DAYS
+    from coffeechat.core.agenda.ahead import AHEAD_DAYS
     from coffeechat.core.coaching.graph import graph_of
     from coffeechat.core.coaching.stats import stats_of
     from coffeechat.storage.index import Index
@@ -691,7 +691,7 @@ def _figures_alone(monkeypatch) -> None:
     figures are computed again is then only what they read themselves."""
     import sys
 
-    from coffeechat.core import ahead as ahead_module
+    from coffeechat.core.agenda import ahead as ahead_module
 
     monkeypatch.setattr(ahead_module, "subject_items", lambda view, subject, day: iter(()))
     monkeypatch.setattr(ahead_module, "dormant", lambda view, contact, day: None)
@@ -718,7 +718,7 @@ def test_figures_note_what_they_read_themselves(sample, monkeypatch):
 def test_figures_computed_past_the_view_are_caught(sample, monkeypatch, past):
     """A contact's or a meeting's figures read past the recording view (from the vault behind
     it), or compared with a today that does not note the comparisons: the test above fails."""
-    from coffeechat.core import ahead as ahead_module
+    from coffeechat.core.agenda import ahead as ahead_module
     from coffeechat.core.coaching import figures as core_figures
 
     def past_the_view(real):

@@ -1,6 +1,6 @@
 """What a subject's items were computed from, recorded while the rules run.
 
-The agenda keeps each subject's items (`coffeechat.core.agenda`) and must know when to compute
+The agenda keeps each subject's items (`coffeechat.core.agenda.agenda`) and must know when to compute
 them again. Rather than keep a copy of what each rule reads, it runs the rules for one subject
 over a `RecordingVault`, a view of the vault that notes every lookup as a *key*, with a `Day`
 for today that notes every date it is compared with:
@@ -25,7 +25,7 @@ from typing import Any, NoReturn, TypeVar
 
 from coffeechat.core.model import Company, Contact, Meeting, Touch
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import Vault, last_of, touches_of
+from coffeechat.core.vault.vault import Vault, last_of, touches_of
 
 __all__ = [
     "NEVER",
@@ -255,7 +255,7 @@ class _Noted(Mapping[str, _V]):
 
 
 class RecordingVault:
-    """A `coffeechat.core.vault.VaultView` of ``vault`` noting every lookup in the `Reads`
+    """A `coffeechat.core.vault.vault.VaultView` of ``vault`` noting every lookup in the `Reads`
     of the evaluation under way (`record`): one view serves one subject at a time."""
 
     def __init__(self, vault: Vault) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from coffeechat.core.dates import add_months
 from coffeechat.core.model import Contact, Finding, Severity
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.vault import Vault
 
 __all__ = ["duplicate_findings", "far_future", "identity_keys"]
 

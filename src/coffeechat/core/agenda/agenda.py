@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from coffeechat.core.agenda_tables import DupTable, FieldTally, ReadIndex
-from coffeechat.core.ahead import AheadTable, SubjectDay, chain_ahead
+from coffeechat.core.agenda.ahead import AheadTable, SubjectDay, chain_ahead
+from coffeechat.core.agenda.finished import FinishedAgenda, Patch
+from coffeechat.core.agenda.recording import RecordingVault, Window
+from coffeechat.core.agenda.tables import DupTable, FieldTally, ReadIndex
 from coffeechat.core.coaching.figures import ContactFigures, MeetingFigures
-from coffeechat.core.finished import FinishedAgenda, Patch
 from coffeechat.core.model import Contact, DueItem, Finding, Meeting, count_problems
-from coffeechat.core.recording import RecordingVault, Window
 from coffeechat.core.rules import (
     all_subjects,
     finish,
@@ -36,8 +36,8 @@ from coffeechat.core.rules import (
 )
 from coffeechat.core.rules.insights import field_limit
 from coffeechat.core.rules.referral import REF
-from coffeechat.core.vault import Vault
-from coffeechat.core.vault_checks import identity_keys
+from coffeechat.core.vault.checks import identity_keys
+from coffeechat.core.vault.vault import Vault
 
 __all__ = [
     "Agenda",

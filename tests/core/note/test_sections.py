@@ -7,9 +7,14 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from coffeechat.core.edits import EditRefused
-from coffeechat.core.notes import parse_note
-from coffeechat.core.sections import block_digest, put_fenced_block, put_marked_block, section_lines
+from coffeechat.core.note.edits import EditRefused
+from coffeechat.core.note.parse import parse_note
+from coffeechat.core.note.sections import (
+    block_digest,
+    put_fenced_block,
+    put_marked_block,
+    section_lines,
+)
 
 TREE = ["```mermaid", "flowchart LR", "  a --> b", "```"]
 OTHER = ["```mermaid", "flowchart LR", "  a --> c", "  c --> d", "```"]
@@ -254,7 +259,7 @@ def test_marked_block_changes_only_its_block(data, first, second):
 
 
 def test_without_marked_blocks():
-    from coffeechat.core.sections import without_marked_blocks
+    from coffeechat.core.note.sections import without_marked_blocks
 
     text = "a\n<!-- coffeechat:prep 0123 -->\n### Questions\n- q\n<!-- /coffeechat:prep -->\nb\n"
     assert without_marked_blocks(text) == "a\nb\n"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from coffeechat.core.edits import (
+from coffeechat.core.note.edits import (
     EditRefused,
     Link,
     append_line_under_heading,
@@ -17,7 +17,7 @@ from coffeechat.core.edits import (
     set_key,
     tick_task,
 )
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.parse import parse_note
 
 D = dt.date(2026, 11, 23)
 

@@ -10,17 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 
-from coffeechat.core.agenda import Agenda, commit, snoozes_of
-from coffeechat.core.ahead import SubjectDay, chain_ahead
-from coffeechat.core.builder import build_vault
-from coffeechat.core.finished import Patch
+from coffeechat.core.agenda.agenda import Agenda, commit, snoozes_of
+from coffeechat.core.agenda.ahead import SubjectDay, chain_ahead
+from coffeechat.core.agenda.finished import Patch
+from coffeechat.core.agenda.recording import RecordingVault
+from coffeechat.core.agenda.shapes import (
+    Lookup,
+    Shape,
+    link_keys,
+    own_subjects,
+    shapes,
+    touched_keys,
+)
 from coffeechat.core.model import ParsedNote
-from coffeechat.core.recording import RecordingVault
 from coffeechat.core.rules import give_up_horizon, goes_stale
 from coffeechat.core.rules.referral import REF
 from coffeechat.core.settings import Settings
-from coffeechat.core.shapes import Lookup, Shape, link_keys, own_subjects, shapes, touched_keys
-from coffeechat.core.vault import Vault
+from coffeechat.core.vault.builder import build_vault
+from coffeechat.core.vault.vault import Vault
 
 __all__ = ["apply_changes", "move_day", "needs_items", "partial_vault"]
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from coffeechat.core.dates import out_of_range, parse_cadence, parse_date_value
 from coffeechat.core.links import Link, LinkResolver, fold, parse_link_list
-from coffeechat.core.meeting_kinds import KNOWN_KINDS, MEETING_KINDS, kind_suggestion
 from coffeechat.core.model import (
     Company,
     Contact,
@@ -26,8 +25,9 @@ from coffeechat.core.model import (
     Severity,
 )
 from coffeechat.core.settings import Settings
-from coffeechat.core.vault import Vault, note_stem, note_type, referral_key, single_link
-from coffeechat.core.vault_checks import duplicate_findings, identity_keys
+from coffeechat.core.vault.checks import duplicate_findings, identity_keys
+from coffeechat.core.vault.meeting_kinds import KNOWN_KINDS, MEETING_KINDS, kind_suggestion
+from coffeechat.core.vault.vault import Vault, note_stem, note_type, referral_key, single_link
 
 __all__ = ["build_vault"]
 

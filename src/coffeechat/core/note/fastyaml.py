@@ -15,7 +15,7 @@ the lines directly costs a few. Why this module exists beside PyYAML, measured b
 ``notes.load_front_matter`` with this fast path takes 8 µs a note (0.33 s in all), PyYAML's C
 loader alone 40 µs (1.65 s, 5×), python-frontmatter 74 µs (3.0 s, 9×). At 30,000 contacts
 (123,001 notes) that is about 4 s of every first index. The equivalence tests
-(``tests/core/test_fastyaml.py``) hold it to the loader's values and key lines. :func:`load_plain_front_matter` reads exactly this subset and
+(``tests/core/note/test_fastyaml.py``) hold it to the loader's values and key lines. :func:`load_plain_front_matter` reads exactly this subset and
 returns ``None`` for ANYTHING outside it, so that ``notes.load_front_matter`` falls back to the C
 loader. The rule is: answer only when the answer is certain to be what the loader gives, values
 (types included) and key lines alike. The subset:

@@ -1,4 +1,4 @@
-"""The front-matter fast path (core/fastyaml.py) against PyYAML's C loader.
+"""The front-matter fast path (core/note/fastyaml.py) against PyYAML's C loader.
 
 The fast path may decline any input (``None``: the caller asks PyYAML), but whenever it answers,
 its answer must be exactly the loader's: the same values of the same types (``True`` is not
@@ -17,9 +17,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from coffeechat.core import notes
-from coffeechat.core.fastyaml import load_plain_front_matter
-from coffeechat.core.notes import FrontMatterError, _load_with_yaml, load_front_matter, parse_note
+from coffeechat.core.note import parse as notes
+from coffeechat.core.note.fastyaml import load_plain_front_matter
+from coffeechat.core.note.parse import (
+    FrontMatterError,
+    _load_with_yaml,
+    load_front_matter,
+    parse_note,
+)
 from conftest import REPO, SAMPLE
 
 
@@ -561,7 +566,7 @@ def test_load_front_matter_uses_the_fast_path_and_still_reports_errors(monkeypat
 
 
 def test_the_resolvers_are_shared_with_the_loader():
-    from coffeechat.core.fastyaml import IMPLICIT_RESOLVERS
+    from coffeechat.core.note.fastyaml import IMPLICIT_RESOLVERS
 
     resolvers = notes._ObsidianLoader.yaml_implicit_resolvers
     for tag, pattern, first in IMPLICIT_RESOLVERS:
@@ -642,7 +647,7 @@ def test_every_note_of_a_messy_vault(monkeypatch):
 def test_with_the_fast_path_off_every_note_is_read_by_pyyaml(monkeypatch):
     """Where `_engine_sound` finds this Python's `re` misreading the patterns, the fast path
     gives up on everything, and notes still read right (through PyYAML)."""
-    from coffeechat.core import fastyaml
+    from coffeechat.core.note import fastyaml
 
     monkeypatch.setattr(fastyaml, "_SOUND", False)
     assert fastyaml.load_plain_front_matter("name: Ann\n") is None
@@ -679,7 +684,7 @@ def test_every_python_on_this_machine_reads_a_spaced_key_right(python):
     import subprocess
 
     code = (
-        "from coffeechat.core.notes import parse_note\n"
+        "from coffeechat.core.note.parse import parse_note\n"
         "n = parse_note('contacts/A.md', b'---\\ntype : contact\\nname: A\\n---\\n', 1)\n"
         "print(sorted(n.meta.items()))"
     )

@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 
-from coffeechat.core.edits import (
+from coffeechat.core.note.edits import (
     EditRefused,
     check_editable,
     fenced_blocks,

@@ -1,4 +1,4 @@
-"""The recording view and day (`coffeechat.core.recording`): what they note is exactly what
+"""The recording view and day (`coffeechat.core.agenda.recording`): what they note is exactly what
 decides the answers they gave."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coffeechat.core.recording import NEVER, Day, Reads, RecordingVault
+from coffeechat.core.agenda.recording import NEVER, Day, Reads, RecordingVault
 
 OPS = [operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne]
 DAYS = st.dates(dt.date(1, 1, 2), dt.date(9999, 12, 30))
@@ -75,9 +75,9 @@ def test_a_day_compared_with_nothing_holds_forever():
 
 
 def test_the_view_notes_lookups_and_refuses_to_walk_the_vault(tmp_path):
-    from coffeechat.core.builder import build_vault
-    from coffeechat.core.notes import parse_note
+    from coffeechat.core.note.parse import parse_note
     from coffeechat.core.settings import Settings
+    from coffeechat.core.vault.builder import build_vault
 
     notes = [
         parse_note("contacts/Ann.md", b"---\ntype: contact\nname: Ann\n---\n", 1),

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from coffeechat.core.rules.insights import FieldShare
-from coffeechat.core.vault_checks import duplicate_findings
+from coffeechat.core.vault.checks import duplicate_findings
 
 __all__ = ["DupTable", "FieldTally", "ReadIndex"]
 

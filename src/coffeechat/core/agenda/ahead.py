@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from coffeechat.core.agenda.recording import NEVER, RecordingVault, Window, note_key
 from coffeechat.core.cards import company_card, contact_card, meeting_card
 from coffeechat.core.coaching.figures import (
     ContactFigures,
@@ -19,7 +20,6 @@ from coffeechat.core.coaching.figures import (
     meeting_figures,
 )
 from coffeechat.core.model import DueItem, Finding, Meeting
-from coffeechat.core.recording import NEVER, RecordingVault, Window, note_key
 from coffeechat.core.rules import subject_items
 from coffeechat.core.rules.insights import FieldShare, dormant, field_share
 from coffeechat.core.rules.referral import REF

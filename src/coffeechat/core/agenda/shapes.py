@@ -11,11 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from coffeechat.core.agenda.recording import met_key, name_key, note_key, referred_key
 from coffeechat.core.links import fold, parse_link_list
 from coffeechat.core.model import ParsedNote
-from coffeechat.core.recording import met_key, name_key, note_key, referred_key
 from coffeechat.core.rules.referral import REF, referral_subject
-from coffeechat.core.vault import (
+from coffeechat.core.vault.vault import (
     LINK_LISTS,
     LINK_SINGLES,
     Vault,

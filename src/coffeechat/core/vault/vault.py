@@ -100,7 +100,7 @@ def note_type(note: ParsedNote, settings: Settings) -> NoteType | None:
 
 class VaultView(Protocol):
     """What the rules read of a vault: `Vault` itself, or a view over it that notes each
-    lookup (`coffeechat.core.recording`). Everything a rule learns about other notes goes
+    lookup (`coffeechat.core.agenda.recording`). Everything a rule learns about other notes goes
     through these: the maps by path and the reverse lookups below."""
 
     @property

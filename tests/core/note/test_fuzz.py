@@ -1,5 +1,5 @@
 """Fuzzing the parsers and the edit layer with hypothesis: thousands of cases under CI
-(`ci` profile), many more with ``pytest -m slow --hypothesis-profile=fuzz tests/core/test_fuzz.py``.
+(`ci` profile), many more with ``pytest -m slow --hypothesis-profile=fuzz tests/core/note/test_fuzz.py``.
 
 What each parser promises: it returns or raises its documented error, never anything else;
 line numbers stay inside the text; an edit either refuses (EditRefused) or changes only what
@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from coffeechat.core.body import LOG_KINDS, parse_body_text
 from coffeechat.core.dates import parse_cadence, parse_date_value
-from coffeechat.core.edits import EditRefused, append_line_under_heading, set_key, tick_task
 from coffeechat.core.links import fold, parse_link, parse_link_list
-from coffeechat.core.notes import parse_note
+from coffeechat.core.note.body import LOG_KINDS, parse_body_text
+from coffeechat.core.note.edits import EditRefused, append_line_under_heading, set_key, tick_task
+from coffeechat.core.note.parse import parse_note
 from coffeechat.core.resolutions import log_line
 
 #: Cheap properties run thousands of cases in CI; the fuzz profile raises every one of them.

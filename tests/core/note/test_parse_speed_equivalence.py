@@ -2,8 +2,8 @@
 
 Two shortcuts are checked against the straightforward readers they stand in for:
 
-* the front-matter fast path (core/fastyaml.py) against PyYAML's loader alone;
-* the body scan (core/body.py: only task and log lines are read when the text has no code
+* the front-matter fast path (core/note/fastyaml.py) against PyYAML's loader alone;
+* the body scan (core/note/body.py: only task and log lines are read when the text has no code
   fence; the heading before a log line is looked up only when it matters) against REFERENCE
   below — the line-by-line scan as it was written before, kept here as the oracle.
 
@@ -21,10 +21,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from coffeechat.core import body, notes
-from coffeechat.core.body import LOG_KINDS, normalise_kind, parse_body, parse_body_text
 from coffeechat.core.model import Finding, LogEntry, Severity, Task
-from coffeechat.core.notes import parse_note, split_lines
+from coffeechat.core.note import body
+from coffeechat.core.note import parse as notes
+from coffeechat.core.note.body import LOG_KINDS, normalise_kind, parse_body, parse_body_text
+from coffeechat.core.note.parse import parse_note, split_lines
 from conftest import SAMPLE
 
 # --- the reference body scan: every line, in order, as first written ------------------------

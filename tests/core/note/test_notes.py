@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from coffeechat.core.body import normalise_kind, parse_body
 from coffeechat.core.model import Finding, LogEntry, ParsedNote, Severity, Task
-from coffeechat.core.notes import (
+from coffeechat.core.note.body import normalise_kind, parse_body
+from coffeechat.core.note.parse import (
     FrontMatterError,
     load_front_matter,
     note_from_record,
