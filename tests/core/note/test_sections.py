@@ -4,7 +4,7 @@ the next run, and every other byte of the note kept."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from coffeechat.core.note.edits import EditRefused
@@ -191,6 +191,8 @@ def _without(data: bytes, lines: list[bytes]) -> list[bytes]:
 
 
 @given(notes(), content, content)
+# A note of one no-break space: not a blank line, so the block goes after it, not before.
+@example(b"\xc2\xa0", ["flowchart LR"], ["flowchart LR"])
 def test_fenced_block_changes_only_its_block(data, first, second):
     a = ["```mermaid", *first, "```"]
     b = ["```mermaid", *second, "```"]

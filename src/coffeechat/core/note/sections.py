@@ -114,13 +114,13 @@ def _put(data: bytes, heading: str, level: int, block: Sequence[str], find: _Fin
                 f"not edited: a ``` code block under {heading!r} is never closed; close it first",
                 index + 1,
             )
-        last = max([index] + [i for i in range(index + 1, end) if lines[i].strip()])
+        last = max([index] + [i for i in range(index + 1, end) if not _blank(lines[i])])
         new = ([""] if last != index else []) + list(block)
         if last + 1 == end and end < len(lines):
             new.append("")  # a blank line before the next heading
     else:
         body = _body_start(lines)
-        last = max([i for i in range(len(lines)) if lines[i].strip()], default=-1)
+        last = max([i for i in range(len(lines)) if not _blank(lines[i])], default=-1)
         _, blocks = fenced_blocks(lines, body)
         if any(close is None for _, close, _ in blocks):
             raise EditRefused(
@@ -129,6 +129,12 @@ def _put(data: bytes, heading: str, level: int, block: Sequence[str], find: _Fin
         new = ([""] if last >= body else []) + [f"{'#' * level} {heading}"] + list(block)
     insert_after(lines, last, new, cr)
     return _finish(data, bom, lines)
+
+
+def _blank(line: str) -> bool:
+    """A blank line as Markdown has it: spaces and tabs only. A line of other white space (a
+    no-break space, an ideographic space) is text the user wrote, and a block goes after it."""
+    return not line.strip(" \t\r")
 
 
 def _finish(data: bytes, bom: bool, lines: list[str]) -> bytes:
