@@ -140,3 +140,66 @@ def test_only_the_store_names_its_folder():
         if ".coffeechat" in node.value
     ]
     assert spelled == []
+
+
+#: What changes the file system. Outside storage/ none of these may be called: every file
+#: coffeechat writes goes through storage (atomic, fingerprint-checked, kept inside the vault).
+WRITING_METHODS = {
+    "write_bytes", "write_text", "mkdir", "unlink", "rmdir", "rename", "touch",
+    "symlink_to", "hardlink_to", "chmod",
+}  # fmt: skip
+WRITING_FUNCTIONS = {
+    ("os", name)
+    for name in ("replace", "rename", "remove", "unlink", "mkdir", "makedirs", "rmdir", "link",
+                 "symlink", "chmod", "truncate", "write")
+} | {("shutil", name) for name in ("move", "copy", "copy2", "copyfile", "copytree", "rmtree")}  # fmt: skip
+
+
+def _writes(path: Path, base: Path = SRC) -> list[str]:
+    """Where ``path`` changes the file system: a writing method, an os/shutil function, or
+    ``open`` with a mode that writes."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and (
+            func.attr in WRITING_METHODS
+            or (
+                isinstance(func.value, ast.Name) and (func.value.id, func.attr) in WRITING_FUNCTIONS
+            )
+        ):
+            found.append(f"{path.relative_to(base)}:{node.lineno}: {ast.unparse(func)}")
+        elif isinstance(func, ast.Name) and func.id == "open":
+            modes = [k.value for k in node.keywords if k.arg == "mode"] + node.args[1:2]
+            mode = modes[0] if modes else ast.Constant("r")
+            if not (isinstance(mode, ast.Constant) and not set(str(mode.value)) & set("wax+")):
+                found.append(f"{path.relative_to(base)}:{node.lineno}: open({ast.unparse(mode)})")
+    return found
+
+
+def test_only_the_store_writes_files():
+    storage = SRC / "storage"
+    writes = [
+        write
+        for path in sorted(SRC.rglob("*.py"))
+        if storage not in path.parents
+        for write in _writes(path)
+    ]
+    assert writes == [], "write files through coffeechat.storage"
+
+
+def test_the_write_check_sees_writes(tmp_path):
+    """The check above, on a module that writes in each way it looks for."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import os, shutil\n"
+        "p.write_text('x'); p.mkdir(); os.replace(a, b); shutil.rmtree(d)\n"
+        "open(f, 'a'); open(f, mode='wb'); open(f, m); open(f); open(f, 'rb')\n",
+        encoding="utf-8",
+    )
+    found = [line.split(": ", 1)[1] for line in _writes(sample, tmp_path)]
+    assert found == [
+        "p.write_text", "p.mkdir", "os.replace", "shutil.rmtree",
+        "open('a')", "open('wb')", "open(m)",
+    ]  # fmt: skip

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from coffeechat.live.serve import FeedServer, FeedState, feed_urls, is_loopback, load_token
+from coffeechat.live.serve import FeedServer, FeedState, feed_urls, is_loopback
+from coffeechat.storage import files, serve_token
+from coffeechat.storage.serve_token import load_token
 from conftest import COFFEECHAT
 
 TOKEN = "t0k3n-" + "x" * 30
@@ -133,7 +135,7 @@ def test_wrong_token_with_urllib(server):
     assert status == 404 and headers["Content-Type"].startswith("text/plain") and b"<" not in body
 
 
-def test_the_token_is_made_once_kept_private_and_rotated(tmp_path):
+def test_the_token_is_made_once_kept_private_and_rotated(tmp_path, monkeypatch):
     token, new = load_token(tmp_path)
     assert new and len(token) >= 40
     path = tmp_path / ".coffeechat" / "serve-token"
@@ -142,7 +144,19 @@ def test_the_token_is_made_once_kept_private_and_rotated(tmp_path):
     rotated, new = load_token(tmp_path, rotate=True)
     assert new and rotated != token and load_token(tmp_path) == (rotated, False)
     path.write_text("short\n")
+    path.chmod(0o644)  # a token file others could read is replaced by a private one
+    seen = []
+    real = files.atomic_write
+    monkeypatch.setattr(
+        serve_token,
+        "atomic_write",
+        lambda *a, **k: real(
+            *a, **k, before_replace=lambda tmp: seen.append(stat.S_IMODE(os.stat(tmp).st_mode))
+        ),
+    )
     assert load_token(tmp_path)[0] != "short"
+    assert seen == [0o600]  # private before it is in place, not chmod-ed after
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
 def test_addresses():

@@ -506,7 +506,7 @@ def test_a_linked_cache_folder_is_not_written_through_for_the_record(vault, tmp_
     (vault.root / ".coffeechat").symlink_to(elsewhere)
     (vault.root / ".obsidian").mkdir()
     vault.write_bytes(".obsidian/types.json", b'{"types": {"date": "date"}}')
-    from coffeechat.obsidian.install import install
+    from coffeechat.storage.obsidian_files import install
 
     setup = install(vault.root, Settings(), create_config=False)
     assert setup.conflicts == (("date", "date", "datetime"),)  # said (again), not recorded

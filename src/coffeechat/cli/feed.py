@@ -288,9 +288,9 @@ def serve(
         FeedState,
         feed_urls,
         is_loopback,
-        load_token,
         watcher_report,
     )
+    from coffeechat.storage.serve_token import load_token
 
     settings = app.settings
     host = host if host is not None else settings.serve_host

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,29 +11,6 @@ from coffeechat.cli import App, cli, pass_app
 from coffeechat.cli.render.messages import say
 from coffeechat.cli.render.writes import vault_ready
 from coffeechat.errors import CoffeechatError, UsageError
-
-
-def _local_timezone() -> str:
-    """The machine's IANA time zone name, when it can be told; else UTC."""
-    name = os.environ.get("TZ", "").lstrip(":")
-    if "/" in name and not name.startswith("/"):
-        return name
-    try:
-        target = os.path.realpath("/etc/localtime")
-    except OSError:
-        return "UTC"
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else "UTC"
-
-
-def _create(path: Path, text: str) -> bool:
-    """Write a new file; False (and nothing written) when one is already there."""
-    try:
-        with open(path, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-    except FileExistsError:
-        return False
-    return True
 
 
 @cli.command()
@@ -48,49 +24,14 @@ def init(app: App, path: Path | None) -> None:
     Obsidian Bases views and property types (see `coffeechat obsidian`). Never overwrites a
     file; running it again only adds what is missing.
     """
-    from importlib import resources
-
-    from coffeechat.config import CONFIG_NAME
     from coffeechat.core.settings import Settings
-    from coffeechat.storage.cachedir import VAULT_GITIGNORE_LINE, ignores_cache_dir
+    from coffeechat.storage.newvault import make_vault
 
     root = path or Path(app.vault_arg or ".")
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is a file, not a folder")
-    root.mkdir(parents=True, exist_ok=True)
-    made: list[str] = []
     settings = Settings()
-    for folder in (
-        settings.contacts_folder,
-        settings.companies_folder,
-        settings.meetings_folder,
-        settings.templates_folder,
-    ):
-        if not (root / folder).is_dir():
-            (root / folder).mkdir()
-            made.append(folder + "/")
-    data = resources.files("coffeechat") / "data"
-    for template in sorted((data / "templates").iterdir(), key=lambda t: t.name):
-        target = root / settings.templates_folder / template.name
-        if _create(target, template.read_text(encoding="utf-8")):
-            made.append(f"{settings.templates_folder}/{template.name}")
-    config = (data / CONFIG_NAME).read_text(encoding="utf-8")
-    config = config.replace('timezone = "UTC"', f'timezone = "{_local_timezone()}"', 1)
-    new_vault = _create(root / CONFIG_NAME, config)
-    if new_vault:
-        made.append(CONFIG_NAME)
-    ignore = root / ".gitignore"
-    if _create(ignore, f"# coffeechat's cache and generated feed\n{VAULT_GITIGNORE_LINE}\n"):
-        made.append(".gitignore")
-    else:
-        text = ignore.read_bytes().decode("utf-8", "replace")
-        lines = {ln.strip() for ln in text.splitlines()}
-        if not ignores_cache_dir(lines):
-            newline = "\r\n" if "\r\n" in text else "\n"
-            sep = "" if text.endswith(("\n", "\r")) or not text else newline
-            with open(ignore, "a", encoding="utf-8", newline="") as fh:
-                fh.write(f"{sep}{VAULT_GITIGNORE_LINE}{newline}")
-            made.append(f".gitignore (added {VAULT_GITIGNORE_LINE})")
+    made, new_vault = make_vault(root, settings)
     from coffeechat.cli.obsidian import set_up  # the Bases views and .obsidian/types.json
 
     created, problem = set_up(

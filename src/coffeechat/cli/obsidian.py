@@ -19,10 +19,10 @@ from coffeechat.errors import CoffeechatError
 
 
 def set_up(root: Path, settings: Any, *, create_config: bool) -> tuple[list[str], str]:
-    """`coffeechat.obsidian.install.install` with its notes echoed: what it added, and why the
+    """`coffeechat.storage.obsidian_files.install` with its notes echoed: what it added, and why the
     property types could not be merged ("" when they were)."""
     from coffeechat.obsidian.bases import TYPES_FILE
-    from coffeechat.obsidian.install import install
+    from coffeechat.storage.obsidian_files import install
 
     setup = install(root, settings, create_config=create_config)
     for key, theirs, ours in setup.conflicts:

@@ -14,20 +14,14 @@ import hmac
 import io
 import ipaddress
 import math
-import os
 import re
-import secrets
 import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
-
-from coffeechat.storage.cachedir import cache_dir, cache_path
-from coffeechat.storage.files import atomic_write
 
 __all__ = [
     "FEED_NAME",
@@ -35,31 +29,10 @@ __all__ = [
     "FeedState",
     "feed_urls",
     "is_loopback",
-    "load_token",
     "watcher_report",
 ]
 
 FEED_NAME = "followups.ics"
-TOKEN_FILE = "serve-token"
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{24,}")
-
-
-def load_token(root: Path, rotate: bool = False) -> tuple[str, bool]:
-    """The vault's serving token, made on first use (or anew with ``rotate``); True when new."""
-    folder = cache_path(root)
-    path = folder / TOKEN_FILE
-    if not rotate:
-        try:
-            token = path.read_text(encoding="ascii").strip()
-        except (FileNotFoundError, UnicodeDecodeError):
-            token = ""
-        if _TOKEN.fullmatch(token):
-            return token, False
-    cache_dir(root)
-    token = secrets.token_urlsafe(32)
-    atomic_write(path, (token + "\n").encode("ascii"))
-    os.chmod(path, 0o600)
-    return token, True
 
 
 def is_loopback(host: str) -> bool:

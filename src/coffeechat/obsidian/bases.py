@@ -1,5 +1,5 @@
 """At home in Obsidian: the Bases views (``.base`` files) and the property types
-(``.obsidian/types.json``), as text. Pure: `install` (coffeechat.obsidian.install) writes them.
+(``.obsidian/types.json``), as text. Pure: `install` (coffeechat.storage.obsidian_files) writes them.
 
 Bases (Obsidian 1.9+) shows notes as live tables from a ``.base`` file: YAML with top-level
 ``filters``, ``formulas``, ``properties`` and ``views`` (help.obsidian.md, "Bases syntax").

@@ -81,6 +81,7 @@ def atomic_write(
     *,
     expected: Fingerprint | None = None,
     create: bool = False,
+    private: bool = False,
     before_replace: Callable[[Path], None] | None = None,
 ) -> None:
     """Write ``data`` to ``path`` atomically.
@@ -88,6 +89,8 @@ def atomic_write(
     ``expected``: the fingerprint from when the file was read; the write is refused with
     StaleFile if the file changed since. ``create``: the file must not exist yet (a new note
     never replaces one; the name is claimed with a hard link, so two writers cannot both win).
+    ``private``: readable and writable by its owner only (a secret), whatever mode a file it
+    replaces had; the temporary file is made so, so the secret is never readable by others.
     ``before_replace`` is a test hook called between the fsync and the rename.
     """
     folder = path.parent
@@ -102,7 +105,9 @@ def atomic_write(
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if path.exists() and not create:
+        if private:
+            os.chmod(tmp, 0o600)
+        elif path.exists() and not create:
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         if before_replace is not None:
             before_replace(tmp)
