@@ -203,3 +203,14 @@ def test_the_write_check_sees_writes(tmp_path):
         "p.write_text", "p.mkdir", "os.replace", "shutil.rmtree",
         "open('a')", "open('wb')", "open(m)",
     ]  # fmt: skip
+
+
+def test_a_long_module_says_why_it_is_one():
+    """About 400 lines at most, unless the module is one idea and its docstring says so."""
+    long = [
+        f"{path.relative_to(SRC)} ({lines} lines)"
+        for path in sorted(SRC.rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 420
+        and "one idea" not in (ast.get_docstring(ast.parse(path.read_text("utf-8"))) or "").lower()
+    ]
+    assert long == [], "split it, or say in its docstring why it is one idea"

@@ -1,5 +1,5 @@
 """The stored agenda read back and brought up to date: as stored when nothing changed; else
-patched (`core.recompute.apply_changes`, `move_day`) for the notes that changed and for a new
+patched (`core.agenda.recompute.apply_changes`, `move_day`) for the notes that changed and for a new
 day, and stored again (`agenda_save`). And what else is kept with it, read back checked: the
 rows of `list`, the figures of `stats`, each note's findings.
 

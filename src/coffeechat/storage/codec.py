@@ -7,7 +7,7 @@ unpickled. Dates are stored as day ordinals (an int is fast to read back).
 
 One idea in one module, kept whole although it is longer than most: every encoder here has
 its decoder beside it, and all the decoders share the same checked readers (`text`, `_int`,
-`_day`, ...); the parsed notes themselves are encoded by `core.notes`, not here. Split into
+`_day`, ...); the parsed notes themselves are encoded by `core.note.parse`, not here. Split into
 the agenda's codec and the rest, each half would need those readers, and the agenda's
 half the other's encoders too (its state and its finished list hold findings and items).
 """
@@ -463,11 +463,11 @@ def meeting_from(value: Any) -> Meeting:
     )
 
 
-# --- a subject's items on the days ahead (`core.ahead.AheadTable`) ----------------------------
+# --- a subject's items on the days ahead (`core.agenda.ahead.AheadTable`) ----------------------------
 
 
 def found_to(f: SubjectDay) -> str:
-    """One window of a subject's chain (`core.ahead.AheadTable`); its window is kept apart."""
+    """One window of a subject's chain (`core.agenda.ahead.AheadTable`); its window is kept apart."""
     return dumps(
         [
             items_to(f.items),

@@ -2,7 +2,7 @@
 record as the JSON text of the ``notes`` table and back, and every note the walk saw, from
 the table and what was just parsed.
 
-The parser (`core.notes`, and YAML with it) is imported only when a note is read: a command
+The parser (`core.note.parse`, and YAML with it) is imported only when a note is read: a command
 whose notes are all stored never loads it.
 """
 

@@ -1,5 +1,5 @@
-"""The core's protocols (`core.shapes.Lookup`, `core.agenda_tables`' `ReadIndex`, `FieldTally`
-and `DupTable`, `core.ahead.AheadTable`) answered from the cache's tables, so that a few changed notes update the stored
+"""The core's protocols (`core.agenda.shapes.Lookup`, `core.agenda.tables`' `ReadIndex`, `FieldTally`
+and `DupTable`, `core.agenda.ahead.AheadTable`) answered from the cache's tables, so that a few changed notes update the stored
 agenda without loading every note: ``shapes`` and ``links`` (who links to whom), ``reads``
 (what each subject's rules read), ``shares``, ``ahead`` and ``dups``.
 

@@ -5,10 +5,10 @@ A subject is what a group of items is computed from: a contact, a meeting or a c
 (by path), or a referred name (``ref:`` + the folded name, see `rules.referral`). Each
 subject's items are computed by the rules over a `recording.RecordingVault`, which notes what
 they read (keys of notes and of the vault's reverse lookups) and the window of days over which
-their comparisons with today hold (`core.ahead`). The `Agenda` keeps, per subject, the raw
+their comparisons with today hold (`core.agenda.ahead`). The `Agenda` keeps, per subject, the raw
 items, that window and those keys (`agenda_tables.ReadIndex`), and per note what `check` and
 the feed need; `commit` stores what the rules found and patches the finished agenda
-(`core.finished`). `build_agenda` makes it for a whole vault; `core.recompute` keeps it current
+(`core.agenda.finished`). `build_agenda` makes it for a whole vault; `core.agenda.recompute` keeps it current
 as days pass and notes change. Snoozes and the give-up horizon are applied to the raw items
 afterwards. Everything here is pure: data in, data out.
 """

@@ -1,7 +1,7 @@
 """The linked model of the vault (`Vault`: contacts, companies, meetings, the reverse lookups
 between them, and each contact's timeline of touches), the `VaultView` protocol the rules read
 it through, and how a name typed by the user finds a note (`Vault.find`, `Vault.one`). The
-model is built from parsed notes by `core.builder`; nothing here does I/O."""
+model is built from parsed notes by `core.vault.builder`; nothing here does I/O."""
 
 from __future__ import annotations
 
