@@ -62,7 +62,7 @@ def test_help_does_not_import_the_heavy_parts():
     code = (
         "import sys; from coffeechat.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('yaml', 'sqlite3', 'coffeechat.storage.index', 'coffeechat.core.note.parse')"
+        "print(sorted(m for m in ('yaml', 'sqlite3', 'coffeechat.storage.cache.index', 'coffeechat.core.note.parse')"
         " if m in sys.modules))"
     )
     out = subprocess.run(

@@ -24,7 +24,7 @@ __all__ = ["__version__", "due_items", "load_vault"]
 def load_vault(path: str | _Path, use_cache: bool = True) -> Vault:
     """Read the vault at ``path`` (through its index unless ``use_cache`` is false)."""
     from coffeechat.config import load_settings
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     root = _Path(path)
     settings, _warnings = load_settings(root)

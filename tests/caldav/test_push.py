@@ -597,11 +597,11 @@ def test_push_reads_through_the_store_not_the_whole_vault(
     """Items, meetings and contacts come from the store's agenda (as `feed` gets them), and a
     ticked task is resolved on the part of the vault around its item: neither the rules over
     the whole vault nor the whole vault's model are ever built, on any run."""
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     assert run("due").exit_code == 0  # (the store holds the notes as they are)
     monkeypatch.setattr("coffeechat.core.vault.builder.build_vault", _whole_vault)
-    monkeypatch.setattr("coffeechat.storage.index.build_vault", _whole_vault)
+    monkeypatch.setattr("coffeechat.storage.cache.index.build_vault", _whole_vault)
     monkeypatch.setattr("coffeechat.core.rules.evaluate", _whole_vault)
     monkeypatch.setattr(Index, "vault", _whole_vault)
     first = run("push", "--as", "todo")

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from coffeechat.cli.render.progress import TerminalProgress
-from coffeechat.storage.sync import PROGRESS_FROM
+from coffeechat.storage.cache.sync import PROGRESS_FROM
 
 
 class _Screen(io.StringIO):

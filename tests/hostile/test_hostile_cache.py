@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from coffeechat.cli import cli
+from coffeechat.storage.cache.schema import INDEX_NAME
 from coffeechat.storage.cachedir import CACHE_DIR
-from coffeechat.storage.schema import INDEX_NAME
 from conftest import REPO
 
 SRC = REPO / "src" / "coffeechat"
@@ -189,7 +189,7 @@ def _wrong_type(table: str, column: str) -> Callable[[Path], None]:
 
 def _every_column() -> list[tuple[str, str]]:
     """(table, column) of the cache's schema (from a cache made now)."""
-    from coffeechat.storage.schema import SCHEMA
+    from coffeechat.storage.cache.schema import SCHEMA
 
     db = sqlite3.connect(":memory:")
     db.executescript(SCHEMA)

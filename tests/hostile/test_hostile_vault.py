@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from coffeechat.cli import cli
 from coffeechat.core.settings import Settings
-from coffeechat.storage import index as index_module
-from coffeechat.storage import records as records_module
-from coffeechat.storage.index import Index
+from coffeechat.storage.cache import index as index_module
+from coffeechat.storage.cache import records as records_module
+from coffeechat.storage.cache.index import Index
 from coffeechat.storage.scan import FileStat
 
 TODAY = "2026-11-23"

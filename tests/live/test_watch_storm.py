@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from coffeechat.cli import cli
 from coffeechat.config import load_settings
 from coffeechat.live.watch import Watcher
-from coffeechat.storage.index import Index
+from coffeechat.storage.cache.index import Index
 
 TODAY = dt.date(2026, 11, 23)
 

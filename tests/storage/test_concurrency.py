@@ -17,7 +17,7 @@ import pytest
 from coffeechat.cli import items as cli_items
 from coffeechat.core.note.parse import parse_note
 from coffeechat.core.settings import Settings
-from coffeechat.storage.index import Index
+from coffeechat.storage.cache.index import Index
 from coffeechat.storage.lock import VaultBusy, sweep_temp_files, write_lock
 
 TODAY = "2026-11-23"
@@ -212,7 +212,7 @@ def test_the_index_survives_being_killed_mid_update(vault):
     Index(vault.root, settings).refresh()
     code = (
         "import sys; from pathlib import Path; from coffeechat.core.settings import Settings;"
-        " from coffeechat.storage.index import Index;"
+        " from coffeechat.storage.cache.index import Index;"
         " Index(Path(sys.argv[1]), Settings()).refresh()"
     )
     rng = __import__("random").Random(7)

@@ -14,13 +14,13 @@ from coffeechat.core.model import ParsedNote, Severity
 from coffeechat.core.note import parse as notes_module
 from coffeechat.core.note.parse import parse_note
 from coffeechat.core.settings import Settings
-from coffeechat.storage import records as records_module
-from coffeechat.storage.answers import CurrentNotes
+from coffeechat.storage.cache import records as records_module
+from coffeechat.storage.cache.answers import CurrentNotes
+from coffeechat.storage.cache.index import Index
+from coffeechat.storage.cache.records import read_note
+from coffeechat.storage.cache.schema import INDEX_NAME, SCHEMA_VERSION
 from coffeechat.storage.cachedir import CACHE_DIR, CacheDirError
-from coffeechat.storage.index import Index
-from coffeechat.storage.records import read_note
 from coffeechat.storage.scan import FileStat
-from coffeechat.storage.schema import INDEX_NAME, SCHEMA_VERSION
 from conftest import TEST_DATA
 
 ROOT_USER = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -484,7 +484,7 @@ def test_a_stored_agenda_is_tied_to_every_module_of_the_core():
     module of the core, the rules' and the figures' subpackages included: an edited rule must
     not leave yesterday's items in the store."""
     import coffeechat.core
-    from coffeechat.storage.schema import core_sources
+    from coffeechat.storage.cache.schema import core_sources
 
     core = Path(coffeechat.core.__file__).resolve().parent
     modules = {p.relative_to(core).as_posix() for p in core.rglob("*.py")}

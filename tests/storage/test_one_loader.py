@@ -16,7 +16,7 @@ SRC = REPO / "src" / "coffeechat"
 
 
 def test_only_the_store_builds_the_whole_vault():
-    """Outside the pure core, `build_vault` is called in storage/index.py alone."""
+    """Outside the pure core, `build_vault` is called in storage/cache/index.py alone."""
     callers = set()
     for path in sorted(SRC.rglob("*.py")):
         rel = path.relative_to(SRC).as_posix()
@@ -27,7 +27,7 @@ def test_only_the_store_builds_the_whole_vault():
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
                 if name == "build_vault":
                     callers.add(rel)
-    assert callers == {"storage/index.py"}
+    assert callers == {"storage/cache/index.py"}
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")

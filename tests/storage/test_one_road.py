@@ -27,7 +27,7 @@ from click.testing import CliRunner
 
 from coffeechat.cli import App, cli
 from coffeechat.config import load_settings
-from coffeechat.storage.index import Index
+from coffeechat.storage.cache.index import Index
 from conftest import TODAY, VaultBuilder
 
 Outcome = tuple[int, str, str]
@@ -455,7 +455,7 @@ def _columns() -> list[str]:
     """Every table.column of the store's schema."""
     import sqlite3
 
-    from coffeechat.storage.schema import SCHEMA
+    from coffeechat.storage.cache.schema import SCHEMA
 
     db = sqlite3.connect(":memory:")
     db.executescript(SCHEMA)
@@ -474,8 +474,8 @@ def test_a_damaged_store_gives_the_same_answers_and_heals(web, tmp_path, column)
     what they do on a sound store, without failing once, and the store is built again."""
     import sqlite3
 
+    from coffeechat.storage.cache.schema import INDEX_NAME
     from coffeechat.storage.cachedir import CACHE_DIR
-    from coffeechat.storage.schema import INDEX_NAME
 
     ident = item_ids(web.root)[0]
     commands = [

@@ -20,8 +20,8 @@ from test_one_road import invoke, tree
 
 from coffeechat.cli import App
 from coffeechat.core.coaching import figures as core_figures
-from coffeechat.storage import codec
-from coffeechat.storage.index import Index
+from coffeechat.storage.cache import codec
+from coffeechat.storage.cache.index import Index
 from conftest import VaultBuilder
 
 Outcome = tuple[int, str, str]
@@ -71,7 +71,7 @@ def on_both_roads(
                 patch.setattr(Index, "figures", _whole)
             else:  # (the store is sound: neither the whole vault nor every note is read)
                 patch.setattr(App, "vault", property(_no_whole_vault))
-                patch.setattr("coffeechat.storage.index.figures_of", _no_whole_vault)
+                patch.setattr("coffeechat.storage.cache.index.figures_of", _no_whole_vault)
             assert invoke(root, "due")[0] == 0
             if between is not None:
                 between(root)

@@ -70,7 +70,7 @@ class PushResult:
 
 def load_vault(root: Path, settings: Settings) -> Any:
     """The whole vault, through the one loader (`Index.vault`)."""
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     return Index(root, settings).vault()
 
@@ -89,8 +89,8 @@ def push(
 ) -> PushResult:
     """Bring the collection in line with the vault; see the module's docstring."""
     from coffeechat.caldav.objects import parse_object
-    from coffeechat.storage.index import Index
-    from coffeechat.storage.part import VaultReader
+    from coffeechat.storage.cache.index import Index
+    from coffeechat.storage.cache.part import VaultReader
 
     where = target(settings, as_)
     if callable(secret):
@@ -220,10 +220,10 @@ def _sync(
     overwrite: bool,
 ) -> None:
     """Create, update and delete until the collection shows the vault: the items, meetings and
-    contacts of ``agenda`` (`storage.answers.CurrentAgenda`), as the feed shows them."""
+    contacts of ``agenda`` (`storage.cache.answers.CurrentAgenda`), as the feed shows them."""
     from coffeechat.caldav.objects import parse_object, push_objects
     from coffeechat.feed.events import FeedOptions
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
     from coffeechat.storage.outputs import vault_name
 
     options = FeedOptions.from_settings(

@@ -34,7 +34,7 @@ def write_resolution(
     root: Path, settings: Settings, reading: Any, writes: Sequence[Any], day: dt.date
 ) -> list[str]:
     """Carry out ``writes`` (what resolves an item, read in ``reading``: a
-    `storage.part.VaultReader`) as `coffeechat done` does, dated ``day``; returns what was
+    `storage.cache.part.VaultReader`) as `coffeechat done` does, dated ``day``; returns what was
     written. The same code as `done` (`storage.done.carry_out`), so the same bytes."""
     from coffeechat.storage.done import carry_out
     from coffeechat.storage.writer import edit_note

@@ -53,15 +53,15 @@ class App:
     @cached_property
     def vault(self) -> Any:
         """The vault, read through the index (brought up to date first)."""
-        from coffeechat.storage.index import Index
+        from coffeechat.storage.cache.index import Index
 
         return Index(self.root, self.settings).vault(warn=warn)
 
     @cached_property
     def agenda(self) -> Any:
-        """The finished agenda on `today` (`storage.answers.CurrentAgenda`): what `due`, the feed
+        """The finished agenda on `today` (`storage.cache.answers.CurrentAgenda`): what `due`, the feed
         and the dashboard show, recomputed only as far as the vault changed."""
-        from coffeechat.storage.index import Index
+        from coffeechat.storage.cache.index import Index
 
         refresh = Index(self.root, self.settings).agenda(self.today)
         for warning in refresh.warnings:
@@ -101,8 +101,8 @@ class App:
     @cached_property
     def _reading(self) -> Any:
         """How `part` and `names` read: through the store, else the whole vault (`vault`)."""
-        from coffeechat.storage.index import Index
-        from coffeechat.storage.part import VaultReader
+        from coffeechat.storage.cache.index import Index
+        from coffeechat.storage.cache.part import VaultReader
 
         self.agenda  # noqa: B018  (brings the store up to date: notes, shapes and links)
         return VaultReader(Index(self.root, self.settings), whole=lambda: self.vault)

@@ -80,7 +80,7 @@ def feed(
     options = FeedOptions.from_settings(
         settings, vault_name(app.root, settings), **_overrides(redact, digest, overdue)
     )
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     with no_cycle_collection():
         agenda = app.agenda

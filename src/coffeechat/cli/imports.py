@@ -77,7 +77,7 @@ def _vault_to_change(app: App, dry_run: bool) -> Any:
     if not dry_run:
         app.lock_for_writing()
         return app.vault
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     return Index(app.root, app.settings, use_cache=False).vault()
 

@@ -138,7 +138,7 @@ def check(app: App, as_json: bool) -> None:
     markers, impossible dates, and suggestions. Exits 1 when there is an error or warning.
     """
     from coffeechat.core.model import Severity
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     checked = Index(app.root, app.settings).check(app.today)
     for warning in checked.warnings:

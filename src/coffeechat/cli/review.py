@@ -146,7 +146,7 @@ def _today(app: App) -> dt.date:
 def _figures(app: App) -> Any:
     """Each contact's and meeting's figures on today (`Index.figures`: kept in the store with
     their subjects), which `stats` and `graph` add up."""
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     figured = Index(app.root, app.settings).figures(app.today)
     for warning in figured.warnings:

@@ -59,7 +59,7 @@ def list_(
 ) -> None:
     """List contacts, companies or meetings, with filters."""
     from coffeechat.core.textsearch import fold
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     today = app.today
     # Each contact's, meeting's and company's row is kept in the store with its follow-ups.

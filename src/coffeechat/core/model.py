@@ -249,7 +249,7 @@ class DueItem:
 
     Treat it as immutable (`dataclasses.replace` makes a changed copy). It is not frozen only
     because a frozen dataclass is three times slower to build, and the stored agenda of a big
-    vault holds tens of thousands of items that every `due` loads (`storage.codec`).
+    vault holds tens of thousands of items that every `due` loads (`storage.cache.codec`).
     """
 
     id: str

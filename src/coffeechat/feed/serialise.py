@@ -5,7 +5,7 @@ Why a serialiser of its own beside icalendar's: speed, measured. The feed of a 1
 vault (bench/make_vault.py --contacts 10000: 28,872 events, 25.6 MB) takes 2.67 s of CPU time
 here against 8.69 s through icalendar (the same events as ``Event`` components in a
 ``Calendar``, one ``to_ical()``): 3.25 times as long (wall clock on a loaded 2-core machine,
-4.2 s against 16.2 s), medians of 5 runs of bench/serialiser.py, which first checks that both
+4.2 s against 16.2 s), medians of 5 runs of bench/fast_paths.py, which first checks that both
 give the same bytes. Every event the store does not hold yet is rendered here (a cold `feed`;
 on a new day, every overdue item moving on to it), so the difference is seconds a user waits.
 
@@ -184,7 +184,7 @@ def envelope(options: FeedOptions, specs: Sequence[EventSpec]) -> tuple[bytes, b
 
 def envelope_calendar(options: FeedOptions, specs: Sequence[EventSpec]) -> Calendar:
     """The feed's VCALENDAR without its events: its properties, and the VTIMEZONE that the
-    timed ones among ``specs`` need (bench/serialiser.py adds the events to it)."""
+    timed ones among ``specs`` need (bench/fast_paths.py adds the events to it)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

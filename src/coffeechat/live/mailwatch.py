@@ -140,7 +140,7 @@ class MaildirFollower:
 
     def read_new(self) -> bool:
         """Log the messages not read yet; False when a note was refused (to try again)."""
-        from coffeechat.storage.index import Index
+        from coffeechat.storage.cache.index import Index
         from coffeechat.storage.lock import write_lock
         from coffeechat.storage.writer import edit_note
         from coffeechat.transfer.mail import log_mail, read_mail

@@ -102,7 +102,7 @@ class Publisher:
         from coffeechat.feed.events import FeedOptions
         from coffeechat.feed.render import render_feed
         from coffeechat.obsidian.dashboard import compose
-        from coffeechat.storage.index import Index
+        from coffeechat.storage.cache.index import Index
         from coffeechat.storage.outputs import (
             NotOurs,
             mtime_ns,

@@ -291,7 +291,7 @@ class Watcher:
 
     def _update(self, result: PassReport, paths: set[str] | frozenset[str], force: bool) -> None:
         from coffeechat.core.model import Severity
-        from coffeechat.storage.index import Index
+        from coffeechat.storage.cache.index import Index
 
         publisher = self.publisher
         changed_settings = False

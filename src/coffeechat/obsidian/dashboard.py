@@ -212,7 +212,7 @@ def compose(
     from coffeechat.storage.outputs import vault_name
 
     if figures is None:
-        from coffeechat.storage.index import Index
+        from coffeechat.storage.cache.index import Index
 
         figures = Index(root, settings).figures(today).figures
     try:

@@ -4,7 +4,7 @@ is ticked on the CalDAV server, so both leave the very same bytes in the notes.
 
 Each caller brings how it reads and edits: `done` its part of the vault, its write lock and
 `App.edit`'s check that a note did not change after it was read; `push` the store's part
-(both through `storage.part.VaultReader`) and the safe edit path. Every byte goes through
+(both through `storage.cache.part.VaultReader`) and the safe edit path. Every byte goes through
 `storage.writer` (`edit_note`, `create_note`)."""
 
 from __future__ import annotations

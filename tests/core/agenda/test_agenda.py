@@ -359,7 +359,7 @@ def on_disk(generated, root: Path) -> tuple[Path, object, list[str], list[str]]:
 
 def index_matches_a_rebuild(root: Path, settings, today: dt.date) -> str:
     """The index's agenda on ``today`` equals one read from every note; how it got there."""
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     got = Index(root, settings).agenda(today)
     want = Index(root, settings, use_cache=False).agenda(today)
@@ -395,7 +395,7 @@ def test_the_index_keeps_its_stored_agenda_equal_to_a_rebuild(generated, tmp_pat
     journal compacted now and then) always equals one computed from scratch."""
     import os
 
-    from coffeechat.storage.agenda_save import JOURNAL_MAX
+    from coffeechat.storage.cache.agenda_save import JOURNAL_MAX
 
     root, settings, people, editable = on_disk(generated, tmp_path / "vault")
     today = dt.date(2026, 6, 1)
@@ -417,7 +417,7 @@ def test_a_stored_agenda_another_version_wrote_is_recomputed_not_fatal(tmp_path)
     import shutil
     import sqlite3
 
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     root = tmp_path / "vault"
     shutil.copytree(SAMPLE, root)
@@ -654,7 +654,7 @@ def test_the_days_worked_out_ahead_need_no_note_read(generated, tmp_path):
     from coffeechat.core.agenda.ahead import AHEAD_DAYS
     from coffeechat.core.coaching.graph import graph_of
     from coffeechat.core.coaching.stats import stats_of
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     root, settings, _people, _editable = on_disk(generated, tmp_path / "vault")
     old = 1_600_000_000 * 10**9  # (long before the index: no note is re-read as racy)

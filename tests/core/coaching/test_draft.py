@@ -194,7 +194,7 @@ def test_no_draft_ever_keeps_a_placeholder(sample_copy, kind):
     """Every kind to every contact: a letter with no {field}, or one line of error, exit 2."""
     from coffeechat.config import load_settings
     from coffeechat.core.vault.builder import build_vault
-    from coffeechat.storage.index import Index
+    from coffeechat.storage.cache.index import Index
 
     settings, _ = load_settings(sample_copy)
     vault = build_vault(Index(sample_copy, settings).refresh().notes, settings)

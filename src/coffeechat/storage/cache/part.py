@@ -19,11 +19,11 @@ from typing import Any
 from coffeechat.core.links import fold
 from coffeechat.core.settings import Settings
 from coffeechat.core.vault.vault import note_stem
-from coffeechat.storage import codec, schema
+from coffeechat.storage.cache import codec, schema
+from coffeechat.storage.cache.codec import Damaged
+from coffeechat.storage.cache.schema import rows_in
+from coffeechat.storage.cache.tables import SqlLookup, SqlReads, links_of
 from coffeechat.storage.cachedir import cache_dir
-from coffeechat.storage.codec import Damaged
-from coffeechat.storage.schema import rows_in
-from coffeechat.storage.tables import SqlLookup, SqlReads, links_of
 from coffeechat.storage.writer import NoteNames
 
 __all__ = ["VaultReader", "ask_current", "is_taken", "part_of"]

@@ -17,9 +17,9 @@ from typing import Any
 from coffeechat.core.agenda.agenda import Agenda
 from coffeechat.core.agenda.finished import Patch
 from coffeechat.core.agenda.shapes import Shape
-from coffeechat.storage import codec
-from coffeechat.storage.schema import gen
-from coffeechat.storage.tables import SqlAhead, links_of
+from coffeechat.storage.cache import codec
+from coffeechat.storage.cache.schema import gen
+from coffeechat.storage.cache.tables import SqlAhead, links_of
 
 __all__ = ["JOURNAL_MAX", "store_agenda", "store_rebuilt"]
 

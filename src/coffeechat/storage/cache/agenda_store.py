@@ -22,12 +22,12 @@ from coffeechat.core.agenda.recompute import apply_changes, move_day, needs_item
 from coffeechat.core.coaching.figures import Figures
 from coffeechat.core.model import Contact, Finding, Meeting
 from coffeechat.core.settings import Settings
-from coffeechat.storage import codec
-from coffeechat.storage.agenda_save import store_agenda
-from coffeechat.storage.answers import CurrentAgenda
-from coffeechat.storage.codec import Damaged
-from coffeechat.storage.schema import DAMAGE, meta, remove, rows_in, stamp, stored_meta
-from coffeechat.storage.tables import SqlAhead, SqlDups, SqlLookup, SqlReads, SqlTally
+from coffeechat.storage.cache import codec
+from coffeechat.storage.cache.agenda_save import store_agenda
+from coffeechat.storage.cache.answers import CurrentAgenda
+from coffeechat.storage.cache.codec import Damaged
+from coffeechat.storage.cache.schema import DAMAGE, meta, remove, rows_in, stamp, stored_meta
+from coffeechat.storage.cache.tables import SqlAhead, SqlDups, SqlLookup, SqlReads, SqlTally
 
 __all__ = [
     "Loaders",

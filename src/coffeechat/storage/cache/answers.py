@@ -1,4 +1,4 @@
-"""What the store answers each question with (`storage.index.Index`): every note, the agenda
+"""What the store answers each question with (`storage.cache.index.Index`): every note, the agenda
 on a day, the rows of `list`, the figures of `stats` and `graph`, the findings of `check` —
 each with what the walk could not read and what went wrong with the store itself.
 """

@@ -26,9 +26,9 @@ from typing import Any
 from coffeechat.core import progress
 from coffeechat.core.model import ParsedNote
 from coffeechat.core.settings import Settings
-from coffeechat.storage.records import read_note, record_json, records
+from coffeechat.storage.cache.records import read_note, record_json, records
+from coffeechat.storage.cache.schema import gen, meta, rows_in
 from coffeechat.storage.scan import FileStat, is_ignored
-from coffeechat.storage.schema import gen, meta, rows_in
 
 __all__ = ["BUCKETS", "PROGRESS_FROM", "RACY_NS", "NoteChanges", "sync", "sync_paths"]
 

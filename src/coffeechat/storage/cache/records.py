@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from coffeechat.core.model import Finding, ParsedNote, Severity
-from coffeechat.storage.codec import Damaged
+from coffeechat.storage.cache.codec import Damaged
+from coffeechat.storage.cache.schema import rows_in
 from coffeechat.storage.scan import FileStat
-from coffeechat.storage.schema import rows_in
 
 __all__ = ["all_notes", "note_of", "parse_files", "read_note", "record_json", "records"]
 

@@ -31,9 +31,9 @@ from coffeechat.core.rules.insights import insights
 from coffeechat.core.settings import Settings
 from coffeechat.core.vault.builder import build_vault
 from coffeechat.core.vault.checks import duplicate_findings, far_future
-from coffeechat.storage import schema
-from coffeechat.storage.agenda_save import store_rebuilt
-from coffeechat.storage.agenda_store import (
+from coffeechat.storage.cache import schema
+from coffeechat.storage.cache.agenda_save import store_rebuilt
+from coffeechat.storage.cache.agenda_store import (
     far_ahead,
     lazy_loaders,
     stored_agenda,
@@ -41,21 +41,21 @@ from coffeechat.storage.agenda_store import (
     stored_figures,
     stored_findings,
 )
-from coffeechat.storage.answers import (
+from coffeechat.storage.cache.answers import (
     CheckReport,
     CurrentAgenda,
     CurrentNotes,
     ListRows,
     StatsFigures,
 )
+from coffeechat.storage.cache.events import EventBytes
+from coffeechat.storage.cache.part import ask_current, is_taken, part_of
+from coffeechat.storage.cache.records import all_notes, parse_files
+from coffeechat.storage.cache.schema import DAMAGE, INDEX_NAME
+from coffeechat.storage.cache.sync import PROGRESS_FROM, NoteChanges, sync, sync_paths
+from coffeechat.storage.cache.tables import SqlDups, SqlLookup
 from coffeechat.storage.cachedir import CACHE_DIR
-from coffeechat.storage.events import EventBytes
-from coffeechat.storage.part import ask_current, is_taken, part_of
-from coffeechat.storage.records import all_notes, parse_files
 from coffeechat.storage.scan import FileStat, scan
-from coffeechat.storage.schema import DAMAGE, INDEX_NAME
-from coffeechat.storage.sync import PROGRESS_FROM, NoteChanges, sync, sync_paths
-from coffeechat.storage.tables import SqlDups, SqlLookup
 
 __all__ = ["Index"]
 

@@ -19,10 +19,10 @@ from coffeechat.core.links import fold
 from coffeechat.core.model import ParsedNote
 from coffeechat.core.rules.insights import FieldShare
 from coffeechat.core.vault.vault import note_stem
-from coffeechat.storage import codec
-from coffeechat.storage.codec import Damaged
-from coffeechat.storage.records import note_of
-from coffeechat.storage.schema import rows_in
+from coffeechat.storage.cache import codec
+from coffeechat.storage.cache.codec import Damaged
+from coffeechat.storage.cache.records import note_of
+from coffeechat.storage.cache.schema import rows_in
 
 __all__ = ["SqlAhead", "SqlDups", "SqlLookup", "SqlReads", "SqlTally", "links_of"]
 

@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coffeechat.storage import codec
-from coffeechat.storage.codec import Damaged
-from coffeechat.storage.schema import rows_in
+from coffeechat.storage.cache import codec
+from coffeechat.storage.cache.codec import Damaged
+from coffeechat.storage.cache.schema import rows_in
 
 if TYPE_CHECKING:
     from coffeechat.feed.cache import Layout

@@ -18,9 +18,9 @@ from typing import Any
 
 from coffeechat import __version__
 from coffeechat.core.settings import Settings
-from coffeechat.storage import codec
+from coffeechat.storage.cache import codec
+from coffeechat.storage.cache.codec import Damaged
 from coffeechat.storage.cachedir import cache_dir
-from coffeechat.storage.codec import Damaged
 
 __all__ = [
     "AGENDA_VERSION",
@@ -224,7 +224,7 @@ def settings_key(settings: Settings) -> str:
     return hashlib.sha1(f"{AGENDA_VERSION}|{code_digest()}|{settings!r}".encode()).hexdigest()
 
 
-_CORE = Path(__file__).resolve().parent.parent / "core"
+_CORE = Path(__file__).resolve().parents[2] / "core"
 
 
 def core_sources() -> list[str]:
