@@ -10,12 +10,16 @@ Nearly every note's front matter is a flat list of ``key: value`` lines::
     added: 2024-10-12
 
 Building a PyYAML loader, its node tree and its resolver calls costs ~40 µs for that; reading
-the lines directly costs a few. Why this module exists beside PyYAML, measured by
-``bench/fast_paths.py`` on the 41,005 notes of a 10,000-contact vault (2 cores, medians):
-``notes.load_front_matter`` with this fast path takes 8 µs a note (0.33 s in all), PyYAML's C
-loader alone 40 µs (1.65 s, 5×), python-frontmatter 74 µs (3.0 s, 9×). At 30,000 contacts
-(123,001 notes) that is about 4 s of every first index. The equivalence tests
-(``tests/core/note/test_fastyaml.py``) hold it to the loader's values and key lines. :func:`load_plain_front_matter` reads exactly this subset and
+the lines directly costs a few.
+
+Why this module exists beside PyYAML, measured by ``bench/fast_paths.py`` on the 41,005 notes
+of a 10,000-contact vault (medians of 5 rounds, CPU time): ``load_front_matter`` with this fast
+path takes 7.3 µs a note (0.30 s in all), PyYAML's C loader alone 34.7 µs (1.42 s, 4.7×),
+python-frontmatter 47 µs (1.93 s, 6.4×). At 30,000 contacts (123,001 notes) that is about 3.4 s
+of every first index. The equivalence tests (``tests/core/note/test_fastyaml.py``) hold it to
+the loader's values and key lines.
+
+:func:`load_plain_front_matter` reads exactly this subset and
 returns ``None`` for ANYTHING outside it, so that ``notes.load_front_matter`` falls back to the C
 loader. The rule is: answer only when the answer is certain to be what the loader gives, values
 (types included) and key lines alike. The subset:
