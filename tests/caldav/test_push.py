@@ -552,10 +552,10 @@ def test_the_watcher_calls_its_hook_after_a_pass(vault):
 def test_push_objects_are_pure_and_tasks_carry_their_due_date(vault):
     vault.contact("Jane Doe", log="2026-11-10 approach: emailed")
     settings, _ = load_settings(vault.root)
-    from coffeechat.caldav.sync import load_vault
+    from coffeechat import load_vault
     from coffeechat.core.rules import evaluate
 
-    v = load_vault(vault.root, settings)
+    v = load_vault(vault.root)
     items = evaluate(v, TODAY)
     options = FeedOptions.from_settings(settings, "vault")
     events = push_objects(items, v.meetings.values(), TODAY, options, v.contacts)

@@ -33,21 +33,17 @@ def test_only_the_store_builds_the_whole_vault():
 @pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
 def test_every_loader_gives_the_same_vault_with_the_walks_findings(vault, tmp_path):
     from coffeechat import load_vault
-    from coffeechat.caldav.sync import load_vault as push_load_vault
     from coffeechat.cli.imports import _vault_to_change
-    from coffeechat.config import load_settings
 
     vault.contact("Ana Ruiz", log="2026-11-10 approach: emailed")
     vault.meeting("2026-11-02T10:00", ["Ana Ruiz"])
     outside = tmp_path / "elsewhere.md"
     outside.write_text("---\ntype: contact\nname: Mallory\n---\n", encoding="utf-8")
     (vault.root / "contacts" / "Link.md").symlink_to(outside)
-    settings, _ = load_settings(vault.root)
     loaded = {
         "load_vault": load_vault(vault.root),
         "load_vault, no cache": load_vault(vault.root, use_cache=False),
         "App.vault": App(str(vault.root), TODAY).vault,
-        "push": push_load_vault(vault.root, settings),
         "an import's dry run": _vault_to_change(App(str(vault.root), TODAY), dry_run=True),
     }
     for how, got in loaded.items():

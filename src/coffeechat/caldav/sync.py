@@ -38,7 +38,7 @@ from coffeechat.caldav.writeback import resolutions, write_resolution
 from coffeechat.core.settings import Settings
 from coffeechat.errors import CoffeechatError
 
-__all__ = ["PushResult", "load_vault", "push"]
+__all__ = ["PushResult", "push"]
 
 
 @dataclass
@@ -66,13 +66,6 @@ class PushResult:
             f"{self.created} created, {self.updated} updated, {self.deleted} deleted,"
             f" {self.unchanged} unchanged"
         )
-
-
-def load_vault(root: Path, settings: Settings) -> Any:
-    """The whole vault, through the one loader (`Index.vault`)."""
-    from coffeechat.storage.cache.index import Index
-
-    return Index(root, settings).vault()
 
 
 def push(

@@ -2,7 +2,7 @@
 leaves, and changed notes (`apply_changes`) the subjects that read what they touch. Either
 recomputes a few subjects on a vault of only the notes they read (`partial_vault`), widened
 until it holds every note that answers what they read. Pure: notes come from a ``load``
-callable and a `Lookup`, both given by the caller.
+callable and a `ShapeLookup`, both given by the caller.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from coffeechat.core.agenda.ahead import SubjectDay, chain_ahead
 from coffeechat.core.agenda.finished import Patch
 from coffeechat.core.agenda.recording import RecordingVault
 from coffeechat.core.agenda.shapes import (
-    Lookup,
     Shape,
+    ShapeLookup,
     link_keys,
     own_subjects,
     shapes,
@@ -35,7 +35,7 @@ __all__ = ["apply_changes", "move_day", "needs_items", "partial_vault"]
 def partial_vault(
     settings: Settings,
     core: set[str],
-    lookup: Lookup,
+    lookup: ShapeLookup,
     load: Callable[[set[str]], Iterable[ParsedNote]],
     changed: Mapping[str, ParsedNote] | None = None,
 ) -> Vault:
@@ -56,7 +56,7 @@ def _recompute(
     agenda: Agenda,
     settings: Settings,
     subjects: set[str],
-    lookup: Lookup,
+    lookup: ShapeLookup,
     load: Callable[[set[str]], Iterable[ParsedNote]],
     changed: Mapping[str, ParsedNote] | None = None,
     notes: Iterable[str] = (),
@@ -110,7 +110,7 @@ def move_day(
     agenda: Agenda,
     settings: Settings,
     today: dt.date,
-    lookup: Lookup,
+    lookup: ShapeLookup,
     load: Callable[[set[str]], Iterable[ParsedNote]],
     stored: Iterable[str] = (),
 ) -> int:
@@ -147,7 +147,7 @@ def apply_changes(
     agenda: Agenda,
     settings: Settings,
     changed: Mapping[str, ParsedNote],
-    lookup: Lookup,
+    lookup: ShapeLookup,
     load: Callable[[set[str]], Iterable[ParsedNote]],
     removed: Iterable[str] = (),
 ) -> int | None:

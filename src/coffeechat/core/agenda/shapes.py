@@ -1,5 +1,5 @@
 """How notes connect, as the rules see them: each note's `Shape` (its kind, its names, the
-notes its links lead to), the reverse lookups over those shapes (`Lookup`, in memory
+notes its links lead to), the reverse lookups over those shapes (`ShapeLookup`, in memory
 `ShapeIndex`), and which recorded reads (`recording` keys) a change of shapes touches
 (`touched_keys`). The agenda uses them to know which subjects an edit recomputes and which
 notes a partial vault must hold; everything here is pure.
@@ -25,9 +25,9 @@ from coffeechat.core.vault.vault import (
 )
 
 __all__ = [
-    "Lookup",
     "Shape",
     "ShapeIndex",
+    "ShapeLookup",
     "link_keys",
     "own_subjects",
     "shapes",
@@ -136,7 +136,7 @@ def own_subjects(
     return out
 
 
-class Lookup:
+class ShapeLookup:
     """The notes' shapes and their reverse links, as stored (in memory: `ShapeIndex`; an
     adapter may answer from a database instead)."""
 
@@ -189,8 +189,8 @@ class Lookup:
         return set().union(*self.answers(keys).values())
 
 
-class ShapeIndex(Lookup):
-    """`Lookup` over shapes held in memory."""
+class ShapeIndex(ShapeLookup):
+    """`ShapeLookup` over shapes held in memory."""
 
     def __init__(self, shapes: Mapping[str, Shape]) -> None:
         self.shapes: dict[str, Shape] = {}

@@ -59,7 +59,7 @@ def note_stem(path: str) -> str:
 
 #: "Priya Raman on 2026-10-08", or a title as `due` prints it, "Coffee with Priya Raman
 #: (2026-10-08 16:00)".
-_ON_DATE = re.compile(
+ON_DATE = re.compile(
     r"\s*(.+?)\s+(?:on\s+(\d{4}-\d{2}-\d{2})|\((\d{4}-\d{2}-\d{2})"
     r"(?:[ T]\d{1,2}:\d{2})?\))\s*",
     re.IGNORECASE,
@@ -217,7 +217,7 @@ class Vault:
     def _on_date(self, name: str) -> list[str]:
         """The meetings "NAME on 2026-10-08" (or "NAME (2026-10-08 16:00)") means: on that day,
         with NAME or titled NAME."""
-        m = _ON_DATE.fullmatch(name)
+        m = ON_DATE.fullmatch(name)
         if m is None:
             return []
         try:

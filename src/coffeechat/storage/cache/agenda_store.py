@@ -27,7 +27,7 @@ from coffeechat.storage.cache.agenda_save import store_agenda
 from coffeechat.storage.cache.answers import CurrentAgenda
 from coffeechat.storage.cache.codec import Damaged
 from coffeechat.storage.cache.schema import DAMAGE, meta, remove, rows_in, stamp, stored_meta
-from coffeechat.storage.cache.tables import SqlAhead, SqlDups, SqlLookup, SqlReads, SqlTally
+from coffeechat.storage.cache.tables import SqlAhead, SqlDups, SqlReads, SqlShapeLookup, SqlTally
 
 __all__ = [
     "Loaders",
@@ -107,7 +107,7 @@ def _patch_agenda(
         p
         for (p,) in db.execute("SELECT path FROM shapes WHERE path NOT IN (SELECT path FROM notes)")
     ]
-    lookup = SqlLookup(db)
+    lookup = SqlShapeLookup(db)
     if gen != since and not changed and not removed:
         return None
     row = db.execute("SELECT value FROM state WHERE key = 'agenda'").fetchone()

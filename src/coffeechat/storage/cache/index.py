@@ -53,7 +53,7 @@ from coffeechat.storage.cache.part import ask_current, is_taken, part_of
 from coffeechat.storage.cache.records import all_notes, parse_files
 from coffeechat.storage.cache.schema import DAMAGE, INDEX_NAME
 from coffeechat.storage.cache.sync import PROGRESS_FROM, NoteChanges, sync, sync_paths
-from coffeechat.storage.cache.tables import SqlDups, SqlLookup
+from coffeechat.storage.cache.tables import SqlDups, SqlShapeLookup
 from coffeechat.storage.cachedir import CACHE_DIR
 from coffeechat.storage.scan import FileStat, scan
 
@@ -345,7 +345,7 @@ class Index:
             found = stored_findings(db) + duplicate_findings(SqlDups(db).every())
             far = far_ahead(db, add_months(today, 12))
             if far:
-                found += far_future(build_vault(SqlLookup(db).load(far), self.settings), today)
+                found += far_future(build_vault(SqlShapeLookup(db).load(far), self.settings), today)
             (count,) = db.execute("SELECT COUNT(*) FROM notes").fetchone()
             return CheckReport(found + agenda.result.insights, int(count), agenda.warnings)
 

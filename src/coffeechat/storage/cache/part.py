@@ -3,7 +3,7 @@
 every note.
 
 `part_of` gathers the notes a typed name may mean and the notes around some subjects from the
-stored shapes and links (`tables.SqlLookup`), and `is_taken` tells whether a file name is
+stored shapes and links (`tables.SqlShapeLookup`), and `is_taken` tells whether a file name is
 taken, both from one snapshot of a store that is up to date (`ask_current`, which never
 writes); `VaultReader` is how a command asks: through the store while it can answer, else
 the whole vault, loaded once.
@@ -22,7 +22,7 @@ from coffeechat.core.vault.vault import note_stem
 from coffeechat.storage.cache import codec, schema
 from coffeechat.storage.cache.codec import Damaged
 from coffeechat.storage.cache.schema import rows_in
-from coffeechat.storage.cache.tables import SqlLookup, SqlReads, links_of
+from coffeechat.storage.cache.tables import SqlReads, SqlShapeLookup, links_of
 from coffeechat.storage.cachedir import cache_dir
 from coffeechat.storage.writer import NoteNames
 
@@ -96,7 +96,7 @@ def part_of(
     db.create_function(
         "cc_fold", 1, lambda t: fold(t) if isinstance(t, str) else None, deterministic=True
     )
-    lookup = SqlLookup(db)
+    lookup = SqlShapeLookup(db)
     core = _around(db, lookup, set(around))
     for name in names:
         core |= _named(db, lookup, name)
@@ -106,10 +106,10 @@ def part_of(
 
 def is_taken(db: sqlite3.Connection, key: str) -> bool:
     """Whether a stored note's file name (without ``.md``) folds to ``key``."""
-    return any(fold(note_stem(p)) == key for p in SqlLookup(db).candidates({key}))
+    return any(fold(note_stem(p)) == key for p in SqlShapeLookup(db).candidates({key}))
 
 
-def _check(db: sqlite3.Connection, lookup: SqlLookup, paths: set[str]) -> None:
+def _check(db: sqlite3.Connection, lookup: SqlShapeLookup, paths: set[str]) -> None:
     """Raise `Damaged` when the stored links or note of one of the first ``paths``, or of
     the first two notes, do not follow from its stored shape: a store damaged so that
     questions quietly find nothing (a column of garbage) is not trusted."""
@@ -126,7 +126,7 @@ def _check(db: sqlite3.Connection, lookup: SqlLookup, paths: set[str]) -> None:
             raise Damaged(f"the stored links or note of {path} do not match its shape")
 
 
-def _around(db: sqlite3.Connection, lookup: SqlLookup, around: set[str]) -> set[str]:
+def _around(db: sqlite3.Connection, lookup: SqlShapeLookup, around: set[str]) -> set[str]:
     """The notes around subjects and notes: those answering what the rules read for each
     subject (`ReadIndex`), and what a card, a prep sheet or a letter of each note shows: a
     contact's meetings, the meetings that gave their name, the contacts they referred or
@@ -159,11 +159,11 @@ def _around(db: sqlite3.Connection, lookup: SqlLookup, around: set[str]) -> set[
     return out
 
 
-def _named(db: sqlite3.Connection, lookup: SqlLookup, name: str) -> set[str]:
+def _named(db: sqlite3.Connection, lookup: SqlShapeLookup, name: str) -> set[str]:
     """Every note `Vault.find` may find by ``name`` (more is harmless: the part's own
     `find` picks among them as the whole vault's does)."""
     from coffeechat.core.links import parse_link
-    from coffeechat.core.vault.vault import _ON_DATE
+    from coffeechat.core.vault.vault import ON_DATE
 
     out: set[str] = set()
     link = parse_link(name if "[[" in name else f"[[{name}]]")
@@ -186,7 +186,7 @@ def _named(db: sqlite3.Connection, lookup: SqlLookup, name: str) -> set[str]:
             (key,),
         )
     )
-    on_date = _ON_DATE.fullmatch(name)
+    on_date = ON_DATE.fullmatch(name)
     if on_date is not None:  # "NAME on DATE": the meetings linking to what NAME means
         meant = _named(db, lookup, on_date[1])
         out |= meant

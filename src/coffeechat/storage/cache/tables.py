@@ -1,4 +1,4 @@
-"""The core's protocols (`core.agenda.shapes.Lookup`, `core.agenda.tables`' `ReadIndex`, `FieldTally`
+"""The core's protocols (`core.agenda.shapes.ShapeLookup`, `core.agenda.tables`' `ReadIndex`, `FieldTally`
 and `DupTable`, `core.agenda.ahead.AheadTable`) answered from the cache's tables, so that a few changed notes update the stored
 agenda without loading every note: ``shapes`` and ``links`` (who links to whom), ``reads``
 (what each subject's rules read), ``shares``, ``ahead`` and ``dups``.
@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 
 from coffeechat.core.agenda.ahead import AheadTable, SubjectDay
-from coffeechat.core.agenda.shapes import Lookup, Shape
+from coffeechat.core.agenda.shapes import Shape, ShapeLookup
 from coffeechat.core.agenda.tables import DupTable, FieldTally, ReadIndex
 from coffeechat.core.links import fold
 from coffeechat.core.model import ParsedNote
@@ -24,11 +24,11 @@ from coffeechat.storage.cache.codec import Damaged
 from coffeechat.storage.cache.records import note_of
 from coffeechat.storage.cache.schema import rows_in
 
-__all__ = ["SqlAhead", "SqlDups", "SqlLookup", "SqlReads", "SqlTally", "links_of"]
+__all__ = ["SqlAhead", "SqlDups", "SqlReads", "SqlShapeLookup", "SqlTally", "links_of"]
 
 
 def links_of(path: str, shape: Shape) -> Iterator[tuple[str, str, str]]:
-    """The rows of ``links`` for one note: what `SqlLookup` answers reverse questions from."""
+    """The rows of ``links`` for one note: what `SqlShapeLookup` answers reverse questions from."""
     for contact in shape.with_:
         yield path, "w", contact
     if shape.referrer:
@@ -43,8 +43,8 @@ def links_of(path: str, shape: Shape) -> Iterator[tuple[str, str, str]]:
         yield path, "l", key
 
 
-class SqlLookup(Lookup):
-    """`Lookup` answered from the cache's ``shapes`` and ``links`` tables."""
+class SqlShapeLookup(ShapeLookup):
+    """`ShapeLookup` answered from the cache's ``shapes`` and ``links`` tables."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
