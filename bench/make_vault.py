@@ -347,7 +347,7 @@ IMPOSSIBLE_DATES = ["2026-02-30", "2025-02-29", "2026-04-31", "2025-13-05", "202
 # Small helpers
 # ----------------------------------------------------------------------------------------
 
-_FORBIDDEN_IN_FILE_NAME = str.maketrans({c: "-" for c in '/\\:*?"<>|#^[]'})
+_FORBIDDEN_IN_FILE_NAME = str.maketrans(dict.fromkeys('/\\:*?"<>|#^[]', "-"))
 _PLAIN_START_BAD = set("-?:,[]{}#&*!|>'\"%@` +.0123456789(")
 _PLAIN_BAD = set(":#[]{},\"\\\t\n")
 _YAML_RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
@@ -544,7 +544,7 @@ class World:
             head = name.split()[0].rstrip(",")
             if head != name and head.lower() not in names_lower and rng.random() < 0.35:
                 firm.aliases.append(head)
-            firm.tags = ["company"] + rng.sample(COMPANY_TAGS, rng.randrange(3))
+            firm.tags = ["company", *rng.sample(COMPANY_TAGS, rng.randrange(3))]
             self.firms.append(firm)
         # Employers people mention that never got a note of their own.
         for _ in range(max(1, count // 30)):
@@ -620,7 +620,7 @@ class World:
             if " " in p.name and rng.random() < 0.05:
                 first, rest = p.name.split(" ", 1)
                 p.aliases.append(f"{rest}, {first}")
-            p.tags = ["contact"] + rng.sample(PERSON_TAGS[1:], rng.randrange(4))
+            p.tags = ["contact", *rng.sample(PERSON_TAGS[1:], rng.randrange(4))]
             p.cadence = rng.choices(CADENCES, CADENCE_WEIGHTS)[0]
             r = rng.random()
             p.status = ("dormant" if r < 0.06 else "paused" if r < 0.075
@@ -724,7 +724,7 @@ class World:
             elif m.kind == "event":
                 m.place = rng.choice(GATHERINGS)
             else:
-                m.place = rng.choice(CAFES + ["Zoom", "their office"])
+                m.place = rng.choice([*CAFES, "Zoom", "their office"])
             held = day <= today
             r = rng.random()
             m.status = "cancelled" if held and r < 0.03 else "no_show" if held and r < 0.04 else ""

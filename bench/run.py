@@ -699,7 +699,7 @@ RATIOS = {  # name: (numerator, denominator, subtract?)
 def ratios(samples: dict[str, list[float]]) -> dict[str, Any]:
     out = {}
     for name, (a, b, minus) in RATIOS.items():
-        pairs = list(zip(samples.get(a, []), samples.get(b, [])))
+        pairs = list(zip(samples.get(a, []), samples.get(b, []), strict=False))
         values = [x - y if minus else x / y for x, y in pairs if minus or y > 0]
         out[name] = summary(values)
     return out
@@ -832,7 +832,7 @@ def int_list(text: str, empty: bool = False) -> list[int]:
     try:
         values = [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text!r}") from None
     if (not values and not empty) or any(v < 1 for v in values):
         raise argparse.ArgumentTypeError(f"sizes must be positive: {text!r}")
     return values
