@@ -106,3 +106,12 @@ def test_color_flag_forces_colour_into_a_pipe(people, monkeypatch):
     assert "\x1b[" not in runner.invoke(cli, [*args, "due"]).stdout
     assert "\x1b[1mFollow-ups" in runner.invoke(cli, [*args, "--color", "due"]).stdout
     assert "\x1b[1mFollow-ups" in runner.invoke(cli, [*args, "due", "--color"]).stdout
+
+
+def test_due_help_names_every_rule():
+    """`due --help` lists the rules a user can pass to --rule: all ten, not the first eight."""
+    from coffeechat.core.rules import RULE_NAMES
+
+    shown = " ".join(CliRunner().invoke(cli, ["due", "--help"]).output.split())
+    listed = shown.split("Rules: ", 1)[1].split(" (see the README)", 1)[0]
+    assert listed.split(", ") == list(RULE_NAMES)

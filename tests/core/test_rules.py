@@ -460,3 +460,12 @@ def test_evaluate_is_pure(vault):
     loaded = load_vault(vault.root, use_cache=False)
     (vault.root / "contacts" / "Ana Ruiz.md").unlink()
     assert evaluate(loaded, TODAY) == evaluate(loaded, TODAY) != []
+
+
+def test_done_knows_what_to_write_for_every_rule():
+    """A rule added without what `done` writes for it would make `done` fail on its items:
+    every rule either sets a property (prepare, thank_you), ticks or clears (follow_up), or
+    logs a line from resolutions._DEFAULT_TEXT."""
+    from coffeechat.core import resolutions
+
+    assert set(RULE_NAMES) == {"prepare", "thank_you", "follow_up"} | set(resolutions._DEFAULT_TEXT)

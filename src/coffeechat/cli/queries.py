@@ -62,8 +62,8 @@ def due(
     """What you owe whom: overdue follow-ups and those due soon.
 
     \b
-    Rules: follow_up_approach, prepare, thank_you, reach_referral, report_back,
-    keep_in_touch, landed, follow_up (see the README).
+    Rules: follow_up_approach, schedule, rebook, prepare, thank_you, reach_referral,
+    report_back, keep_in_touch, landed, follow_up (see the README).
     """
     today = app.today
     result = app.agenda.result

@@ -1,7 +1,8 @@
 """What `done` writes for each rule: the line or property a person would have written.
 
 `resolution` is pure — an item and the vault in, a list of planned writes out — so the
-plan can be shown, tested, and carried out by the CLI through the safe-edit layer.
+plan can be shown and tested; `storage.done.carry_out` carries it out through the safe-edit
+layer, for `coffeechat done` and for a task ticked on a CalDAV server alike.
 """
 
 from __future__ import annotations

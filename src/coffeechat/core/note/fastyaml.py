@@ -20,7 +20,7 @@ of every first index. The equivalence tests (``tests/core/note/test_fastyaml.py`
 the loader's values and key lines.
 
 :func:`load_plain_front_matter` reads exactly this subset and
-returns ``None`` for ANYTHING outside it, so that ``notes.load_front_matter`` falls back to the C
+returns ``None`` for ANYTHING outside it, so that ``core.note.parse.load_front_matter`` falls back to the C
 loader. The rule is: answer only when the answer is certain to be what the loader gives, values
 (types included) and key lines alike. The subset:
 
@@ -262,7 +262,7 @@ def _flow_list(text: str) -> list[Any]:
 def load_plain_front_matter(
     text: str, first_line: int = 2
 ) -> tuple[dict[str, Any], dict[str, int]] | None:
-    """(values, file line of each key) as ``notes.load_front_matter`` gives them, or ``None``
+    """(values, file line of each key) as ``core.note.parse.load_front_matter`` gives them, or ``None``
     when ``text`` is not plain front matter this reader is sure of."""
     if not _SOUND or _UNSAFE.search(text) is not None:
         return None
