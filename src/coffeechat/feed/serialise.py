@@ -2,9 +2,9 @@
 icalendar writes them, and the VCALENDAR around them.
 
 Why a serialiser of its own beside icalendar's: speed, measured. The feed of a 10,000-contact
-vault (bench/make_vault.py --contacts 10000: 29,392 events, 26.9 MB) takes 2.66 s of CPU time
-here against 8.17 s through icalendar (the same events as ``Event`` components in a
-``Calendar``, one ``to_ical()``): 3.1 times as long, medians of 5 rounds of
+vault (bench/make_vault.py --contacts 10000: 28,872 events, 26.9 MB) takes 2.68 s of CPU time
+here against 8.06 s through icalendar (the same events as ``Event`` components in a
+``Calendar``, one ``to_ical()``): 3.0 times as long, medians of 5 rounds of
 bench/fast_paths.py, which first checks that both give the same bytes. Every event the store does not hold yet is rendered here (a cold `feed`;
 on a new day, every overdue item moving on to it), so the difference is seconds a user waits.
 

@@ -12,11 +12,12 @@ Nearly every note's front matter is a flat list of ``key: value`` lines::
 Building a PyYAML loader, its node tree and its resolver calls costs ~40 µs for that; reading
 the lines directly costs a few.
 
-Why this module exists beside PyYAML, measured by ``bench/fast_paths.py`` on the 41,005 notes
-of a 10,000-contact vault (medians of 5 rounds, CPU time): ``load_front_matter`` with this fast
-path takes 7.3 µs a note (0.30 s in all), PyYAML's C loader alone 34.7 µs (1.42 s, 4.7×),
-python-frontmatter 47 µs (1.93 s, 6.4×). At 30,000 contacts (123,001 notes) that is about 3.4 s
-of every first index. The equivalence tests (``tests/core/note/test_fastyaml.py``) hold it to
+Why this module exists beside PyYAML, measured by ``bench/fast_paths.py`` on the 40,394 front
+matter blocks of a 10,000-contact vault's 41,001 notes (medians of 5 rounds, CPU time):
+``load_front_matter`` with this fast path takes 7.7 µs a block (0.31 s in all; it answers 99.3%
+of them itself), PyYAML's C loader alone 34.2 µs (1.38 s, 4.5×), python-frontmatter 46 µs a
+whole note (1.90 s, 6.1×). At 30,000 contacts (123,001 notes) that is about 3 s of every first
+index. The equivalence tests (``tests/core/note/test_fastyaml.py``) hold it to
 the loader's values and key lines.
 
 :func:`load_plain_front_matter` reads exactly this subset and
