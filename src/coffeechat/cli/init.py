@@ -24,6 +24,7 @@ def init(app: App, path: Path | None) -> None:
     Obsidian Bases views and property types (see `coffeechat obsidian`). Never overwrites a
     file; running it again only adds what is missing.
     """
+    from coffeechat.cli.obsidian import set_up  # the Bases views and .obsidian/types.json
     from coffeechat.core.settings import Settings
     from coffeechat.storage.newvault import make_vault
 
@@ -32,8 +33,6 @@ def init(app: App, path: Path | None) -> None:
         raise UsageError(f"{root} is a file, not a folder")
     settings = Settings()
     made, new_vault = make_vault(root, settings)
-    from coffeechat.cli.obsidian import set_up  # the Bases views and .obsidian/types.json
-
     created, problem = set_up(
         root, settings if new_vault else _settings_of(root), create_config=new_vault
     )
